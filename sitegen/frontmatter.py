@@ -1,0 +1,52 @@
+"""Split a Markdown file into YAML front matter and body, keeping line numbers for errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from sitegen.errors import Problem
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    """Front matter fields with the file line each key stands on."""
+
+    fields: dict[str, Any]
+    lines: dict[str, int]
+    body: str
+    body_line: int
+
+
+def split_front_matter(text: str, path: str) -> FrontMatter | Problem:
+    """Parse `---` delimited YAML front matter; a Problem names the line when it is bad."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n") != "---":
+        return Problem(path, 1, "no front matter", 'start the file with a "---" line, then "title: …", then "---"')
+    for index, line in enumerate(lines[1:], start=1):
+        if line.rstrip("\r\n") in ("---", "..."):
+            end = index
+            break
+    else:
+        return Problem(path, 1, "front matter is not closed", 'add a line "---" after the last field')
+    yaml_text = "".join(lines[1:end])
+    try:
+        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        fields = yaml.safe_load(yaml_text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        reason = getattr(error, "problem", None) or "malformed YAML"
+        return Problem(path, line, f"front matter is not valid YAML ({reason})",
+                       "check quoting: a value with ': ' or a leading quote must be quoted")
+    if fields is None:
+        fields, node = {}, None
+    if not isinstance(fields, dict):
+        return Problem(path, 2, "front matter is not a mapping of fields", 'write "key: value" lines')
+    key_lines = {}
+    if isinstance(node, yaml.MappingNode):
+        key_lines = {str(key.value): key.start_mark.line + 2 for key, _ in node.value}
+    body = "".join(lines[end + 1:])
+    return FrontMatter({str(k): v for k, v in fields.items()}, key_lines, body, end + 2)

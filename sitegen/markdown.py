@@ -1,0 +1,183 @@
+"""The one Markdown parser: paragraphs from the token stream, anchors and links added as tokens.
+
+`MarkdownIt("js-default")` keeps raw HTML and `javascript:` links out of article text
+(markdown-it-py docs/security.md). Paragraph numbers come from `paragraph_open` tokens in
+document order, and their plain text from the inline children, so the numbers and offsets
+the analysers use are exactly the ones the pages render (never regex over HTML).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from sitegen.model import Paragraph
+from sitegen.urls import paragraph_anchor
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A stretch of a paragraph's plain text to turn into a link on the article page."""
+
+    start: int
+    end: int
+    href: str
+    css_class: str
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A small link inserted after a position of a paragraph (e.g. a claim reference)."""
+
+    at: int
+    href: str
+    label: str
+    title: str
+
+
+def _paragraph_tokens(tokens: Sequence[Token]) -> Iterator[tuple[int, int]]:
+    """(index of paragraph_open, index of its inline token), in document order."""
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open":
+            yield index, index + 1
+
+
+def inline_text(inline: Token) -> str:
+    """The plain text of an inline token: what a reader sees, without markup."""
+    parts: list[str] = []
+    for child in inline.children or ():
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _anchor_paragraphs(state: StateCore) -> None:
+    """Core rule: give every paragraph its `id="pN"` (on the list item when the list is tight)."""
+    tokens = state.tokens
+    for number, (open_index, _) in enumerate(_paragraph_tokens(tokens), start=1):
+        target = tokens[open_index]
+        if target.hidden:  # tight list: the <p> is not rendered, so anchor the <li>
+            for back in range(open_index - 1, -1, -1):
+                if tokens[back].type == "list_item_open":
+                    target = tokens[back]
+                    break
+        if target.attrGet("id") is None:
+            target.attrSet("id", paragraph_anchor(number))
+
+
+def _link_token(href: str, css_class: str, title: str | None) -> Token:
+    token = Token("link_open", "a", 1)
+    token.attrSet("href", href)
+    token.attrSet("class", css_class)
+    if title:
+        token.attrSet("title", title)
+    return token
+
+
+def _text_token(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _split_text(child: Token, offset: int, spans: Sequence[Span], markers: Sequence[Marker]) -> list[Token]:
+    """Cut one text token at the spans and markers that fall inside it.
+
+    A span that crosses into another token (emphasis, code) is left unlinked rather than
+    producing broken nesting.
+    """
+    text, end = child.content, offset + len(child.content)
+    cuts: list[tuple[int, Span | Marker]] = [(s.start, s) for s in spans if offset <= s.start and s.end <= end]
+    cuts += [(m.at, m) for m in markers if offset < m.at <= end]
+    if not cuts:
+        return [child]
+    out: list[Token] = []
+    position = offset
+    for at, cut in sorted(cuts, key=lambda c: (c[0], isinstance(c[1], Span))):
+        if at < position:
+            continue
+        out.append(_text_token(text[position - offset:at - offset]))
+        if isinstance(cut, Span):
+            out.append(_link_token(cut.href, cut.css_class, cut.title))
+            out.append(_text_token(text[cut.start - offset:cut.end - offset]))
+            out.append(Token("link_close", "a", -1))
+            position = cut.end
+        else:
+            out.extend(_marker_tokens(cut))
+            position = at
+    out.append(_text_token(text[position - offset:]))
+    return [token for token in out if token.type != "text" or token.content]
+
+
+def _marker_tokens(marker: Marker) -> list[Token]:
+    sup_open, sup_close = Token("sup_open", "sup", 1), Token("sup_close", "sup", -1)
+    return [sup_open, _link_token(marker.href, "claim-ref", marker.title),
+            _text_token(marker.label), Token("link_close", "a", -1), sup_close]
+
+
+def _non_overlapping(spans: Sequence[Span]) -> list[Span]:
+    """Keep the longest of overlapping spans (a link cannot hold a link), earliest first."""
+    chosen: list[Span] = []
+    for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start, s.href)):
+        if all(span.end <= other.start or other.end <= span.start for other in chosen):
+            chosen.append(span)
+    return sorted(chosen, key=lambda s: s.start)
+
+
+def _link_spans(state: StateCore) -> None:
+    """Core rule: turn the spans given in `env` into links inside each paragraph's text."""
+    spans_by_paragraph: Mapping[int, Sequence[Span]] = state.env.get("spans", {})
+    markers_by_paragraph: Mapping[int, Sequence[Marker]] = state.env.get("markers", {})
+    for number, (_, inline_index) in enumerate(_paragraph_tokens(state.tokens), start=1):
+        spans = _non_overlapping(spans_by_paragraph.get(number, ()))
+        markers = sorted(markers_by_paragraph.get(number, ()), key=lambda m: (m.at, m.href))
+        if not spans and not markers:
+            continue
+        inline = state.tokens[inline_index]
+        children: list[Token] = []
+        offset = 0
+        for child in inline.children or ():
+            if child.type == "text":
+                children.extend(_split_text(child, offset, spans, markers))
+                offset += len(child.content)
+            else:
+                children.append(child)
+                if child.type == "code_inline":
+                    offset += len(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    offset += 1
+        inline.children = children
+
+
+def _make_parser() -> MarkdownIt:
+    md = MarkdownIt("js-default")
+    md.core.ruler.push("paragraph_anchors", _anchor_paragraphs)
+    md.core.ruler.push("link_spans", _link_spans)
+    return md
+
+
+_MD = _make_parser()
+
+
+def paragraphs(body: str, body_line: int) -> tuple[Paragraph, ...]:
+    """The article's paragraphs: number, plain text and source line, from the token map."""
+    tokens = _MD.parse(body)
+    found = []
+    for number, (open_index, inline_index) in enumerate(_paragraph_tokens(tokens), start=1):
+        token_map = tokens[open_index].map
+        line = body_line + (token_map[0] if token_map else 0)
+        found.append(Paragraph(number, inline_text(tokens[inline_index]), line))
+    return tuple(found)
+
+
+def render_body(body: str, spans: Mapping[int, Sequence[Span]],
+                markers: Mapping[int, Sequence[Marker]]) -> str:
+    """HTML of an article body with anchored paragraphs and the given links (escaped by markdown-it)."""
+    return _MD.render(body, {"spans": spans, "markers": markers})

@@ -1,0 +1,54 @@
+"""The only place ids become file names and pages link to each other.
+
+Every link is page-relative (MkDocs' `get_relative_url`), so the site works opened from
+`file://`, at a sub-path (`https://host/briefing/`) and at a root.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str, fallback: str = "item") -> str:
+    """A lowercase ASCII id for a name: "Kim Jong-Un" -> "kim-jong-un", "Nicolás" -> "nicolas"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NON_WORD.sub("-", ascii_text.lower()).strip("-")[:80].strip("-") or fallback
+
+
+def article_page(article_id: str) -> str:
+    return f"articles/{article_id}.html"
+
+
+def actor_page(actor_id: str) -> str:
+    return f"actors/{actor_id}.html"
+
+
+def tag_page(tag_id: str) -> str:
+    return f"tags/{tag_id}.html"
+
+
+def claim_anchor(claim_id: str) -> str:
+    return f"claims.html#{claim_id}"
+
+
+def paragraph_anchor(number: int) -> str:
+    """The id of a paragraph on its article page: `p1`, `p2`, …"""
+    return f"p{number}"
+
+
+def relative_url(from_page: str, to_target: str) -> str:
+    """Link from one output file to another (both relative to public/, `/`-separated).
+
+    `to_target` may carry a `#fragment`. `relative_url("actors/a.html", "articles/b.html#p3")`
+    is `"../articles/b.html#p3"`.
+    """
+    path, _, fragment = to_target.partition("#")
+    start = posixpath.dirname(from_page) or "."
+    link = posixpath.relpath(path, start) if path else ""
+    if path and path == from_page:
+        link = posixpath.basename(path)
+    return f"{link}#{fragment}" if fragment else link
