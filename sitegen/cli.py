@@ -1,0 +1,162 @@
+"""The `sitegen` command: argparse in, an exit code out; each command a few lines.
+
+Errors in the user's input are printed as `path:line: message; hint` and exit 1, never as a
+traceback (Black's report sets the exit code the same way).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sitegen import __version__
+
+
+def _add_site_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=Path, default=Path("."),
+                        help="site folder holding content/ (default: the current folder)")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="where to write the site (default: ROOT/public)")
+    loud = parser.add_mutually_exclusive_group()
+    loud.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    loud.add_argument("-v", "--verbose", action="store_true", help="also print per-stage times")
+
+
+def _output(args: argparse.Namespace) -> Path:
+    return args.output if args.output is not None else args.root / "public"
+
+
+def _print_problems(error: Exception) -> int:
+    from sitegen.errors import SitegenError
+
+    if isinstance(error, SitegenError):
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        count = len(error.problems)
+        print(f"sitegen: {count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+    else:
+        print(f"error: {error}", file=sys.stderr)
+    return 1
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from sitegen.build import BuildOptions, build
+    from sitegen.errors import SitegenError
+
+    options = BuildOptions(root=args.root, output=_output(args), jobs=args.jobs,
+                           use_cache=not args.no_cache)
+    try:
+        report = build(options)
+    except (SitegenError, OSError) as error:
+        return _print_problems(error)
+    if not args.quiet:
+        print(report.summary())
+        for path in report.kept_foreign:
+            print(f"note: kept {path} in the output: sitegen did not write it", file=sys.stderr)
+    if args.verbose:
+        for stage, seconds in report.stages.items():
+            print(f"  {stage:<8} {seconds:8.3f} s")
+        for path in report.removed:
+            print(f"  removed {path} (no longer produced)")
+    if args.report and report.site is not None:
+        from sitegen.actor_report import actor_table
+
+        print(actor_table(list(report.site.actors.values())))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from sitegen.errors import SitegenError
+    from sitegen.import_texts import import_texts
+
+    try:
+        result = import_texts(args.files, args.root / "content" / "articles", force=args.force)
+    except SitegenError as error:
+        return _print_problems(error)
+    for path in result.written:
+        print(f"wrote {path}")
+    for path in result.skipped:
+        print(f"skipped {path}: it exists (use --force to overwrite)", file=sys.stderr)
+    return 0
+
+
+def cmd_actors(args: argparse.Namespace) -> int:
+    from sitegen.actor_report import actor_table
+    from sitegen.analyse.actors import analyse_actors
+    from sitegen.errors import SitegenError
+    from sitegen.load import load_site
+
+    try:
+        loaded = load_site(args.root)
+        actors = analyse_actors(loaded.articles, loaded.curated)
+    except SitegenError as error:
+        return _print_problems(error)
+    print(actor_table(actors))
+    return 0
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    """Remove the build output and the analysis cache."""
+    for folder in (_output(args), args.root / ".sitegen-cache"):
+        if folder.is_dir():
+            shutil.rmtree(folder)
+            if not args.quiet:
+                print(f"removed {folder}")
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    from sitegen.check import add_check_arguments, run_check
+    from sitegen.serve import add_serve_arguments, run_serve
+
+    parser = argparse.ArgumentParser(
+        prog="sitegen", description="Turn news articles about one story into a cross-linked briefing site.")
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build the site into public/")
+    _add_site_arguments(build)
+    build.add_argument("--jobs", type=int, default=None, help="worker processes for analysis (default: all cores)")
+    build.add_argument("--no-cache", action="store_true", help="ignore and do not write .sitegen-cache/")
+    build.add_argument("--report", action="store_true", help="also print the actor table")
+    build.set_defaults(run=cmd_build)
+
+    serve = commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on every change")
+    _add_site_arguments(serve)
+    add_serve_arguments(serve)
+    serve.set_defaults(run=run_serve)
+
+    check = commands.add_parser("check", help="check the built site's internal links and anchors")
+    _add_site_arguments(check)
+    add_check_arguments(check)
+    check.set_defaults(run=run_check)
+
+    imp = commands.add_parser("import", help="turn raw article texts into content/articles/*.md")
+    imp.add_argument("files", nargs="+", type=Path, metavar="FILE.txt")
+    imp.add_argument("--root", type=Path, default=Path("."), help="site folder (default: current folder)")
+    imp.add_argument("--force", action="store_true", help="overwrite articles that exist")
+    imp.set_defaults(run=cmd_import)
+
+    actors = commands.add_parser("actors", help="print the actor table (names, aliases, counts) for curation")
+    actors.add_argument("--root", type=Path, default=Path("."), help="site folder (default: current folder)")
+    actors.set_defaults(run=cmd_actors)
+
+    clean = commands.add_parser("clean", help="remove public/ and .sitegen-cache/")
+    _add_site_arguments(clean)
+    clean.set_defaults(run=cmd_clean)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

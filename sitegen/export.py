@@ -1,0 +1,91 @@
+"""Site to `briefing.json` (shared/spec/briefing-json.md): the briefing as data.
+
+Rendered from the same `Site` as the HTML, so the two never disagree. Keys in the spec's
+order, lists sorted as it states, `ensure_ascii=False`, byte-identical for the same input.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sitegen.link import Site
+from sitegen.model import Actor, Article, Claim, Tag
+from sitegen.urls import actor_page, article_page, tag_page
+
+SCHEMA = "sitegen.briefing/1"
+
+
+def _number(value: float | None) -> int | float | None:
+    """12000.0 -> 12000, so figures read as people write them."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def _article(site: Site, article: Article) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "source_file": article.source_file,
+        "title": article.title,
+        "outlet": article.outlet,
+        "date": article.date,
+        "url": article.url,
+        "page": article_page(article.id),
+        "paragraphs": len(article.paragraphs),
+        "origin": site.origin_of.get(article.id),
+        "actors": sorted(site.actors_of_article.get(article.id, ())),
+        "claims": list(site.claims_of_article.get(article.id, ())),
+        "tags": list(site.tags_of_article.get(article.id, ())),
+    }
+
+
+def _actor(actor: Actor) -> dict[str, Any]:
+    mentions = sorted(actor.mentions, key=lambda m: (m.article, m.paragraph, m.start))
+    return {
+        "id": actor.id,
+        "name": actor.name,
+        "type": actor.type,
+        "role": actor.role,
+        "affiliation": actor.affiliation,
+        "aliases": list(actor.aliases),
+        "mentions": [{"article": m.article, "paragraph": m.paragraph, "surface": m.surface,
+                      "start": m.start, "end": m.end} for m in mentions],
+        "page": actor_page(actor.id),
+        "curated": actor.curated,
+    }
+
+
+def _claim(claim: Claim) -> dict[str, Any]:
+    evidence = sorted(claim.evidence, key=lambda e: (e.article, e.paragraph))
+    return {
+        "id": claim.id,
+        "kind": claim.kind,
+        "speaker": claim.speaker,
+        "speaker_surface": claim.speaker_surface,
+        "text": claim.text,
+        "number": _number(claim.number),
+        "number_max": _number(claim.number_max),
+        "unit": claim.unit,
+        "hedge": claim.hedge,
+        "measure": claim.measure,
+        "evidence": [{"article": e.article, "paragraph": e.paragraph, "text": e.text} for e in evidence],
+        "independent_sources": claim.independent_sources,
+        "status": claim.status,
+    }
+
+
+def _tag(tag: Tag) -> dict[str, Any]:
+    return {"id": tag.id, "label": tag.label, "articles": sorted(tag.articles), "page": tag_page(tag.id)}
+
+
+def briefing_json(site: Site) -> str:
+    data = {
+        "schema": SCHEMA,
+        "title": site.briefing.title,
+        "articles": [_article(site, a) for a in site.articles],
+        "actors": [_actor(a) for a in site.actors.values()],
+        "claims": [_claim(c) for c in site.claims.values()],
+        "tags": [_tag(t) for t in site.tags.values()],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"

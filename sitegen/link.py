@@ -1,0 +1,111 @@
+"""Analysis to Site: the id indexes, backlinks and co-mentions every page is rendered from.
+
+Objects refer to each other by id; this is the one place those ids are resolved (Zola's
+`Library`, Sphinx's resolve phase). A dangling id is a bug in an analyser, so it fails loudly.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sitegen.model import Actor, Analysis, Article, Briefing, Claim, CopyLink, Tag
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """The whole briefing, resolved: what render.py and export.py read."""
+
+    briefing: Briefing
+    articles: tuple[Article, ...]
+    """Sorted by date (undated last), then id: the order of briefing.json and the source index."""
+    actors: Mapping[str, Actor]
+    claims: Mapping[str, Claim]
+    tags: Mapping[str, Tag]
+    article_by_id: Mapping[str, Article]
+    actors_of_article: Mapping[str, tuple[str, ...]]
+    """Article id -> actor ids, most mentioned first."""
+    claims_of_article: Mapping[str, tuple[str, ...]]
+    tags_of_article: Mapping[str, tuple[str, ...]]
+    claims_of_actor: Mapping[str, tuple[str, ...]]
+    """Actor id -> ids of the claims it made (as speaker)."""
+    co_mentions: Mapping[str, tuple[tuple[str, int], ...]]
+    """Actor id -> (other actor id, paragraphs they share), most shared first."""
+    origin_of: Mapping[str, str | None]
+    copies_of: Mapping[str, tuple[CopyLink, ...]]
+    """Article id -> links from the articles that rewrite it."""
+    copy_link_of: Mapping[str, CopyLink]
+    """Article id -> the link to the article it rewrites directly."""
+
+
+def article_order(article: Article) -> tuple[bool, str, str]:
+    """Dated articles first, oldest first; then undated; ties by id."""
+    return (article.date is None, article.date or "", article.id)
+
+
+def _check_ids(analysis: Analysis, article_ids: set[str]) -> None:
+    actor_ids = {a.id for a in analysis.actors}
+    for actor in analysis.actors:
+        assert actor.affiliation is None or actor.affiliation in actor_ids, actor
+        assert all(m.article in article_ids for m in actor.mentions), actor.id
+    for claim in analysis.claims:
+        assert claim.speaker is None or claim.speaker in actor_ids, claim
+        assert all(e.article in article_ids for e in claim.evidence), claim.id
+
+
+def _co_mentions(actors: tuple[Actor, ...]) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Who appears with whom, counted by the paragraphs they share."""
+    in_paragraph: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for actor in actors:
+        for mention in actor.mentions:
+            in_paragraph[(mention.article, mention.paragraph)].add(actor.id)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for present in in_paragraph.values():
+        for actor_id in present:
+            counts[actor_id].update(other for other in present if other != actor_id)
+    return {actor_id: tuple(sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
+            for actor_id, c in counts.items()}
+
+
+def link(briefing: Briefing, articles: tuple[Article, ...], analysis: Analysis) -> Site:
+    """Resolve ids into the indexes the pages need."""
+    article_by_id = {a.id: a for a in articles}
+    _check_ids(analysis, set(article_by_id))
+
+    mention_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for actor in analysis.actors:
+        for mention in actor.mentions:
+            mention_counts[mention.article][actor.id] += 1
+    claims_of_article: dict[str, set[str]] = defaultdict(set)
+    claims_of_actor: dict[str, list[str]] = defaultdict(list)
+    for claim in analysis.claims:
+        for evidence in claim.evidence:
+            claims_of_article[evidence.article].add(claim.id)
+        if claim.speaker:
+            claims_of_actor[claim.speaker].append(claim.id)
+    tags_of_article: dict[str, list[str]] = defaultdict(list)
+    for tag in analysis.tags:
+        for article_id in tag.articles:
+            tags_of_article[article_id].append(tag.id)
+    copies_of: dict[str, list[CopyLink]] = defaultdict(list)
+    for copy_link in analysis.sources.links:
+        copies_of[copy_link.origin].append(copy_link)
+
+    return Site(
+        briefing=briefing,
+        articles=tuple(sorted(articles, key=article_order)),
+        actors={a.id: a for a in sorted(analysis.actors, key=lambda a: a.id)},
+        claims={c.id: c for c in sorted(analysis.claims, key=lambda c: c.id)},
+        tags={t.id: t for t in sorted(analysis.tags, key=lambda t: t.id)},
+        article_by_id=article_by_id,
+        actors_of_article={aid: tuple(a for a, _ in sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
+                           for aid, c in mention_counts.items()},
+        claims_of_article={aid: tuple(sorted(ids)) for aid, ids in claims_of_article.items()},
+        tags_of_article={aid: tuple(sorted(ids)) for aid, ids in tags_of_article.items()},
+        claims_of_actor={aid: tuple(sorted(ids)) for aid, ids in claims_of_actor.items()},
+        co_mentions=_co_mentions(analysis.actors),
+        origin_of={a.id: analysis.sources.origin_of.get(a.id) for a in articles},
+        copies_of={aid: tuple(sorted(links, key=lambda l: l.copy)) for aid, links in copies_of.items()},
+        copy_link_of={l.copy: l for l in analysis.sources.links},
+    )

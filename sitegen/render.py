@@ -1,0 +1,327 @@
+"""Site to pages: one view builder per page kind, jinja2 templates with autoescape.
+
+Templates receive view values (links already made relative to the page), never the model,
+so a template cannot build a wrong URL (Zola's `SerializingPage`, MkDocs' `TemplateContext`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from sitegen import charts
+from sitegen.link import Site
+from sitegen.markdown import Marker, Span, render_body
+from sitegen.model import Actor, Article, Claim, Mention
+from sitegen.urls import (actor_page, article_page, claim_anchor, paragraph_anchor, relative_url,
+                          tag_page)
+
+BUILTIN_THEME = Path(__file__).parent / "theme"
+SNIPPET_RADIUS = 70
+STATUS_LABELS = {"contested": "contested", "unverified": "unverified",
+                 "corroborated": "corroborated", "single-source": "single source"}
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One output file: its path under public/ and its bytes."""
+
+    path: str
+    kind: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    href: str
+    text: str
+
+
+def theme_environment(theme_dirs: Sequence[Path]) -> jinja2.Environment:
+    """Templates from the site's own theme first, then the built-in one."""
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d / "templates")) for d in theme_dirs])
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["plural"] = lambda n, word: f"{n} {word}" + ("" if n == 1 else "s")
+    return env
+
+
+def snippet(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """(before, the span, after) around a span, cut at word boundaries, for mention lists."""
+    before = text[max(0, start - SNIPPET_RADIUS):start]
+    after = text[end:end + SNIPPET_RADIUS]
+    if start > SNIPPET_RADIUS and " " in before:
+        before = "…" + before[before.index(" ") + 1:]
+    if end + SNIPPET_RADIUS < len(text) and " " in after:
+        after = after[:after.rindex(" ")] + "…"
+    return before, text[start:end], after
+
+
+class Views:
+    """Builds the template values of every page kind from one Site."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+
+    # -- small pieces shared by several pages ---------------------------------------------
+
+    def actor_link(self, page: str, actor_id: str) -> Link:
+        return Link(relative_url(page, actor_page(actor_id)), self.site.actors[actor_id].name)
+
+    def article_link(self, page: str, article_id: str, paragraph: int | None = None) -> Link:
+        target = article_page(article_id)
+        if paragraph is not None:
+            target += "#" + paragraph_anchor(paragraph)
+        return Link(relative_url(page, target), self.site.article_by_id[article_id].title)
+
+    def tag_link(self, page: str, tag_id: str) -> Link:
+        return Link(relative_url(page, tag_page(tag_id)), self.site.tags[tag_id].label)
+
+    def claim_view(self, page: str, claim: Claim) -> dict[str, Any]:
+        articles = sorted({e.article for e in claim.evidence})
+        outlets = {self.site.article_by_id[a].outlet or a for a in articles}
+        return {
+            "id": claim.id,
+            "href": relative_url(page, claim_anchor(claim.id)),
+            "kind": claim.kind,
+            "text": claim.text,
+            "speaker": self.actor_link(page, claim.speaker) if claim.speaker else None,
+            "speaker_surface": claim.speaker_surface,
+            "anonymous": claim.speaker is None,
+            "number": charts.format_number(claim.number, claim.number_max),
+            "unit": claim.unit,
+            "hedge": claim.hedge,
+            "measure": claim.measure,
+            "status": claim.status,
+            "status_label": STATUS_LABELS[claim.status],
+            "denial": claim.denial,
+            "independent": claim.independent_sources,
+            "outlets": len(outlets),
+            "evidence": [{"link": self.article_link(page, e.article, e.paragraph),
+                          "outlet": self.site.article_by_id[e.article].outlet,
+                          "date": self.site.article_by_id[e.article].date,
+                          "paragraph": e.paragraph, "text": e.text}
+                         for e in sorted(claim.evidence, key=lambda e: (e.article, e.paragraph))],
+        }
+
+    def nav(self, page: str) -> list[Link]:
+        targets = [("index.html", "Overview"), ("claims.html", "Claims"), ("actors/index.html", "Actors"),
+                   ("tags/index.html", "Tags"), ("sources.html", "Sources")]
+        return [Link(relative_url(page, t), text) for t, text in targets]
+
+    def common(self, page: str, title: str) -> dict[str, Any]:
+        return {"page_title": title, "briefing": self.site.briefing, "nav": self.nav(page),
+                "current": page, "css": relative_url(page, "style.css"),
+                "canonical": (self.site.briefing.base_url + page) if self.site.briefing.base_url else None}
+
+    def measures(self, page: str) -> list[dict[str, Any]]:
+        """Claims grouped by measure, for the side-by-side tables; contested ones first."""
+        grouped: dict[str, list[Claim]] = defaultdict(list)
+        for claim in self.site.claims.values():
+            if claim.measure and claim.number is not None:
+                grouped[claim.measure].append(claim)
+        tables = []
+        for measure, claims in grouped.items():
+            claims.sort(key=lambda c: (c.number or 0, c.id))
+            values = {(c.number, c.number_max) for c in claims}
+            rows = [self.claim_view(page, c) for c in claims]
+            tables.append({"measure": measure, "rows": rows, "disagree": len(values) > 1,
+                           "chart": charts.dot_chart(measure, claims, self._speaker_name)})
+        tables.sort(key=lambda t: (not t["disagree"], -len(t["rows"]), t["measure"]))
+        return tables
+
+    def _speaker_name(self, claim: Claim) -> str:
+        if claim.speaker:
+            return self.site.actors[claim.speaker].name
+        return claim.speaker_surface or "unattributed"
+
+    # -- page kinds ----------------------------------------------------------------------
+
+    def index(self) -> dict[str, Any]:
+        page = "index.html"
+        claims = sorted(self.site.claims.values(), key=lambda c: (-c.independent_sources, -len(c.evidence), c.id))
+        actors = sorted(self.site.actors.values(), key=lambda a: (-len(a.mentions), a.id))
+        return {**self.common(page, self.site.briefing.title),
+                "top_claims": [self.claim_view(page, c) for c in claims[:8]],
+                "measures": [m for m in self.measures(page) if m["disagree"]],
+                "top_actors": [{"link": self.actor_link(page, a.id), "type": a.type, "mentions": len(a.mentions)}
+                               for a in actors[:12]],
+                "sources": [self.source_row(page, a) for a in self.site.articles],
+                "counts": {"articles": len(self.site.articles), "actors": len(self.site.actors),
+                           "claims": len(self.site.claims), "tags": len(self.site.tags)}}
+
+    def source_row(self, page: str, article: Article) -> dict[str, Any]:
+        origin = self.site.origin_of.get(article.id)
+        return {"id": article.id, "link": self.article_link(page, article.id), "outlet": article.outlet,
+                "date": article.date, "url": article.url, "author": article.author,
+                "origin": self.article_link(page, origin) if origin else None,
+                "actors": [self.actor_link(page, a) for a in self.site.actors_of_article.get(article.id, ())],
+                "claims": [self.claim_view(page, self.site.claims[c])
+                           for c in self.site.claims_of_article.get(article.id, ())],
+                "tags": [self.tag_link(page, t) for t in self.site.tags_of_article.get(article.id, ())]}
+
+    def _article_spans(self, page: str, article: Article) -> tuple[dict[int, list[Span]], dict[int, list[Marker]]]:
+        spans: dict[int, list[Span]] = defaultdict(list)
+        for actor_id in self.site.actors_of_article.get(article.id, ()):
+            actor = self.site.actors[actor_id]
+            for m in actor.mentions:
+                if m.article == article.id:
+                    spans[m.paragraph].append(Span(m.start, m.end, relative_url(page, actor_page(actor.id)),
+                                                   f"mention actor-{actor.type}", actor.name))
+        for tag_id in self.site.tags_of_article.get(article.id, ()):
+            tag = self.site.tags[tag_id]
+            for occurrence in tag.occurrences:
+                if occurrence.article != article.id:
+                    continue
+                text = article.paragraphs[occurrence.paragraph - 1].text
+                at = text.lower().find(tag.label.lower())
+                if at >= 0:
+                    spans[occurrence.paragraph].append(
+                        Span(at, at + len(tag.label), relative_url(page, tag_page(tag.id)), "tag",
+                             f"tag: {tag.label}"))
+                    break
+        markers: dict[int, list[Marker]] = defaultdict(list)
+        for claim_id in self.site.claims_of_article.get(article.id, ()):
+            claim = self.site.claims[claim_id]
+            for e in claim.evidence:
+                if e.article != article.id:
+                    continue
+                text = article.paragraphs[e.paragraph - 1].text
+                at = text.find(e.text)
+                end = at + len(e.text) if at >= 0 else len(text)
+                markers[e.paragraph].append(Marker(end, relative_url(page, claim_anchor(claim.id)),
+                                                   claim.id.removeprefix("c-").lstrip("0"),
+                                                   f"claim {claim.id}: {claim.status}"))
+        return spans, markers
+
+    def article(self, article: Article) -> dict[str, Any]:
+        page = article_page(article.id)
+        spans, markers = self._article_spans(page, article)
+        copy_link = self.site.copy_link_of.get(article.id)
+        return {**self.common(page, article.title), **self.source_row(page, article),
+                "title": article.title,
+                "body": render_body(article.body, spans, markers),
+                "rewrites": {"link": self.article_link(page, copy_link.origin), "score": copy_link.score}
+                if copy_link else None,
+                "rewritten_by": [{"link": self.article_link(page, l.copy), "score": l.score}
+                                 for l in self.site.copies_of.get(article.id, ())]}
+
+    def actor(self, actor: Actor) -> dict[str, Any]:
+        page = actor_page(actor.id)
+        by_article: dict[str, list[Mention]] = defaultdict(list)
+        for m in actor.mentions:
+            by_article[m.article].append(m)
+        mentions = []
+        for article in self.site.articles:
+            if article.id not in by_article:
+                continue
+            rows = [{"link": self.article_link(page, article.id, m.paragraph), "paragraph": m.paragraph,
+                     "snippet": snippet(article.paragraphs[m.paragraph - 1].text, m.start, m.end)}
+                    for m in by_article[article.id]]
+            mentions.append({"article": self.article_link(page, article.id), "outlet": article.outlet,
+                             "date": article.date, "rows": rows})
+        return {**self.common(page, actor.name), "actor": actor,
+                "affiliation": self.actor_link(page, actor.affiliation) if actor.affiliation else None,
+                "members": [self.actor_link(page, a.id) for a in self.site.actors.values()
+                            if a.affiliation == actor.id],
+                "mentions": mentions, "mention_count": len(actor.mentions),
+                "claims": [self.claim_view(page, self.site.claims[c])
+                           for c in self.site.claims_of_actor.get(actor.id, ())],
+                "co_mentions": [{"link": self.actor_link(page, other), "count": n}
+                                for other, n in self.site.co_mentions.get(actor.id, ())]}
+
+    def actors_index(self) -> dict[str, Any]:
+        page = "actors/index.html"
+        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for actor in sorted(self.site.actors.values(), key=lambda a: (-len(a.mentions), a.name)):
+            groups[actor.type].append({"link": self.actor_link(page, actor.id), "role": actor.role,
+                                       "aliases": [a for a in actor.aliases if a != actor.name],
+                                       "mentions": len(actor.mentions),
+                                       "articles": len({m.article for m in actor.mentions})})
+        order = ["person", "organisation", "state", "media", "other"]
+        return {**self.common(page, "Actors"),
+                "groups": [{"type": t, "actors": groups[t]} for t in order if groups.get(t)]}
+
+    def claims(self) -> dict[str, Any]:
+        page = "claims.html"
+        views = [self.claim_view(page, c) for c in self.site.claims.values()]
+        by_status = {s: [v for v in views if v["status"] == s] for s in STATUS_LABELS}
+        return {**self.common(page, "Claims"), "measures": self.measures(page),
+                "by_status": by_status, "total": len(views)}
+
+    def tag(self, tag_id: str) -> dict[str, Any]:
+        tag = self.site.tags[tag_id]
+        page = tag_page(tag.id)
+        paragraphs: dict[str, list[int]] = defaultdict(list)
+        for occurrence in tag.occurrences:
+            paragraphs[occurrence.article].append(occurrence.paragraph)
+        rows = []
+        for article in self.site.articles:
+            if article.id not in tag.articles:
+                continue
+            rows.append({"link": self.article_link(page, article.id), "outlet": article.outlet,
+                         "date": article.date,
+                         "paragraphs": [{"link": self.article_link(page, article.id, p), "number": p,
+                                         "text": article.paragraphs[p - 1].text}
+                                        for p in sorted(paragraphs.get(article.id, []))[:3]]})
+        return {**self.common(page, f"Tag: {tag.label}"), "tag": tag, "rows": rows}
+
+    def tags_index(self) -> dict[str, Any]:
+        page = "tags/index.html"
+        tags = sorted(self.site.tags.values(), key=lambda t: (-len(t.articles), -t.score, t.label))
+        most = max((len(t.articles) for t in tags), default=1)
+        return {**self.common(page, "Tags"),
+                "tags": [{"link": self.tag_link(page, t.id), "articles": len(t.articles),
+                          "size": 1 + round(3 * len(t.articles) / most)} for t in tags]}
+
+    def sources(self) -> dict[str, Any]:
+        page = "sources.html"
+        groups: dict[str, list[Article]] = defaultdict(list)
+        for article in self.site.articles:
+            groups[self.site.origin_of.get(article.id) or article.id].append(article)
+        origin_groups = []
+        for origin_id, members in groups.items():
+            links = [self.site.copy_link_of[a.id] for a in members if a.id in self.site.copy_link_of]
+            origin_groups.append({
+                "origin": self.article_link(page, origin_id),
+                "members": [self.source_row(page, a) for a in members],
+                "links": [{"rewrite": self.article_link(page, l.copy), "source": self.article_link(page, l.origin),
+                           "score": l.score, "containment": l.containment,
+                           "passages": [{"rewrite": self.article_link(page, l.copy, p.copy_paragraph),
+                                         "source": self.article_link(page, l.origin, p.origin_paragraph),
+                                         "copy_text": p.copy_text, "origin_text": p.origin_text}
+                                        for p in l.passages]} for l in links]})
+        return {**self.common(page, "Sources"), "rows": [self.source_row(page, a) for a in self.site.articles],
+                "groups": origin_groups, "independent": len(groups)}
+
+
+def _pages(views: Views) -> Iterator[tuple[str, str, str, Callable[[], dict[str, Any]]]]:
+    """(output path, page kind, template, view builder) for every page of the site."""
+    site = views.site
+    yield "index.html", "index", "index.html", views.index
+    yield "claims.html", "claims", "claims.html", views.claims
+    yield "sources.html", "sources", "sources.html", views.sources
+    yield "actors/index.html", "actors", "actors_index.html", views.actors_index
+    yield "tags/index.html", "tags", "tags_index.html", views.tags_index
+    for article in site.articles:
+        yield article_page(article.id), "article", "article.html", lambda a=article: views.article(a)
+    for actor in site.actors.values():
+        yield actor_page(actor.id), "actor", "actor.html", lambda a=actor: views.actor(a)
+    for tag_id in site.tags:
+        yield tag_page(tag_id), "tag", "tag.html", lambda t=tag_id: views.tag(t)
+
+
+def render_site(site: Site, theme_dirs: Sequence[Path]) -> list[Page]:
+    """Every HTML page of the briefing, rendered in memory (nothing is written here)."""
+    env = theme_environment(theme_dirs)
+    views = Views(site)
+    pages = []
+    for path, kind, template, build_view in _pages(views):
+        html = env.get_template(template).render(build_view())
+        pages.append(Page(path, kind, html.encode("utf-8")))
+    return pages

@@ -1,0 +1,112 @@
+"""Rendered files to the output folder, atomically.
+
+Everything is written to a staging folder beside the output, then swapped in with two
+renames (Lektor's temp-then-`os.replace`, done for the whole tree), so a failed build leaves
+the previous site exactly as it was. Files whose bytes did not change are hard-linked from
+the previous output instead of rewritten, so their mtimes stay put and rsync deploys stay
+quiet. Files in the output that sitegen did not write are carried over and reported, never
+silently deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.errors import SitegenError
+
+MANIFEST = ".sitegen-manifest.json"
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    """One file of the site, relative to the output folder, `/`-separated."""
+
+    path: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    changed: tuple[str, ...]
+    """Files whose bytes differ from the previous build (or are new)."""
+    removed: tuple[str, ...]
+    """Files the previous build wrote that this one no longer does."""
+    kept_foreign: tuple[str, ...]
+    """Files sitegen never wrote, carried over into the new output."""
+
+
+def _previous_manifest(output: Path) -> set[str]:
+    try:
+        data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+        return {str(p) for p in data["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+
+
+def _all_files(folder: Path) -> list[str]:
+    if not folder.is_dir():
+        return []
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+
+
+def _safe_target(staging: Path, relative: str) -> Path:
+    """Refuse any path that would land outside the output folder."""
+    target = (staging / relative).resolve()
+    if relative.startswith("/") or ".." in relative.split("/") or not target.is_relative_to(staging.resolve()):
+        raise SitegenError.single(relative, None, "output path escapes the output folder",
+                                  "this is a bug in sitegen or a theme; report it")
+    return target
+
+
+def write_output(files: Sequence[OutputFile], output: Path) -> WriteResult:
+    """Replace `output` with exactly these files (plus foreign files found there)."""
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = output.with_name(f".{output.name}.staging")
+    retired = output.with_name(f".{output.name}.old")
+    for leftover in (staging, retired):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    previous = _previous_manifest(output)
+    existing = set(_all_files(output))
+    ours = {f.path for f in files}
+    changed = []
+    try:
+        staging.mkdir()
+        for item in files:
+            target = _safe_target(staging, item.path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            old = output / item.path
+            if item.path in existing and old.is_file() and not old.is_symlink() \
+                    and old.stat().st_size == len(item.content) and old.read_bytes() == item.content:
+                os.link(old, target)
+            else:
+                target.write_bytes(item.content)
+                changed.append(item.path)
+        foreign = sorted(existing - ours - previous - {MANIFEST})
+        for relative in foreign:
+            target = _safe_target(staging, relative)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source = output / relative
+            if source.is_symlink():
+                os.symlink(os.readlink(source), target)
+            else:
+                os.link(source, target)
+        manifest = json.dumps({"files": sorted(ours)}, indent=0) + "\n"
+        (staging / MANIFEST).write_text(manifest, encoding="utf-8")
+        if output.exists():
+            output.rename(retired)
+        staging.rename(output)
+    except BaseException:
+        if retired.exists() and not output.exists():
+            retired.rename(output)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+    removed = sorted((previous & existing) - ours)
+    return WriteResult(tuple(sorted(changed)), tuple(removed), tuple(foreign))
