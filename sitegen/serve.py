@@ -1,0 +1,275 @@
+"""`sitegen serve`: build, serve the output, rebuild on every saved edit, reload open pages.
+
+The server sends exactly what `sitegen build` wrote (plus a reload script in HTML responses,
+added on the way out); watching is `watchfiles`, HTTP is the stdlib. See issue 8.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import queue
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import watchfiles
+
+from sitegen.errors import SitegenError
+from sitegen.preview import BuildState, PreviewServer, normalise_base_path
+
+PORT_TRIES = 20
+"""Ports tried, counting up from --port, before giving up."""
+
+WATCHED_DIRS = ("content", "themes")
+CONFIG_SUFFIXES = (".yaml", ".yml", ".toml")
+"""Top-level files of the site folder that count as its config."""
+
+QUIET = 0.05
+"""Seconds without a new change before a burst of saves is built (watchfiles debounces too)."""
+
+Say = Callable[[str], None]
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 shares it)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        help="port to try first; the next free one is used when it is busy (default 8000)",
+    )
+    parser.add_argument(
+        "--base-path",
+        default="/",
+        help="serve the site under this path, as a static host would (e.g. /briefing/)",
+    )
+    parser.add_argument(
+        "--no-watch",
+        action="store_true",
+        help="build once and serve; do not rebuild on changes",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ServeOptions:
+    root: Path
+    output: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base_path: str = "/"
+    watch: bool = True
+    jobs: int | None = None
+
+
+def options_from_args(args: argparse.Namespace) -> ServeOptions:
+    root = Path(args.root)
+    return ServeOptions(
+        root=root,
+        output=Path(args.output) if args.output else root / "public",
+        host=args.host,
+        port=args.port,
+        base_path=normalise_base_path(args.base_path),
+        watch=not args.no_watch,
+        jobs=getattr(args, "jobs", None),
+    )
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    try:
+        options = options_from_args(args)
+    except ValueError as error:
+        print(f"sitegen serve: {error}", file=sys.stderr)
+        return 2
+    quiet = bool(getattr(args, "quiet", False))
+
+    def say(message: str) -> None:
+        if not quiet:
+            print(message, flush=True)
+
+    try:
+        preview = Preview.start(options, say)
+    except OSError as error:
+        print(f"sitegen serve: cannot listen on {options.host}: {error}", file=sys.stderr)
+        return 1
+    # The URL is printed even with --quiet: without it the command is useless.
+    print(f"Serving {options.output} at {preview.url}  (Ctrl-C stops)", flush=True)
+    try:
+        preview.server.serve_forever()
+    except KeyboardInterrupt:
+        say("\nstopping")
+    finally:
+        preview.stop()
+    return 0
+
+
+# ---------------------------------------------------------------- building
+
+
+def rebuild(options: ServeOptions, state: BuildState, say: Say) -> None:
+    """One build; its outcome goes to `state` (and so to open pages). Never raises."""
+    from sitegen.build import BuildOptions, build  # the lead's pipeline, imported when used
+
+    started = time.monotonic()
+    try:
+        report = build(BuildOptions(root=options.root, output=options.output, jobs=options.jobs))
+    except SitegenError as error:
+        problems = [str(problem) for problem in error.problems]
+        state.record((), problems)
+        say("build failed; still serving the last good site:\n  " + "\n  ".join(problems))
+        return
+    except Exception as error:  # a bug in a stage must not take the preview down
+        traceback.print_exc()
+        state.record((), [f"sitegen crashed while building: {error!r}"])
+        return
+    state.record(report.changed, ())
+    seconds = time.monotonic() - started
+    say(f"built in {seconds:.2f}s: {len(report.changed)} output files changed")
+
+
+def _is_config(path: Path, root: Path) -> bool:
+    return (
+        path.parent == root
+        and path.suffix.lower() in CONFIG_SUFFIXES
+        and not path.name.startswith(".")
+    )
+
+
+def _watch(
+    paths: Iterable[Path],
+    recursive: bool,
+    keep: Callable[[Path], bool],
+    changes: queue.Queue[set[str]],
+    stop: threading.Event,
+) -> None:
+    def accept(_change: watchfiles.Change, path: str) -> bool:
+        return keep(Path(path))
+
+    for batch in watchfiles.watch(
+        *paths,
+        watch_filter=accept,
+        recursive=recursive,
+        stop_event=stop,
+        debounce=1600,
+        step=50,
+        rust_timeout=500,
+        yield_on_timeout=False,
+        raise_interrupt=False,
+    ):
+        changes.put({path for _, path in batch})
+
+
+def _build_loop(
+    options: ServeOptions,
+    state: BuildState,
+    changes: queue.Queue[set[str]],
+    stop: threading.Event,
+    say: Say,
+) -> None:
+    while not stop.is_set():
+        try:
+            paths = changes.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        # The two watchers report separately; one build covers a whole burst.
+        while True:
+            try:
+                paths |= changes.get(timeout=QUIET)
+            except queue.Empty:
+                break
+        shown = sorted(str(Path(p).relative_to(options.root)) for p in paths)
+        more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
+        say(f"changed: {', '.join(shown[:5])}{more}")
+        rebuild(options, state, say)
+
+
+# ---------------------------------------------------------------- the running preview
+
+
+def bind(options: ServeOptions, state: BuildState, say: Say) -> PreviewServer:
+    """A server on --port, or the next free port after it (saying so)."""
+    port = options.port
+    for attempt in range(PORT_TRIES):
+        try:
+            return PreviewServer((options.host, port), options.output, options.base_path, state)
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE or port == 0 or attempt == PORT_TRIES - 1:
+                raise
+            say(f"port {port} is busy; trying {port + 1}")
+            port += 1
+    raise AssertionError("unreachable")
+
+
+@dataclass(slots=True)
+class Preview:
+    """A running preview: the server plus, when watching, the watcher and build threads."""
+
+    server: PreviewServer
+    stop_event: threading.Event
+    threads: list[threading.Thread]
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @classmethod
+    def start(cls, options: ServeOptions, say: Say) -> Preview:
+        """Build once, bind, start watching. The caller runs `server.serve_forever()`."""
+        state = BuildState()
+        say(f"building {options.root} ...")
+        rebuild(options, state, say)
+        server = bind(options, state, say)
+        stop = threading.Event()
+        threads: list[threading.Thread] = []
+        if options.watch:
+            changes: queue.Queue[set[str]] = queue.Queue()
+            root = options.root.resolve()
+            output = options.output.resolve()
+
+            def in_site(path: Path) -> bool:
+                return not path.is_relative_to(output) and not any(
+                    part.startswith(".") for part in path.relative_to(root).parts
+                )
+
+            dirs = [root / name for name in WATCHED_DIRS if (root / name).is_dir()]
+            watchers = [
+                (dirs, True, in_site),
+                ([root], False, lambda path: _is_config(path, root)),
+            ]
+            for paths, recursive, keep in watchers:
+                if paths:
+                    threads.append(
+                        threading.Thread(
+                            target=_watch,
+                            args=(paths, recursive, keep, changes, stop),
+                            name="sitegen-watch",
+                            daemon=True,
+                        )
+                    )
+            threads.append(
+                threading.Thread(
+                    target=_build_loop,
+                    args=(options, state, changes, stop, say),
+                    name="sitegen-build",
+                    daemon=True,
+                )
+            )
+        for thread in threads:
+            thread.start()
+        return cls(server, stop, threads)
+
+    def stop(self) -> None:
+        """Stop watching, let a running build finish (never leave a half-swapped output)."""
+        self.stop_event.set()
+        self.server.state.close()
+        for thread in self.threads:
+            thread.join()
+        self.server.server_close()
