@@ -1,0 +1,248 @@
+"""`sitegen build` end to end: pages, links, briefing.json, determinism, atomic output."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from selectolax.parser import HTMLParser
+
+from sitegen.urls import relative_url
+
+PAGE_KINDS = ["index.html", "claims.html", "sources.html", "actors/index.html", "tags/index.html"]
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def parse(path: Path) -> HTMLParser:
+    return HTMLParser(path.read_text(encoding="utf-8"))
+
+
+def resolve(page: Path, href: str) -> tuple[Path, str]:
+    target, _, fragment = href.partition("#")
+    return (page.parent / target).resolve() if target else page, fragment
+
+
+@pytest.fixture(scope="module")
+def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped seed briefing, built once for the read-only checks below."""
+    from sitegen.cli import main
+
+    root = tmp_path_factory.mktemp("seed")
+    out = root / "public"
+    assert main(["build", "--root", str(Path(__file__).parent.parent), "--output", str(out), "-q"]) == 0
+    return out
+
+
+def test_every_page_kind_exists_for_the_seeds(seed_site: Path) -> None:
+    for page in PAGE_KINDS:
+        assert (seed_site / page).is_file(), page
+    data = json.loads((seed_site / "briefing.json").read_text(encoding="utf-8"))
+    assert len(data["articles"]) == 5
+    for kind in ("articles", "actors", "tags"):
+        assert data[kind], f"no {kind}"
+        for row in data[kind]:
+            assert (seed_site / row["page"]).is_file(), row["page"]
+    assert data["claims"], "no claims"
+
+
+def test_every_internal_link_and_anchor_resolves(seed_site: Path) -> None:
+    checked = 0
+    for page in seed_site.rglob("*.html"):
+        for node in parse(page).css("a[href], link[href]"):
+            href = node.attributes["href"] or ""
+            if href.startswith(("http://", "https://")):
+                continue
+            assert not href.startswith("/"), f"{page}: root-relative link {href}"
+            target, fragment = resolve(page, href)
+            assert target.is_file(), f"{page}: broken link {href}"
+            if fragment:
+                assert parse(target).css_first(f'[id="{fragment}"]') is not None, f"{page}: no #{fragment} in {href}"
+            checked += 1
+    assert checked > 100
+
+
+def test_paragraphs_are_anchored_in_order(seed_site: Path) -> None:
+    data = json.loads((seed_site / "briefing.json").read_text(encoding="utf-8"))
+    for article in data["articles"]:
+        ids = [n.attributes["id"] for n in parse(seed_site / article["page"]).css(".article-body [id]")]
+        assert ids == [f"p{i}" for i in range(1, article["paragraphs"] + 1)]
+
+
+def test_article_mentions_link_to_actor_pages_and_back(seed_site: Path) -> None:
+    data = json.loads((seed_site / "briefing.json").read_text(encoding="utf-8"))
+    actor = max(data["actors"], key=lambda a: len(a["mentions"]))
+    mention = actor["mentions"][0]
+    article = next(a for a in data["articles"] if a["id"] == mention["article"])
+    page = seed_site / article["page"]
+    paragraph = parse(page).css_first(f'[id="p{mention["paragraph"]}"]')
+    hrefs = [a.attributes["href"] for a in paragraph.css("a.mention")]
+    assert relative_url(article["page"], actor["page"]) in hrefs
+    back = [a.attributes["href"] for a in parse(seed_site / actor["page"]).css(".mentions a")]
+    assert relative_url(actor["page"], f'{article["page"]}#p{mention["paragraph"]}') in back
+
+
+def test_briefing_json_follows_the_spec(seed_site: Path) -> None:
+    data = json.loads((seed_site / "briefing.json").read_text(encoding="utf-8"))
+    assert list(data) == ["schema", "title", "articles", "actors", "claims", "tags"]
+    assert data["schema"] == "sitegen.briefing/1"
+    paragraphs = {}
+    for article in data["articles"]:
+        text = (Path(__file__).parent.parent / article["source_file"]).read_text(encoding="utf-8")
+        paragraphs[article["id"]] = [p for p in text.split("---\n", 2)[2].split("\n") if p.strip()]
+        assert len(paragraphs[article["id"]]) == article["paragraphs"]
+    ids = {kind: [row["id"] for row in data[kind]] for kind in ("actors", "claims", "tags")}
+    for kind, values in ids.items():
+        assert values == sorted(set(values)), f"{kind} not sorted or not unique"
+    for actor in data["actors"]:
+        assert actor["affiliation"] is None or actor["affiliation"] in ids["actors"]
+        for m in actor["mentions"]:
+            assert paragraphs[m["article"]][m["paragraph"] - 1][m["start"]:m["end"]] == m["surface"]
+    for claim in data["claims"]:
+        assert claim["speaker"] is None or claim["speaker"] in ids["actors"]
+        for e in claim["evidence"]:
+            assert e["text"] in paragraphs[e["article"]][e["paragraph"] - 1]
+    for article in data["articles"]:
+        assert set(article["actors"]) <= set(ids["actors"])
+        assert set(article["claims"]) <= set(ids["claims"])
+        assert set(article["tags"]) <= set(ids["tags"])
+
+
+def test_two_builds_are_byte_identical(site_copy, sitegen) -> None:
+    root = site_copy("repo")
+    assert sitegen("build", "--root", root, "--output", root / "one", "-q").code == 0
+    assert sitegen("build", "--root", root, "--output", root / "two", "-q").code == 0
+    assert tree_digest(root / "one") == tree_digest(root / "two")
+
+
+def test_minimal_site_builds_with_metadata_and_canonical_links(site_copy, sitegen) -> None:
+    root = site_copy("minimal")
+    run = sitegen("build", "--root", root)
+    assert run.code == 0, run.err
+    assert re.match(r"built \d+ pages \(.*\d+ article.*\) into .* in [\d.]+ s", run.out)
+    page = parse(root / "public/articles/strike-begins.html")
+    assert page.css_first("h1").text() == "Dockworkers walk out at the harbour"
+    assert page.css_first(".outlet").text() == "Harbour Gazette"
+    assert page.css_first('a[href="https://example.org/news/strike"]') is not None
+    assert page.css_first('link[rel="canonical"]').attributes["href"] == \
+        "https://example.org/briefing/articles/strike-begins.html"
+    order = [a.text() for a in parse(root / "public/index.html").css(".sources li > a")]
+    assert order == ["Dockworkers walk out at the harbour", "Strike enters second day"]
+
+
+def test_quiet_prints_nothing_and_verbose_prints_stages(site_copy, sitegen) -> None:
+    root = site_copy("minimal")
+    assert sitegen("build", "--root", root, "--quiet").out == ""
+    verbose = sitegen("build", "--root", root, "--verbose").out
+    for stage in ("load", "actors", "claims", "sources", "tags", "render", "write"):
+        assert re.search(rf"^\s+{stage}\s+[\d.]+ s$", verbose, re.M), stage
+
+
+def test_version_and_help_are_real(sitegen) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        sitegen("--version")
+    assert exit_info.value.code == 0
+    with pytest.raises(SystemExit):
+        sitegen("--help")
+
+
+INVALID = sorted(p.name for p in (Path(__file__).parent / "sites").iterdir() if (p / "expected-errors.txt").exists())
+
+
+@pytest.mark.parametrize("name", INVALID)
+def test_bad_input_names_file_and_line_and_writes_nothing(name: str, site_copy, sitegen) -> None:
+    root = site_copy(name)
+    if name == "non-utf8":  # keep the fixture's bytes exactly as written
+        pass
+    run = sitegen("build", "--root", root)
+    expected = (root / "expected-errors.txt").read_text(encoding="utf-8").splitlines()
+    assert run.code == 1
+    assert run.err.splitlines()[:-1] == expected
+    assert "Traceback" not in run.err
+    assert not (root / "public").exists()
+
+
+def test_failed_build_leaves_previous_output_byte_for_byte(site_copy, sitegen) -> None:
+    root = site_copy("minimal")
+    assert sitegen("build", "--root", root, "-q").code == 0
+    before = tree_digest(root / "public")
+    article = root / "content/articles/strike-begins.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("date: 2025-03-02", "date: March 2"),
+                       encoding="utf-8")
+    assert sitegen("build", "--root", root, "-q").code == 1
+    assert tree_digest(root / "public") == before
+
+
+def test_files_the_build_did_not_write_are_kept_and_reported(site_copy, sitegen) -> None:
+    root = site_copy("minimal")
+    assert sitegen("build", "--root", root, "-q").code == 0
+    (root / "public/CNAME").write_text("briefing.example.org\n", encoding="utf-8")
+    run = sitegen("build", "--root", root)
+    assert run.code == 0
+    assert (root / "public/CNAME").read_text(encoding="utf-8") == "briefing.example.org\n"
+    assert "kept CNAME" in run.err
+
+
+def test_unchanged_pages_are_not_rewritten(site_copy, sitegen) -> None:
+    root = site_copy("minimal")
+    assert sitegen("build", "--root", root, "-q").code == 0
+    index = root / "public/index.html"
+    before = index.stat().st_mtime_ns
+    run = sitegen("build", "--root", root)
+    assert index.stat().st_mtime_ns == before
+    assert run.out.rstrip().endswith("0 files changed")
+
+
+def test_hostile_text_is_escaped(site_copy, sitegen) -> None:
+    root = site_copy("hostile")
+    assert sitegen("build", "--root", root, "-q").code == 0
+    for page in (root / "public").rglob("*.html"):
+        tree = parse(page)
+        assert tree.css("script") == [], page
+        assert tree.css("iframe") == [], page
+        assert tree.css("img") == [], page
+        for a in tree.css("a[href]"):
+            assert not (a.attributes["href"] or "").lower().startswith("javascript:"), page
+    article = parse(root / "public/articles/hostile.html")
+    assert article.css_first("h1").text() == '<script>alert("title")</script>'
+
+
+def test_output_path_from_content_cannot_escape(site_copy, sitegen) -> None:
+    root = site_copy("minimal")
+    (root / "content/articles/..%2F..%2Fescape.md").write_text("---\ntitle: Sneaky\n---\n\nText.\n",
+                                                               encoding="utf-8")
+    assert sitegen("build", "--root", root, "-q").code == 0
+    written = {p.resolve() for p in root.rglob("*.html")}
+    assert all((root / "public").resolve() in p.parents for p in written)
+    assert (root / "public/articles/2f-2fescape.html").is_file()
+
+
+def test_import_never_overwrites_without_force(tmp_path: Path, sitegen) -> None:
+    raw = tmp_path / "raw.txt"
+    raw.write_text("Flood waters rose in the valley on Sunday. Residents fled.\n\nSecond paragraph.\n",
+                   encoding="utf-8")
+    assert sitegen("import", raw, "--root", tmp_path).code == 0
+    article = tmp_path / "content/articles/raw.md"
+    assert "title: Flood waters rose in the valley on Sunday." in article.read_text(encoding="utf-8")
+    article.write_text("---\ntitle: Edited by hand\n---\n\nMine.\n", encoding="utf-8")
+    run = sitegen("import", raw, "--root", tmp_path)
+    assert "skipped" in run.err and "--force" in run.err
+    assert "Edited by hand" in article.read_text(encoding="utf-8")
+    assert sitegen("import", raw, "--root", tmp_path, "--force").code == 0
+    assert "Flood waters" in article.read_text(encoding="utf-8")
+
+
+def test_imported_seeds_match_shipped_content(tmp_path: Path, sitegen) -> None:
+    repo = Path(__file__).parent.parent
+    seeds = sorted((repo / "seeds").glob("*.txt"))
+    assert len(seeds) == 5
+    assert sitegen("import", *seeds, "--root", tmp_path).code == 0
+    for seed in seeds:
+        shipped = (repo / "content/articles" / f"{seed.stem}.md").read_text(encoding="utf-8")
+        assert (tmp_path / "content/articles" / f"{seed.stem}.md").read_text(encoding="utf-8") == shipped
