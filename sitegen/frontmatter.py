@@ -10,6 +10,16 @@ import yaml
 from sitegen.errors import Problem
 
 
+class ContentLoader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text, so sitegen (not PyYAML) judges them and says where."""
+
+
+ContentLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 @dataclass(frozen=True, slots=True)
 class FrontMatter:
     """Front matter fields with the file line each key stands on."""
@@ -18,6 +28,14 @@ class FrontMatter:
     lines: dict[str, int]
     body: str
     body_line: int
+
+
+def yaml_problem(error: yaml.YAMLError, path: str, first_line: int, what: str, hint: str) -> Problem:
+    """A PyYAML error as a Problem on the line where the broken construct starts."""
+    mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
+    line = first_line + mark.line if mark is not None else first_line
+    reason = " ".join(filter(None, (getattr(error, "context", None), getattr(error, "problem", None))))
+    return Problem(path, line, f"{what} ({reason or 'malformed YAML'})", hint)
 
 
 def split_front_matter(text: str, path: str) -> FrontMatter | Problem:
@@ -33,14 +51,11 @@ def split_front_matter(text: str, path: str) -> FrontMatter | Problem:
         return Problem(path, 1, "front matter is not closed", 'add a line "---" after the last field')
     yaml_text = "".join(lines[1:end])
     try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        fields = yaml.safe_load(yaml_text)
+        node = yaml.compose(yaml_text, Loader=ContentLoader)
+        fields = yaml.load(yaml_text, Loader=ContentLoader)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        reason = getattr(error, "problem", None) or "malformed YAML"
-        return Problem(path, line, f"front matter is not valid YAML ({reason})",
-                       "check quoting: a value with ': ' or a leading quote must be quoted")
+        return yaml_problem(error, path, 2, "front matter is not valid YAML",
+                            "check quoting: a value with ': ' or a leading quote must be quoted")
     if fields is None:
         fields, node = {}, None
     if not isinstance(fields, dict):

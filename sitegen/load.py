@@ -17,7 +17,7 @@ import yaml
 
 from sitegen import markdown
 from sitegen.errors import Problem, SitegenError
-from sitegen.frontmatter import split_front_matter
+from sitegen.frontmatter import ContentLoader, split_front_matter, yaml_problem
 from sitegen.model import ActorType, Article, Briefing, CuratedActor
 from sitegen.urls import slug
 
@@ -55,13 +55,9 @@ def _yaml_file(path: Path, shown: str, problems: list[Problem]) -> tuple[Any, ya
     if text is None:
         return None, None
     try:
-        return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.load(text, Loader=ContentLoader), yaml.compose(text, Loader=ContentLoader)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        reason = getattr(error, "problem", None) or "malformed YAML"
-        problems.append(Problem(shown, line, f"not valid YAML ({reason})",
-                                "check indentation and quoting"))
+        problems.append(yaml_problem(error, shown, 1, "not valid YAML", "check indentation and quoting"))
         return None, None
 
 

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from selectolax.parser import HTMLParser
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from sitegen.urls import relative_url
 
