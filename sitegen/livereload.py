@@ -96,6 +96,9 @@ SCRIPT = r"""(() => {
   const since = me.dataset.since;
   const source = new EventSource(base + "RESERVEDevents?since=" + encodeURIComponent(since));
   source.addEventListener("build", onBuild);
+  // For tests and curious users: "open" once builds can reach this page.
+  source.addEventListener("open", () => { window.sitegenPreview = "open"; });
+  source.addEventListener("error", () => { window.sitegenPreview = "reconnecting"; });
   window.addEventListener("pagehide", () => source.close());
 })();
 """.replace("OVERLAY_ID", OVERLAY_ID).replace("RESERVED", RESERVED)

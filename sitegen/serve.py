@@ -13,8 +13,8 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import watchfiles
@@ -135,36 +135,76 @@ def rebuild(options: ServeOptions, state: BuildState, say: Say) -> None:
     say(f"built in {seconds:.2f}s: {len(report.changed)} output files changed")
 
 
-def _is_config(path: Path, root: Path) -> bool:
-    return (
-        path.parent == root
-        and path.suffix.lower() in CONFIG_SUFFIXES
-        and not path.name.startswith(".")
-    )
+class _Either:
+    """Set when either event is: watchfiles' stop_event only needs `is_set()`."""
+
+    def __init__(self, *events: threading.Event) -> None:
+        self.events = events
+
+    def is_set(self) -> bool:
+        return any(event.is_set() for event in self.events)
 
 
-def _watch(
-    paths: Iterable[Path],
-    recursive: bool,
-    keep: Callable[[Path], bool],
-    changes: queue.Queue[set[str]],
-    stop: threading.Event,
-) -> None:
-    def accept(_change: watchfiles.Change, path: str) -> bool:
-        return keep(Path(path))
+@dataclass(frozen=True, slots=True)
+class Watcher:
+    """What `sitegen serve` watches: content/ and themes/ in depth, config files at the top.
 
-    for batch in watchfiles.watch(
-        *paths,
-        watch_filter=accept,
-        recursive=recursive,
-        stop_event=stop,
-        debounce=1600,
-        step=50,
-        rust_timeout=500,
-        yield_on_timeout=False,
-        raise_interrupt=False,
-    ):
-        changes.put({path for _, path in batch})
+    Two watchers rather than the whole site folder in depth, so a site kept in a repository
+    does not put a watch on every folder of .git or a virtualenv. When content/ or themes/
+    appears or goes, the deep watcher starts over on the folders that exist.
+    """
+
+    root: Path
+    output: Path
+    changes: queue.Queue[set[str]]
+    stop: threading.Event
+    restart: threading.Event = field(default_factory=threading.Event)
+
+    def threads(self) -> list[threading.Thread]:
+        return [
+            threading.Thread(target=self._deep, name="sitegen-watch-deep", daemon=True),
+            threading.Thread(target=self._top, name="sitegen-watch-top", daemon=True),
+        ]
+
+    def _in_site(self, path: Path) -> bool:
+        return not path.is_relative_to(self.output) and not any(
+            part.startswith(".") for part in path.relative_to(self.root).parts
+        )
+
+    def _at_top(self, path: Path) -> bool:
+        if path.parent != self.root or path.name.startswith("."):
+            return False
+        return path.name in WATCHED_DIRS or path.suffix.lower() in CONFIG_SUFFIXES
+
+    def _batches(self, paths: list[Path], recursive: bool, stop: _Either) -> Iterator[set[str]]:
+        keep = self._in_site if recursive else self._at_top
+        for batch in watchfiles.watch(
+            *paths,
+            watch_filter=lambda _change, path: keep(Path(path)),
+            recursive=recursive,
+            stop_event=stop,
+            debounce=1600,
+            step=50,
+            rust_timeout=500,
+            raise_interrupt=False,
+        ):
+            yield {path for _, path in batch}
+
+    def _deep(self) -> None:
+        while not self.stop.is_set():
+            self.restart.clear()
+            dirs = [self.root / name for name in WATCHED_DIRS if (self.root / name).is_dir()]
+            if not dirs:
+                self.restart.wait(0.5)
+                continue
+            for batch in self._batches(dirs, True, _Either(self.stop, self.restart)):
+                self.changes.put(batch)
+
+    def _top(self) -> None:
+        for batch in self._batches([self.root], False, _Either(self.stop)):
+            if any(Path(path).name in WATCHED_DIRS for path in batch):
+                self.restart.set()
+            self.changes.put(batch)
 
 
 def _build_loop(
@@ -185,7 +225,8 @@ def _build_loop(
                 paths |= changes.get(timeout=QUIET)
             except queue.Empty:
                 break
-        shown = sorted(str(Path(p).relative_to(options.root)) for p in paths)
+        root = options.root.resolve()
+        shown = sorted(Path(p).relative_to(root).as_posix() for p in paths)
         more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
         say(f"changed: {', '.join(shown[:5])}{more}")
         rebuild(options, state, say)
@@ -231,29 +272,8 @@ class Preview:
         threads: list[threading.Thread] = []
         if options.watch:
             changes: queue.Queue[set[str]] = queue.Queue()
-            root = options.root.resolve()
-            output = options.output.resolve()
-
-            def in_site(path: Path) -> bool:
-                return not path.is_relative_to(output) and not any(
-                    part.startswith(".") for part in path.relative_to(root).parts
-                )
-
-            dirs = [root / name for name in WATCHED_DIRS if (root / name).is_dir()]
-            watchers = [
-                (dirs, True, in_site),
-                ([root], False, lambda path: _is_config(path, root)),
-            ]
-            for paths, recursive, keep in watchers:
-                if paths:
-                    threads.append(
-                        threading.Thread(
-                            target=_watch,
-                            args=(paths, recursive, keep, changes, stop),
-                            name="sitegen-watch",
-                            daemon=True,
-                        )
-                    )
+            watcher = Watcher(options.root.resolve(), options.output.resolve(), changes, stop)
+            threads = watcher.threads()
             threads.append(
                 threading.Thread(
                     target=_build_loop,
