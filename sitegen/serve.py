@@ -68,6 +68,7 @@ class ServeOptions:
     base_path: str = "/"
     watch: bool = True
     jobs: int | None = None
+    verbose: bool = False
 
 
 def options_from_args(args: argparse.Namespace) -> ServeOptions:
@@ -80,6 +81,7 @@ def options_from_args(args: argparse.Namespace) -> ServeOptions:
         base_path=normalise_base_path(args.base_path),
         watch=not args.no_watch,
         jobs=getattr(args, "jobs", None),
+        verbose=bool(getattr(args, "verbose", False)),
     )
 
 
@@ -132,7 +134,12 @@ def rebuild(options: ServeOptions, state: BuildState, say: Say) -> None:
         return
     state.record(report.changed, ())
     seconds = time.monotonic() - started
-    say(f"built in {seconds:.2f}s: {len(report.changed)} output files changed")
+    say(f"built in {seconds:.2f} s: {len(report.changed)} output files changed")
+    if options.verbose:
+        for stage, spent in report.stages.items():
+            say(f"  {stage:<8} {spent:8.3f} s")
+        for path in report.changed:
+            say(f"  changed {path}")
 
 
 class _Either:
