@@ -1,0 +1,169 @@
+"""Per-article claim extraction: the quotes, figures and reported statements of one
+article, each with its speaker, as plain picklable values.
+
+This stage sees one article only (and the corpus actor table), so it can run in a
+process pool or be cached per article; `claims.py` groups the results across articles.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sitegen.analyse.attribution import (
+    ActorRef,
+    ArticleContext,
+    MentionSpan,
+    Speaker,
+    according_to,
+    after_quote,
+    speaker_of,
+    subject_of,
+    verb_before,
+)
+from sitegen.analyse.numbers import find_figures
+from sitegen.analyse.quotes import QuoteSpan, find_quotes
+from sitegen.analyse.sentences import Span, sentence_at, split_sentences
+from sitegen.analyse.statements import is_denial, is_unverified, statement_cue
+from sitegen.model import Actor, Article, ClaimKind
+
+
+@dataclass(frozen=True, slots=True)
+class RawClaim:
+    """One claim as one article reports it, before grouping across articles."""
+
+    kind: ClaimKind
+    article: str
+    paragraph: int
+    start: int
+    evidence: str
+    """Verbatim span of the paragraph (the sentence or sentences that carry the claim)."""
+    text: str
+    speaker: str | None
+    speaker_surface: str | None
+    number: float | None = None
+    number_max: float | None = None
+    unit: str | None = None
+    hedge: str | None = None
+    modifier: str | None = None
+    qualifier: str | None = None
+    of_what: str | None = None
+    unverified: bool = False
+    denial: bool = False
+
+
+def actor_refs(actors: Sequence[Actor]) -> dict[str, ActorRef]:
+    """The attribution view of every actor (names and role words, type, affiliation)."""
+    refs = {}
+    for a in actors:
+        words: set[str] = set()
+        for name in (a.name, *a.aliases, a.role or ""):
+            words.update(w.lower() for w in re.findall(r"[A-Za-z]+", name))
+        refs[a.id] = ActorRef(a.id, a.type, frozenset(words), a.affiliation)
+    return refs
+
+
+def article_context(article: Article, actors: Sequence[Actor],
+                    refs: dict[str, ActorRef] | None = None) -> ArticleContext:
+    """The plain data `extract_article` needs for one article."""
+    mentions = tuple(
+        MentionSpan(m.paragraph, m.start, m.end, a.id)
+        for a in actors for m in a.mentions if m.article == article.id
+    )
+    return ArticleContext({p.number: p.text for p in article.paragraphs},
+                          tuple(sorted(mentions, key=lambda m: (m.paragraph, m.start, m.end))),
+                          refs if refs is not None else actor_refs(actors))
+
+
+def _evidence(text: str, sentences: tuple[Span, ...], start: int, end: int) -> tuple[int, str]:
+    first = sentence_at(sentences, start)
+    last = sentence_at(sentences, max(start, end - 1))
+    return first.start, text[first.start : last.end]
+
+
+def _quote_speaker(ctx: ArticleContext, paragraph: int, sentences: tuple[Span, ...],
+                   quote: QuoteSpan, quotes: Sequence[tuple[int, int]],
+                   previous: Speaker | None) -> Speaker | None:
+    text = ctx.paragraphs[paragraph]
+    first = sentence_at(sentences, quote.start)
+    last = sentence_at(sentences, max(quote.start, quote.end - 1))
+    if quote.closed:
+        found = after_quote(ctx, paragraph, last, quote.end)
+        if found is not None:
+            return found
+    for verb in reversed(verb_before(text, first, quote.start, quotes)):
+        found = subject_of(ctx, paragraph, first, verb.start())
+        if found is not None:
+            return found
+    found = according_to(ctx, paragraph, first)
+    if found is not None:
+        return found
+    lead_in = text[first.start : quote.start].strip(" \"“")
+    if previous is not None and (not lead_in or quote.start <= 1 or not quote.opened
+                                 or verb_before(text, first, quote.start, quotes)):
+        return previous  # a quote that carries on, or a second quote of the same remarks
+    return None
+
+
+def extract_article(article_id: str, ctx: ArticleContext) -> tuple[RawClaim, ...]:
+    """Every quote, figure and reported statement of one article."""
+    out: list[RawClaim] = []
+    previous: Speaker | None = None
+    for paragraph in sorted(ctx.paragraphs):
+        text = ctx.paragraphs[paragraph]
+        sentences = split_sentences(text)
+        if not sentences:
+            continue
+        quotes = find_quotes(text)
+        spans = [(q.start, q.end) for q in quotes]
+        quote_speakers: list[tuple[QuoteSpan, Speaker | None]] = []
+        for quote in quotes:
+            speaker = _quote_speaker(ctx, paragraph, sentences, quote, spans, previous)
+            if speaker is not None and speaker.actor is not None:
+                previous = speaker
+            quote_speakers.append((quote, speaker))
+            start, evidence = _evidence(text, sentences, quote.start, quote.end)
+            out.append(RawClaim(
+                "quote", article_id, paragraph, quote.start, evidence,
+                quote.text.rstrip(" ,"), speaker.actor if speaker else None,
+                speaker.surface if speaker else None,
+                denial=is_denial(text, sentence_at(sentences, quote.start), spans)))
+        for fig in find_figures(text):
+            sentence = sentence_at(sentences, fig.start)
+            inside = next((sp for q, sp in quote_speakers if q.start <= fig.start < q.end), None)
+            speaker = inside or speaker_of(ctx, paragraph, sentence, fig.start, spans)
+            out.append(RawClaim(
+                "number", article_id, paragraph, fig.start, text[sentence.start : sentence.end],
+                text[sentence.start : sentence.end], speaker.actor if speaker else None,
+                speaker.surface if speaker else None, fig.value, fig.value_max, fig.unit,
+                fig.hedge, fig.modifier, fig.qualifier, fig.of_what,
+                unverified=is_unverified(text, sentence, spans),
+                denial=is_denial(text, sentence, spans)))
+        for sentence in sentences:
+            cue = statement_cue(text, sentence, spans)
+            if cue is None:
+                continue
+            speaker = None if cue.unattributed else speaker_of(ctx, paragraph, sentence,
+                                                               cue.cue_end, spans)
+            surface = speaker.surface if speaker else (
+                text[cue.cue_start : cue.cue_end] if cue.unattributed else None)
+            out.append(RawClaim(
+                "statement", article_id, paragraph, sentence.start,
+                text[sentence.start : sentence.end], cue.clause,
+                speaker.actor if speaker else None, surface,
+                unverified=is_unverified(text, sentence, spans),
+                denial=is_denial(text, sentence, spans)))
+        if not quotes:
+            previous = previous if paragraph_mentions_only(ctx, paragraph, previous) else None
+    return tuple(out)
+
+
+def paragraph_mentions_only(ctx: ArticleContext, paragraph: int, previous: Speaker | None) -> bool:
+    """Keep a quote's speaker across a paragraph without quotes only when that paragraph
+    still talks about the same actor (or names nobody)."""
+    if previous is None or previous.actor is None:
+        return False
+    actors = {m.actor for m in ctx.by_paragraph.get(paragraph, ())
+              if ctx.type_of(m.actor) == "person"}
+    return not actors or previous.actor in actors

@@ -1,0 +1,293 @@
+"""The claims ledger: who claimed what, across every article (issue 6).
+
+Two stages. `extract_article` (claim_extract.py) reads one article at a time. `group_claims`
+then joins what several articles report into one claim with several evidence entries:
+- the same quote, allowing small wording differences and a fragment of a longer quote
+  from the same speaker;
+- the same figure (number, range and measure) from the same speaker;
+- the same reported statement from the same speaker (most content words shared).
+Candidates are found through indexes (speaker, figure key, word pairs), never by
+comparing every claim with every other.
+
+Status, strongest first: contested (another speaker gives a different figure for the same
+measure, or a denial), unverified (the text says it is not confirmed), corroborated (two
+or more independent origins, from the sources analyser), single-source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+
+from sitegen.analyse.claim_extract import RawClaim, actor_refs, article_context, extract_article
+from sitegen.analyse.measures import dominant_modifiers, measure_key
+from sitegen.model import Actor, Article, Claim, ClaimStatus, Evidence, SourceAnalysis
+
+QUOTE_SAME = 0.8
+"""Token Jaccard above which two quotes are the same words with small differences."""
+QUOTE_FRAGMENT = 0.9
+"""Share of a shorter quote's tokens found in a longer one by the same speaker: a fragment."""
+STATEMENT_SAME = 0.5
+"""Content-word Jaccard above which two statements of one speaker are one statement."""
+NUMBER_TOLERANCE = 0.005
+"""Figures within 0.5% are the same figure."""
+
+_STOPWORDS = frozenset(
+    """a an the of to in on at by for from with and or but as is are was were be been being
+    that this these those it its their his her our we they he she i you will would may might
+    could should can has have had not no do does did so than then there which who whom""".split()
+)
+
+
+def analyse_claims(articles: Sequence[Article], actors: Sequence[Actor],
+                   sources: SourceAnalysis) -> tuple[Claim, ...]:
+    """Every claim of the briefing, grouped across articles, with ids c-0001…"""
+    refs = actor_refs(actors)
+    raw: list[RawClaim] = []
+    for article in articles:
+        raw.extend(extract_article(article.id, article_context(article, actors, refs)))
+    return group_claims(raw, sources.origin_of)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"\w+", text.replace("’", "'").casefold())
+
+
+def _content(text: str) -> set[str]:
+    return {t for t in _tokens(text) if t not in _STOPWORDS}
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _pairs_sharing(keys: Sequence[Iterable[str]], max_bucket: int = 200) -> set[tuple[int, int]]:
+    """Index pairs that share at least one key; over-full buckets (common keys) are skipped."""
+    buckets: dict[str, list[int]] = defaultdict(list)
+    for i, ks in enumerate(keys):
+        for k in set(ks):
+            buckets[k].append(i)
+    pairs = set()
+    for members in buckets.values():
+        if len(members) > max_bucket:
+            continue
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                pairs.add((members[x], members[y]))
+    return pairs
+
+
+def _bigrams(text: str) -> list[str]:
+    toks = [t for t in _tokens(text) if t not in _STOPWORDS]
+    return [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)] or toks
+
+
+# ------------------------------------------------------------------ figures
+
+
+def _with_units(raw: list[RawClaim]) -> list[RawClaim]:
+    """A figure with no unit ("the 12,000 figure") takes the unit the same value has
+    elsewhere in its article; figures that still have none are dropped unless a speaker
+    stands behind them."""
+    known: dict[tuple[str, float], RawClaim] = {}
+    for r in raw:
+        if r.kind == "number" and r.unit and r.number is not None:
+            known.setdefault((r.article, r.number), r)
+    out = []
+    for r in raw:
+        if r.kind == "number" and not r.unit and r.number is not None:
+            donor = known.get((r.article, r.number))
+            if donor is not None:
+                r = replace(r, unit=donor.unit, modifier=donor.modifier,
+                             qualifier=r.qualifier or donor.qualifier)
+            elif r.speaker is None:
+                continue
+        out.append(r)
+    return out
+
+
+def _measures(raw: list[RawClaim]) -> dict[int, str | None]:
+    numbers = [(i, r) for i, r in enumerate(raw) if r.kind == "number" and r.unit]
+    dominant = dominant_modifiers((r.unit or "", r.modifier) for _, r in numbers)
+    out: dict[int, str | None] = {}
+    for i, r in numbers:
+        modifier = r.modifier or dominant.get(r.unit or "")
+        out[i] = measure_key(r.unit, modifier, r.qualifier, r.of_what)
+    return out
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return abs(a - b) <= NUMBER_TOLERANCE * max(abs(a), abs(b))
+
+
+# ------------------------------------------------------------------ grouping
+
+
+def _speaker_key(r: RawClaim) -> str:
+    return r.speaker or ""
+
+
+def _link_quotes(raw: list[RawClaim], uf: _UnionFind) -> None:
+    idx = [i for i, r in enumerate(raw) if r.kind == "quote"]
+    toks = [set(_tokens(raw[i].text)) for i in idx]
+    pairs = _pairs_sharing([_bigrams(raw[i].text) for i in idx])
+    for x, y in pairs:
+        a, b = raw[idx[x]], raw[idx[y]]
+        ta, tb = toks[x], toks[y]
+        if _jaccard(ta, tb) >= QUOTE_SAME and (not a.speaker or not b.speaker
+                                               or a.speaker == b.speaker):
+            uf.union(idx[x], idx[y])
+            continue
+        if a.speaker and a.speaker == b.speaker:
+            shorter, longer = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+            content = shorter - _STOPWORDS
+            if len(content) >= 2 and len(shorter & longer) >= QUOTE_FRAGMENT * len(shorter):
+                uf.union(idx[x], idx[y])
+
+
+def _link_statements(raw: list[RawClaim], uf: _UnionFind) -> None:
+    idx = [i for i, r in enumerate(raw) if r.kind == "statement"]
+    words = [_content(raw[i].text) for i in idx]
+    pairs = _pairs_sharing([_bigrams(raw[i].text) for i in idx])
+    for x, y in pairs:
+        a, b = raw[idx[x]], raw[idx[y]]
+        if a.article == b.article or _speaker_key(a) != _speaker_key(b):
+            continue
+        if _jaccard(words[x], words[y]) >= (STATEMENT_SAME if a.speaker else 0.6):
+            uf.union(idx[x], idx[y])
+
+
+def _link_numbers(raw: list[RawClaim], measures: dict[int, str | None], uf: _UnionFind) -> None:
+    first: dict[tuple[str, float, float | None, str | None], int] = {}
+    for i, r in enumerate(raw):
+        if r.kind != "number" or r.number is None:
+            continue
+        key = (_speaker_key(r), round(r.number, 6), r.number_max, measures.get(i))
+        if key in first:
+            uf.union(first[key], i)
+        else:
+            first[key] = i
+
+
+def group_claims(raw: Sequence[RawClaim], origin_of: Mapping[str, str | None]
+                 ) -> tuple[Claim, ...]:
+    """Join per-article claims into the ledger, with statuses and ids."""
+    items = _with_units(list(raw))
+    measures = _measures(items)
+    _borrow_denial_measures(items, measures)
+    uf = _UnionFind(len(items))
+    _link_quotes(items, uf)
+    _link_statements(items, uf)
+    _link_numbers(items, measures, uf)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(items)):
+        groups[uf.find(i)].append(i)
+    origins = dict(origin_of)
+    contested = _contested_measures(items, measures)
+    built = []
+    for members in groups.values():
+        built.append(_build(items, measures, members, origins, contested))
+    built.sort(key=lambda c: c[0])
+    return tuple(_with_id(claim, n + 1) for n, (_, claim) in enumerate(built))
+
+
+def _borrow_denial_measures(items: list[RawClaim], measures: dict[int, str | None]) -> None:
+    """A denial that names no figure ("he never gave that figure") is about the last
+    measure its article mentioned before it."""
+    last: dict[str, str] = {}
+    for i, r in sorted(enumerate(items), key=lambda t: (t[1].article, t[1].paragraph, t[1].start)):
+        if measures.get(i):
+            last[r.article] = measures[i] or ""
+        elif r.denial and r.kind != "number" and r.article in last and \
+                re.search(r"\b(?:figure|number|estimate|toll|count|total|tally)s?\b", r.evidence):
+            measures[i] = last[r.article]
+
+
+def _contested_measures(items: list[RawClaim], measures: dict[int, str | None]
+                        ) -> dict[str, bool]:
+    """Measure -> True when two speakers give different figures for it, or one denies it."""
+    by_measure: dict[str, list[int]] = defaultdict(list)
+    for i, m in measures.items():
+        if m:
+            by_measure[m].append(i)
+    out = {}
+    for m, members in by_measure.items():
+        denial = any(items[i].denial for i in members)
+        figures: dict[str, list[tuple[float, float | None]]] = defaultdict(list)
+        for i in members:
+            r = items[i]
+            if r.kind == "number" and r.number is not None:
+                figures[_speaker_key(r)].append((r.number, r.number_max))
+        differ = False
+        speakers = sorted(figures)
+        for x, sa in enumerate(speakers):
+            for sb in speakers[x + 1 :]:
+                if any(not (_same(a[0], b[0]) and _same(a[1], b[1]))
+                       for a in figures[sa] for b in figures[sb]):
+                    differ = True
+        out[m] = denial or differ
+    return out
+
+
+def _build(items: list[RawClaim], measures: dict[int, str | None], members: list[int],
+           origins: dict[str, str | None], contested: dict[str, bool],
+           ) -> tuple[tuple[object, ...], Claim]:
+    rs = sorted(members, key=lambda i: (items[i].article, items[i].paragraph, items[i].start))
+    lead = items[rs[0]]
+    if lead.kind == "quote":
+        lead = items[max(rs, key=lambda i: (len(items[i].text), -rs.index(i)))]
+    speaker = next((items[i].speaker for i in rs if items[i].speaker), None)
+    surface = next((items[i].speaker_surface for i in rs if items[i].speaker == speaker
+                    and items[i].speaker_surface), None)
+    evidence = sorted({Evidence(items[i].article, items[i].paragraph, items[i].evidence)
+                       for i in rs}, key=lambda e: (e.article, e.paragraph, e.text))
+    articles = {e.article for e in evidence}
+    independent = len({origins.get(a) or a for a in articles})
+    measure = next((measures[i] for i in rs if measures.get(i)), None)
+    denial = any(items[i].denial for i in rs)
+    status: ClaimStatus
+    if denial or (measure and contested.get(measure) and lead.kind in {"number", "statement"}
+                  and (lead.kind == "number" or denial)):
+        status = "contested"
+    elif any(items[i].unverified for i in rs):
+        status = "unverified"
+    elif independent >= 2:
+        status = "corroborated"
+    else:
+        status = "single-source"
+    hedge = next((items[i].hedge for i in rs if items[i].hedge), None)
+    claim = Claim(
+        id="", kind=lead.kind, speaker=speaker, speaker_surface=surface, text=lead.text,
+        number=lead.number, number_max=lead.number_max, unit=lead.unit if lead.kind == "number"
+        else None, hedge=hedge, measure=measure, evidence=tuple(evidence),
+        independent_sources=independent, status=status, denial=denial)
+    first = items[rs[0]]
+    order = {"quote": 0, "statement": 1, "number": 2}[lead.kind]
+    return (first.article, first.paragraph, first.start, order, lead.text), claim
+
+
+def _with_id(claim: Claim, n: int) -> Claim:
+    return replace(claim, id=f"c-{n:04d}")

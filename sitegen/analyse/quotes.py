@@ -1,0 +1,87 @@
+"""Find direct quotations in one paragraph: straight, curly and angle marks.
+
+A quote mark may be missing at a paragraph end (a quote carried over to the next
+paragraph, or a typo). Unlike textacy's `direct_quotations`, which gives up on an odd
+count of marks, an unmatched opening mark runs to the paragraph end and an unmatched
+closing mark starts at the paragraph start, so one odd mark never loses the other quotes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+_OPENERS = frozenset("“«„")
+_CLOSERS = frozenset("”»")
+_STRAIGHT = '"'
+_BEFORE_OPEN = frozenset(" \t\n([{—–-:/")
+MIN_WORDS = 2
+"""A single quoted word is a scare quote or a name, not a statement."""
+
+_Mark = Literal["open", "close"]
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteSpan:
+    """The quoted words [start, end) of a paragraph, without the marks."""
+
+    start: int
+    end: int
+    text: str
+    opened: bool
+    """False when the opening mark is missing (the quote starts the paragraph)."""
+    closed: bool
+    """False when the closing mark is missing (the quote runs to the paragraph end)."""
+
+
+def _marks(text: str) -> list[tuple[int, _Mark]]:
+    marks: list[tuple[int, _Mark]] = []
+    inside = False
+    for i, ch in enumerate(text):
+        if ch in _OPENERS:
+            marks.append((i, "open"))
+            inside = True
+        elif ch in _CLOSERS:
+            marks.append((i, "close"))
+            inside = False
+        elif ch == _STRAIGHT:
+            prev = text[i - 1] if i else " "
+            nxt = text[i + 1] if i + 1 < len(text) else " "
+            if prev in _BEFORE_OPEN and not nxt.isspace():
+                kind: _Mark = "open"
+            elif not prev.isspace() and (nxt.isspace() or not nxt.isalnum()):
+                kind = "close"
+            else:
+                kind = "close" if inside else "open"
+            marks.append((i, kind))
+            inside = kind == "open"
+    return marks
+
+
+def find_quotes(text: str) -> tuple[QuoteSpan, ...]:
+    """Every quotation of at least MIN_WORDS words in `text`, in order."""
+    raw: list[tuple[int, int, bool, bool]] = []
+    open_at: int | None = None
+    for pos, kind in _marks(text):
+        if kind == "open":
+            if open_at is not None:
+                raw.append((open_at + 1, pos, True, False))
+            open_at = pos
+        elif open_at is not None:
+            raw.append((open_at + 1, pos, True, True))
+            open_at = None
+        elif not raw:
+            raw.append((0, pos, False, True))
+    if open_at is not None:
+        raw.append((open_at + 1, len(text), True, False))
+    quotes = []
+    for start, end, opened, closed in raw:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        words = re.findall(r"\w+", text[start:end])
+        if len(words) >= MIN_WORDS:
+            quotes.append(QuoteSpan(start, end, text[start:end], opened, closed))
+    return tuple(quotes)

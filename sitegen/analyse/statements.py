@@ -1,0 +1,101 @@
+"""Reported statements without quote marks, and the cues that qualify a claim.
+
+"X said (that) …", "X warned …", "according to X, …", "X has accused Y of …", and
+"reportedly" / "reports indicate" as unattributed statements. The cues for `unverified`
+(the text itself says the claim is not confirmed) and for a denial live here too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sitegen.analyse.attribution import reporting_verbs
+from sitegen.analyse.sentences import Span
+
+UNVERIFIED = re.compile(
+    r"\b(?:reportedly|allegedly|alleged|purportedly|unconfirmed|unverified|rumou?red|"
+    r"not (?:yet )?(?:been )?(?:independently )?(?:verified|confirmed)|if confirmed|"
+    r"(?:cannot|could not|can ?not|couldn't|can't) (?:be )?(?:independently )?"
+    r"(?:confirm|verify|verified|confirmed)|"
+    r"without (?:explicitly )?confirming|refrained from confirming|"
+    r"it (?:has been|was|is) (?:reported|claimed|asserted|alleged)|"
+    r"reports (?:indicate|suggest|say|said|claim)|neither (?:truly )?(?:denying|confirming))\b",
+    re.IGNORECASE,
+)
+DENIAL = re.compile(
+    r"\b(?:denied|denies|deny|denying|dismissed|rejected|refuted|disowned|"
+    r"never (?:gave|said|made|confirmed|provided|offered|mentioned)|"
+    r"(?:is|was|are|were) (?:false|untrue|fabricated|baseless|not true))\b",
+    re.IGNORECASE,
+)
+_UNATTRIBUTED = re.compile(
+    r"\b(?:reportedly|allegedly|it (?:has been|was|is) (?:reported|claimed|asserted|alleged)|"
+    r"reports (?:indicate|suggest|say|said|claim))\b",
+    re.IGNORECASE,
+)
+_ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
+MAX_QUOTED_SHARE = 0.6
+"""A sentence that is mostly quotation is a quote claim, not also a statement."""
+
+
+@dataclass(frozen=True, slots=True)
+class StatementCue:
+    """Where a sentence reports a statement: the cue and the reported clause."""
+
+    cue_start: int
+    cue_end: int
+    clause: str
+    """The reported words: the clause after "said (that)", or the whole sentence."""
+    unattributed: bool
+    """True for "reportedly"-style statements that name no speaker."""
+
+
+def _outside(text: str, span: Span, quotes: Sequence[tuple[int, int]]) -> str:
+    chars = list(text[span.start : span.end])
+    for s, e in quotes:
+        for i in range(max(s, span.start), min(e, span.end)):
+            chars[i - span.start] = " "
+    return "".join(chars)
+
+
+def quoted_share(span: Span, quotes: Sequence[tuple[int, int]]) -> float:
+    """How much of a sentence lies inside quote marks."""
+    inside = sum(max(0, min(e, span.end) - max(s, span.start)) for s, e in quotes)
+    return inside / max(1, span.end - span.start)
+
+
+def is_unverified(text: str, span: Span, quotes: Sequence[tuple[int, int]]) -> bool:
+    """The sentence, outside its quotes, says its claim is not confirmed."""
+    return bool(UNVERIFIED.search(_outside(text, span, quotes)))
+
+
+def is_denial(text: str, span: Span, quotes: Sequence[tuple[int, int]]) -> bool:
+    """The sentence, outside its quotes, reports a denial."""
+    return bool(DENIAL.search(_outside(text, span, quotes)))
+
+
+def statement_cue(text: str, span: Span, quotes: Sequence[tuple[int, int]]) -> StatementCue | None:
+    """The statement a sentence reports, or None when it reports none."""
+    if quoted_share(span, quotes) >= MAX_QUOTED_SHARE:
+        return None
+    sentence = text[span.start : span.end]
+    outside = _outside(text, span, quotes)
+    verbs = reporting_verbs(text, span.start, span.end, quotes)
+    if verbs:
+        verb = verbs[0]
+        rest = text[verb.end() : span.end]
+        that = re.match(r"\s*(?:[\w’']+\s+){0,3}?that\s+", rest)
+        clause = rest[that.end() :] if that else sentence
+        return StatementCue(verb.start(), verb.end(), clause.strip(), False)
+    m = _ACCORDING.search(outside)
+    if m:
+        comma = sentence.find(",", m.end())
+        before = sentence[: m.start()].strip(" ,")
+        clause = sentence[comma + 1 :] if m.start() < 3 and comma > 0 else before or sentence
+        return StatementCue(span.start + m.start(), span.start + m.end(), clause.strip(), False)
+    m = _UNATTRIBUTED.search(outside)
+    if m:
+        return StatementCue(span.start + m.start(), span.start + m.end(), sentence.strip(), True)
+    return None
