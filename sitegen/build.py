@@ -21,10 +21,12 @@ from sitegen.analyse.claims import analyse_claims
 from sitegen.analyse.sources import analyse_sources
 from sitegen.analyse.tags import analyse_tags
 from sitegen.export import briefing_json
+from sitegen.feeds import atom_feed, sitemap
 from sitegen.link import Site, link
 from sitegen.load import LoadedSite, load_site
 from sitegen.model import Analysis
 from sitegen.render import BUILTIN_THEME, render_site
+from sitegen.search import search_index_js
 from sitegen.write import OutputFile, write_output
 
 T = TypeVar("T")
@@ -116,6 +118,11 @@ def build(options: BuildOptions) -> BuildReport:
     with timer.stage("render"):
         files = [OutputFile(p.path, p.content) for p in pages]
         files.append(OutputFile("briefing.json", briefing_json(site).encode("utf-8")))
+        files.append(OutputFile("search-index.js", search_index_js(site).encode("utf-8")))
+        files.append(OutputFile("feed.xml", atom_feed(site).encode("utf-8")))
+        site_map = sitemap(site, [p.path for p in pages])
+        if site_map is not None:
+            files.append(OutputFile("sitemap.xml", site_map.encode("utf-8")))
         files.extend(static_files(dirs))
     result = timer.run("write", lambda: write_output(files, options.output))
     return BuildReport(

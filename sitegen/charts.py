@@ -63,3 +63,31 @@ def dot_chart(measure: str, claims: Sequence[Claim], label: Callable[[Claim], st
     parts.append("</svg>")
     return Markup("".join(parts))
 
+
+
+def timeline(days: Sequence[tuple[str, int, int]]) -> Markup:
+    """Articles (bars) and claims reported (dots) per day, oldest left; `days` = (date, articles, claims)."""
+    if not days:
+        return Markup("")
+    width, height, left, bottom = WIDTH, 150, 40, 40
+    step = (width - left - 20) / max(len(days), 1)
+    top = max(max(a for _, a, _ in days), 1)
+    top_claims = max(max(c for _, _, c in days), 1)
+    plot = height - bottom - 10
+    summary = "; ".join(f"{d}: {a} articles, {c} claims" for d, a, c in days)
+    parts = [f'<svg class="timeline" viewBox="0 0 {width} {height}" role="img" aria-labelledby="timeline-title">',
+             f'<title id="timeline-title">Articles and claims by date: {escape(summary)}</title>',
+             f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" class="axis"/>']
+    for index, (day, articles, claims) in enumerate(days):
+        x = left + step * index + step / 2
+        bar = plot * articles / top
+        parts.append(f'<rect x="{x - min(step / 3, 14):.1f}" y="{height - bottom - bar:.1f}" '
+                     f'width="{min(2 * step / 3, 28):.1f}" height="{bar:.1f}" class="bar"/>')
+        if claims:
+            y = height - bottom - plot * claims / top_claims
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" class="dot-hedged"/>')
+        if len(days) <= 12 or index % max(1, len(days) // 8) == 0:
+            parts.append(f'<text x="{x:.1f}" y="{height - bottom + 16}" class="tick" text-anchor="middle">'
+                         f'{escape(day[5:])}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

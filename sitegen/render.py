@@ -111,12 +111,13 @@ class Views:
 
     def nav(self, page: str) -> list[Link]:
         targets = [("index.html", "Overview"), ("claims.html", "Claims"), ("actors/index.html", "Actors"),
-                   ("tags/index.html", "Tags"), ("sources.html", "Sources")]
+                   ("tags/index.html", "Tags"), ("sources.html", "Sources"), ("search.html", "Search")]
         return [Link(relative_url(page, t), text) for t, text in targets]
 
     def common(self, page: str, title: str) -> dict[str, Any]:
         return {"page_title": title, "briefing": self.site.briefing, "nav": self.nav(page),
                 "current": page, "css": relative_url(page, "style.css"),
+                "feed": relative_url(page, "feed.xml"),
                 "canonical": (self.site.briefing.base_url + page) if self.site.briefing.base_url else None}
 
     def measures(self, page: str) -> list[dict[str, Any]]:
@@ -142,6 +143,20 @@ class Views:
 
     # -- page kinds ----------------------------------------------------------------------
 
+    def timeline(self, page: str) -> dict[str, Any]:
+        """Articles and the claims they report, per date: the story as it developed."""
+        articles: dict[str, int] = defaultdict(int)
+        claims: dict[str, set[str]] = defaultdict(set)
+        for article in self.site.articles:
+            if article.date:
+                articles[article.date] += 1
+                claims[article.date].update(self.site.claims_of_article.get(article.id, ()))
+        days = [(d, articles[d], len(claims[d])) for d in sorted(articles)]
+        return {"chart": charts.timeline(days),
+                "rows": [{"date": d, "articles": [self.article_link(page, a.id) for a in self.site.articles
+                                                  if a.date == d], "claims": c} for d, _, c in days],
+                "undated": sum(1 for a in self.site.articles if not a.date)}
+
     def index(self) -> dict[str, Any]:
         page = "index.html"
         claims = sorted(self.site.claims.values(), key=lambda c: (-c.independent_sources, -len(c.evidence), c.id))
@@ -152,6 +167,7 @@ class Views:
                 "top_actors": [{"link": self.actor_link(page, a.id), "type": a.type, "mentions": len(a.mentions)}
                                for a in actors[:12]],
                 "sources": [self.source_row(page, a) for a in self.site.articles],
+                "timeline": self.timeline(page),
                 "counts": {"articles": len(self.site.articles), "actors": len(self.site.actors),
                            "claims": len(self.site.claims), "tags": len(self.site.tags)}}
 
@@ -244,7 +260,11 @@ class Views:
                                        "mentions": len(actor.mentions),
                                        "articles": len({m.article for m in actor.mentions})})
         order = ["person", "organisation", "state", "media", "other"]
+        top = [a.id for a in sorted(self.site.actors.values(), key=lambda a: (-len(a.mentions), a.id))][:8]
+        shared = {a: dict(self.site.co_mentions.get(a, ())) for a in top}
         return {**self.common(page, "Actors"),
+                "matrix": {"actors": [self.actor_link(page, a) for a in top],
+                           "rows": [[shared[a].get(b, 0) if a != b else None for b in top] for a in top]},
                 "groups": [{"type": t, "actors": groups[t]} for t in order if groups.get(t)]}
 
     def claims(self) -> dict[str, Any]:
@@ -308,6 +328,7 @@ def _pages(views: Views) -> Iterator[tuple[str, str, str, Callable[[], dict[str,
     yield "sources.html", "sources", "sources.html", views.sources
     yield "actors/index.html", "actors", "actors_index.html", views.actors_index
     yield "tags/index.html", "tags", "tags_index.html", views.tags_index
+    yield "search.html", "search", "search.html", lambda: views.common("search.html", "Search")
     for article in site.articles:
         yield article_page(article.id), "article", "article.html", lambda a=article: views.article(a)
     for actor in site.actors.values():

@@ -1,0 +1,57 @@
+"""Atom feed of the articles (`feed.xml`) and, when `base_url` is set, `sitemap.xml`.
+
+No wall clock: the feed's `updated` is the newest article date, so builds stay
+byte-identical. Entry ids are tag URIs made from the briefing's base URL when set, else
+`urn:sitegen:` ids that are stable across builds.
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape, quoteattr
+
+from sitegen.link import Site
+from sitegen.urls import article_page, slug
+
+EPOCH = "1970-01-01"
+
+
+def _stamp(date: str | None) -> str:
+    return f"{date or EPOCH}T00:00:00Z"
+
+
+def atom_feed(site: Site) -> str:
+    base = site.briefing.base_url
+    newest = max((a.date for a in site.articles if a.date), default=None)
+    feed_id = f"{base}feed.xml" if base else f"urn:sitegen:{slug(site.briefing.title)}"
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<feed xmlns="http://www.w3.org/2005/Atom">',
+             f"<title>{escape(site.briefing.title)}</title>",
+             f"<id>{escape(feed_id)}</id>",
+             f"<updated>{_stamp(newest)}</updated>",
+             f'<link rel="alternate" href={quoteattr((base or "") + "index.html")}/>']
+    if base:
+        lines.append(f'<link rel="self" href={quoteattr(base + "feed.xml")}/>')
+    for article in sorted(site.articles, key=lambda a: (a.date or "", a.id), reverse=True):
+        href = (base or "") + article_page(article.id)
+        entry_id = href if base else f"{feed_id}:{article.id}"
+        lines += ["<entry>",
+                  f"<title>{escape(article.title)}</title>",
+                  f"<id>{escape(entry_id)}</id>",
+                  f"<updated>{_stamp(article.date)}</updated>",
+                  f"<link rel=\"alternate\" href={quoteattr(href)}/>",
+                  f"<author><name>{escape(article.author or article.outlet or 'Unknown')}</name></author>"]
+        if article.paragraphs:
+            lines.append(f"<summary>{escape(article.paragraphs[0].text[:400])}</summary>")
+        lines.append("</entry>")
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"
+
+
+def sitemap(site: Site, pages: list[str]) -> str | None:
+    """`sitemap.xml` listing every page, only when the site knows its own address."""
+    base = site.briefing.base_url
+    if not base:
+        return None
+    urls = "".join(f"<url><loc>{escape(base + p)}</loc></url>\n" for p in sorted(pages))
+    return ('<?xml version="1.0" encoding="utf-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + urls + "</urlset>\n")
