@@ -1,0 +1,238 @@
+"""Merge the names found in each article into actors: every name an actor goes by.
+
+Each candidate gets a key (a folded full name, an acronym, a state's ISO code); keys are
+joined with a union-find through indexes, never by comparing every pair, so the merge is
+linear in the number of candidates:
+
+- acronyms with their expansions, defined ("National Intelligence Service (NIS)") or by
+  initials ("North Atlantic Treaty Organisation" / "NATO");
+- full names with the same first and last word ("Vladimir Vladimirovich Putin" / "Vladimir Putin");
+- a bare surname no article resolved to the one full name that begins or ends with it, and
+  only when exactly one does (two people called Kim stay two);
+- states with their capitals and seats of government (done in `names.py` via the gazetteer).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sitegen.analyse.gazetteer import fold, load_gazetteer
+from sitegen.analyse.lexicon import stopwords
+from sitegen.analyse.names import ArticleNames, Candidate, name_tokens
+from sitegen.analyse.roles import Role
+from sitegen.model import ActorType
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A candidate and the article it stands in."""
+
+    article: str
+    candidate: Candidate
+
+
+@dataclass(slots=True)
+class Cluster:
+    """One actor being assembled: its keys and every candidate that names it."""
+
+    keys: list[str] = field(default_factory=list)
+    items: list[Placed] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    """Names known without a mention (an organisation named only in a title)."""
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def add(self, key: str) -> None:
+        self.parent.setdefault(key, key)
+
+    def find(self, key: str) -> str:
+        root = key
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[key] != root:
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # The smaller key becomes the root: the result does not depend on input order.
+            lo, hi = sorted((ra, rb))
+            self.parent[hi] = lo
+
+
+def name_key(name: str) -> str:
+    """Fold a name for comparison: case, accents, hyphens, dots, a leading "the"."""
+    words = name_tokens(name)
+    if words and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
+
+
+def org_key(name: str) -> str:
+    bare = name.replace(".", "")
+    if bare.isupper() and bare.isalpha():
+        return "a:" + bare
+    return "o:" + name_key(name)
+
+
+def candidate_key(c: Candidate) -> str:
+    """The key a candidate starts with, before any merging."""
+    if c.kind == "state":
+        return "s:" + str(c.state)
+    if c.kind == "office":
+        return "f:" + name_key(c.owner or c.name)
+    if c.kind == "acronym":
+        return "a:" + c.name
+    if c.kind in ("organisation", "media"):
+        return org_key(c.name)
+    name = c.resolved or c.name
+    if c.kind != "single" and len(name_tokens(name)) >= 2:
+        return "p:" + name_key(name)
+    return "u:" + name_key(name)
+
+
+def role_keys(role: Role | None) -> list[tuple[str, str]]:
+    """(key, display name) of the affiliations a role names."""
+    if role is None:
+        return []
+    out = []
+    if role.state:
+        out.append(("s:" + role.state, load_gazetteer().states[role.state].name))
+    if role.organisation:
+        out.append((org_key(role.organisation), role.organisation))
+    return out
+
+
+def _initials(key: str) -> str:
+    words = key[2:].split()
+    return "".join(w[0] for w in words if w not in stopwords()).upper()
+
+
+def merge(results: Sequence[ArticleNames]) -> list[Cluster]:
+    """Cluster every candidate of every article into actors, in a stable order."""
+    uf = _UnionFind()
+    placed: list[tuple[str, Placed]] = []
+    known_names: dict[str, str] = {}
+    for result in results:
+        for c in result.candidates:
+            key = candidate_key(c)
+            uf.add(key)
+            placed.append((key, Placed(result.article, c)))
+            for rkey, rname in role_keys(c.role):
+                uf.add(rkey)
+                known_names.setdefault(rkey, rname)
+        for acronym, expansion in result.acronyms:
+            a, o = "a:" + acronym, org_key(expansion)
+            uf.add(a)
+            uf.add(o)
+            uf.union(a, o)
+    keys = sorted(uf.parent)
+    _join_initials(uf, keys)
+    _join_full_names(uf, keys)
+    _join_surnames(uf, keys)
+    # Offices follow their holder: "Yoon's office" in two articles is one office.
+    clusters: dict[str, Cluster] = {}
+    for key in keys:
+        root = uf.find(key)
+        clusters.setdefault(root, Cluster()).keys.append(key)
+        if key in known_names:
+            clusters[root].names.append(known_names[key])
+    for key, p in placed:
+        clusters[uf.find(key)].items.append(p)
+    return [clusters[r] for r in sorted(clusters)]
+
+
+def _join_initials(uf: _UnionFind, keys: Iterable[str]) -> None:
+    acronyms = {k[2:]: k for k in keys if k.startswith("a:")}
+    for key in keys:
+        if key.startswith("o:") and len(key[2:].split()) >= 2:
+            target = acronyms.get(_initials(key))
+            if target:
+                uf.union(key, target)
+
+
+def _join_full_names(uf: _UnionFind, keys: Iterable[str]) -> None:
+    by_ends: dict[tuple[str, str], list[list[str]]] = defaultdict(list)
+    for key in keys:
+        if key.startswith("p:"):
+            words = key[2:].split()
+            by_ends[(words[0], words[-1])].append(words)
+    for group in by_ends.values():
+        group.sort(key=lambda w: (len(w), w))
+        for k, short in enumerate(group):
+            for long in group[k + 1 :]:
+                if _subsequence(short, long):
+                    uf.union("p:" + " ".join(short), "p:" + " ".join(long))
+
+
+def _subsequence(short: list[str], long: list[str]) -> bool:
+    it = iter(long)
+    return all(w in it for w in short)
+
+
+def _join_surnames(uf: _UnionFind, keys: Sequence[str]) -> None:
+    """A lone word no article resolved joins the one actor whose full name begins or ends
+    with it, or the organisation of that name; when two people share it, it joins none."""
+    by_word: dict[str, set[str]] = defaultdict(set)
+    for key in keys:
+        if key.startswith("p:"):
+            words = key[2:].split()
+            by_word[words[0]].add(key)
+            by_word[words[-1]].add(key)
+    present = set(keys)
+    for key in keys:
+        if not key.startswith("u:"):
+            continue
+        word = key[2:]
+        roots = {uf.find(k) for k in by_word.get(word, ())}
+        if len(roots) == 1:
+            uf.union(key, roots.pop())
+        elif not roots:
+            for other in ("o:" + word, "a:" + word.upper()):
+                if other in present:
+                    uf.union(key, other)
+                    break
+
+
+# ----------------------------------------------------------------------------- cluster facts
+
+
+def cluster_type(cluster: Cluster, outlets: frozenset[str]) -> ActorType | None:
+    """What a cluster is, from its keys and the cues of its candidates; None: not an actor."""
+    kinds = Counter(p.candidate.kind for p in cluster.items)
+    if any(k.startswith("s:") for k in cluster.keys):
+        return "state"
+    names = {name_key(p.candidate.name) for p in cluster.items} | {name_key(n) for n in cluster.names}
+    if names & outlets or kinds["media"] or any(p.candidate.media_cue for p in cluster.items):
+        return "media"
+    if kinds["office"]:
+        return "organisation"
+    if any(k.startswith("p:") for k in cluster.keys):
+        return "person"
+    if kinds["organisation"] or kinds["acronym"] or any(k[:2] in ("o:", "a:") for k in cluster.keys):
+        return "organisation"
+    return _lone_word_type(cluster)
+
+
+def _lone_word_type(cluster: Cluster) -> ActorType | None:
+    """A capitalised word no full name explains: a person if a cue says so, else an actor
+    of unknown kind if it recurs outside sentence starts; places and compounds are dropped."""
+    gaz = load_gazetteer()
+    words = {fold(p.candidate.name) for p in cluster.items}
+    person = any(p.candidate.person_cue for p in cluster.items)
+    if any("-" in w for w in words) and not person:
+        return None  # "Indo-Pacific", "Russian-Ukrainian"
+    if words & gaz.cities and not person:
+        return None
+    if person:
+        return "person"
+    inner = [p for p in cluster.items if not p.candidate.sentence_initial]
+    if len(inner) >= 2 and not any(w in gaz.demonyms or w.endswith(("ean", "ian", "ese")) for w in words):
+        return "other"
+    return None

@@ -1,0 +1,154 @@
+"""Word lists the actor detector reads: generic English, never a story's names.
+
+Function words come from YAKE's English stopword list and titles from nameparser (both
+already project dependencies); day and month names from `calendar`. The cue-word lists below
+are generic newsroom English: the head nouns that make a capitalised phrase an organisation
+("... Committee"), an outlet ("... News"), or a place ("... Oblast").
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+from importlib import resources
+
+from nameparser.config import CONSTANTS
+
+# Nouns that end the name of an organisation ("National Intelligence Service").
+ORG_HEADS = frozenset("""
+academy administration agency airlines airways alliance army assembly association authority
+bank bloc board brigade brigades brotherhood bureau cabinet caucus center centre chamber church
+coalition college command commission committee company congress conference consortium corp
+corporation council court courts delegation department directorate division embassy exchange
+faculty federation force forces foundation front fund group guard guards holdings hospital
+inc institute institution international league legion ltd militia ministry mission movement
+navy network office organisation organization parliament partners party police presidency
+regiment regulator school secretariat senate service services society staff summit
+syndicate tribunal trust union university unit nations watch
+""".split())
+
+# Words that make a name an outlet ("Defence Express", "Korea Times").
+MEDIA_HEADS = frozenset("""
+broadcasting broadcaster channel chronicle courier daily dispatch express gazette guardian herald
+journal magazine media monitor news newspaper observer post press radio review telegraph
+television times tribune tv wire
+""".split())
+
+# Nouns that, in front of or after a name, say it is an outlet ("news agency Tass").
+MEDIA_CUES = frozenset("""
+agency broadcaster channel daily magazine network newspaper outlet paper publication tabloid
+website weekly wire
+""".split())
+
+# Heads of place names: the phrase is somewhere, not someone ("Kursk Oblast").
+PLACE_HEADS = frozenset("""
+airport avenue basin bay beach border bridge canal cape coast county crossing desert district
+gulf heights highway hill hills island islands isthmus lake mountain mountains oblast ocean
+peninsula plain plains plateau port prefecture province raion region river road sea square
+strait street strip territory territories town township valley village
+""".split())
+
+# Historical periods and events that look like names ("Cold War").
+EVENT_HEADS = frozenset("""
+war wars revolution crisis election elections games cup olympics summit accord accords treaty
+agreement protocol act era age
+""".split())
+
+# Role nouns nameparser lacks, as they appear before a name ("spokesperson Dmitry Peskov").
+_EXTRA_ROLES = frozenset("""
+adviser advisor aide analyst campaigner candidate chairman chairperson chairwoman chief
+commander dictator envoy founder head lawmaker leader legislator negotiator official owner
+prosecutor spokesman spokesperson spokeswoman strongman minister president premier
+secretary-general president-elect vice-president deputy
+""".split())
+
+# Title words that modify a role but are not one by themselves ("Vice", "Foreign").
+_MODIFIER_ONLY = frozenset("""
+acting assistant associate deputy designated first former foreign grand high interim
+prime rear senior supreme vice
+""".split())
+
+# nameparser's titles include words that are far more often parts of other names
+# ("United", "National", "Police"); they never count as a role here.
+_NOT_ROLES = frozenset("""
+army british business civil computer credit criminal customs discovery district division docket
+english family federal field film financial flag flying group high information intelligence
+international kingdom knowledge law legal literary marketing mathematics military mystery
+national navy police political radio right risk rock royal security social software special
+state states strategy supreme tax technical television theater theatre travel uk united us
+voice wing model host player count
+""".split())
+
+
+@functools.cache
+def stopwords() -> frozenset[str]:
+    """English function words (YAKE's list), lower case."""
+    text = resources.files("yake").joinpath("core/StopwordsList/stopwords_en.txt")
+    words = {w.strip().lower() for w in text.read_text(encoding="utf-8").split()}
+    return frozenset(w for w in words if w)
+
+
+@functools.cache
+def calendar_words() -> frozenset[str]:
+    """Day and month names and their abbreviations, lower case."""
+    words: set[str] = set()
+    for seq in (calendar.day_name, calendar.day_abbr, calendar.month_name, calendar.month_abbr):
+        words.update(w.lower() for w in seq if w)
+    words.add("sept")
+    return frozenset(words)
+
+
+@functools.cache
+def role_words() -> frozenset[str]:
+    """Nouns that can stand right before a name as its title ("President", "chief")."""
+    titles = {t.lower() for t in CONSTANTS.titles if t.isascii() and t.replace("-", "").isalpha()}
+    return frozenset((titles | _EXTRA_ROLES) - _NOT_ROLES - stopwords() - ORG_HEADS - MEDIA_HEADS)
+
+
+@functools.cache
+def title_words() -> frozenset[str]:
+    """Words that may make up a title, heads and modifiers ("Vice", "Foreign", "Minister")."""
+    return role_words() | _MODIFIER_ONLY
+
+
+def is_role_head(word: str) -> bool:
+    """Whether a word can end a title: "Minister" yes, "Vice" no."""
+    w = word.lower()
+    last = w.rsplit("-", 1)[-1]
+    if w in _MODIFIER_ONLY or (last in _MODIFIER_ONLY and last == w):
+        return False
+    return w in role_words() or last in role_words()
+
+
+def is_title_word(word: str) -> bool:
+    w = word.lower()
+    return w in title_words() or all(p in title_words() for p in w.split("-") if p)
+
+
+@functools.cache
+def particles() -> frozenset[str]:
+    """Lower-case name particles: "de", "la", "bin", "van", "al-" (nameparser's prefixes),
+    less the ones that are also common English words ("do", "bar")."""
+    common = stopwords() | {"bar", "bat", "op", "te", "heer", "het", "tho", "thoe", "ua", "vel"}
+    return frozenset(p.lower() for p in CONSTANTS.prefixes if p.isascii() and p.lower() not in common
+                     or p.lower() in {"de", "da", "di", "du", "la", "le", "van", "von", "al", "el", "bin"})
+
+
+# Words that speech or reporting follows: "Zinoviev acknowledged", "Kim stated".
+SPEECH_VERBS = frozenset("""
+said says told added stated noted warned argued wrote acknowledged asserted claimed insisted
+announced urged called confirmed denied explained replied responded commented suggested
+stressed emphasized emphasised declared reported tweeted posted mentioned believes believed
+expressed condemned characterized characterised reassured estimated
+""".split())
+
+# Capitalised words that are never a name by themselves: compass adjectives, "Western".
+NOT_NAMES = frozenset("""
+eastern western northern southern central middle north south east west upper lower greater
+""".split())
+
+# Upper-case words that are not organisations ("CEO", "GDP").
+NOT_ACRONYMS = frozenset("""
+AI AM PM GDP CEO CFO COO CTO HIV AIDS DNA ID TV UTC GMT OK PS PR FAQ USD EUR GBP COVID
+II III IV VI VII VIII IX XI XII
+""".split())

@@ -1,0 +1,495 @@
+"""Find the names of actors in one article: people, organisations, outlets and states.
+
+Runs on one `Article` and returns plain, picklable `ArticleNames`, so a process pool or a
+cache can run it per article; `aliases.py` merges the results across articles.
+
+A name is a run of capitalised words (with particles such as "de la", "bin", "al-" and, in
+organisation names, "of the"). Each run is split into what it holds, left to right: an
+affiliation ("South Korean", "NATO"), a title ("Vice Foreign Minister"), a name ("Kim
+Hong-kyun"); or it is a whole organisation ("National Intelligence Service"), an outlet
+("Defence Express"), a state or its capital ("Seoul"), or a place and dropped ("Kursk
+Oblast"). A bare surname is resolved here to the nearest full name of the same article.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from sitegen.analyse.gazetteer import SEATS_OF_POWER, Gazetteer, fold, load_gazetteer
+from sitegen.analyse.lexicon import (
+    EVENT_HEADS,
+    MEDIA_CUES,
+    MEDIA_HEADS,
+    NOT_ACRONYMS,
+    NOT_NAMES,
+    ORG_HEADS,
+    PLACE_HEADS,
+    SPEECH_VERBS,
+    calendar_words,
+    is_role_head,
+    is_title_word,
+    particles,
+    stopwords,
+)
+from sitegen.analyse.roles import Role, appositive_role, split_title
+from sitegen.analyse.tokens import Token, tokenize
+from sitegen.model import Article
+
+CandidateKind = Literal["person", "single", "organisation", "media", "acronym", "state", "office"]
+
+_CONNECTORS = ("of", "for", "on")
+_MAX_TITLE_WORDS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One place in one paragraph that names an actor."""
+
+    paragraph: int
+    start: int
+    end: int
+    surface: str
+    """Exactly `text[start:end]`: the name with its title when it has one."""
+    name: str
+    """The bare name ("Mark Rutte"), the acronym, or for a state its common name."""
+    kind: CandidateKind
+    state: str | None = None
+    """ISO code when the candidate names a state (its name, capital or seat of power)."""
+    role: Role | None = None
+    person_cue: bool = False
+    """A title or a speech verb says this is a person ("Zinoviev acknowledged")."""
+    media_cue: bool = False
+    sentence_initial: bool = False
+    resolved: str | None = None
+    """For a bare surname: the full name in this article it stands for."""
+    owner: str | None = None
+    """For an office ("Yoon's office"): the name of its holder."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleNames:
+    """Everything `names.py` found in one article."""
+
+    article: str
+    candidates: tuple[Candidate, ...]
+    """Sorted by paragraph and start; no two overlap."""
+    acronyms: tuple[tuple[str, str], ...]
+    """(acronym, expansion) pairs the article defines: "National Intelligence Service (NIS)"."""
+
+
+def find_names(article: Article) -> ArticleNames:
+    """Every candidate actor name in one article, surnames resolved within it."""
+    gaz = load_gazetteer()
+    found: list[Candidate] = []
+    acronyms: set[tuple[str, str]] = set()
+    for para in article.paragraphs:
+        tokens = tokenize(para.text)
+        cands, defs = _paragraph_names(para.number, para.text, tokens, gaz)
+        found.extend(cands)
+        acronyms.update(defs)
+    found.sort(key=lambda c: (c.paragraph, c.start, c.end))
+    return ArticleNames(article.id, tuple(_resolve_surnames(found)), tuple(sorted(acronyms)))
+
+
+# ----------------------------------------------------------------------------- runs
+
+
+def _runs(tokens: list[Token]) -> list[tuple[int, int]]:
+    """[i, j) token ranges of capitalised words joined by single spaces."""
+    runs: list[tuple[int, int]] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        if not _can_start(tokens[i]):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and not tokens[j - 1].possessive:
+            t = tokens[j]
+            if t.gap != " " or (tokens[j - 1].text.endswith(".") and t.lower in stopwords()):
+                break
+            if _name_word(t) and not _calendar_break(tokens, i, j):
+                j += 1
+                continue
+            # "de la", "bin", "van der" inside a name; "of the" inside an organisation or title.
+            k = j
+            while k < n and tokens[k].gap == " " and not tokens[k].capitalised and (
+                tokens[k].lower in particles() or tokens[k].lower in _CONNECTORS
+                or (tokens[k].lower == "the" and k > j and tokens[k - 1].lower in _CONNECTORS)
+            ):
+                k += 1
+            if k == j or k >= n or tokens[k].gap != " " or not _can_start(tokens[k]):
+                break
+            inner = [tokens[x].lower for x in range(j, k)]
+            if any(w in _CONNECTORS for w in inner) and not _joins_connector(tokens, i, j, inner):
+                break
+            j = k + 1
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def _can_start(t: Token) -> bool:
+    return _name_word(t) and t.lower not in calendar_words()
+
+
+def _name_word(t: Token) -> bool:
+    return t.capitalised and (len(t.text) > 1 or t.text == "I" and False)
+
+
+def _calendar_break(tokens: list[Token], i: int, j: int) -> bool:
+    """Day and month names end a run ("Monday"), but "Theresa May" is a name."""
+    return tokens[j].lower in calendar_words() and tokens[j].text not in ("May", "March", "August", "June")
+
+
+def _joins_connector(tokens: list[Token], i: int, j: int, inner: list[str]) -> bool:
+    """"of" joins two capitalised parts when the first is a title or an organisation head:
+    "Secretary General of the ...", "Ministry of Foreign Affairs", "Committee on Finance"."""
+    words = [t.lower for t in tokens[i:j]]
+    if words[-1] in ORG_HEADS or words[-1] in MEDIA_HEADS:
+        return True
+    return "on" not in inner and is_role_head(words[-1])
+
+
+# ----------------------------------------------------------------------------- pieces
+
+
+@dataclass(frozen=True, slots=True)
+class _Gaz:
+    """A gazetteer match at the start of a run."""
+
+    length: int
+    """Tokens matched."""
+    kind: Literal["state", "demonym", "seat-org", "region", "city"]
+    code: str | None
+
+
+def _gazetteer_match(tokens: list[Token], i: int, j: int, gaz: Gazetteer) -> _Gaz | None:
+    """Longest state, capital, seat, demonym, region or city name at tokens[i:]."""
+    t = tokens[i]
+    if t.acronym:
+        bare = t.text.replace(".", "")
+        if bare in gaz.codes and ("." in t.text or len(bare) >= 2):
+            return _Gaz(1, "state", gaz.codes[bare])
+    for k in range(min(j, i + 6), i, -1):
+        if k - 1 > i and tokens[k - 2].possessive:
+            continue
+        phrase = fold(" ".join(x.text for x in tokens[i:k]))
+        if any(x.gap != " " for x in tokens[i + 1 : k]):
+            continue
+        code = gaz.state_of(phrase)
+        if code:
+            return _Gaz(k - i, "state", code)
+        seat = SEATS_OF_POWER.get(phrase)
+        if seat and seat.kind == "organisation":
+            return _Gaz(k - i, "seat-org", seat.state)
+        if phrase in gaz.demonyms:
+            return _Gaz(k - i, "demonym", gaz.demonyms[phrase])
+        if phrase in gaz.regions:
+            return _Gaz(k - i, "region", None)
+        if k - i == j - i and (phrase in gaz.big_cities or (k - i > 1 and phrase in gaz.cities)):
+            return _Gaz(k - i, "city", None)
+    return None
+
+
+def _paragraph_names(
+    number: int, text: str, tokens: list[Token], gaz: Gazetteer
+) -> tuple[list[Candidate], set[tuple[str, str]]]:
+    out: list[Candidate] = []
+    defs: set[tuple[str, str]] = set()
+    sw = stopwords()
+    for i, j in _runs(tokens):
+        # Leading function words of a sentence ("The", "While", "For") are not names.
+        while i < j and tokens[i].lower in sw and not tokens[i].acronym:
+            i += 1
+        if i >= j:
+            continue
+        out.extend(_classify_run(number, text, tokens, i, j, gaz))
+    out = _extend_titles(number, text, tokens, out, gaz)
+    out = _mark_cues(text, tokens, out)
+    for c in out:
+        expansion = _defined_acronym(text, c)
+        if expansion:
+            defs.add(expansion)
+    return _drop_overlaps(out), defs
+
+
+def _span(number: int, text: str, tokens: list[Token], i: int, j: int) -> tuple[int, int, str]:
+    start, end = tokens[i].start, tokens[j - 1].end
+    return start, end, text[start:end]
+
+
+def _make(number: int, text: str, tokens: list[Token], i: int, j: int, kind: CandidateKind,
+          *, name: str | None = None, state: str | None = None, role: Role | None = None,
+          owner: str | None = None) -> Candidate:
+    start, end, surface = _span(number, text, tokens, i, j)
+    return Candidate(number, start, end, surface, name or surface, kind, state=state, role=role,
+                     sentence_initial=tokens[i].sentence_initial, owner=owner)
+
+
+def _classify_run(number: int, text: str, tokens: list[Token], i: int, j: int,
+                  gaz: Gazetteer) -> list[Candidate]:
+    """Split one run of capitalised words into the candidates it holds."""
+    run = tokens[i:j]
+    words = [t.lower for t in run]
+    last = words[-1].rsplit("-", 1)[-1]
+    g = _gazetteer_match(tokens, i, j, gaz)
+    if g and g.length == j - i:
+        if g.kind == "state":
+            assert g.code is not None
+            return [_make(number, text, tokens, i, j, "state", name=gaz.states[g.code].name, state=g.code)]
+        if g.kind == "seat-org":
+            return [_make(number, text, tokens, i, j, "organisation",
+                          role=Role(None, g.code, None, None))]
+        return []  # a demonym, region or city: not an actor
+    if last in EVENT_HEADS or last in PLACE_HEADS and not _has_org_head(words[:-1]):
+        return []
+    if any(w in NOT_NAMES for w in words) and not _has_org_head(words) and not _has_role(words):
+        return []
+    name_start = _name_tail(run)
+    if name_start == 0 or (name_start == len(run) and not _has_org_head(words) and not _has_role(words)):
+        return _plain_run(number, text, tokens, i, j, gaz)
+    title = run[:name_start]
+    if name_start < len(run) and any(is_role_head(t.text) for t in title):
+        role = split_title(text, title, gaz)
+        name_i = i + name_start
+        start, end, surface = _span(number, text, tokens, i, j)
+        name = text[tokens[name_i].start : tokens[j - 1].end]
+        out = [Candidate(number, start, end, surface, name, "person", role=role, person_cue=True,
+                         sentence_initial=tokens[i].sentence_initial)]
+        return out
+    if last in MEDIA_HEADS or words[-1] in MEDIA_HEADS:
+        return [_org(number, text, tokens, i, j, "media", gaz)]
+    if last in ORG_HEADS or words[-1] in ORG_HEADS:
+        return [_org(number, text, tokens, i, j, "organisation", gaz)]
+    if g and g.kind in ("state", "demonym") and name_start == g.length:
+        # "Ukraine War", "Russian Embassy" handled above; "Russian Vladimir Putin"-like runs.
+        return _plain_run(number, text, tokens, i + g.length, j, gaz)
+    return []
+
+
+def _has_org_head(words: list[str]) -> bool:
+    return any(w in ORG_HEADS or w in MEDIA_HEADS for w in words)
+
+
+def _has_role(words: list[str]) -> bool:
+    return any(is_role_head(w) for w in words)
+
+
+def _name_tail(run: list[Token]) -> int:
+    """Index where the trailing personal name of a run begins (len(run) if none)."""
+    k = len(run)
+    while k > 0:
+        t = run[k - 1]
+        w = t.lower
+        if (t.capitalised and not is_title_word(t.text) and w not in ORG_HEADS and w not in MEDIA_HEADS
+                and w not in PLACE_HEADS and w not in stopwords() and not t.acronym) or (
+                w in particles() and k < len(run)):
+            k -= 1
+            continue
+        break
+    while k < len(run) and run[k].lower in particles() and not run[k].capitalised:
+        k += 1
+    return k
+
+
+def _org(number: int, text: str, tokens: list[Token], i: int, j: int, kind: CandidateKind,
+         gaz: Gazetteer) -> Candidate:
+    """An organisation or outlet; a leading demonym or state is its affiliation."""
+    g = _gazetteer_match(tokens, i, j, gaz)
+    role = Role(None, g.code, None, None) if g and g.kind in ("state", "demonym") and g.code else None
+    c = _make(number, text, tokens, i, j, kind, role=role)
+    return replace(c, media_cue=kind == "media")
+
+
+def _plain_run(number: int, text: str, tokens: list[Token], i: int, j: int,
+               gaz: Gazetteer) -> list[Candidate]:
+    """A run with no title and no head word: a person's name, an acronym or a lone word."""
+    if i >= j:
+        return []
+    run = tokens[i:j]
+    if len(run) == 1:
+        t = run[0]
+        if t.acronym:
+            bare = t.text.replace(".", "")
+            if bare in NOT_ACRONYMS:
+                return []
+            return [_make(number, text, tokens, i, j, "acronym", name=bare)]
+        if len(t.text) < 2 or t.lower in stopwords() or t.lower in calendar_words():
+            return []
+        return [_make(number, text, tokens, i, j, "single")]
+    if all(t.acronym for t in run):
+        return []
+    phrase = fold(" ".join(t.text for t in run))
+    if phrase in gaz.cities or phrase in gaz.regions:
+        return []
+    return [_make(number, text, tokens, i, j, "person")]
+
+
+# ----------------------------------------------------------------------------- titles
+
+
+def _extend_titles(number: int, text: str, tokens: list[Token], found: list[Candidate],
+                   gaz: Gazetteer) -> list[Candidate]:
+    """Take a lower-case title in front of a name into its mention: "military intelligence
+    chief Kyrylo Budanov", "Kremlin spokesperson Dmitry Peskov"."""
+    by_start = {t.start: k for k, t in enumerate(tokens)}
+    out: list[Candidate] = []
+    for c in found:
+        if c.kind not in ("person", "single") or c.role is not None:
+            out.append(c)
+            continue
+        k = by_start[c.start]
+        head = k - 1
+        comma = False
+        if head >= 0 and tokens[k].gap == ", " and not tokens[head].capitalised:
+            comma = True
+        elif head < 0 or tokens[k].gap != " ":
+            out.append(c)
+            continue
+        if tokens[head].capitalised or not is_role_head(tokens[head].text):
+            out.append(c)
+            continue
+        first = head
+        sw = stopwords()
+        while first - 1 >= 0 and head - first < _MAX_TITLE_WORDS:
+            prev = tokens[first - 1]
+            if tokens[first].gap not in (" ", "-") or prev.possessive:
+                break
+            w = prev.lower
+            if prev.capitalised:
+                if prev.sentence_initial and w in sw:
+                    break
+            elif w in sw or w.endswith("ly") or w in SPEECH_VERBS or not w.isalpha():
+                break
+            first -= 1
+        if comma and not (first == 0 or tokens[first - 1].possessive or tokens[first - 1].lower == "the"):
+            out.append(c)
+            continue
+        role = split_title(text, tokens[first : head + 1], gaz)
+        start = tokens[first].start
+        out.append(replace(c, start=start, surface=text[start : c.end], kind="person", role=role,
+                           person_cue=True, sentence_initial=tokens[first].sentence_initial))
+    return out
+
+
+def _mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[Candidate]:
+    """Speech verbs after a name mark a person; outlet words around it mark media; a
+    possessive state in front gives an affiliation; "X's office" is an organisation."""
+    by_end = {t.end: k for k, t in enumerate(tokens)}
+    by_start = {t.start: k for k, t in enumerate(tokens)}
+    out: list[Candidate] = []
+    for n, c in enumerate(found):
+        k_end = by_end.get(c.end)
+        k_start = by_start.get(c.start)
+        nxt = tokens[k_end + 1] if k_end is not None and k_end + 1 < len(tokens) else None
+        after = tokens[k_end + 2] if k_end is not None and k_end + 2 < len(tokens) else None
+        prev = tokens[k_start - 1] if k_start else None
+        if c.kind in ("person", "single") and nxt is not None and k_end is not None:
+            if tokens[k_end].possessive and nxt.lower == "office" and nxt.gap == " ":
+                start, end = c.start, nxt.end
+                out.append(Candidate(c.paragraph, start, end, text[start:end], text[start:end],
+                                     "office", owner=c.name, sentence_initial=c.sentence_initial))
+                continue
+            if nxt.lower in SPEECH_VERBS and not tokens[k_end].possessive and nxt.gap.strip() in ("", ","):
+                c = replace(c, person_cue=True)
+        if c.kind in ("single", "acronym", "organisation", "person") and k_end is not None:
+            media_after = nxt is not None and nxt.gap == " " and (
+                nxt.lower in MEDIA_CUES or (nxt.lower == "news" and after is not None and after.lower in MEDIA_CUES))
+            media_before = prev is not None and c.start - prev.end == 1 and prev.lower in MEDIA_CUES
+            if media_after or media_before:
+                c = replace(c, kind="media" if c.kind != "person" or not c.person_cue else c.kind,
+                            media_cue=True)
+        if c.kind in ("person", "single") and c.role is None and k_end is not None:
+            role = appositive_role(text, c.end, found[n + 1 :])
+            if role:
+                c = replace(c, role=role, person_cue=True)
+        if prev is not None and prev.possessive and c.start - prev.end == 3 and c.kind != "state":
+            owner = [o for o in found if o.end == prev.end and o.kind == "state"]
+            if owner and owner[0].state:
+                base = c.role or Role(None, None, None, None)
+                if base.state is None and base.organisation is None:
+                    c = replace(c, role=replace(base, state=owner[0].state))
+        out.append(c)
+    return out
+
+
+def _defined_acronym(text: str, c: Candidate) -> tuple[str, str] | None:
+    """"National Intelligence Service (NIS)": the acronym in brackets right after a name."""
+    if c.kind not in ("organisation", "media", "person"):
+        return None
+    rest = text[c.end : c.end + 14]
+    if not rest.startswith(" ("):
+        return None
+    close = rest.find(")")
+    acr = rest[2:close].replace(".", "") if close > 2 else ""
+    if not (len(acr) >= 2 and acr.isalpha() and acr.isupper()):
+        return None
+    initials = "".join(w[0] for w in c.name.replace("-", " ").split() if w[:1].isupper())
+    if acr[0] != initials[:1]:
+        return None
+    return acr, c.name
+
+
+def _drop_overlaps(found: list[Candidate]) -> list[Candidate]:
+    """Longer candidates win (a title takes in the state it names)."""
+    kept: list[Candidate] = []
+    for c in sorted(found, key=lambda c: (-(c.end - c.start), c.start)):
+        if all(c.end <= k.start or c.start >= k.end for k in kept):
+            kept.append(c)
+    return sorted(kept, key=lambda c: c.start)
+
+
+# ----------------------------------------------------------------------------- surnames
+
+
+def name_tokens(name: str) -> list[str]:
+    """Folded words of a name, hyphens split: "Kim Jong-Un" -> ["kim", "jong", "un"]."""
+    return [w for w in fold(name).replace("-", " ").replace(".", " ").split() if w]
+
+
+def _resolve_surnames(found: list[Candidate]) -> list[Candidate]:
+    """A lone name word stands for the nearest full name of the same article that begins
+    or ends with it: "Kim" after "Kim Hong-kyun" is him, whoever else is called Kim."""
+    people = [c for c in found if c.kind == "person" and len(name_tokens(c.name)) >= 2]
+    out: list[Candidate] = []
+    for c in found:
+        if c.kind == "office" and c.owner and len(name_tokens(c.owner)) == 1:
+            best = _nearest(people, name_tokens(c.owner)[0], (c.paragraph, c.start))
+            out.append(replace(c, owner=best.name) if best else c)
+            continue
+        if c.kind == "single" and "-" in c.surface and all(p[:1].isupper() for p in c.surface.split("-")):
+            out.extend(_split_compound(c, people))
+            continue
+        words = name_tokens(c.name)
+        if c.kind not in ("single", "person") or len(words) != 1 or c.resolved:
+            out.append(c)
+            continue
+        best = _nearest(people, words[0], (c.paragraph, c.start))
+        out.append(replace(c, resolved=best.name, kind="person") if best else c)
+    return out
+
+
+def _nearest(people: list[Candidate], word: str, pos: tuple[int, int]) -> Candidate | None:
+    """The closest full name before `pos` that begins or ends with `word`, else after it."""
+    fits = [p for p in people if word in (name_tokens(p.name)[0], name_tokens(p.name)[-1])]
+    before = [p for p in fits if (p.paragraph, p.start) < pos]
+    after = [p for p in fits if (p.paragraph, p.start) > pos]
+    if before:
+        return max(before, key=lambda p: (p.paragraph, p.start))
+    return min(after, key=lambda p: (p.paragraph, p.start)) if after else None
+
+
+def _split_compound(c: Candidate, people: list[Candidate]) -> list[Candidate]:
+    """"the Rutte-Yoon call": one mention per person when every part is a known surname;
+    otherwise the compound stays whole ("Indo-Pacific") and the merge drops it."""
+    parts: list[Candidate] = []
+    offset = c.start
+    for part in c.surface.split("-"):
+        best = _nearest(people, fold(part), (c.paragraph, c.start))
+        if best is None:
+            return [c]
+        parts.append(replace(c, start=offset, end=offset + len(part), surface=part, name=part,
+                             kind="person", resolved=best.name))
+        offset += len(part) + 1
+    return parts

@@ -1,0 +1,82 @@
+"""Words of a paragraph with the facts the actor detector reads off them.
+
+A token keeps its exact offsets, so every mention built from tokens is an exact span of
+`Paragraph.text`. A possessive ("Seoul’s") is split off its word and kept as a flag.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nameparser.config import CONSTANTS
+
+from sitegen.analyse.lexicon import particles
+
+# Dotted initialisms first ("U.S."), then words with inner hyphens and apostrophes.
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|\w+(?:[-‐'’]\w+)*")
+_POSSESSIVE = re.compile(r"['’][sS]$")
+_OPEN_QUOTES = "“\"‘'(["
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    """The word, without a possessive ending."""
+    start: int
+    end: int
+    """End of the word; the possessive, if any, runs from `end` to `end + 2`."""
+    possessive: bool
+    gap: str
+    """The text between the previous token (or paragraph start) and this one."""
+    sentence_initial: bool
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @property
+    def capitalised(self) -> bool:
+        """Starts with a capital, or is a particle-led name part ("al-Assad")."""
+        if self.text[:1].isupper():
+            return True
+        head, _, rest = self.text.partition("-")
+        return bool(rest) and rest[:1].isupper() and (head + "-") in particles()
+
+    @property
+    def acronym(self) -> bool:
+        """"NATO", "U.S.": two or more capitals, nothing else."""
+        bare = self.text.replace(".", "")
+        return len(bare) >= 2 and bare.isalpha() and bare.isupper()
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split one paragraph into tokens with gaps and sentence starts."""
+    out: list[Token] = []
+    prev_end = 0
+    for m in _TOKEN.finditer(text):
+        word, start, end = m.group(), m.start(), m.end()
+        possessive = False
+        if _POSSESSIVE.search(word) and len(word) > 2:
+            word, end, possessive = word[:-2], end - 2, True
+        gap = text[prev_end:start]
+        out.append(Token(word, start, end, possessive, gap, _starts_sentence(out, gap)))
+        prev_end = m.end()
+    return out
+
+
+def _starts_sentence(before: list[Token], gap: str) -> bool:
+    if not before:
+        return True
+    stripped = gap.strip()
+    if not stripped:
+        return False
+    if gap[-1:] in _OPEN_QUOTES or stripped[-1:] in "“‘(":
+        # An opening quote or bracket right before the word: `said: “We ...`
+        return True
+    core = stripped.rstrip("”\"’')] ")
+    if core and core[-1] in ".!?:;":
+        prev = before[-1].lower
+        # "Mr. Smith", "Gen. Jones": an abbreviated title does not end a sentence.
+        return not (core[-1] == "." and len(prev) <= 4 and prev in CONSTANTS.titles)
+    return False
