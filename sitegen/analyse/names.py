@@ -13,6 +13,7 @@ Oblast"). A bare surname is resolved here to the nearest full name of the same a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -89,7 +90,31 @@ def find_names(article: Article) -> ArticleNames:
         found.extend(cands)
         acronyms.update(defs)
     found.sort(key=lambda c: (c.paragraph, c.start, c.end))
+    found = _compass_states(article, found)
     return ArticleNames(article.id, tuple(_resolve_surnames(found)), tuple(sorted(acronyms)))
+
+
+def _compass_states(article: Article, found: list[Candidate]) -> list[Candidate]:
+    """"the North" is North Korea in an article that names exactly one state called North
+    something (and likewise "the South"); otherwise it is only a direction."""
+    states = {c.name: c.state for c in found if c.kind == "state" and c.state}
+    extra: list[Candidate] = []
+    for word in ("North", "South", "East", "West"):
+        named = sorted({code for name, code in states.items() if name.startswith(word + " ")})
+        if len(named) != 1:
+            continue
+        code = named[0]
+        name = next(n for n, c in sorted(states.items()) if c == code)
+        pattern = re.compile(r"\bthe " + word + r"\b(?![-‐]?\s*[A-Z])")
+        for para in article.paragraphs:
+            for m in pattern.finditer(para.text):
+                extra.append(Candidate(para.number, m.start(), m.end(), m.group(), name, "state", state=code))
+    if not extra:
+        return found
+    taken = {(c.paragraph, c.start) for c in found}
+    merged = found + [c for c in extra if (c.paragraph, c.start) not in taken and not any(
+        o.paragraph == c.paragraph and o.start < c.end and c.start < o.end for o in found)]
+    return sorted(merged, key=lambda c: (c.paragraph, c.start, c.end))
 
 
 # ----------------------------------------------------------------------------- runs
@@ -171,6 +196,8 @@ def _gazetteer_match(tokens: list[Token], i: int, j: int, gaz: Gazetteer) -> _Ga
         bare = t.text.replace(".", "")
         if bare in gaz.codes and ("." in t.text or len(bare) >= 2):
             return _Gaz(1, "state", gaz.codes[bare])
+        if j == i + 1:
+            return None  # an acronym is not a city ("NIS" is not Niš)
     for k in range(min(j, i + 6), i, -1):
         if k - 1 > i and tokens[k - 2].possessive:
             continue
