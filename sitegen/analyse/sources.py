@@ -1,0 +1,386 @@
+"""Independent sources: which articles rewrite, condense or copy which (issue 5).
+
+A claim carried by five outlets that all rewrite one wire story has one source. For
+every pair of articles we measure, from the text alone and with quotations removed
+(`shingles.py`), how much of one is carried over into the other *in the same order*:
+
+- exact reuse: the share of one article's 5-word shingles found in the other, counting
+  only those that keep their order (longest common subsequence of matches);
+- paraphrase: the share of one article's sentences whose content words (stemmed, stop
+  words dropped) are mostly found in one sentence of the other, again counting only
+  sentences whose order is kept.
+
+Order is what tells a rewrite from two independent reports of one event: independent
+reports share facts, but not the sequence in which a writer laid them out.
+
+Direction: the earlier date is the origin; without two different dates, the fuller
+text (more figures and names, then more words) is, since a rewrite drops detail.
+A copy of a copy has the first article as its origin.
+
+Above `LSH_MIN_ARTICLES` articles, MinHash LSH over content-word bigrams proposes the
+candidate pairs and each candidate is verified with the same exact measure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from sitegen.analyse.shingles import ArticleText, article_text, word_key
+from sitegen.model import Article, CopyLink, SharedPassage, SourceAnalysis
+
+# ---------------------------------------------------------------------------------------
+# Thresholds, in one place. Figures from the seeds (five reports of one story, one
+# rewrite pair) and the tests/stories/sources-* stories; see tests/test_sources.py and
+# the table printed by `python -m sitegen.analyse.sources DIR`.
+# ---------------------------------------------------------------------------------------
+
+SENTENCE_MATCH = 0.5
+"""A sentence is carried over when this share of its content words is in one sentence
+of the other article (a paraphrase keeps names, figures and most nouns)."""
+SENTENCE_MIN_SHARED = 4
+"""...and at least this many content words are shared (short sentences match by chance)."""
+LINK_SCORE = 0.3
+"""Ordered share of either article carried over into the other at which two articles are
+linked. Seeds: the rewrite pair scores well above, independent same-story pairs below
+0.2 (see the module's table)."""
+LSH_MIN_ARTICLES = 300
+"""Below this many articles every pair is compared; above it MinHash LSH proposes pairs."""
+LSH_THRESHOLD = 0.1
+"""Jaccard of content-word bigram sets at which LSH proposes a pair: far below what a
+linked pair shows, so LSH only saves work and never decides."""
+LSH_PERMUTATIONS = 128
+SHINGLES_PER_SENTENCE = 10
+"""A carried-over sentence counts as much as this many shared shingles when choosing
+which paragraph of the origin a paragraph of the copy comes from."""
+PASSAGE_MIN_VOTES = 3
+"""A paragraph of the copy is shown as a shared passage when at least three shingles
+(one short phrase) or one sentence of it were carried over in order."""
+
+
+Match = tuple[int, int, int, float]
+"""(position in one article, position in the other, length, weight): a block of units
+carried over (a run of shingles, or one sentence)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PairScore:
+    """The overlap figures of one pair of articles, both ways."""
+
+    a: str
+    b: str
+    a_in_b: float
+    """Ordered share of `a` carried over into `b` (the larger of exact and paraphrase)."""
+    b_in_a: float
+    containment_a: float
+    """Share of `a`'s shingles found in `b` (any order)."""
+    containment_b: float
+
+    @property
+    def score(self) -> float:
+        """The figure a link is decided on."""
+        return max(self.a_in_b, self.b_in_a)
+
+
+def _heaviest_chain(blocks: Sequence[Match]) -> list[Match]:
+    """The heaviest chain of matched blocks that keeps reading order in both articles.
+
+    `blocks` are sorted by position in the first article; a block may follow another
+    only if it starts after that one ends in both articles. What survives is the text
+    carried over in order. O(n^2) in blocks, and runs of shingles are merged into one
+    block, so n stays small (a verbatim sentence is one block).
+    """
+    best: list[float] = []
+    parent: list[int] = []
+    for k, (i, j, _, w) in enumerate(blocks):
+        top, at = 0.0, -1
+        for m in range(k):
+            im, jm, lm, _ = blocks[m]
+            if im + lm <= i and jm + lm <= j and best[m] > top:
+                top, at = best[m], m
+        best.append(top + w)
+        parent.append(at)
+    if not best:
+        return []
+    k = max(range(len(best)), key=lambda x: (best[x], -x))
+    chain = []
+    while k >= 0:
+        chain.append(blocks[k])
+        k = parent[k]
+    return chain[::-1]
+
+
+def _weight(blocks: Iterable[Match]) -> float:
+    return sum(w for _, _, _, w in blocks)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """One article's units as sorted arrays, so a pair is compared with a few numpy calls."""
+
+    text: ArticleText
+    shingle_keys: np.ndarray
+    """Distinct shingle hashes, sorted."""
+    shingle_first: np.ndarray
+    """Reading position of each key's first occurrence."""
+    word_keys: np.ndarray
+    """Content-word hashes of every sentence bag, sorted."""
+    word_sentence: np.ndarray
+    """The sentence (index into `text.sentences`) of each word key."""
+    sizes: np.ndarray
+    """Content words per sentence."""
+
+
+def _prepare(article: Article) -> _Prepared:
+    text = article_text(article.id, [(p.number, p.text) for p in article.paragraphs])
+    hashes = np.array(text.shingles, dtype=np.uint64)
+    keys, first = np.unique(hashes, return_index=True)
+    words = [(word_key(w), k) for k, s in enumerate(text.sentences) for w in s.words]
+    words.sort()
+    return _Prepared(
+        text=text,
+        shingle_keys=keys,
+        shingle_first=first,
+        word_keys=np.array([w for w, _ in words], dtype=np.uint64),
+        word_sentence=np.array([k for _, k in words], dtype=np.int64),
+        sizes=np.array([len(s.words) for s in text.sentences], dtype=np.int64),
+    )
+
+
+def _shingle_matches(a: _Prepared, b: _Prepared) -> list[Match]:
+    """Runs of `a`'s distinct shingles found in `b`, in `a`'s reading order; a run is
+    consecutive in both articles and weighs its length."""
+    if not len(b.shingle_keys):
+        return []
+    pos = np.searchsorted(b.shingle_keys, a.shingle_keys)
+    pos[pos == len(b.shingle_keys)] = 0
+    hit = b.shingle_keys[pos] == a.shingle_keys
+    ai = a.shingle_first[hit]
+    order = np.argsort(ai, kind="stable")
+    ai, bj = ai[order], b.shingle_first[pos[hit]][order]
+    if not len(ai):
+        return []
+    new_run = np.ones(len(ai), dtype=bool)
+    new_run[1:] = (np.diff(ai) != 1) | (np.diff(bj) != 1)
+    starts = np.flatnonzero(new_run)
+    lengths = np.diff(np.append(starts, len(ai)))
+    return [
+        (i, j, n, float(n))
+        for i, j, n in zip(ai[starts].tolist(), bj[starts].tolist(), lengths.tolist(), strict=True)
+    ]
+
+
+def _shared_words(a: _Prepared, b: _Prepared) -> np.ndarray:
+    """Content words each sentence of `a` shares with each sentence of `b` (sa x sb)."""
+    shared = np.zeros((len(a.sizes), len(b.sizes)), dtype=np.int64)
+    lo = np.searchsorted(b.word_keys, a.word_keys, side="left")
+    hi = np.searchsorted(b.word_keys, a.word_keys, side="right")
+    counts = hi - lo
+    total = int(counts.sum())
+    if total:
+        rows = np.repeat(a.word_sentence, counts)
+        starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+        np.add.at(shared, (rows, b.word_sentence[starts + np.arange(total)]), 1)
+    return shared
+
+
+def _sentence_matches(shared: np.ndarray, sizes: np.ndarray) -> list[Match]:
+    """(sentence, best sentence of the other, content words) for each sentence of the
+    article whose rows `shared` holds that was carried over into the other."""
+    if not shared.size:
+        return []
+    share = np.where(shared >= SENTENCE_MIN_SHARED, shared / sizes[:, None], 0.0)
+    best_j = share.argmax(axis=1)
+    best = share[np.arange(len(sizes)), best_j]
+    rows = np.nonzero(best >= SENTENCE_MATCH)[0]
+    return [(int(i), int(best_j[i]), 1, float(sizes[i])) for i in rows]
+
+
+def _carried_over(a: _Prepared, b: _Prepared, shared: np.ndarray) -> tuple[float, float]:
+    """(ordered share of `a` carried over into `b`, share of `a`'s shingles in `b`).
+
+    The ordered share is the larger of the exact (shingle) and paraphrase (sentence)
+    measures. An ordered share never exceeds its unordered one, so a longest chain is
+    only computed when it could change the result: same figures, less work.
+    """
+    shingles = _shingle_matches(a, b)
+    distinct = len(a.shingle_keys)
+    sentences = _sentence_matches(shared, a.sizes)
+    words = int(a.sizes.sum())
+    shingle_bound = _weight(shingles) / distinct if distinct else 0.0
+    sentence_bound = _weight(sentences) / words if words else 0.0
+    best = 0.0
+    for bound, matches, total in sorted(
+        ((shingle_bound, shingles, distinct), (sentence_bound, sentences, words)),
+        key=lambda t: -t[0],
+    ):
+        if bound > best:
+            best = max(best, _weight(_heaviest_chain(matches)) / total)
+    return best, shingle_bound
+
+
+def _compare(a: _Prepared, b: _Prepared) -> PairScore:
+    shared = _shared_words(a, b)
+    a_in_b, containment_a = _carried_over(a, b, shared)
+    b_in_a, containment_b = _carried_over(b, a, shared.T)
+    return PairScore(
+        a=a.text.id,
+        b=b.text.id,
+        a_in_b=a_in_b,
+        b_in_a=b_in_a,
+        containment_a=containment_a,
+        containment_b=containment_b,
+    )
+
+
+def _candidate_pairs(prepared: Sequence[_Prepared], use_lsh: bool) -> list[tuple[int, int]]:
+    """Index pairs (i < j) worth comparing exactly."""
+    n = len(prepared)
+    if not use_lsh:
+        return [(i, j) for i in range(n) for j in range(i + 1, n)]
+    from datasketch import MinHash, MinHashLSH  # only paid for on large corpora
+
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=LSH_PERMUTATIONS)
+    sketches = []
+    for k, p in enumerate(prepared):
+        m = MinHash(num_perm=LSH_PERMUTATIONS, seed=1)
+        m.update_batch(sorted(_bigrams(p.text)))
+        sketches.append(m)
+        lsh.insert(str(k), m)
+    pairs: set[tuple[int, int]] = set()
+    for k, m in enumerate(sketches):
+        for other in lsh.query(m):
+            o = int(other)
+            if o != k:
+                pairs.add((min(k, o), max(k, o)))
+    return sorted(pairs)
+
+
+def _bigrams(text: ArticleText) -> Iterable[bytes]:
+    """Pairs of stemmed content words within a sentence, order-free: survives paraphrase."""
+    out: set[bytes] = set()
+    for s in text.sentences:
+        words = sorted(s.words)
+        for x in range(len(words)):
+            for y in range(x + 1, len(words)):
+                out.add(f"{words[x]} {words[y]}".encode())
+    return out
+
+
+def score_pairs(articles: Sequence[Article], use_lsh: bool | None = None) -> list[PairScore]:
+    """Overlap figures for every pair compared (all pairs on small corpora)."""
+    prepared = [_prepare(a) for a in sorted(articles, key=lambda a: a.id)]
+    if use_lsh is None:
+        use_lsh = len(articles) > LSH_MIN_ARTICLES
+    return [_compare(prepared[i], prepared[j]) for i, j in _candidate_pairs(prepared, use_lsh)]
+
+
+def analyse_sources(articles: Sequence[Article]) -> SourceAnalysis:
+    """Find which articles rewrite which, and each article's independent origin."""
+    return analyse_sources_with(articles, use_lsh=None)
+
+
+def analyse_sources_with(articles: Sequence[Article], use_lsh: bool | None) -> SourceAnalysis:
+    """`analyse_sources`, choosing the candidate search: None picks by corpus size."""
+    ordered = sorted(articles, key=lambda a: a.id)
+    prepared = [_prepare(a) for a in ordered]
+    if use_lsh is None:
+        use_lsh = len(ordered) > LSH_MIN_ARTICLES
+    by_id = {p.text.id: p for p in prepared}
+    articles_by_id = {a.id: a for a in ordered}
+
+    # Each copy keeps one parent: the best-scoring linked article that precedes it.
+    parent: dict[str, tuple[str, PairScore]] = {}
+    for i, j in _candidate_pairs(prepared, use_lsh):
+        pair = _compare(prepared[i], prepared[j])
+        if pair.score < LINK_SCORE:
+            continue
+        origin, copy = _direction(
+            articles_by_id[pair.a], by_id[pair.a].text, articles_by_id[pair.b], by_id[pair.b].text
+        )
+        best = parent.get(copy)
+        if best is None or (-pair.score, origin) < (-best[1].score, best[0]):
+            parent[copy] = (origin, pair)
+    _break_cycles(parent, {a.id: _order_key(a, by_id[a.id].text) for a in ordered})
+
+    links = tuple(
+        _link(by_id[copy], by_id[origin], articles_by_id[copy], articles_by_id[origin], pair)
+        for copy, (origin, pair) in sorted(parent.items())
+    )
+    origin_of: dict[str, str | None] = {}
+    for a in ordered:
+        root, seen = a.id, set()
+        while root in parent and root not in seen:
+            seen.add(root)
+            root = parent[root][0]
+        origin_of[a.id] = None if root == a.id else root
+    return SourceAnalysis(links=links, origin_of=origin_of)
+
+
+def _order_key(article: Article, text: ArticleText) -> tuple[str, int, int, str]:
+    """Earlier, then fuller, first: the ordering that direction follows."""
+    return (article.date or "9999-99-99", -text.specifics, -text.words, article.id)
+
+
+def _direction(a: Article, ta: ArticleText, b: Article, tb: ArticleText) -> tuple[str, str]:
+    """(origin, copy): the earlier date wins; without two dates that differ, the fuller text."""
+    if a.date and b.date and a.date != b.date:
+        return (a.id, b.id) if a.date < b.date else (b.id, a.id)
+    fuller_a = (-ta.specifics, -ta.words, a.id) < (-tb.specifics, -tb.words, b.id)
+    return (a.id, b.id) if fuller_a else (b.id, a.id)
+
+
+def _break_cycles(
+    parent: dict[str, tuple[str, PairScore]], key: dict[str, tuple[str, int, int, str]]
+) -> None:
+    """Mixed dated and undated articles can orient links in a circle; the article first in
+    `_order_key` order becomes the circle's origin."""
+    for start in sorted(parent):
+        path: list[str] = []
+        node = start
+        while node in parent and node not in path:
+            path.append(node)
+            node = parent[node][0]
+        if node in path:
+            cycle = path[path.index(node) :]
+            del parent[min(cycle, key=lambda n: key[n])]
+
+
+def _link(
+    copy: _Prepared,
+    origin: _Prepared,
+    copy_article: Article,
+    origin_article: Article,
+    pair: PairScore,
+) -> CopyLink:
+    """The link with its evidence: the paragraphs whose text was carried over."""
+    shingle_chain = _heaviest_chain(_shingle_matches(copy, origin))
+    sentence_chain = _heaviest_chain(_sentence_matches(_shared_words(copy, origin), copy.sizes))
+    votes: dict[int, dict[int, int]] = {}
+    for i, j, n, _ in shingle_chain:
+        for k in range(n):
+            cp = copy.text.shingle_paragraphs[i + k]
+            op = origin.text.shingle_paragraphs[j + k]
+            votes.setdefault(cp, {}).setdefault(op, 0)
+            votes[cp][op] += 1
+    for i, j, _, _ in sentence_chain:
+        cp, op = copy.text.sentences[i].paragraph, origin.text.sentences[j].paragraph
+        votes.setdefault(cp, {}).setdefault(op, 0)
+        votes[cp][op] += SHINGLES_PER_SENTENCE
+    copy_paras = {p.number: p.text for p in copy_article.paragraphs}
+    origin_paras = {p.number: p.text for p in origin_article.paragraphs}
+    passages = []
+    for cp in sorted(votes):
+        op, count = max(votes[cp].items(), key=lambda kv: (kv[1], -kv[0]))
+        if count >= PASSAGE_MIN_VOTES:
+            passages.append(SharedPassage(cp, op, copy_paras[cp], origin_paras[op]))
+    containment = pair.containment_a if pair.a == copy.text.id else pair.containment_b
+    return CopyLink(
+        copy=copy.text.id,
+        origin=origin.text.id,
+        score=round(pair.score, 3),
+        containment=round(containment, 3),
+        passages=tuple(passages),
+    )

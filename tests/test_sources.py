@@ -1,0 +1,149 @@
+"""Rewrite detection (issue 5) on real texts: own stories on other subjects, and the seeds."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sitegen.analyse.shingles import split_sentences, strip_quotations
+from sitegen.analyse.sources import (
+    LINK_SCORE,
+    analyse_sources,
+    analyse_sources_with,
+    score_pairs,
+)
+from sitegen.load import load_article
+from sitegen.model import Article, Paragraph
+
+STORIES = Path(__file__).parent / "stories"
+SOURCE_STORIES = sorted(p.name for p in STORIES.glob("sources-*") if p.is_dir())
+SEEDS = Path(__file__).parent.parent / "seeds"
+
+
+def load_story(name: str) -> list[Article]:
+    root = STORIES / name
+    problems: list[object] = []
+    articles = [load_article(p, root, problems) for p in sorted(root.glob("*.md"))]  # type: ignore[arg-type]
+    assert not problems
+    return [a for a in articles if a is not None]
+
+
+def expected_origins(name: str) -> dict[str, str | None]:
+    data = yaml.safe_load((STORIES / name / "expected.yaml").read_text(encoding="utf-8"))
+    origins = data.get("origins") or {}
+    return {a.id: origins.get(a.id) for a in load_story(name)}
+
+
+def load_seeds() -> list[Article]:
+    """The seed texts as the import makes them: one paragraph per non-blank line."""
+    articles = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        paragraphs = []
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                paragraphs.append(Paragraph(len(paragraphs) + 1, line.strip(), number))
+        articles.append(Article(path.stem, path.name, path.stem, None, None, None, None, "", 1, tuple(paragraphs)))
+    return articles
+
+
+@pytest.mark.parametrize("story", SOURCE_STORIES)
+def test_story_origins_come_out_as_annotated(story: str) -> None:
+    result = analyse_sources(load_story(story))
+    assert dict(result.origin_of) == expected_origins(story)
+
+
+@pytest.mark.parametrize("story", SOURCE_STORIES)
+def test_lsh_candidates_give_the_same_result_as_all_pairs(story: str) -> None:
+    articles = load_story(story)
+    assert analyse_sources_with(articles, use_lsh=True) == analyse_sources_with(articles, use_lsh=False)
+
+
+def test_articles_quoting_one_long_statement_score_zero() -> None:
+    (pair,) = score_pairs(load_story("sources-shared-quote"))
+    assert pair.score == 0.0
+
+
+def test_each_cut_links_to_the_wire_not_to_the_other_cut() -> None:
+    result = analyse_sources(load_story("sources-wire-cuts"))
+    assert {(link.copy, link.origin) for link in result.links} == {
+        ("cut-daily", "wire"),
+        ("cut-portal", "wire"),
+    }
+
+
+def test_shared_passages_pair_a_cut_paragraph_with_the_wire_paragraph_it_came_from() -> None:
+    articles = {a.id: a for a in load_story("sources-wire-cuts")}
+    link = next(x for x in analyse_sources(list(articles.values())).links if x.copy == "cut-portal")
+    pairs = {(p.copy_paragraph, p.origin_paragraph) for p in link.passages}
+    # The portal's 3rd paragraph is the wire's 5th (rains), its 4th the wire's 6th (shelter).
+    assert {(3, 5), (4, 6)} <= pairs
+    for passage in link.passages:
+        assert passage.copy_text == articles["cut-portal"].paragraphs[passage.copy_paragraph - 1].text
+        assert passage.origin_text == articles["wire"].paragraphs[passage.origin_paragraph - 1].text
+    assert link.score >= LINK_SCORE
+    assert 0.8 <= link.containment <= 1.0
+
+
+def test_a_copy_of_a_copy_has_the_first_article_as_origin() -> None:
+    articles = {a.id: a for a in load_story("sources-wire-cuts")}
+    daily = articles["cut-daily"]
+    recut = dataclasses.replace(daily, id="recut", date="2025-03-09", paragraphs=daily.paragraphs[:3])
+    result = analyse_sources([articles["wire"], daily, recut])
+    assert result.origin_of == {"wire": None, "cut-daily": "wire", "recut": "wire"}
+
+
+def test_an_earlier_date_makes_the_shorter_text_the_origin() -> None:
+    articles = {a.id: a for a in load_story("sources-wire-cuts")}
+    early_cut = dataclasses.replace(articles["cut-daily"], date="2025-03-01")
+    result = analyse_sources([articles["wire"], early_cut])
+    assert result.origin_of == {"wire": "cut-daily", "cut-daily": None}
+
+
+def test_result_does_not_depend_on_input_order() -> None:
+    articles = load_story("sources-wire-cuts") + load_story("sources-translation")
+    assert analyse_sources(articles) == analyse_sources(articles[::-1])
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="seed texts not present")
+def test_seeds_have_one_rewrite_pair_and_no_false_link() -> None:
+    seeds = load_seeds()
+    result = analyse_sources(seeds)
+    linked = {k: v for k, v in result.origin_of.items() if v}
+    assert len(linked) == 1
+    ((copy, origin),) = linked.items()
+    assert (copy[:3], origin[:3]) == ("003", "001")
+    assert analyse_sources_with(seeds, use_lsh=True) == result
+    scores = sorted(p.score for p in score_pairs(seeds))
+    assert scores[-1] >= LINK_SCORE > scores[-2]
+
+
+@pytest.mark.parametrize(
+    ("text", "outside"),
+    [
+        ("He said: \u201cWe will act. We will not wait.\u201d Then he left.", ["He said: ", " Then he left."]),
+        ('She said "no deal" twice.', ["She said ", " twice."]),
+        # A quote that runs on into the next paragraph has no closing mark.
+        ("The minister added: \u201cThis is only the start", ["The minister added: "]),
+        # Apostrophes are not quotation marks.
+        ("Russia\u2019s army and the farmers\u2019 union", ["Russia\u2019s army and the farmers\u2019 union"]),
+        ("A \u2018soft\u2019 landing, \u00abpas de panique\u00bb.", ["A ", " landing, ", "."]),
+    ],
+)
+def test_quotations_are_taken_out(text: str, outside: list[str]) -> None:
+    assert strip_quotations(text) == outside
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("He arrived on Oct. 21 in the U.S. and left. Then Dr. Ruiz spoke.", 2),
+        ("It ended. \u201cWe won,\u201d she said. The end?", 3),
+        ("The Sud-Rail union said so. It was late.", 2),
+    ],
+)
+def test_sentences_split_at_ends_not_abbreviations(text: str, sentences: int) -> None:
+    assert len(split_sentences(text)) == sentences
