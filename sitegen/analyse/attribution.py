@@ -84,7 +84,8 @@ _PERSON_HEADS = frozenset(
 )
 _ACCORDING = re.compile(r"\baccording to\s+", re.IGNORECASE)
 _BY_AGENT = re.compile(r"\b(?:claimed|reported|estimated|said|stated|described|cited|"
-                       r"put forward|given)\s+by\s+", re.IGNORECASE)
+                       r"put forward|given|announced|published|released|issued)\s+by\s+",
+                       re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +168,8 @@ def _possessive(text: str, m: MentionSpan) -> bool:
 
 
 def _group(ctx: ArticleContext, paragraph: int, mentions: list[MentionSpan],
-           phrase_start: int) -> str | None:
-    """The head actor of the first noun phrase formed by `mentions`: the first mention
+           phrase_start: int) -> tuple[MentionSpan, int]:
+    """The head mention and the start of the first noun phrase formed by `mentions`: the head actor of the first noun phrase formed by `mentions`: the first mention
     that is not the object of a preposition inside the phrase ("a statement by X" falls
     back to X), extended over the mentions that only titles separate from it."""
     text = ctx.paragraphs[paragraph]
@@ -185,9 +186,9 @@ def _group(ctx: ArticleContext, paragraph: int, mentions: list[MentionSpan],
         group.append(m)
     persons = [m for m in group if ctx.type_of(m.actor) == "person"]
     if persons:
-        return persons[-1].actor
+        return persons[-1], group[0].start
     heads = [m for m in group if not _possessive(text, m)]
-    return (heads or group)[-1].actor
+    return (heads or group)[-1], group[0].start
 
 
 def _describe(ctx: ArticleContext, phrase: str, paragraph: int, offset: int,
@@ -201,7 +202,6 @@ def _describe(ctx: ArticleContext, phrase: str, paragraph: int, offset: int,
     if not content:
         return None
     want_person = any(w in _PERSON_HEADS for w in content)
-    head = content[-1]
     best: tuple[int, int, str] | None = None
     recency = _recency(ctx, paragraph, offset)
     for ref in ctx.actors.values():
@@ -257,16 +257,16 @@ def resolve_phrase(ctx: ArticleContext, paragraph: int, start: int, end: int) ->
     if first in _OTHER_PRONOUNS:
         return None
     if mentions:
-        actor = _group(ctx, paragraph, mentions, start)
-        if actor is not None:
-            head = next(m for m in mentions if m.actor == actor)
-            if _possessive(text, head) and ctx.type_of(actor) != "organisation":
-                owned = re.match(r"[’']s?\s+((?:[a-z]+\s+){0,3}[a-z]+)", text[head.end : end])
-                if owned:
-                    described = _describe(ctx, owned.group(1), paragraph, start, owner=actor)
-                    if described:
-                        return Speaker(described, phrase)
-            return Speaker(actor, phrase)
+        head, group_start = _group(ctx, paragraph, mentions, start)
+        actor = head.actor
+        if _possessive(text, head) and ctx.type_of(actor) != "organisation":
+            owned = re.match(r"[’']s?\s+((?:[a-z]+\s+){0,3}[a-z]+)", text[head.end : end])
+            if owned:
+                described = _describe(ctx, owned.group(1), paragraph, start, owner=actor)
+                if described:
+                    return Speaker(described, phrase)
+        surface = phrase if _possessive(text, head) else text[group_start : head.end]
+        return Speaker(actor, surface.rstrip(" ,("))
     if _DETERMINER.match(phrase) or not mentions:
         np = re.split(r"[,(]| who | which | that ", phrase)[0]
         actor = _describe(ctx, np, paragraph, start)
@@ -381,13 +381,16 @@ def after_quote(ctx: ArticleContext, paragraph: int, sentence: Span, quote_end: 
 
 
 def according_to(ctx: ArticleContext, paragraph: int, sentence: Span) -> Speaker | None:
-    """`according to X` or `… claimed by X` anywhere in the sentence."""
+    """`according to X` or `… claimed by X` anywhere in the sentence. A sentence that
+    opens with "According to X," has X end at the first comma."""
     text = ctx.paragraphs[paragraph]
     for pattern in (_ACCORDING, _BY_AGENT):
         for m in pattern.finditer(text, sentence.start, sentence.end):
             start = m.end()
-            speaker = resolve_phrase(ctx, paragraph, start,
-                                     _phrase_end(text, start, sentence.end))
+            end = _phrase_end(text, start, sentence.end)
+            if m.start() == sentence.start and "," in text[start:end]:
+                end = text.index(",", start)
+            speaker = resolve_phrase(ctx, paragraph, start, end)
             if speaker is not None:
                 return speaker
     return None

@@ -123,7 +123,7 @@ def extract_article(article_id: str, ctx: ArticleContext) -> tuple[RawClaim, ...
             if speaker is not None and speaker.actor is not None:
                 previous = speaker
             quote_speakers.append((quote, speaker))
-            start, evidence = _evidence(text, sentences, quote.start, quote.end)
+            _, evidence = _evidence(text, sentences, quote.start, quote.end)
             out.append(RawClaim(
                 "quote", article_id, paragraph, quote.start, evidence,
                 quote.text.rstrip(" ,"), speaker.actor if speaker else None,

@@ -19,7 +19,7 @@ _UNIT_SYNONYMS: Mapping[str, tuple[str, ...]] = {
         "personnel infantry mercenaries recruits conscripts marines paratroopers "
         "reservists militants combatants"
     ).split(),
-    "deaths": "deaths death dead killed fatalities lives bodies victims".split(),
+    "deaths": "deaths death dead died killed fatalities lives bodies victims".split(),
     "injured": "injured wounded injuries hurt".split(),
     "people": "people persons residents civilians inhabitants individuals".split(),
     "votes": "votes vote ballots".split(),

@@ -40,6 +40,10 @@ MAX_QUOTED_SHARE = 0.6
 """A sentence that is mostly quotation is a quote claim, not also a statement."""
 
 
+MIN_REPORTED_WORDS = 6
+"""Words outside quote marks after the verb for a quoting sentence to also report a statement."""
+
+
 @dataclass(frozen=True, slots=True)
 class StatementCue:
     """Where a sentence reports a statement: the cue and the reported clause."""
@@ -88,6 +92,10 @@ def statement_cue(text: str, span: Span, quotes: Sequence[tuple[int, int]]) -> S
         rest = text[verb.end() : span.end]
         that = re.match(r"\s*(?:[\w’']+\s+){0,3}?that\s+", rest)
         clause = rest[that.end() :] if that else sentence
+        reported = _outside(text, Span(verb.end(), span.end), quotes)
+        if quotes and any(span.start <= s < span.end for s, _ in quotes) and \
+                len(re.findall(r"\w+", reported)) < MIN_REPORTED_WORDS:
+            return None  # the verb only attributes a quote: the quote claim carries it
         return StatementCue(verb.start(), verb.end(), clause.strip(), False)
     m = _ACCORDING.search(outside)
     if m:

@@ -1,0 +1,123 @@
+"""The claims analyser on small stories of its own (issue 6): each story folder holds
+articles and an expected.yaml of actor surfaces (standing in for the actors analyser) and
+the claims the ledger must hold."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from sitegen.analyse.claims import analyse_claims
+from sitegen.load import load_article
+from sitegen.model import Actor, Article, Claim, Mention, SourceAnalysis
+
+STORIES = Path(__file__).parent / "stories"
+CLAIM_STORIES = sorted(p.name for p in STORIES.glob("claims-*") if p.is_dir())
+
+
+def _load(story: str) -> tuple[tuple[Article, ...], tuple[Actor, ...], dict[str, Any]]:
+    root = STORIES / story
+    problems: list[Any] = []
+    articles = tuple(a for p in sorted(root.glob("*.md"))
+                     if (a := load_article(p, root, problems)) is not None)
+    assert not problems
+    expected = yaml.safe_load((root / "expected.yaml").read_text(encoding="utf-8"))
+    actors = []
+    for spec in expected["actors"]:
+        mentions = []
+        for article in articles:
+            for par in article.paragraphs:
+                for surface in spec["surfaces"]:
+                    for m in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", par.text):
+                        mentions.append(Mention(article.id, par.number, m.start(), m.end(),
+                                                surface))
+        actors.append(Actor(spec["id"], spec["surfaces"][0], spec["type"], None, None,
+                            tuple(sorted(set(spec["surfaces"]))),
+                            tuple(sorted(mentions, key=lambda m: (m.article, m.paragraph,
+                                                                  m.start)))))
+    return articles, tuple(actors), expected
+
+
+def _analyse(story: str) -> tuple[tuple[Claim, ...], dict[str, Any], tuple[Article, ...]]:
+    articles, actors, expected = _load(story)
+    sources = SourceAnalysis((), {a.id: None for a in articles})
+    return analyse_claims(articles, actors, sources), expected, articles
+
+
+def _find(claims: tuple[Claim, ...], want: dict[str, Any]) -> Claim | None:
+    for c in claims:
+        if c.kind != want["kind"]:
+            continue
+        if want["kind"] == "number":
+            if c.number is not None and abs(c.number - want["number"]) < 1e-6 and \
+                    c.speaker == want["speaker"] and c.number_max == want.get("number_max"):
+                return c
+        elif want["text"].lower() in c.text.lower() or any(
+                want["text"].lower() in e.text.lower() for e in c.evidence) and \
+                c.speaker == want["speaker"]:
+            return c
+    return None
+
+
+def _cases() -> list[tuple[str, int]]:
+    out = []
+    for story in CLAIM_STORIES:
+        expected = yaml.safe_load((STORIES / story / "expected.yaml").read_text(encoding="utf-8"))
+        out += [(story, i) for i in range(len(expected["claims"]))]
+    return out
+
+
+@pytest.mark.parametrize(("story", "index"), _cases())
+def test_story_claim_is_in_the_ledger(story: str, index: int) -> None:
+    claims, expected, _ = _analyse(story)
+    want = expected["claims"][index]
+    found = _find(claims, want)
+    assert found is not None, f"no {want['kind']} claim like {want}"
+    assert found.speaker == want["speaker"]
+    assert {e.article for e in found.evidence} == set(want["articles"])
+    for field in ("unit", "hedge", "status"):
+        if field in want:
+            assert getattr(found, field) == want[field], field
+    if "surface" in want:
+        assert want["surface"] in (found.speaker_surface or "")
+    if want.get("denial"):
+        assert found.denial
+
+
+@pytest.mark.parametrize("story", CLAIM_STORIES)
+def test_figures_of_one_measure_share_a_key_and_others_do_not(story: str) -> None:
+    claims, expected, _ = _analyse(story)
+    keys: dict[str, set[str | None]] = {}
+    for want in expected["claims"]:
+        if "measure" in want:
+            found = _find(claims, want)
+            assert found is not None
+            keys.setdefault(want["measure"], set()).add(found.measure)
+    for label, got in keys.items():
+        assert len(got) == 1 and None not in got, (label, got)
+    flat = [next(iter(v)) for v in keys.values()]
+    assert len(set(flat)) == len(flat), keys
+
+
+@pytest.mark.parametrize("story", CLAIM_STORIES)
+def test_evidence_is_verbatim_sorted_and_ids_follow_order(story: str) -> None:
+    claims, _, articles = _analyse(story)
+    paragraphs = {(a.id, p.number): p.text for a in articles for p in a.paragraphs}
+    for n, claim in enumerate(claims, start=1):
+        assert claim.id == f"c-{n:04d}"
+        assert claim.evidence
+        for e in claim.evidence:
+            assert e.text in paragraphs[(e.article, e.paragraph)]
+        keys = [(e.article, e.paragraph) for e in claim.evidence]
+        assert keys == sorted(keys)
+
+
+@pytest.mark.parametrize("story", CLAIM_STORIES)
+def test_analysis_is_deterministic(story: str) -> None:
+    first, _, _ = _analyse(story)
+    second, _, _ = _analyse(story)
+    assert first == second
