@@ -26,7 +26,7 @@ def _add_site_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _output(args: argparse.Namespace) -> Path:
-    return args.output if args.output is not None else args.root / "public"
+    return Path(args.output) if args.output is not None else Path(args.root) / "public"
 
 
 def _print_problems(error: Exception) -> int:

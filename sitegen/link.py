@@ -106,6 +106,6 @@ def link(briefing: Briefing, articles: tuple[Article, ...], analysis: Analysis) 
         claims_of_actor={aid: tuple(sorted(ids)) for aid, ids in claims_of_actor.items()},
         co_mentions=_co_mentions(analysis.actors),
         origin_of={a.id: analysis.sources.origin_of.get(a.id) for a in articles},
-        copies_of={aid: tuple(sorted(links, key=lambda l: l.copy)) for aid, links in copies_of.items()},
-        copy_link_of={l.copy: l for l in analysis.sources.links},
+        copies_of={aid: tuple(sorted(links, key=lambda edge: edge.copy)) for aid, links in copies_of.items()},
+        copy_link_of={edge.copy: edge for edge in analysis.sources.links},
     )

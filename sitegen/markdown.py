@@ -180,4 +180,4 @@ def paragraphs(body: str, body_line: int) -> tuple[Paragraph, ...]:
 def render_body(body: str, spans: Mapping[int, Sequence[Span]],
                 markers: Mapping[int, Sequence[Marker]]) -> str:
     """HTML of an article body with anchored paragraphs and the given links (escaped by markdown-it)."""
-    return _MD.render(body, {"spans": spans, "markers": markers})
+    return str(_MD.render(body, {"spans": spans, "markers": markers}))

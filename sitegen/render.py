@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,7 @@ from sitegen import charts
 from sitegen.link import Site
 from sitegen.markdown import Marker, Span, render_body
 from sitegen.model import Actor, Article, Claim, Mention
-from sitegen.urls import (actor_page, article_page, claim_anchor, paragraph_anchor, relative_url,
-                          tag_page)
+from sitegen.urls import actor_page, article_page, claim_anchor, paragraph_anchor, relative_url, tag_page
 
 BUILTIN_THEME = Path(__file__).parent / "theme"
 SNIPPET_RADIUS = 70
@@ -126,7 +126,7 @@ class Views:
         for claim in self.site.claims.values():
             if claim.measure and claim.number is not None:
                 grouped[claim.measure].append(claim)
-        tables = []
+        tables: list[dict[str, Any]] = []
         for measure, claims in grouped.items():
             claims.sort(key=lambda c: (c.number or 0, c.id))
             values = {(c.number, c.number_max) for c in claims}
@@ -224,8 +224,8 @@ class Views:
                 "body": render_body(article.body, spans, markers),
                 "rewrites": {"link": self.article_link(page, copy_link.origin), "score": copy_link.score}
                 if copy_link else None,
-                "rewritten_by": [{"link": self.article_link(page, l.copy), "score": l.score}
-                                 for l in self.site.copies_of.get(article.id, ())]}
+                "rewritten_by": [{"link": self.article_link(page, edge.copy), "score": edge.score}
+                                 for edge in self.site.copies_of.get(article.id, ())]}
 
     def actor(self, actor: Actor) -> dict[str, Any]:
         page = actor_page(actor.id)
@@ -310,12 +310,13 @@ class Views:
             origin_groups.append({
                 "origin": self.article_link(page, origin_id),
                 "members": [self.source_row(page, a) for a in members],
-                "links": [{"rewrite": self.article_link(page, l.copy), "source": self.article_link(page, l.origin),
-                           "score": l.score, "containment": l.containment,
-                           "passages": [{"rewrite": self.article_link(page, l.copy, p.copy_paragraph),
-                                         "source": self.article_link(page, l.origin, p.origin_paragraph),
+                "links": [{"rewrite": self.article_link(page, edge.copy),
+                           "source": self.article_link(page, edge.origin),
+                           "score": edge.score, "containment": edge.containment,
+                           "passages": [{"rewrite": self.article_link(page, edge.copy, p.copy_paragraph),
+                                         "source": self.article_link(page, edge.origin, p.origin_paragraph),
                                          "copy_text": p.copy_text, "origin_text": p.origin_text}
-                                        for p in l.passages]} for l in links]})
+                                        for p in edge.passages]} for edge in links]})
         return {**self.common(page, "Sources"), "rows": [self.source_row(page, a) for a in self.site.articles],
                 "groups": origin_groups, "independent": len(groups)}
 
@@ -330,11 +331,11 @@ def _pages(views: Views) -> Iterator[tuple[str, str, str, Callable[[], dict[str,
     yield "tags/index.html", "tags", "tags_index.html", views.tags_index
     yield "search.html", "search", "search.html", lambda: views.common("search.html", "Search")
     for article in site.articles:
-        yield article_page(article.id), "article", "article.html", lambda a=article: views.article(a)
+        yield article_page(article.id), "article", "article.html", partial(views.article, article)
     for actor in site.actors.values():
-        yield actor_page(actor.id), "actor", "actor.html", lambda a=actor: views.actor(a)
+        yield actor_page(actor.id), "actor", "actor.html", partial(views.actor, actor)
     for tag_id in site.tags:
-        yield tag_page(tag_id), "tag", "tag.html", lambda t=tag_id: views.tag(t)
+        yield tag_page(tag_id), "tag", "tag.html", partial(views.tag, tag_id)
 
 
 def render_site(site: Site, theme_dirs: Sequence[Path]) -> list[Page]:
