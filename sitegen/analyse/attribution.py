@@ -221,6 +221,30 @@ def _describe(ctx: ArticleContext, phrase: str, paragraph: int, offset: int,
     return best[2]
 
 
+_INSTITUTION_HEADS = {
+    "government": frozenset({"state", "organisation"}),
+    "country": frozenset({"state"}),
+    "state": frozenset({"state"}),
+}
+_ORG_HEADS = frozenset(
+    """ministry department company firm agency council party group police army military court
+    bank union committee commission office authority authorities administration campaign
+    alliance bloc organisation organization institute service regulator parliament""".split()
+)
+
+
+def _institution(ctx: ArticleContext, phrase: str, paragraph: int, offset: int) -> str | None:
+    """"the ministry", "the company", "the government": the last organisation (or state)
+    mentioned before, when no actor's names share the description's words."""
+    words = re.findall(r"[a-z]+", phrase.lower())
+    if not words or len(words) > 4 or not _DETERMINER.match(phrase):
+        return None
+    head = words[-1]
+    types = _INSTITUTION_HEADS.get(head) or (frozenset({"organisation"}) if head in _ORG_HEADS
+                                              else None)
+    return ctx.last_before(paragraph, offset, types) if types else None
+
+
 def _recency(ctx: ArticleContext, paragraph: int, offset: int) -> dict[str, int]:
     order: dict[str, int] = {}
     n = 0
@@ -269,7 +293,7 @@ def resolve_phrase(ctx: ArticleContext, paragraph: int, start: int, end: int) ->
         return Speaker(actor, surface.rstrip(" ,("))
     if _DETERMINER.match(phrase) or not mentions:
         np = re.split(r"[,(]| who | which | that ", phrase)[0]
-        actor = _describe(ctx, np, paragraph, start)
+        actor = _describe(ctx, np, paragraph, start) or _institution(ctx, np, paragraph, start)
         if actor:
             return Speaker(actor, phrase)
         if _DETERMINER.match(phrase):
@@ -372,6 +396,9 @@ def after_quote(ctx: ArticleContext, paragraph: int, sentence: Span, quote_end: 
     verb_first = re.match(r"(?:" + REPORTING_VERB.pattern + r")\s+", rest)
     if verb_first:
         start = pos + verb_first.end()
+        whole = text[start : sentence.end].rstrip(" .")
+        if _ANONYMITY.search(whole):  # "… said an official who spoke on condition of anonymity"
+            return Speaker(None, whole)
         return resolve_phrase(ctx, paragraph, start, _phrase_end(text, start, sentence.end))
     np_verb = re.match(r"([^,.;“”\"]{1,90}?)\s+(?:also\s+|later\s+|then\s+)?" + REPORTING_VERB.pattern,
                        rest)

@@ -64,16 +64,21 @@ def actor_refs(actors: Sequence[Actor]) -> dict[str, ActorRef]:
     return refs
 
 
-def article_context(article: Article, actors: Sequence[Actor],
-                    refs: dict[str, ActorRef] | None = None) -> ArticleContext:
+def mentions_by_article(actors: Sequence[Actor]) -> dict[str, list[MentionSpan]]:
+    """Every mention, indexed by article once (not re-scanned per article)."""
+    out: dict[str, list[MentionSpan]] = {}
+    for a in actors:
+        for m in a.mentions:
+            out.setdefault(m.article, []).append(MentionSpan(m.paragraph, m.start, m.end, a.id))
+    return out
+
+
+def article_context(article: Article, mentions: Sequence[MentionSpan],
+                    refs: dict[str, ActorRef]) -> ArticleContext:
     """The plain data `extract_article` needs for one article."""
-    mentions = tuple(
-        MentionSpan(m.paragraph, m.start, m.end, a.id)
-        for a in actors for m in a.mentions if m.article == article.id
-    )
     return ArticleContext({p.number: p.text for p in article.paragraphs},
                           tuple(sorted(mentions, key=lambda m: (m.paragraph, m.start, m.end))),
-                          refs if refs is not None else actor_refs(actors))
+                          refs)
 
 
 def _evidence(text: str, sentences: tuple[Span, ...], start: int, end: int) -> tuple[int, str]:

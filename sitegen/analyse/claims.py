@@ -21,7 +21,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from sitegen.analyse.claim_extract import RawClaim, actor_refs, article_context, extract_article
+from sitegen.analyse.claim_extract import (
+    RawClaim,
+    actor_refs,
+    article_context,
+    extract_article,
+    mentions_by_article,
+)
 from sitegen.analyse.measures import dominant_modifiers, measure_key
 from sitegen.model import Actor, Article, Claim, ClaimStatus, Evidence, SourceAnalysis
 
@@ -45,9 +51,11 @@ def analyse_claims(articles: Sequence[Article], actors: Sequence[Actor],
                    sources: SourceAnalysis) -> tuple[Claim, ...]:
     """Every claim of the briefing, grouped across articles, with ids c-0001…"""
     refs = actor_refs(actors)
+    by_article = mentions_by_article(actors)
     raw: list[RawClaim] = []
     for article in articles:
-        raw.extend(extract_article(article.id, article_context(article, actors, refs)))
+        ctx = article_context(article, by_article.get(article.id, []), refs)
+        raw.extend(extract_article(article.id, ctx))
     return group_claims(raw, sources.origin_of)
 
 

@@ -107,7 +107,7 @@ def _is_date_or_label(text: str, m: re.Match[str]) -> bool:
         return False
     if re.search(r"[A-Za-z]-?$", before) or re.search(r"[:/]\d*$", before):
         return True  # F-16, G7, 10:30, 3/4
-    if re.match(r"(?:st|nd|rd|th|s)\b|[:/]\d|-[A-Za-z]", after):
+    if re.match(r"(?:st|nd|rd|th|s)\b|[:/]\d|-(?!strong\b)[A-Za-z]", after):
         return True  # 21st, 1970s, 10:30, COVID-19-style labels
     if re.search(rf"\b(?:{_MONTH_RE})\.?,?\s*$", before, re.IGNORECASE):
         return True  # Oct. 21, June 2024
@@ -152,6 +152,9 @@ def _hedge(text: str, start: int) -> str | None:
 
 def _unit_after(text: str, end: int) -> tuple[str | None, str | None, str | None, int]:
     """(unit word, modifier, of_what, end of the unit) from the words after a figure."""
+    strong = re.match(r"-strong\b", text[end:])
+    if strong:
+        end += strong.end()  # "a 5,000-strong force"
     words = list(re.finditer(r"[\w’'-]+|[^\w\s]", text[end:]))
     modifier: list[str] = []
     for i, w in enumerate(words[:_MAX_UNIT_GAP + 1]):
@@ -243,8 +246,10 @@ def find_figures(text: str) -> tuple[Figure, ...]:
         before_unit, qualifier = _context_before(text, start)
         if unit is None:
             unit = before_unit
-        if unit in {"people", None}:
-            unit = _result_verb(text, unit_end) or unit
+        outcome = _result_verb(text, unit_end)
+        if outcome and unit not in {"people", None}:
+            qualifier = qualifier or unit  # "45 soldiers were killed": soldiers' deaths
+        unit = outcome or unit
         if raw.written and not (unit and (is_known_unit(unit) or value >= 10)):
             continue  # "the two discussed", "one of them"
         if raw.written and value < 2:

@@ -64,6 +64,19 @@ def _outside(text: str, span: Span, quotes: Sequence[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+def _attributes_quote(text: str, start: int, end: int, quotes: Sequence[tuple[int, int]]) -> bool:
+    """The verb only introduces or attributes a quote: `"…," X said`, `X said: "…"`."""
+    for q_start, q_end in quotes:
+        after = text[q_end:start]
+        if 0 <= start - q_end <= 80 and re.fullmatch(r"[\s,.!?”\"’—–-]*(?:[^\s,;]+\s+){0,6}", after):
+            return True
+        before = text[end:q_start]
+        if 0 <= q_start - end <= 40 and re.fullmatch(
+                r"\s*(?:[\w’']+\s+){0,3}?(?:that\s*)?[:,]?\s*[“\"]?\s*", before):
+            return True
+    return False
+
+
 def quoted_share(span: Span, quotes: Sequence[tuple[int, int]]) -> float:
     """How much of a sentence lies inside quote marks."""
     inside = sum(max(0, min(e, span.end) - max(s, span.start)) for s, e in quotes)
@@ -86,7 +99,9 @@ def statement_cue(text: str, span: Span, quotes: Sequence[tuple[int, int]]) -> S
         return None
     sentence = text[span.start : span.end]
     outside = _outside(text, span, quotes)
-    verbs = reporting_verbs(text, span.start, span.end, quotes)
+    own = [(s, e) for s, e in quotes if s < span.end and e > span.start]
+    verbs = [v for v in reporting_verbs(text, span.start, span.end, quotes)
+             if not _attributes_quote(text, v.start(), v.end(), own)]
     if verbs:
         verb = verbs[0]
         rest = text[verb.end() : span.end]
