@@ -1,0 +1,195 @@
+"""The analysis cache, `.sitegen-cache/analysis.sqlite`: per-article results kept across builds.
+
+A key is a hash of everything a result depends on: the sitegen code (version and the bytes
+of its modules), the per-article function, the analyser's settings and the pickled input
+(which holds the article text). So an edited article, a changed setting or an upgraded
+sitegen misses by construction; nothing is ever invalidated by hand.
+
+Values are pickles, and unpickling runs code, so a value is only read back when it carries
+an HMAC made with this user's key (kept outside the site, in the user cache folder): a cache
+copied from another machine, committed to a repository or damaged on disk is *foreign* or
+*corrupt*, and is ignored with a warning, never trusted. sqlite gives atomic writes, so a
+build killed half way leaves the previous entries intact (a half-written pickle file could not).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import sqlite3
+import sys
+import warnings
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+
+import sitegen
+
+FORMAT = "sitegen-cache 1"
+"""Written in the meta table; a file without it is not ours (or from an older layout)."""
+FILE_NAME = "analysis.sqlite"
+KEY_ENV = "SITEGEN_CACHE_KEY_FILE"
+"""Overrides where the HMAC key lives (tests, or a shared CI cache with a shared key)."""
+_MAC_SIZE = 32
+
+
+class CacheWarning(UserWarning):
+    """The cache could not be used as it is; the build goes on without (part of) it."""
+
+
+@cache
+def code_fingerprint() -> str:
+    """Hash of sitegen's version, the Python minor version and every module's bytes.
+
+    Stricter than the version number alone: a developer's edit to an analyser changes it
+    too, so a cache can never serve results of code that no longer exists.
+    """
+    digest = hashlib.sha256(f"{sitegen.__version__}|{sys.version_info[:2]}".encode())
+    package = Path(sitegen.__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _key_file() -> Path:
+    override = os.environ.get(KEY_ENV)
+    if override:
+        return Path(override)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "sitegen" / "cache-key"
+
+
+def user_key() -> bytes:
+    """This user's secret for signing cache entries, made on first use (mode 0600)."""
+    path = _key_file()
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(secrets.token_bytes(32))
+    return path.read_bytes()
+
+
+class DiskCache:
+    """Signed pickles in sqlite, grouped by namespace (one per function and settings)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / FILE_NAME
+        self._db: sqlite3.Connection | None = None
+        try:
+            self._key = user_key()
+        except OSError as error:
+            warnings.warn(f"cannot read or make the cache signing key {_key_file()}: {error}; "
+                          "building without the analysis cache", CacheWarning, stacklevel=2)
+            return
+        self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection | None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.exists():
+            problem = self._check()
+            if problem is None:
+                return sqlite3.connect(self.path, timeout=10)
+            warnings.warn(f"ignoring the analysis cache {self.path}: {problem}; "
+                          "starting a new one (the old file is kept as .bad)", CacheWarning, stacklevel=3)
+            os.replace(self.path, self.path.with_suffix(".bad"))
+        try:
+            db = sqlite3.connect(self.path, timeout=10)
+            with db:
+                db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
+                db.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, ns TEXT, code TEXT, value BLOB)")
+                db.execute("CREATE INDEX entries_ns ON entries (ns)")
+                db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+            return db
+        except sqlite3.Error as error:
+            warnings.warn(f"cannot create the analysis cache {self.path}: {error}; building without it",
+                          CacheWarning, stacklevel=3)
+            return None
+
+    def _check(self) -> str | None:
+        """Why the file is not a cache this sitegen wrote, or None."""
+        try:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
+            try:
+                row = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+                db.execute("SELECT key, ns, code, value FROM entries LIMIT 1").fetchall()
+            finally:
+                db.close()
+        except sqlite3.Error as error:
+            return f"not a readable sitegen cache ({error})"
+        if row is None or row[0] != FORMAT:
+            return f"written by something else (format {row[0] if row else 'missing'!r}, expected {FORMAT!r})"
+        return None
+
+    def _mac(self, blob: bytes) -> bytes:
+        return hmac.digest(self._key, blob, "sha256")
+
+    def get_many(self, namespace: str, keys: Iterable[str]) -> dict[str, object]:
+        """The cached values among `keys`; entries that fail their check are left out."""
+        if self._db is None:
+            return {}
+        wanted = set(keys)
+        found: dict[str, object] = {}
+        rejected = 0
+        try:
+            rows = self._db.execute("SELECT key, value FROM entries WHERE ns = ?", (namespace,)).fetchall()
+        except sqlite3.Error as error:
+            warnings.warn(f"cannot read the analysis cache {self.path}: {error}; recomputing",
+                          CacheWarning, stacklevel=2)
+            return {}
+        for key, value in rows:
+            if key not in wanted:
+                continue
+            blob = bytes(value)
+            mac, payload = blob[:_MAC_SIZE], blob[_MAC_SIZE:]
+            if not hmac.compare_digest(mac, self._mac(payload)):
+                rejected += 1
+                continue
+            found[key] = pickle.loads(payload)
+        if rejected:
+            warnings.warn(f"{rejected} entries of the analysis cache {self.path} are corrupt or were "
+                          "signed by another user or machine; recomputing them", CacheWarning, stacklevel=2)
+        return found
+
+    def put_many(self, namespace: str, code: str, values: Mapping[str, object]) -> None:
+        if self._db is None or not values:
+            return
+        rows = []
+        for key, value in values.items():
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            rows.append((key, namespace, code, self._mac(payload) + payload))
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
+        except sqlite3.Error as error:
+            warnings.warn(f"cannot write the analysis cache {self.path}: {error}", CacheWarning, stacklevel=2)
+
+    def prune(self, used: Mapping[str, set[str]], code: str) -> None:
+        """Drop entries of older code, and of these namespaces, those this build did not use
+        (an edited article's old result), so the file stays the size of the site."""
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.execute("DELETE FROM entries WHERE code != ?", (code,))
+                for namespace, keys in used.items():
+                    stored = {k for (k,) in self._db.execute(
+                        "SELECT key FROM entries WHERE ns = ?", (namespace,))}
+                    self._db.executemany("DELETE FROM entries WHERE key = ?",
+                                         [(k,) for k in sorted(stored - keys)])
+        except sqlite3.Error as error:
+            warnings.warn(f"cannot prune the analysis cache {self.path}: {error}", CacheWarning, stacklevel=2)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None

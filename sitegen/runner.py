@@ -1,0 +1,158 @@
+"""Per-article analysis steps over every core, each result computed once (issue 9).
+
+An analyser keeps its per-article step a top-level function from one article's data to
+picklable data, and calls it through `runner.map(step, items, settings)` instead of a loop.
+The runner then
+- looks each item up in the disk cache (`cache.py`), keyed by the step, the analyser's
+  settings, the sitegen code and the pickled item, so an unchanged article costs a lookup;
+- computes the misses in a process pool when there are enough to pay for one (a pool's
+  start-up costs more than a handful of articles), else in this process;
+- returns results in input order, so the build is byte-identical whatever the job count.
+
+Cross-article steps (grouping, linking) stay in the analysers and run on every build from
+these results: they are cheap, and caching them would need to know what depends on what.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import pickle
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from multiprocessing.pool import Pool
+from pathlib import Path
+from types import TracebackType
+from typing import TypeVar
+
+from sitegen.cache import DiskCache, code_fingerprint
+
+A = TypeVar("A")
+R = TypeVar("R")
+
+CACHE_DIR = ".sitegen-cache"
+"""Beside content/; `sitegen clean` removes it."""
+MIN_POOL_ITEMS = 24
+"""Fewer misses than this run in this process: forking workers and shipping the articles
+costs more than computing a few (an edit of one article must not start a pool)."""
+
+Progress = Callable[[str, int], AbstractContextManager[Callable[[int], object]]]
+"""`progress(label, total)` opens a progress display; the value it yields is called with
+the number of items just finished."""
+
+
+def default_jobs() -> int:
+    """Cores this process may run on (the affinity mask, which `taskset` and containers set)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """fork where there is one: workers start with sitegen and its models already imported
+    and with this process's hash seed, so they compute exactly what this process would."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods and sys.platform == "linux" else None)
+
+
+def _label(fn: Callable[..., object]) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+class ArticleRunner:
+    """Runs one per-article function over many items: cached, parallel, in order."""
+
+    def __init__(self, jobs: int | None = 1, cache: DiskCache | None = None,
+                 progress: Progress | None = None) -> None:
+        self.jobs = default_jobs() if jobs is None or jobs < 1 else jobs
+        self.cache = cache
+        self.progress = progress
+        self._pool: Pool | None = None
+        self._used: dict[str, set[str]] = defaultdict(set)
+        self.computed = 0
+        """Items computed (not found in the cache) so far: for tests and --verbose."""
+
+    def map(self, fn: Callable[[A], R], items: Sequence[A], settings: str = "") -> list[R]:
+        """`[fn(item) for item in items]`, from the cache where it can be.
+
+        `settings`: every setting of the analyser that changes what `fn` returns and is not
+        in the item (thresholds, library options), as text; it is part of the cache key.
+        """
+        items = list(items)
+        if self.cache is None:
+            return self._compute(fn, items)
+        code = code_fingerprint()
+        namespace = f"{_label(fn)}|{hashlib.sha256(settings.encode()).hexdigest()[:16]}"
+        prefix = f"{code}|{namespace}|".encode()
+        keys = [hashlib.sha256(prefix + pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+                for item in items]
+        self._used[namespace].update(keys)
+        found = self.cache.get_many(namespace, keys)
+        todo = sorted({k: i for i, k in reversed(list(enumerate(keys))) if k not in found}.values())
+        fresh = self._compute(fn, [items[i] for i in todo])
+        self.cache.put_many(namespace, code, {keys[i]: r for i, r in zip(todo, fresh, strict=True)})
+        found.update((keys[i], r) for i, r in zip(todo, fresh, strict=True))
+        return [found[k] for k in keys]  # type: ignore[misc]
+
+    def _compute(self, fn: Callable[[A], R], items: list[A]) -> list[R]:
+        self.computed += len(items)
+        if not items:
+            return []
+        show = self.progress(fn.__module__.rsplit(".", 1)[-1], len(items)) if self.progress else nullcontext(None)
+        with show as advance:
+            if self.jobs == 1 or len(items) < MIN_POOL_ITEMS:
+                return list(self._serial(fn, items, advance))
+            chunk = max(1, min(32, len(items) // (self.jobs * 8)))
+            out = []
+            for result in self._get_pool().imap(fn, items, chunksize=chunk):
+                out.append(result)
+                if advance is not None:
+                    advance(1)
+            return out
+
+    @staticmethod
+    def _serial(fn: Callable[[A], R], items: list[A], advance: Callable[[int], object] | None) -> Iterator[R]:
+        for item in items:
+            yield fn(item)
+            if advance is not None:
+                advance(1)
+
+    def _get_pool(self) -> Pool:
+        if self._pool is None:
+            self._pool = _pool_context().Pool(self.jobs)
+        return self._pool
+
+    def close(self, failed: bool = False) -> None:
+        """Stop the workers; after a build that finished, drop cache entries it did not use."""
+        if self._pool is not None:
+            if failed:
+                self._pool.terminate()
+            else:
+                self._pool.close()
+            self._pool.join()
+            self._pool = None
+        if self.cache is not None:
+            if not failed:
+                self.cache.prune(self._used, code_fingerprint())
+            self.cache.close()
+
+    def __enter__(self) -> ArticleRunner:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close(failed=kind is not None)
+
+
+SERIAL_RUNNER = ArticleRunner()
+"""What an analyser uses when called without a runner (tests, `sitegen actors`): one
+process, no cache."""
+
+
+def open_runner(jobs: int | None, cache_dir: Path | None, progress: Progress | None = None) -> ArticleRunner:
+    """The runner for one build: `cache_dir` None means --no-cache."""
+    return ArticleRunner(jobs, DiskCache(cache_dir) if cache_dir is not None else None, progress)

@@ -1,0 +1,208 @@
+"""ArticleRunner and its disk cache: same results serial, pooled and cached; bad caches refused."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import yake
+
+from sitegen.cache import FILE_NAME, KEY_ENV, CacheWarning
+from sitegen.model import Article, Paragraph
+from sitegen.runner import MIN_POOL_ITEMS, SERIAL_RUNNER, ArticleRunner, open_runner
+
+# Short articles on invented subjects (no seed story): enough of them to start a pool.
+TOPICS = [
+    ("harbour", "The harbour authority of Porto Velho closed two piers after a crane collapsed on Tuesday."),
+    ("orchard", "Apple growers in the Val di Non reported a late frost that cut the harvest by a third."),
+    ("rail", "Engineers from Škoda Transportation inspected the night train after its brakes overheated."),
+    ("library", "The city library of Tartu will reopen its reading room with 40 new study desks."),
+    ("glacier", "Researchers measured the Grosser Aletsch glacier retreating 50 metres in one summer."),
+    ("festival", "Organisers of the Fête de la Musique in Lyon expect 200,000 visitors this weekend."),
+]
+
+
+def make_article(n: int) -> Article:
+    name, lead = TOPICS[n % len(TOPICS)]
+    paragraphs = (
+        Paragraph(1, f"{lead} Report number {n} was filed by the local correspondent.", 5),
+        Paragraph(2, f"Officials said a review of the {name} would take {n % 7 + 2} weeks.", 7),
+    )
+    return Article(id=f"{name}-{n:03d}", source_file=f"content/articles/{name}-{n:03d}.md",
+                   title=f"{name.title()} report {n}", outlet="Example Gazette", date="2024-03-01",
+                   url=None, author=None, body="\n\n".join(p.text for p in paragraphs), body_line=5,
+                   paragraphs=paragraphs)
+
+
+ARTICLES = [make_article(n) for n in range(MIN_POOL_ITEMS + 10)]
+
+
+def keywords(article: Article) -> tuple[tuple[str, float], ...]:
+    """A real per-article step: YAKE, the costly one, as the tags analyser runs it."""
+    extractor = yake.KeywordExtractor(lan="en", n=3, top=5)
+    text = "\n".join(p.text for p in article.paragraphs)
+    return tuple((k, round(s, 12)) for k, s in extractor.extract_keywords(text))
+
+
+def word_count(article: Article) -> tuple[str, int]:
+    return article.id, sum(len(p.text.split()) for p in article.paragraphs)
+
+
+@pytest.fixture(autouse=True)
+def signing_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test signs with its own key, outside the user's real cache folder."""
+    key = tmp_path / "user-cache" / "cache-key"
+    monkeypatch.setenv(KEY_ENV, str(key))
+    return key
+
+
+def expected(fn: Callable[[Article], object]) -> list[object]:
+    return [fn(a) for a in ARTICLES]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("fn", [keywords, word_count])
+def test_map_equals_a_plain_loop_in_input_order(fn: Callable[[Article], object], jobs: int) -> None:
+    with ArticleRunner(jobs=jobs) as runner:
+        assert runner.map(fn, ARTICLES) == expected(fn)
+
+
+def test_serial_runner_is_the_plain_loop() -> None:
+    assert SERIAL_RUNNER.map(word_count, ARTICLES[:3]) == expected(word_count)[:3]
+    assert SERIAL_RUNNER.cache is None and SERIAL_RUNNER.jobs == 1
+
+
+def run_cached(cache: Path, fn: Callable[[Article], object], articles: list[Article],
+               settings: str = "", jobs: int = 2) -> tuple[list[object], int]:
+    with open_runner(jobs, cache) as runner:
+        out = runner.map(fn, articles, settings)
+        return out, runner.computed
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_second_build_computes_nothing_and_returns_the_same(tmp_path: Path, jobs: int) -> None:
+    cache = tmp_path / ".sitegen-cache"
+    first, computed = run_cached(cache, keywords, ARTICLES, jobs=jobs)
+    assert computed == len(ARTICLES) and first == expected(keywords)
+    second, computed = run_cached(cache, keywords, ARTICLES, jobs=jobs)
+    assert computed == 0 and second == first
+
+
+@pytest.mark.parametrize(("change", "recomputed"), [
+    ("edit one article", 1),
+    ("add one article", 1),
+    ("remove one article", 0),
+    ("change the settings", len(ARTICLES)),
+])
+def test_only_what_changed_is_recomputed(tmp_path: Path, change: str, recomputed: int) -> None:
+    cache = tmp_path / ".sitegen-cache"
+    run_cached(cache, word_count, ARTICLES, settings="top=5")
+    articles, settings = list(ARTICLES), "top=5"
+    if change == "edit one article":
+        old = articles[3]
+        para = Paragraph(1, old.paragraphs[0].text + " A correction was appended.", 5)
+        articles[3] = Article(**{**{f: getattr(old, f) for f in old.__slots__},
+                                 "paragraphs": (para, *old.paragraphs[1:])})
+    elif change == "add one article":
+        articles.append(make_article(999))
+    elif change == "remove one article":
+        articles.pop(0)
+    else:
+        settings = "top=6"
+    out, computed = run_cached(cache, word_count, articles, settings=settings)
+    assert computed == recomputed
+    assert out == [word_count(a) for a in articles]
+
+
+def stored_rows(cache: Path) -> int:
+    with sqlite3.connect(cache / FILE_NAME) as db:
+        return int(db.execute("SELECT count(*) FROM entries").fetchone()[0])
+
+
+def test_entries_no_build_uses_are_pruned(tmp_path: Path) -> None:
+    cache = tmp_path / ".sitegen-cache"
+    run_cached(cache, word_count, ARTICLES)
+    run_cached(cache, word_count, ARTICLES[:5])
+    assert stored_rows(cache) == 5
+
+
+def test_no_cache_writes_nothing(tmp_path: Path) -> None:
+    with open_runner(2, None) as runner:
+        assert runner.map(word_count, ARTICLES) == expected(word_count)
+    assert not any(tmp_path.rglob(FILE_NAME))
+
+
+def corrupt_file(db: Path) -> None:
+    db.write_bytes(b"this is not a database\n" * 100)
+
+
+def foreign_sqlite(db: Path) -> None:
+    db.unlink()
+    with sqlite3.connect(db) as con:
+        con.execute("CREATE TABLE entries (key TEXT, ns TEXT, code TEXT, value BLOB)")
+
+
+def other_format(db: Path) -> None:
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE meta SET value = 'sitegen-cache 0' WHERE name = 'format'")
+
+
+@pytest.mark.parametrize("damage", [corrupt_file, foreign_sqlite, other_format])
+def test_a_corrupt_or_foreign_cache_file_is_set_aside_with_a_warning(
+        tmp_path: Path, damage: Callable[[Path], None]) -> None:
+    cache = tmp_path / ".sitegen-cache"
+    run_cached(cache, word_count, ARTICLES)
+    damage(cache / FILE_NAME)
+    with pytest.warns(CacheWarning, match="ignoring the analysis cache"):
+        out, computed = run_cached(cache, word_count, ARTICLES)
+    assert out == expected(word_count) and computed == len(ARTICLES)
+    assert (cache / "analysis.bad").exists()
+    _, computed = run_cached(cache, word_count, ARTICLES)  # the new cache works, silently
+    assert computed == 0
+
+
+def flip_a_byte(cache: Path) -> None:
+    with sqlite3.connect(cache / FILE_NAME) as db:
+        key, value = db.execute("SELECT key, value FROM entries LIMIT 1").fetchone()
+        value = bytearray(value)
+        value[-3] ^= 0xFF
+        db.execute("UPDATE entries SET value = ? WHERE key = ?", (bytes(value), key))
+
+
+def test_a_damaged_entry_is_recomputed_not_unpickled(tmp_path: Path) -> None:
+    cache = tmp_path / ".sitegen-cache"
+    run_cached(cache, word_count, ARTICLES)
+    flip_a_byte(cache)
+    with pytest.warns(CacheWarning, match="1 entries"):
+        out, computed = run_cached(cache, word_count, ARTICLES)
+    assert out == expected(word_count) and computed == 1
+
+
+def test_a_cache_signed_by_another_user_is_not_trusted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache committed to a repository or copied from another machine: every entry refused."""
+    cache = tmp_path / ".sitegen-cache"
+    run_cached(cache, word_count, ARTICLES)
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "someone-else" / "cache-key"))
+    with pytest.warns(CacheWarning, match="another user or machine"):
+        out, computed = run_cached(cache, word_count, ARTICLES)
+    assert out == expected(word_count) and computed == len(ARTICLES)
+
+
+def test_progress_counts_only_computed_items(tmp_path: Path) -> None:
+    seen: list[tuple[str, int, int]] = []
+
+    @contextmanager
+    def progress(label: str, total: int) -> Iterator[Callable[[int], object]]:
+        done = [0]
+        yield lambda n: done.__setitem__(0, done[0] + n)
+        seen.append((label, total, done[0]))
+
+    cache = tmp_path / ".sitegen-cache"
+    for _ in range(2):
+        with open_runner(2, cache, progress) as runner:
+            runner.map(word_count, ARTICLES)
+    assert seen == [("test_runner", len(ARTICLES), len(ARTICLES))]
