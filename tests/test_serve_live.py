@@ -1,0 +1,202 @@
+"""`sitegen serve` end to end: real builds of a small site, real watching, real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from serve_support import (
+    WAIT,
+    EventStream,
+    article,
+    get,
+    port_of,
+    serving_site,
+    wait_for,
+    write_site,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+
+FERRY = article(
+    "Ferry Strike Ends",
+    "Crews on the island ferries returned to work on Tuesday after a nine-day strike.",
+    "The union said the agreement covers pay and rest periods for night crossings.",
+    "Passengers queued at the harbour before dawn for the first sailing.",
+)
+ORCHARD = article(
+    "Late Frost Hits Orchards",
+    "Growers in the valley lost part of the apricot harvest to a late frost.",
+    "Insurers expect claims to rise sharply before the end of the season.",
+)
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    write_site(site, {"ferry-strike-ends": FERRY, "late-frost": ORCHARD})
+    return site
+
+
+def article_page(root: Path, title: str) -> str:
+    """The output path of an article, read from briefing.json (the build decides it)."""
+    data = json.loads((root / "public" / "briefing.json").read_text(encoding="utf-8"))
+    return next(a["page"] for a in data["articles"] if a["title"] == title)
+
+
+def texts(html: str, selector: str) -> list[str]:
+    return [node.text(strip=True) for node in HTMLParser(html).css(selector)]
+
+
+def since_of(html: str) -> str:
+    script = HTMLParser(html).css_first("script[data-since]")
+    assert script is not None
+    return script.attributes["data-since"] or ""
+
+
+def save(path: Path, text: str) -> None:
+    """Write as an editor does: the whole file at once."""
+    path.write_text(text, encoding="utf-8")
+
+
+def test_edit_rebuilds_and_only_the_changed_page_is_reported(root: Path) -> None:
+    with serving_site(root) as preview:
+        port = port_of(preview.server)
+        ferry = article_page(root, "Ferry Strike Ends")
+        frost = article_page(root, "Late Frost Hits Orchards")
+        first = get(port, f"/{ferry}")
+        assert first.status == 200
+        assert "nine-day strike" in first.text
+        stream = EventStream(port, "/", since_of(first.text))
+        try:
+            save(root / "content" / "articles" / "ferry-strike-ends.md",
+                 FERRY.replace("nine-day strike", "ten-day walkout"))
+            _, event = stream.next_build()
+        finally:
+            stream.close()
+        assert event["problems"] == []
+        assert ferry in event["changed"]
+        assert frost not in event["changed"]
+        assert "ten-day walkout" in get(port, f"/{ferry}").text
+
+
+def test_broken_file_shows_overlay_keeps_last_good_site_and_fix_clears_it(root: Path) -> None:
+    source = root / "content" / "articles" / "late-frost.md"
+    with serving_site(root) as preview:
+        port = port_of(preview.server)
+        frost = article_page(root, "Late Frost Hits Orchards")
+        good = get(port, f"/{frost}").text
+        stream = EventStream(port, "/", since_of(good))
+        try:
+            save(source, "---\ntitle: [Late <b>Frost</b>\n---\n\nGrowers lost <i>a lot</i>.\n")
+            _, broken = stream.next_build()
+            problems = broken["problems"]
+            assert isinstance(problems, list) and problems
+            assert all(re.match(r"content/articles/late-frost\.md:\d+: ", p) for p in problems)
+
+            page = get(port, f"/{frost}")
+            assert page.status == 200
+            overlay = HTMLParser(page.text).css_first("#sitegen-overlay pre")
+            assert overlay is not None
+            assert overlay.text() == "\n".join(problems)
+            # The last good page is still what is served, under the overlay.
+            assert texts(page.text, "h1") == texts(good, "h1")
+            assert "<b>Frost</b>" not in page.text
+
+            save(source, ORCHARD.replace("apricot", "cherry"))
+            _, fixed = stream.next_build()
+        finally:
+            stream.close()
+        assert fixed["problems"] == []
+        assert frost in fixed["changed"]
+        page = get(port, f"/{frost}").text
+        assert HTMLParser(page).css_first("#sitegen-overlay") is None
+        assert "cherry harvest" in page
+
+
+def test_burst_of_saves_is_built_once_or_twice_not_per_save(root: Path) -> None:
+    source = root / "content" / "articles" / "ferry-strike-ends.md"
+    with serving_site(root) as preview:
+        state = preview.server.state
+        before = state.generation
+        for n in range(10):
+            save(source, FERRY.replace("nine-day", f"{n}-day"))
+            time.sleep(0.005)
+        page = "/" + article_page(root, "Ferry Strike Ends")
+        wait_for(lambda: "9-day strike" in get(port_of(preview.server), page).text,
+                 "the last save to be built")
+        time.sleep(0.5)
+        # watchfiles groups saves until 50 ms pass without one; a save during a build gives
+        # at most one more build.
+        assert 1 <= state.generation - before <= 3
+
+
+def test_output_on_disk_never_gets_the_reload_script(root: Path) -> None:
+    with serving_site(root) as preview:
+        get(port_of(preview.server), "/")
+        save(root / "content" / "articles" / "late-frost.md", ORCHARD.replace("valley", "basin"))
+        wait_for(lambda: "basin" in get(port_of(preview.server), "/" + article_page(
+            root, "Late Frost Hits Orchards")).text, "the rebuilt page")
+    for page in (root / "public").rglob("*.html"):
+        assert b"__sitegen__" not in page.read_bytes(), page
+
+
+def test_base_path_serves_the_built_site_under_it(root: Path) -> None:
+    with serving_site(root, base="/briefing/", watch=False) as preview:
+        port = port_of(preview.server)
+        assert preview.url.endswith("/briefing/")
+        home = get(port, "/briefing/")
+        assert home.status == 200
+        ferry = article_page(root, "Ferry Strike Ends")
+        assert get(port, f"/briefing/{ferry}").status == 200
+        assert get(port, f"/{ferry}").status == 404
+        assert get(port, "/").status == 404
+        # Every link of the home page, followed as a browser would, stays under the base path.
+        for href in {a.attributes["href"] or "" for a in HTMLParser(home.text).css("a[href]")}:
+            if href.startswith(("http:", "https:", "mailto:", "#")):
+                continue
+            target = "/briefing/" + href.split("#")[0]
+            assert get(port, target).status == 200, href
+
+
+def _start_cli(root: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", "serve", "--root", str(root), "--port", "0", *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    assert process.stdout is not None
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        match = re.search(r"at (http://127\.0\.0\.1:\d+/\S*)", line)
+        if match:
+            return process, match.group(1)
+    process.kill()
+    raise AssertionError(f"no URL printed; stderr: {process.communicate()[1]}")
+
+
+def test_cli_prints_url_on_loopback_and_ctrl_c_stops_cleanly(root: Path) -> None:
+    process, url = _start_cli(root, "--no-watch")
+    try:
+        port = int(url.rsplit(":", 1)[1].split("/")[0])
+        assert get(port, "/").status == 200
+        process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+    assert code == 0
+    leftovers = [p.name for p in root.iterdir() if p.name.startswith(".public")]
+    assert leftovers == []
