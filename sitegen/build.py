@@ -25,7 +25,9 @@ from sitegen.feeds import atom_feed, sitemap
 from sitegen.link import Site, link
 from sitegen.load import LoadedSite, load_site
 from sitegen.model import Analysis
+from sitegen.progress import terminal_progress
 from sitegen.render import BUILTIN_THEME, render_site
+from sitegen.runner import CACHE_DIR, ArticleRunner, open_runner
 from sitegen.search import search_index_js
 from sitegen.write import OutputFile, write_output
 
@@ -39,7 +41,11 @@ class BuildOptions:
     output: Path
     """Where the site is written (usually root/"public")."""
     jobs: int | None = None
+    """Worker processes for per-article analysis; None: every core."""
     use_cache: bool = True
+    """Read and write per-article results in root/.sitegen-cache/."""
+    progress: bool = False
+    """Draw a progress bar on long steps (when stderr is a terminal)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +104,7 @@ def static_files(dirs: list[Path]) -> list[OutputFile]:
     return [OutputFile(p, found[p]) for p in sorted(found)]
 
 
-def analyse(loaded: LoadedSite, timer: _Timer) -> Analysis:
+def analyse(loaded: LoadedSite, timer: _Timer, runner: ArticleRunner) -> Analysis:
     actors = timer.run("actors", lambda: analyse_actors(loaded.articles, loaded.curated))
     sources = timer.run("sources", lambda: analyse_sources(loaded.articles))
     claims = timer.run("claims", lambda: analyse_claims(loaded.articles, actors, sources))
@@ -111,7 +117,9 @@ def build(options: BuildOptions) -> BuildReport:
     started = time.perf_counter()
     timer = _Timer()
     loaded = timer.run("load", lambda: load_site(options.root))
-    analysis = analyse(loaded, timer)
+    cache = options.root / CACHE_DIR if options.use_cache else None
+    with open_runner(options.jobs, cache, terminal_progress(quiet=not options.progress)) as runner:
+        analysis = analyse(loaded, timer, runner)
     site = timer.run("link", lambda: link(loaded.briefing, loaded.articles, analysis))
     dirs = theme_dirs(options.root)
     pages = timer.run("render", lambda: render_site(site, dirs))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -42,14 +43,23 @@ def _print_problems(error: Exception) -> int:
     return 1
 
 
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: object = None, line: str | None = None) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from sitegen.build import BuildOptions, build
+    from sitegen.cache import CacheWarning
     from sitegen.errors import SitegenError
 
     options = BuildOptions(root=args.root, output=_output(args), jobs=args.jobs,
-                           use_cache=not args.no_cache)
+                           use_cache=not args.no_cache, progress=not args.quiet)
     try:
-        report = build(options)
+        with warnings.catch_warnings():
+            warnings.simplefilter("default", CacheWarning)  # said once, the build goes on
+            warnings.showwarning = _show_warning
+            report = build(options)
     except (SitegenError, OSError) as error:
         return _print_problems(error)
     if not args.quiet:

@@ -63,6 +63,16 @@ def _label(fn: Callable[..., object]) -> str:
     return f"{fn.__module__}.{fn.__qualname__}"
 
 
+class _Star:
+    """`fn(*args)` as a one-argument callable that pickles (by reference to `fn`) into workers."""
+
+    def __init__(self, fn: Callable[..., object]) -> None:
+        self.fn = fn
+
+    def __call__(self, args: tuple[object, ...]) -> object:
+        return self.fn(*args)
+
+
 class ArticleRunner:
     """Runs one per-article function over many items: cached, parallel, in order."""
 
@@ -82,27 +92,34 @@ class ArticleRunner:
         `settings`: every setting of the analyser that changes what `fn` returns and is not
         in the item (thresholds, library options), as text; it is part of the cache key.
         """
+        return self._cached(fn, _label(fn), items, settings)
+
+    def starmap(self, fn: Callable[..., R], items: Sequence[tuple[object, ...]], settings: str = "") -> list[R]:
+        """`[fn(*args) for args in items]`: `map` for a step that takes several arguments."""
+        return self._cached(_Star(fn), _label(fn), items, settings)
+
+    def _cached(self, fn: Callable[[A], R], label: str, items: Sequence[A], settings: str) -> list[R]:
         items = list(items)
         if self.cache is None:
-            return self._compute(fn, items)
+            return self._compute(fn, items, label)
         code = code_fingerprint()
-        namespace = f"{_label(fn)}|{hashlib.sha256(settings.encode()).hexdigest()[:16]}"
+        namespace = f"{label}|{hashlib.sha256(settings.encode()).hexdigest()[:16]}"
         prefix = f"{code}|{namespace}|".encode()
         keys = [hashlib.sha256(prefix + pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
                 for item in items]
         self._used[namespace].update(keys)
         found = self.cache.get_many(namespace, keys)
         todo = sorted({k: i for i, k in reversed(list(enumerate(keys))) if k not in found}.values())
-        fresh = self._compute(fn, [items[i] for i in todo])
+        fresh = self._compute(fn, [items[i] for i in todo], label)
         self.cache.put_many(namespace, code, {keys[i]: r for i, r in zip(todo, fresh, strict=True)})
         found.update((keys[i], r) for i, r in zip(todo, fresh, strict=True))
         return [found[k] for k in keys]  # type: ignore[misc]
 
-    def _compute(self, fn: Callable[[A], R], items: list[A]) -> list[R]:
+    def _compute(self, fn: Callable[[A], R], items: list[A], label: str) -> list[R]:
         self.computed += len(items)
         if not items:
             return []
-        show = self.progress(fn.__module__.rsplit(".", 1)[-1], len(items)) if self.progress else nullcontext(None)
+        show = self.progress(label.split(".")[-2], len(items)) if self.progress else nullcontext(None)
         with show as advance:
             if self.jobs == 1 or len(items) < MIN_POOL_ITEMS:
                 return list(self._serial(fn, items, advance))

@@ -206,3 +206,18 @@ def test_progress_counts_only_computed_items(tmp_path: Path) -> None:
         with open_runner(2, cache, progress) as runner:
             runner.map(word_count, ARTICLES)
     assert seen == [("test_runner", len(ARTICLES), len(ARTICLES))]
+
+
+def scaled_count(article: Article, factor: int) -> int:
+    return factor * word_count(article)[1]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_starmap_takes_several_arguments_and_caches_on_all_of_them(tmp_path: Path, jobs: int) -> None:
+    cache = tmp_path / ".sitegen-cache"
+    items = [(a, n % 3) for n, a in enumerate(ARTICLES)]
+    want = [scaled_count(a, f) for a, f in items]
+    for computed in (len(items), 0):
+        with open_runner(jobs, cache) as runner:
+            assert runner.starmap(scaled_count, items) == want
+            assert runner.computed == computed
