@@ -124,6 +124,8 @@ class ArticleContext:
     paragraphs: Mapping[int, str]
     mentions: tuple[MentionSpan, ...]
     actors: Mapping[str, ActorRef]
+    word_index: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Lower-cased word -> ids of the actors whose names or role hold it."""
     by_paragraph: dict[int, tuple[MentionSpan, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -154,11 +156,20 @@ class ArticleContext:
         return None
 
 
+def word_index(actors: Mapping[str, ActorRef]) -> dict[str, tuple[str, ...]]:
+    """Word -> actor ids, so a description is matched against a few actors, not all."""
+    index: dict[str, list[str]] = {}
+    for ref in actors.values():
+        for w in ref.words:
+            index.setdefault(w, []).append(ref.id)
+    return {w: tuple(sorted(ids)) for w, ids in index.items()}
+
+
 # ------------------------------------------------------------------ noun phrase -> actor
 
 
 def _word_before(text: str, pos: int) -> str:
-    m = re.search(r"([\w’']+)\W*$", text[:pos])
+    m = re.search(r"([\w’']+)\W*$", text[max(0, pos - 40) : pos])
     return m.group(1).lower() if m else ""
 
 
@@ -204,7 +215,8 @@ def _describe(ctx: ArticleContext, phrase: str, paragraph: int, offset: int,
     want_person = any(w in _PERSON_HEADS for w in content)
     best: tuple[int, int, str] | None = None
     recency = _recency(ctx, paragraph, offset)
-    for ref in ctx.actors.values():
+    candidates = {a for w in content for a in ctx.word_index.get(w, ())}
+    for ref in (ctx.actors[a] for a in sorted(candidates)):
         if (ref.type == "person") != want_person:
             continue
         if not any(w in ref.words for w in content):

@@ -8,7 +8,7 @@ process pool or be cached per article; `claims.py` groups the results across art
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sitegen.analyse.attribution import (
@@ -21,6 +21,7 @@ from sitegen.analyse.attribution import (
     speaker_of,
     subject_of,
     verb_before,
+    word_index,
 )
 from sitegen.analyse.numbers import find_figures
 from sitegen.analyse.quotes import QuoteSpan, find_quotes
@@ -74,11 +75,13 @@ def mentions_by_article(actors: Sequence[Actor]) -> dict[str, list[MentionSpan]]
 
 
 def article_context(article: Article, mentions: Sequence[MentionSpan],
-                    refs: dict[str, ActorRef]) -> ArticleContext:
-    """The plain data `extract_article` needs for one article."""
+                    refs: Mapping[str, ActorRef],
+                    index: Mapping[str, tuple[str, ...]] | None = None) -> ArticleContext:
+    """The plain data `extract_article` needs for one article (`index`: `word_index(refs)`,
+    passed in so that it is built once per corpus)."""
     return ArticleContext({p.number: p.text for p in article.paragraphs},
                           tuple(sorted(mentions, key=lambda m: (m.paragraph, m.start, m.end))),
-                          refs)
+                          refs, index if index is not None else word_index(refs))
 
 
 def _evidence(text: str, sentences: tuple[Span, ...], start: int, end: int) -> tuple[int, str]:

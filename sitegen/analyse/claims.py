@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from itertools import pairwise
 
+from sitegen.analyse.attribution import word_index
 from sitegen.analyse.claim_extract import (
     RawClaim,
     actor_refs,
@@ -37,13 +39,15 @@ QUOTE_FRAGMENT = 0.9
 """Share of a shorter quote's tokens found in a longer one by the same speaker: a fragment."""
 STATEMENT_SAME = 0.5
 """Content-word Jaccard above which two statements of one speaker are one statement."""
+RARE_KEYS = 4
+"""Word pairs per claim used to find claims to compare (its rarest in the corpus)."""
 NUMBER_TOLERANCE = 0.005
 """Figures within 0.5% are the same figure."""
 
 _STOPWORDS = frozenset(
     """a an the of to in on at by for from with and or but as is are was were be been being
     that this these those it its their his her our we they he she i you will would may might
-    could should can has have had not no do does did so than then there which who whom""".split()
+    could should can has have had not no do does did so than then there which who whom""".split()  # noqa: SIM905
 )
 
 
@@ -51,10 +55,11 @@ def analyse_claims(articles: Sequence[Article], actors: Sequence[Actor],
                    sources: SourceAnalysis) -> tuple[Claim, ...]:
     """Every claim of the briefing, grouped across articles, with ids c-0001…"""
     refs = actor_refs(actors)
+    index = word_index(refs)
     by_article = mentions_by_article(actors)
     raw: list[RawClaim] = []
     for article in articles:
-        ctx = article_context(article, by_article.get(article.id, []), refs)
+        ctx = article_context(article, by_article.get(article.id, []), refs, index)
         raw.extend(extract_article(article.id, ctx))
     return group_claims(raw, sources.origin_of)
 
@@ -90,25 +95,50 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _pairs_sharing(keys: Sequence[Iterable[str]], max_bucket: int = 200) -> set[tuple[int, int]]:
-    """Index pairs that share at least one key; over-full buckets (common keys) are skipped."""
+def _candidate_pairs(keys: Sequence[list[str]], per_item: int = RARE_KEYS,
+                     max_bucket: int = 200) -> set[tuple[int, int]]:
+    """Index pairs worth comparing: items that share one of their `per_item` rarest keys.
+
+    Every key of every item is indexed, and each item looks up its rarest keys only: two
+    near-identical texts share most keys, so they share a rare one, and a fragment's rarest
+    keys all occur in the text it comes from. Keys common to more than
+    `max_bucket` items are skipped, so the work stays near-linear in the number of items."""
+    df: dict[str, int] = defaultdict(int)
+    for ks in keys:
+        for k in set(ks):
+            df[k] += 1
     buckets: dict[str, list[int]] = defaultdict(list)
     for i, ks in enumerate(keys):
         for k in set(ks):
             buckets[k].append(i)
     pairs = set()
-    for members in buckets.values():
-        if len(members) > max_bucket:
-            continue
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                pairs.add((members[x], members[y]))
+    for i, ks in enumerate(keys):
+        for k in sorted(set(ks), key=lambda k: (df[k], k))[:per_item]:
+            members = buckets[k]
+            if len(members) > max_bucket:
+                continue
+            pairs.update((min(i, j), max(i, j)) for j in members if j != i)
     return pairs
 
 
 def _bigrams(text: str) -> list[str]:
     toks = [t for t in _tokens(text) if t not in _STOPWORDS]
-    return [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)] or toks
+    return [f"{a} {b}" for a, b in pairwise(toks)] or toks
+
+
+def _unique(raw: list[RawClaim], kind: str, uf: _UnionFind) -> list[int]:
+    """Join claims of one kind whose speaker and words are identical; return one index per
+    distinct (speaker, words), the only ones the fuzzy passes need to compare."""
+    first: dict[tuple[str, tuple[str, ...]], int] = {}
+    for i, r in enumerate(raw):
+        if r.kind != kind:
+            continue
+        key = (_speaker_key(r), tuple(_tokens(r.text)))
+        if key in first:
+            uf.union(first[key], i)
+        else:
+            first[key] = i
+    return sorted(first.values())
 
 
 # ------------------------------------------------------------------ figures
@@ -159,10 +189,9 @@ def _speaker_key(r: RawClaim) -> str:
 
 
 def _link_quotes(raw: list[RawClaim], uf: _UnionFind) -> None:
-    idx = [i for i, r in enumerate(raw) if r.kind == "quote"]
+    idx = _unique(raw, "quote", uf)
     toks = [set(_tokens(raw[i].text)) for i in idx]
-    pairs = _pairs_sharing([_bigrams(raw[i].text) for i in idx])
-    for x, y in pairs:
+    for x, y in _candidate_pairs([_bigrams(raw[i].text) for i in idx]):
         a, b = raw[idx[x]], raw[idx[y]]
         ta, tb = toks[x], toks[y]
         if _jaccard(ta, tb) >= QUOTE_SAME and (not a.speaker or not b.speaker
@@ -177,14 +206,13 @@ def _link_quotes(raw: list[RawClaim], uf: _UnionFind) -> None:
 
 
 def _link_statements(raw: list[RawClaim], uf: _UnionFind) -> None:
-    idx = [i for i, r in enumerate(raw) if r.kind == "statement"]
+    idx = _unique(raw, "statement", uf)
     words = [_content(raw[i].text) for i in idx]
-    pairs = _pairs_sharing([_bigrams(raw[i].text) for i in idx])
-    for x, y in pairs:
+    keys = [[f"{_speaker_key(raw[i])}|{b}" for b in _bigrams(raw[i].text)] for i in idx]
+    for x, y in _candidate_pairs(keys):
         a, b = raw[idx[x]], raw[idx[y]]
-        if a.article == b.article or _speaker_key(a) != _speaker_key(b):
-            continue
-        if _jaccard(words[x], words[y]) >= (STATEMENT_SAME if a.speaker else 0.6):
+        if _jaccard(words[x], words[y]) >= (STATEMENT_SAME if a.speaker else 0.6) and \
+                a.denial == b.denial:
             uf.union(idx[x], idx[y])
 
 

@@ -15,6 +15,7 @@ from typing import Literal
 _OPENERS = frozenset("“«„")
 _CLOSERS = frozenset("”»")
 _STRAIGHT = '"'
+_ANY_MARK = re.compile("[" + re.escape("".join(sorted(_OPENERS | _CLOSERS)) + _STRAIGHT) + "]")
 _BEFORE_OPEN = frozenset(" \t\n([{—–-:/")
 MIN_WORDS = 2
 """A single quoted word is a scare quote or a name, not a statement."""
@@ -38,7 +39,8 @@ class QuoteSpan:
 def _marks(text: str) -> list[tuple[int, _Mark]]:
     marks: list[tuple[int, _Mark]] = []
     inside = False
-    for i, ch in enumerate(text):
+    for found in _ANY_MARK.finditer(text):
+        i, ch = found.start(), found.group(0)
         if ch in _OPENERS:
             marks.append((i, "open"))
             inside = True
