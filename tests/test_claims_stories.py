@@ -121,3 +121,19 @@ def test_analysis_is_deterministic(story: str) -> None:
     first, _, _ = _analyse(story)
     second, _, _ = _analyse(story)
     assert first == second
+
+
+@pytest.mark.parametrize("story", CLAIM_STORIES)
+def test_runner_path_gives_the_same_ledger(story: str, tmp_path: Path) -> None:
+    from sitegen.cache import DiskCache
+    from sitegen.runner import ArticleRunner
+
+    articles, actors, _ = _load(story)
+    sources = SourceAnalysis((), {a.id: None for a in articles})
+    direct = analyse_claims(articles, actors, sources)
+    with ArticleRunner(jobs=1, cache=DiskCache(tmp_path)) as runner:
+        first = analyse_claims(articles, actors, sources, runner=runner)
+        again = analyse_claims(articles, actors, sources, runner=runner)
+        assert runner.computed == len(articles)  # the second run came from the cache
+    assert first == direct
+    assert again == direct

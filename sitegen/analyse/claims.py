@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from itertools import pairwise
 
-from sitegen.analyse.attribution import word_index
+from sitegen.analyse.attribution import ArticleContext, word_index
 from sitegen.analyse.claim_extract import (
     RawClaim,
     actor_refs,
@@ -32,6 +32,7 @@ from sitegen.analyse.claim_extract import (
 )
 from sitegen.analyse.measures import dominant_modifiers, measure_key
 from sitegen.model import Actor, Article, Claim, ClaimStatus, Evidence, SourceAnalysis
+from sitegen.runner import ArticleRunner
 
 QUOTE_SAME = 0.8
 """Token Jaccard above which two quotes are the same words with small differences."""
@@ -52,16 +53,43 @@ _STOPWORDS = frozenset(
 
 
 def analyse_claims(articles: Sequence[Article], actors: Sequence[Actor],
-                   sources: SourceAnalysis) -> tuple[Claim, ...]:
-    """Every claim of the briefing, grouped across articles, with ids c-0001…"""
-    refs = actor_refs(actors)
-    index = word_index(refs)
-    by_article = mentions_by_article(actors)
-    raw: list[RawClaim] = []
-    for article in articles:
-        ctx = article_context(article, by_article.get(article.id, []), refs, index)
-        raw.extend(extract_article(article.id, ctx))
+                   sources: SourceAnalysis, runner: ArticleRunner | None = None,
+                   ) -> tuple[Claim, ...]:
+    """Every claim of the briefing, grouped across articles, with ids c-0001…
+
+    With a `runner`, the per-article step runs through it (cached, in a process pool);
+    each article's item holds only its own text and mentions and the actors it can
+    name, so editing one article re-extracts that article alone."""
+    items = article_items(articles, actors)
+    if runner is None:
+        results = [extract_article(article_id, ctx) for article_id, ctx in items]
+    else:
+        results = runner.starmap(extract_article, items, settings=EXTRACT_SETTINGS)
+    raw = [claim for result in results for claim in result]
     return group_claims(raw, sources.origin_of)
+
+
+EXTRACT_SETTINGS = "claims/1"
+"""Bump when extraction rules change in a way the code fingerprint would not show."""
+PROMINENT_ACTORS = 64
+"""Actors every article's item carries besides those it mentions, so that a description
+("the country's intelligence agency") can name an actor the article never names."""
+
+
+def article_items(articles: Sequence[Article], actors: Sequence[Actor],
+                  ) -> list[tuple[str, ArticleContext]]:
+    """(article id, context) per article: the per-article step's input."""
+    refs = actor_refs(actors)
+    by_article = mentions_by_article(actors)
+    prominent = [a.id for a in sorted(actors, key=lambda a: (-len(a.mentions), a.id))
+                 ][:PROMINENT_ACTORS]
+    items = []
+    for article in articles:
+        mentions = by_article.get(article.id, [])
+        ids = sorted({m.actor for m in mentions} | set(prominent))
+        own = {i: refs[i] for i in ids if i in refs}
+        items.append((article.id, article_context(article, mentions, own, word_index(own))))
+    return items
 
 
 # ------------------------------------------------------------------ helpers
