@@ -1,0 +1,319 @@
+"""Tags: keywords that describe the story, not one article's quirks (issue 7).
+
+YAKE proposes candidates per article (`keywords.py`); here they are filtered and blended
+with a corpus signal, as the EU JRC's news indexing does with YAKE + KPMiner:
+
+1. per article, drop candidates that are numbers or dates, start or end with a stop
+   word, do not occur inside one sentence of the text (so cross a sentence boundary),
+   are an actor's name or a fragment of one (actors have their own pages), or repeat a
+   better-ranked candidate (same stems, or one's stems contain the other's);
+2. across articles, a tag's score is the sum of its per-article relevance plus a little
+   for every further article whose text carries its words, so tags many articles share
+   rise; a tag only one article carries is kept only if it ranks high there;
+3. the briefing keeps the best `BRIEFING_MAX`; each article keeps the `PER_ARTICLE` of
+   those that matter most to it.
+
+Matching is on stems within sentences ("troop deployments" finds "troop deployment").
+Deterministic: every ranking breaks ties by text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sitegen.analyse.keywords import Keyword, article_keywords
+from sitegen.analyse.shingles import STOPWORDS, split_sentences, stem, tokens
+from sitegen.model import Actor, Article, Tag, TagOccurrence
+from sitegen.urls import slug
+
+ARTICLE_CANDIDATES = 20
+"""Filtered candidates kept per article; relevance falls linearly from 1 to 1/20."""
+SINGLE_ARTICLE_RELEVANCE = 0.8
+"""A tag carried by one article only must be in that article's top fifth (top 4) and
+recur there (in two paragraphs): a phrase met once is an incident of wording."""
+OCCURRENCE_WEIGHT = 0.25
+"""What an article adds to a tag's score when its text carries the tag's words but YAKE
+did not rank it: a quarter of a top-ranked candidate."""
+UNIGRAM_WEIGHT = 0.5
+"""A lone word ("security") names a topic less precisely than a phrase; YAKE ranks lone
+words high, so they count half."""
+PER_ARTICLE = 8
+"""Tags shown on one article (5-8 is typical when the article is long enough)."""
+BRIEFING_MIN = 15
+BRIEFING_MAX = 40
+BRIEFING_PER_ARTICLE = 4
+"""Briefing size grows with the corpus, 4 per article, within [15, 40]."""
+
+# Calendar words: "Monday", "Oct." say when, not what. Generic English.
+CALENDAR = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec week weekend month year""".split()  # noqa: SIM905
+)
+INNER_WORDS = frozenset({"of", "and"})
+"""The only stop words a tag may hold inside ("rule of law", "search and rescue")."""
+EXTRA_STOPWORDS = frozenset(
+    """according reportedly told added noted stated also new last first next later""".split()  # noqa: SIM905
+)
+
+Key = tuple[str, ...]
+"""A tag's identity: the stems of its words, in order."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    key: Key
+    surface: str
+    relevance: float
+
+
+def article_text(article: Article) -> str:
+    """The text YAKE reads: paragraphs as blocks, so none runs into the next."""
+    return "\n\n".join(p.text for p in article.paragraphs)
+
+
+def analyse_tags(articles: Sequence[Article], actors: Sequence[Actor]) -> tuple[Tag, ...]:
+    """Tags for the briefing, each with the articles and paragraphs that carry it."""
+    return tags_from_keywords(articles, actors, lambda a: article_keywords(article_text(a)))
+
+
+def tags_from_keywords(
+    articles: Sequence[Article],
+    actors: Sequence[Actor],
+    keywords_of: Callable[[Article], Sequence[Keyword]] | Mapping[str, Sequence[Keyword]],
+) -> tuple[Tag, ...]:
+    """The corpus step, given each article's YAKE keywords (a function, or a mapping by
+    article id, so a pool or a cache can supply them)."""
+    ordered = sorted(articles, key=lambda a: a.id)
+    names = _NameFilter(actors)
+    mentions: dict[str, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    for actor in actors:
+        for m in actor.mentions:
+            mentions[m.article][m.paragraph].append((m.start, m.end))
+    index = {a.id: _StemIndex(a) for a in ordered}
+    lower_seen = {t for a in ordered for p in a.paragraphs for t in _words(p.text) if t.islower()}
+
+    ranked: dict[Key, dict[str, float]] = defaultdict(dict)
+    surfaces: dict[Key, Counter[str]] = defaultdict(Counter)
+    for article in ordered:
+        found = keywords_of[article.id] if isinstance(keywords_of, Mapping) else keywords_of(article)
+        spans = _NameSpans(article, mentions[article.id])
+        for cand in _filter(found, index[article.id], names, spans):
+            ranked[cand.key][article.id] = cand.relevance
+            surfaces[cand.key][cand.surface] += 1
+
+    scored = []
+    for key, by_article in ranked.items():
+        carried = [a.id for a in ordered if index[a.id].paragraphs_with(key)]
+        if len(carried) < min(2, len(ordered)) and not (
+            max(by_article.values()) >= SINGLE_ARTICLE_RELEVANCE
+            and len(index[carried[0]].paragraphs_with(key)) >= 2
+        ):
+            continue
+        if len(key) == 1 and len(by_article) < max(1, min(len(ordered), 2, len(ordered) // 2)):
+            continue  # a lone word must be ranked by several articles to say something
+        extra = len(set(carried) - set(by_article))
+        score = sum(by_article.values()) + OCCURRENCE_WEIGHT * extra
+        if len(key) == 1:
+            score *= UNIGRAM_WEIGHT
+        scored.append((-score, _label(surfaces[key], lower_seen), key, carried))
+    scored.sort()
+    size = min(BRIEFING_MAX, max(BRIEFING_MIN, BRIEFING_PER_ARTICLE * len(ordered)))
+    chosen = _distinct(scored)[:size]
+
+    # Each article keeps the chosen tags that matter most to it.
+    kept: dict[Key, list[str]] = defaultdict(list)
+    for article in ordered:
+        mine = [
+            (-ranked[key].get(article.id, 0.0), neg_score, label, key)
+            for neg_score, label, key, carried in chosen
+            if article.id in carried
+        ]
+        for *_, key in sorted(mine)[:PER_ARTICLE]:
+            kept[key].append(article.id)
+
+    tags: dict[str, Tag] = {}
+    for neg_score, label, key, _ in chosen:
+        if not kept[key]:
+            continue
+        tag_id = slug(label, fallback="tag")
+        if tag_id in tags:
+            continue
+        occurrences = tuple(
+            TagOccurrence(article_id, number)
+            for article_id in kept[key]
+            for number in index[article_id].paragraphs_with(key)
+        )
+        tags[tag_id] = Tag(
+            id=tag_id,
+            label=label,
+            articles=tuple(kept[key]),
+            occurrences=occurrences,
+            score=round(-neg_score, 4),
+        )
+    return tuple(tags[k] for k in sorted(tags))
+
+
+def _distinct(
+    scored: list[tuple[float, str, Key, list[str]]],
+) -> list[tuple[float, str, Key, list[str]]]:
+    """Drop a tag whose stems contain, or are contained in, a better-scored tag's."""
+    out: list[tuple[float, str, Key, list[str]]] = []
+    for item in scored:
+        if any(_repeats(item[2], k) for _, _, k, _ in out):
+            continue
+        out.append(item)
+    return out
+
+
+def _filter(found: Sequence[Keyword], index: _StemIndex, names: _NameFilter, spans: _NameSpans) -> list[_Candidate]:
+    """One article's usable candidates, best first, with relevance in (0, 1]."""
+    kept: list[tuple[Key, str]] = []
+    for surface, _ in found:
+        words = surface.split()
+        toks = tokens(surface)
+        if not words or len(toks) != len(words) or not all(w[0].isalnum() for w in words):
+            continue  # stray punctuation ("Korea 's involvement")
+        if any(any(c.isdigit() for c in t) or t.strip(".") in CALENDAR for t in toks):
+            continue
+        if toks[0] in _STOP or toks[-1] in _STOP:
+            continue
+        if any(t in _STOP and t not in INNER_WORDS for t in toks[1:-1]):
+            continue  # a clause ("raises the risk"), not a name for a topic
+        if _verb_edge(words):
+            continue
+        if names.is_name(words) or spans.touches_name(words):
+            continue
+        key = tuple(stem(t) for t in toks)
+        if not index.paragraphs_with(key):
+            continue  # not inside one sentence of this article
+        if any(_repeats(key, k) for k, _ in kept):
+            continue
+        kept.append((key, surface))
+        if len(kept) == ARTICLE_CANDIDATES:
+            break
+    return [_Candidate(key, surface, 1.0 - rank / ARTICLE_CANDIDATES) for rank, (key, surface) in enumerate(kept)]
+
+
+def _repeats(key: Key, better: Key) -> bool:
+    """`key` says again what `better` says: one's stems contain the other's, or two
+    phrases share two of three stems ("North Korean troops" / "North Korean soldiers")."""
+    a, b = set(key), set(better)
+    if a <= b or a >= b:
+        return True
+    shared = len(a & b)
+    return shared >= 2 and shared * 3 >= 2 * max(len(a), len(b))
+
+
+def _verb_edge(words: Sequence[str]) -> bool:
+    """A phrase that ends in a participle ("troops discussed", "expressed concern" is
+    kept) or opens with one before a name ("integrating North Korean") is a clause."""
+    last = words[-1].lower()
+    if len(words) > 1 and len(last) > 5 and last.endswith(("ing", "ed")):
+        return True
+    first = words[0].lower()
+    return len(words) > 1 and first.endswith("ing") and len(first) > 5 and words[1][:1].isupper()
+
+
+def _label(surfaces: Counter[str], lower_seen: set[str]) -> str:
+    """The most common surface, with words the texts also write in lower case lowered
+    ("South Korean President" stays; "Troop Deployment" at a sentence start does not)."""
+    surface = min(surfaces, key=lambda s: (-surfaces[s], s))
+    return " ".join(w.lower() if w.lower() in lower_seen and not w.isupper() else w for w in surface.split())
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip(".,;:!?\"'()[]\u201c\u201d\u2018\u2019") for w in text.split()]
+
+
+class _NameFilter:
+    """Actor names and their fragments: "Mark Rutte", "General Mark", "NATO"."""
+
+    def __init__(self, actors: Sequence[Actor]) -> None:
+        self.names = {_fold(n) for a in actors for n in (a.name, *a.aliases)}
+        self.name_words = {w for n in self.names for w in n.split()}
+
+    def is_name(self, words: Sequence[str]) -> bool:
+        if _fold(" ".join(words)) in self.names:
+            return True
+        capitalised = all(w[0].isupper() for w in words)
+        if capitalised and len(words) == 1:
+            return True  # a lone proper word is a name or a fragment of one
+        return capitalised and any(_fold(w) in self.name_words for w in words)
+
+
+class _NameSpans:
+    """Where names stand in one article's text. A candidate that overlaps an actor mention
+    ("chief Kyrylo Budanov") is about a name; one that stops inside a run of capitalised
+    words ("withdrawal of North" before "Korean") is a fragment of one."""
+
+    def __init__(self, article: Article, spans: Mapping[int, list[tuple[int, int]]]) -> None:
+        self._paragraphs = [(p.text, spans.get(p.number, [])) for p in article.paragraphs]
+
+    def touches_name(self, words: Sequence[str]) -> bool:
+        # YAKE drops a possessive ("Russia's plans" -> "Russia plans"): allow it back.
+        pattern = re.compile(
+            r"(?<![\w'\u2019])" + r"(?:['\u2019]s)?\W+".join(re.escape(w) for w in words) + r"(?:['\u2019]s)?(?!\w)",
+            re.IGNORECASE,
+        )
+        seen = cut = 0
+        for text, spans in self._paragraphs:
+            for m in pattern.finditer(text):
+                if any(start < m.end() and m.start() < end for start, end in spans):
+                    return True
+                seen += 1
+                cut += _cuts_capitalised_run(text, m.start(), m.end())
+        return seen > 0 and cut == seen
+
+
+def _cuts_capitalised_run(text: str, start: int, end: int) -> bool:
+    """True when the span starts or ends between two capitalised words of one name."""
+    after = _NEXT_WORD.match(text, end)
+    if after and text[end - 1].isalpha() and _is_capital_word(text, start, end, last=True):
+        return True
+    before = _PREVIOUS_WORD.search(text[:start])
+    return bool(before and _is_capital_word(text, start, end, last=False))
+
+
+def _is_capital_word(text: str, start: int, end: int, last: bool) -> bool:
+    words = text[start:end].split()
+    return bool(words) and words[-1 if last else 0][:1].isupper()
+
+
+_NEXT_WORD = re.compile(r"[ \t]+[A-Z]")
+"""A capitalised word right after a span (no punctuation between)."""
+_PREVIOUS_WORD = re.compile(r"(?<![.!?:;,\u201c\u201d\"])[A-Z][\w\-]*[ \t]+$")
+"""A capitalised word right before a span, not a possessive and not after a sentence end."""
+
+
+def _fold(text: str) -> str:
+    text = text.lower().replace("\u2019", "'")
+    if text.startswith("the "):
+        text = text[4:]
+    if text.endswith("'s"):
+        text = text[:-2]
+    return " ".join(text.split())
+
+
+class _StemIndex:
+    """Where each sequence of one to three stems occurs in an article, by paragraph."""
+
+    def __init__(self, article: Article) -> None:
+        self._at: dict[Key, list[int]] = defaultdict(list)
+        for p in article.paragraphs:
+            for sentence in split_sentences(p.text):
+                stems = [stem(t) for t in tokens(sentence)]
+                for n in range(1, 4):
+                    for i in range(len(stems) - n + 1):
+                        where = self._at[tuple(stems[i : i + n])]
+                        if not where or where[-1] != p.number:
+                            where.append(p.number)
+
+    def paragraphs_with(self, key: Key) -> list[int]:
+        return self._at.get(key, [])
+
+
+_STOP = STOPWORDS | EXTRA_STOPWORDS

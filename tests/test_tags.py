@@ -1,0 +1,148 @@
+"""Tags (issue 7) on a story of our own: YAKE candidates, filtered and blended by corpus."""
+
+from __future__ import annotations
+
+import pickle
+import re
+from pathlib import Path
+
+import pytest
+
+from sitegen.analyse.keywords import article_keywords
+from sitegen.analyse.shingles import STOPWORDS, split_sentences, stem, tokens
+from sitegen.analyse.tags import (
+    BRIEFING_MAX,
+    CALENDAR,
+    PER_ARTICLE,
+    analyse_tags,
+    article_text,
+    tags_from_keywords,
+)
+from sitegen.load import load_article
+from sitegen.model import Actor, Article, Mention, Tag
+
+STORY = Path(__file__).parent / "stories" / "tags-port-strike"
+# The story's names, as an actors analyser would report them.
+NAMES = (
+    "Antwerp", "Jan van der Berg", "Sophie De Wilde", "De Wilde", "BTB", "Rotterdam",
+    "Marieke Van den Broeck", "Belgium", "the Netherlands", "Germany", "Europe", "Scheldt",
+)  # fmt: skip
+
+
+def load_story() -> list[Article]:
+    problems: list[object] = []
+    articles = [load_article(p, STORY, problems) for p in sorted(STORY.glob("*.md"))]  # type: ignore[arg-type]
+    assert not problems
+    return [a for a in articles if a is not None]
+
+
+def actors_for(articles: list[Article], names: tuple[str, ...] = NAMES) -> list[Actor]:
+    actors = []
+    for name in names:
+        mentions = tuple(
+            Mention(a.id, p.number, m.start(), m.end(), name)
+            for a in articles
+            for p in a.paragraphs
+            for m in re.finditer(re.escape(name), p.text)
+        )
+        actor_id = re.sub(r"\W+", "-", name.lower())
+        actors.append(Actor(actor_id, name, "other", None, None, (name,), mentions))
+    return actors
+
+
+@pytest.fixture(scope="module")
+def story_tags() -> tuple[Tag, ...]:
+    articles = load_story()
+    return analyse_tags(articles, actors_for(articles))
+
+
+def test_the_story_topics_become_tags_on_every_article_that_carries_them(
+    story_tags: tuple[Tag, ...],
+) -> None:
+    by_label = {t.label: t for t in story_tags}
+    for topic in ("dock workers", "automated cranes", "container terminals", "night-shift pay"):
+        assert topic in by_label
+    assert len(by_label["dock workers"].articles) == 4
+
+
+def test_no_tag_is_a_name_a_number_a_date_or_starts_or_ends_with_a_stop_word(
+    story_tags: tuple[Tag, ...],
+) -> None:
+    folded_names = {n.lower().removeprefix("the ") for n in NAMES}
+    for tag in story_tags:
+        words = tag.label.lower().split()
+        assert tag.label.lower() not in folded_names
+        assert not any(any(c.isdigit() for c in w) or w in CALENDAR for w in words)
+        assert words[0] not in STOPWORDS and words[-1] not in STOPWORDS
+
+
+def test_every_occurrence_is_a_paragraph_where_the_tag_words_stand_in_one_sentence(
+    story_tags: tuple[Tag, ...],
+) -> None:
+    paragraphs = {(a.id, p.number): p.text for a in load_story() for p in a.paragraphs}
+    for tag in story_tags:
+        key = " ".join(stem(t) for t in tokens(tag.label))
+        assert tag.occurrences
+        for occ in tag.occurrences:
+            assert occ.article in tag.articles
+            sentences = split_sentences(paragraphs[(occ.article, occ.paragraph)])
+            assert any(f" {key} " in " " + " ".join(stem(t) for t in tokens(s)) + " " for s in sentences)
+
+
+def test_counts_per_article_and_per_briefing_stay_in_bounds(story_tags: tuple[Tag, ...]) -> None:
+    per_article: dict[str, int] = {}
+    for tag in story_tags:
+        for article in tag.articles:
+            per_article[article] = per_article.get(article, 0) + 1
+    assert max(per_article.values()) <= PER_ARTICLE
+    assert min(per_article.values()) >= 5
+    assert len(story_tags) <= BRIEFING_MAX
+
+
+def test_ids_are_slugs_sorted_and_unique(story_tags: tuple[Tag, ...]) -> None:
+    ids = [t.id for t in story_tags]
+    assert ids == sorted(set(ids))
+    assert all(re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", i) for i in ids)
+
+
+def test_same_tags_whatever_the_input_order() -> None:
+    articles = load_story()
+    actors = actors_for(articles)
+    assert analyse_tags(articles, actors) == analyse_tags(articles[::-1], actors[::-1])
+
+
+def test_the_yake_step_returns_picklable_data_the_corpus_step_accepts() -> None:
+    articles = load_story()
+    found = {a.id: pickle.loads(pickle.dumps(article_keywords(article_text(a)))) for a in articles}
+    assert all(isinstance(s, float) for kws in found.values() for _, s in kws)
+    actors = actors_for(articles)
+    assert tags_from_keywords(articles, actors, found) == analyse_tags(articles, actors)
+
+
+@pytest.mark.parametrize(
+    ("candidate", "kept"),
+    [
+        ("dock workers", True),
+        ("Jan van der Berg", False),  # an actor's name
+        ("union leader Jan", False),  # overlaps a mention of one
+        ("Sophie De", False),  # stops inside a name
+        ("Monday", False),
+        ("40 cargo ships", False),
+        ("the strike", False),  # opens with a stop word
+        ("raises the risk", False),  # a clause, not a topic
+        ("cargo ships waiting", False),  # ends in a participle
+    ],
+)
+def test_candidate_filter(candidate: str, kept: bool) -> None:
+    article = load_story()[0]
+    text = (
+        "Union leader Jan van der Berg said dock workers will strike on Monday. "
+        "Sophie De Wilde said 40 cargo ships were waiting, and this raises the risk of delays."
+    )
+    article = Article(
+        article.id, article.source_file, article.title, None, None, None, None, text, 1,
+        (type(article.paragraphs[0])(1, text, 1),),
+    )  # fmt: skip
+    found = {article.id: ((candidate, 0.01),)}
+    tags = tags_from_keywords([article], actors_for([article]), found)
+    assert bool(tags) == kept
