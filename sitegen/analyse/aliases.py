@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from sitegen.analyse.gazetteer import fold, load_gazetteer
 from sitegen.analyse.lexicon import stopwords
-from sitegen.analyse.names import ArticleNames, Candidate, name_tokens
+from sitegen.analyse.names import ArticleNames, Candidate, _part_of, name_tokens
 from sitegen.analyse.roles import Role
 from sitegen.model import ActorType
 
@@ -41,6 +41,8 @@ class Cluster:
     items: list[Placed] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     """Names known without a mention (an organisation named only in a title)."""
+    defined: bool = False
+    """An article defines an acronym for it ("Jurado Nacional de Elecciones (JNE)")."""
 
 
 class _UnionFind:
@@ -119,6 +121,7 @@ def merge(results: Sequence[ArticleNames]) -> list[Cluster]:
     uf = _UnionFind()
     placed: list[tuple[str, Placed]] = []
     known_names: dict[str, str] = {}
+    defined: set[str] = set()
     for result in results:
         for c in result.candidates:
             key = candidate_key(c)
@@ -132,6 +135,11 @@ def merge(results: Sequence[ArticleNames]) -> list[Cluster]:
             uf.add(a)
             uf.add(o)
             uf.union(a, o)
+            defined.add(a)
+            # A name defined with an acronym is an organisation even if it reads like a person's.
+            person = "p:" + name_key(expansion)
+            if person in uf.parent:
+                uf.union(a, person)
     keys = sorted(uf.parent)
     _join_initials(uf, keys)
     _join_full_names(uf, keys)
@@ -145,6 +153,8 @@ def merge(results: Sequence[ArticleNames]) -> list[Cluster]:
             clusters[root].names.append(known_names[key])
     for key, p in placed:
         clusters[uf.find(key)].items.append(p)
+    for key in defined:
+        clusters[uf.find(key)].defined = True
     return [clusters[r] for r in sorted(clusters)]
 
 
@@ -158,22 +168,19 @@ def _join_initials(uf: _UnionFind, keys: Iterable[str]) -> None:
 
 
 def _join_full_names(uf: _UnionFind, keys: Iterable[str]) -> None:
-    by_ends: dict[tuple[str, str], list[list[str]]] = defaultdict(list)
-    for key in keys:
-        if key.startswith("p:"):
-            words = key[2:].split()
-            by_ends[(words[0], words[-1])].append(words)
-    for group in by_ends.values():
-        group.sort(key=lambda w: (len(w), w))
-        for k, short in enumerate(group):
-            for long in group[k + 1 :]:
-                if _subsequence(short, long):
-                    uf.union("p:" + " ".join(short), "p:" + " ".join(long))
-
-
-def _subsequence(short: list[str], long: list[str]) -> bool:
-    it = iter(long)
-    return all(w in it for w in short)
+    """A shorter form of a full name ("Rafael Sánchez", "Vladimir Putin") joins the longer
+    name it is part of, sharing its first or last word, when only one actor has such a name."""
+    people = sorted((k[2:].split() for k in keys if k.startswith("p:")), key=lambda w: (len(w), w))
+    by_first: dict[str, list[list[str]]] = defaultdict(list)
+    by_last: dict[str, list[list[str]]] = defaultdict(list)
+    for words in people:
+        by_first[words[0]].append(words)
+        by_last[words[-1]].append(words)
+    for short in people:
+        longer = [w for w in by_first[short[0]] + by_last[short[-1]] if len(w) > len(short) and _part_of(short, w)]
+        roots = {uf.find("p:" + " ".join(w)) for w in longer}
+        if len(roots) == 1:
+            uf.union("p:" + " ".join(short), roots.pop())
 
 
 def _join_surnames(uf: _UnionFind, keys: Sequence[str]) -> None:
@@ -186,6 +193,10 @@ def _join_surnames(uf: _UnionFind, keys: Sequence[str]) -> None:
             by_word[words[0]].add(key)
             by_word[words[-1]].add(key)
     present = set(keys)
+    org_first: dict[str, set[str]] = defaultdict(set)
+    for key in keys:
+        if key.startswith("o:") and len(key[2:].split()) >= 2:
+            org_first[key[2:].split()[0]].add(key)
     for key in keys:
         if not key.startswith("u:"):
             continue
@@ -198,6 +209,11 @@ def _join_surnames(uf: _UnionFind, keys: Sequence[str]) -> None:
                 if other in present:
                     uf.union(key, other)
                     break
+            else:
+                # "Crestline" for "Crestline Therapeutics": the one organisation it begins.
+                orgs = {uf.find(k) for k in org_first.get(word, ())}
+                if len(orgs) == 1 and not _adjective(word):
+                    uf.union(key, orgs.pop())
 
 
 # ----------------------------------------------------------------------------- cluster facts
@@ -211,13 +227,18 @@ def cluster_type(cluster: Cluster, outlets: frozenset[str]) -> ActorType | None:
     names = {name_key(p.candidate.name) for p in cluster.items} | {name_key(n) for n in cluster.names}
     if names & outlets or kinds["media"] or any(p.candidate.media_cue for p in cluster.items):
         return "media"
-    if kinds["office"]:
+    if kinds["office"] or cluster.defined:
         return "organisation"
     if any(k.startswith("p:") for k in cluster.keys):
         return "person"
     if kinds["organisation"] or kinds["acronym"] or any(k[:2] in ("o:", "a:") for k in cluster.keys):
         return "organisation"
     return _lone_word_type(cluster)
+
+
+def _adjective(word: str) -> bool:
+    """Demonyms and other adjectives of place ("European", "Soviet" is not caught)."""
+    return word in load_gazetteer().demonyms or word.endswith(("ean", "ian", "ese", "ish", "ern"))
 
 
 def _lone_word_type(cluster: Cluster) -> ActorType | None:
@@ -233,6 +254,6 @@ def _lone_word_type(cluster: Cluster) -> ActorType | None:
     if person:
         return "person"
     inner = [p for p in cluster.items if not p.candidate.sentence_initial]
-    if len(inner) >= 2 and not any(w in gaz.demonyms or w.endswith(("ean", "ian", "ese")) for w in words):
+    if len(inner) >= 2 and not any(_adjective(w) for w in words):
         return "other"
     return None

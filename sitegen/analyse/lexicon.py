@@ -25,12 +25,15 @@ inc institute institution international league legion ltd militia ministry missi
 navy network office organisation organization parliament partners party police presidency
 regiment regulator school secretariat senate service services society staff summit
 syndicate tribunal trust union university unit nations watch
+biotech therapeutics pharmaceuticals pharma motors technologies technology systems energy labs
+laboratories industries enterprises ventures capital investments securities logistics
+communications telecom petroleum mining resources solutions llc plc gmbh
 """.split())
 
 # Words that make a name an outlet ("Defence Express", "Korea Times").
 MEDIA_HEADS = frozenset("""
 broadcasting broadcaster channel chronicle courier daily dispatch express gazette guardian herald
-journal magazine media monitor news newspaper observer post press radio review telegraph
+journal ledger magazine media monitor news newspaper observer post press radio review telegraph
 television times tribune tv wire
 """.split())
 
@@ -59,7 +62,8 @@ _EXTRA_ROLES = frozenset("""
 adviser advisor aide analyst campaigner candidate chairman chairperson chairwoman chief
 commander dictator envoy founder head lawmaker leader legislator negotiator official owner
 prosecutor spokesman spokesperson spokeswoman strongman minister president premier
-secretary-general president-elect vice-president deputy
+secretary-general president-elect vice-president deputy congressman congresswoman
+councilman councilwoman assemblyman assemblywoman mp
 """.split())
 
 # Title words that modify a role but are not one by themselves ("Vice", "Foreign").
@@ -138,8 +142,16 @@ def particles() -> frozenset[str]:
 SPEECH_VERBS = frozenset("""
 said says told added stated noted warned argued wrote acknowledged asserted claimed insisted
 announced urged called confirmed denied explained replied responded commented suggested
-stressed emphasized emphasised declared reported tweeted posted mentioned believes believed
+stressed emphasized emphasised declared tweeted posted mentioned believes believed
 expressed condemned characterized characterised reassured estimated
+""".split())
+
+# Verbs that make the name before them an outlet ("Reuters reported").
+MEDIA_VERBS = frozenset({"reported", "reports", "reporting"})
+
+# Forms of address that stand between a title and a name ("Prime Minister Sheikh ...").
+HONORIFICS = frozenset("""
+mr mrs ms miss mx dr sir dame sheikh sheik shaikh shaykh lord lady prof rev hon
 """.split())
 
 # Capitalised words that are never a name by themselves: compass adjectives, "Western".

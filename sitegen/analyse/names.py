@@ -26,6 +26,7 @@ from sitegen.analyse.lexicon import (
     NOT_NAMES,
     ORG_HEADS,
     PLACE_HEADS,
+    MEDIA_VERBS,
     SPEECH_VERBS,
     calendar_words,
     is_role_head,
@@ -66,6 +67,9 @@ class Candidate:
     """For a bare surname: the full name in this article it stands for."""
     owner: str | None = None
     """For an office ("Yoon's office"): the name of its holder."""
+    short: str | None = None
+    """For an organisation named with its state ("US Federal Trade Commission"): the name
+    without it, which its acronym abbreviates."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +88,12 @@ def find_names(article: Article) -> ArticleNames:
     gaz = load_gazetteer()
     found: list[Candidate] = []
     acronyms: set[tuple[str, str]] = set()
-    for para in article.paragraphs:
-        tokens = tokenize(para.text)
-        cands, defs = _paragraph_names(para.number, para.text, tokens, gaz)
+    tokenized = [(para, tokenize(para.text)) for para in article.paragraphs]
+    # Words that stand alone, capitalised, mid-sentence: names in their own right ("Hamas").
+    mid_caps = frozenset(toks[i].text for _, toks in tokenized for i, j in _runs(toks)
+                         if j == i + 1 and not toks[i].sentence_initial)
+    for para, tokens in tokenized:
+        cands, defs = _paragraph_names(para.number, para.text, tokens, gaz, mid_caps)
         found.extend(cands)
         acronyms.update(defs)
     found.sort(key=lambda c: (c.paragraph, c.start, c.end))
@@ -140,6 +147,7 @@ def _runs(tokens: list[Token]) -> list[tuple[int, int]]:
             k = j
             while k < n and tokens[k].gap == " " and not tokens[k].capitalised and (
                 tokens[k].lower in particles() or tokens[k].lower in _CONNECTORS
+                or (tokens[k].lower == "and" and k == j)
                 or (tokens[k].lower == "the" and k > j and tokens[k - 1].lower in _CONNECTORS)
             ):
                 k += 1
@@ -147,6 +155,8 @@ def _runs(tokens: list[Token]) -> list[tuple[int, int]]:
                 break
             inner = [tokens[x].lower for x in range(j, k)]
             if any(w in _CONNECTORS for w in inner) and not _joins_connector(tokens, i, j, inner):
+                break
+            if inner == ["and"] and not _joins_and(tokens, i, j, k):
                 break
             j = k + 1
         runs.append((i, j))
@@ -165,6 +175,17 @@ def _name_word(t: Token) -> bool:
 def _calendar_break(tokens: list[Token], i: int, j: int) -> bool:
     """Day and month names end a run ("Monday"), but "Theresa May" is a name."""
     return tokens[j].lower in calendar_words() and tokens[j].text not in ("May", "March", "August", "June")
+
+
+def _joins_and(tokens: list[Token], i: int, j: int, k: int) -> bool:
+    """"and" joins two capitalised parts of one organisation only when both sides are
+    parts of it: "Relief and Works Agency", not "European Union and Japan"."""
+    if not any(t.lower in ORG_HEADS for t in tokens[i:j]):
+        return False
+    end = k
+    while end + 1 < len(tokens) and tokens[end + 1].gap == " " and _name_word(tokens[end + 1]):
+        end += 1
+    return tokens[end].lower in ORG_HEADS and tokens[j - 1].lower not in ORG_HEADS
 
 
 def _joins_connector(tokens: list[Token], i: int, j: int, inner: list[str]) -> bool:
@@ -220,7 +241,7 @@ def _gazetteer_match(tokens: list[Token], i: int, j: int, gaz: Gazetteer) -> _Ga
 
 
 def _paragraph_names(
-    number: int, text: str, tokens: list[Token], gaz: Gazetteer
+    number: int, text: str, tokens: list[Token], gaz: Gazetteer, mid_caps: frozenset[str]
 ) -> tuple[list[Candidate], set[tuple[str, str]]]:
     out: list[Candidate] = []
     defs: set[tuple[str, str]] = set()
@@ -231,8 +252,8 @@ def _paragraph_names(
             i += 1
         if i >= j:
             continue
-        out.extend(_classify_run(number, text, tokens, i, j, gaz))
-    out = _extend_titles(number, text, tokens, out, gaz)
+        out.extend(_classify_run(number, text, tokens, i, j, gaz, mid_caps))
+    out = _extend_titles(number, text, tokens, out, gaz, mid_caps)
     out = _mark_cues(text, tokens, out)
     for c in out:
         expansion = _defined_acronym(text, c)
@@ -255,7 +276,7 @@ def _make(number: int, text: str, tokens: list[Token], i: int, j: int, kind: Can
 
 
 def _classify_run(number: int, text: str, tokens: list[Token], i: int, j: int,
-                  gaz: Gazetteer) -> list[Candidate]:
+                  gaz: Gazetteer, mid_caps: frozenset[str]) -> list[Candidate]:
     """Split one run of capitalised words into the candidates it holds."""
     run = tokens[i:j]
     words = [t.lower for t in run]
@@ -273,12 +294,17 @@ def _classify_run(number: int, text: str, tokens: list[Token], i: int, j: int,
         return []
     if any(w in NOT_NAMES for w in words) and not _has_org_head(words) and not _has_role(words):
         return []
+    if _has_org_head(words) and not _has_role(words) and words[0] not in particles():
+        heads = [k for k, w in enumerate(words) if w in ORG_HEADS or w in MEDIA_HEADS]
+        if heads[-1] == len(words) - 1 or words[heads[-1] + 1] in _CONNECTORS:
+            media = last in MEDIA_HEADS and not (last in ORG_HEADS)
+            return [_org(number, text, tokens, i, j, "media" if media else "organisation", gaz)]
     name_start = _name_tail(run)
     if name_start == 0 or (name_start == len(run) and not _has_org_head(words) and not _has_role(words)):
         return _plain_run(number, text, tokens, i, j, gaz)
     title = run[:name_start]
     if name_start < len(run) and any(is_role_head(t.text) for t in title):
-        role = split_title(text, title, gaz)
+        role = split_title(text, title, gaz, mid_caps)
         name_i = i + name_start
         start, end, surface = _span(number, text, tokens, i, j)
         name = text[tokens[name_i].start : tokens[j - 1].end]
@@ -326,7 +352,8 @@ def _org(number: int, text: str, tokens: list[Token], i: int, j: int, kind: Cand
     g = _gazetteer_match(tokens, i, j, gaz)
     role = Role(None, g.code, None, None) if g and g.kind in ("state", "demonym") and g.code else None
     c = _make(number, text, tokens, i, j, kind, role=role)
-    return replace(c, media_cue=kind == "media")
+    short = text[tokens[i + g.length].start : tokens[j - 1].end] if role and g and i + g.length < j else None
+    return replace(c, media_cue=kind == "media", short=short)
 
 
 def _plain_run(number: int, text: str, tokens: list[Token], i: int, j: int,
@@ -357,9 +384,10 @@ def _plain_run(number: int, text: str, tokens: list[Token], i: int, j: int,
 
 
 def _extend_titles(number: int, text: str, tokens: list[Token], found: list[Candidate],
-                   gaz: Gazetteer) -> list[Candidate]:
+                   gaz: Gazetteer, mid_caps: frozenset[str]) -> list[Candidate]:
     """Take a lower-case title in front of a name into its mention: "military intelligence
-    chief Kyrylo Budanov", "Kremlin spokesperson Dmitry Peskov"."""
+    chief Kyrylo Budanov", "Kremlin spokesperson Dmitry Peskov", and the comma form after a
+    possessive or determiner: "Ukraine's military intelligence chief, Kyrylo Budanov"."""
     by_start = {t.start: k for k, t in enumerate(tokens)}
     out: list[Candidate] = []
     for c in found:
@@ -377,27 +405,45 @@ def _extend_titles(number: int, text: str, tokens: list[Token], found: list[Cand
         if tokens[head].capitalised or not is_role_head(tokens[head].text):
             out.append(c)
             continue
-        first = head
-        sw = stopwords()
-        while first - 1 >= 0 and head - first < _MAX_TITLE_WORDS:
-            prev = tokens[first - 1]
-            if tokens[first].gap not in (" ", "-") or prev.possessive:
-                break
-            w = prev.lower
-            if prev.capitalised:
-                if prev.sentence_initial and w in sw:
-                    break
-            elif w in sw or w.endswith("ly") or w in SPEECH_VERBS or not w.isalpha():
-                break
-            first -= 1
-        if comma and not (first == 0 or tokens[first - 1].possessive or tokens[first - 1].lower == "the"):
-            out.append(c)
+        first = _title_start(tokens, head)
+        before = tokens[first - 1] if first > 0 else None
+        if comma and before is not None and not before.possessive and before.lower not in _DETERMINERS:
+            out.append(c)  # "said the chief, Mark": not a title of Mark
             continue
-        role = split_title(text, tokens[first : head + 1], gaz)
+        role = split_title(text, tokens[first : head + 1], gaz, mid_caps)
         start = tokens[first].start
         out.append(replace(c, start=start, surface=text[start : c.end], kind="person", role=role,
                            person_cue=True, sentence_initial=tokens[first].sentence_initial))
     return out
+
+
+_DETERMINERS = frozenset({"the", "a", "an", "its", "his", "her", "their", "our", "whose"})
+# -ed words that describe rather than act ("retired general"); other -ed words are verbs.
+_ED_ADJECTIVES = frozenset({"retired", "embattled", "exiled", "ousted", "deposed", "jailed", "detained"})
+_VERBS = frozenset({"met", "meets", "told", "tells", "asked", "asks", "thanked", "visited", "replaced",
+                    "named", "became", "urges", "urged", "is", "was", "are", "were", "has", "had"})
+
+
+def _title_start(tokens: list[Token], head: int) -> int:
+    """Walk back from a role noun over the words of its title; stop at function words,
+    verbs, adverbs, punctuation and possessives (a possessive is an affiliation)."""
+    first = head
+    sw = stopwords()
+    while first - 1 >= 0 and head - first < _MAX_TITLE_WORDS:
+        prev = tokens[first - 1]
+        if tokens[first].gap not in (" ", "-") or prev.possessive:
+            break
+        w = prev.lower
+        if prev.capitalised:
+            if prev.sentence_initial and w in sw:
+                break
+        elif is_title_word(w) and w not in _VERBS:
+            pass  # "former", "deputy", "acting"
+        elif (w in sw or w.endswith("ly") or w in SPEECH_VERBS or w in _VERBS or not w.isalpha()
+              or (w.endswith("ed") and w not in _ED_ADJECTIVES)):
+            break
+        first -= 1
+    return first
 
 
 def _mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[Candidate]:
@@ -420,6 +466,10 @@ def _mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[C
                 continue
             if nxt.lower in SPEECH_VERBS and not tokens[k_end].possessive and nxt.gap.strip() in ("", ","):
                 c = replace(c, person_cue=True)
+        if c.kind in ("single", "acronym", "person", "organisation") and not c.role and (
+                (nxt is not None and nxt.lower in MEDIA_VERBS and nxt.gap == " " and not c.resolved)
+                or _MEDIA_APPOSITIVE.match(text, c.end)):
+            c = replace(c, kind="media", media_cue=True)
         if c.kind in ("single", "acronym", "organisation", "person") and k_end is not None:
             media_after = nxt is not None and nxt.gap == " " and (
                 nxt.lower in MEDIA_CUES or (nxt.lower == "news" and after is not None and after.lower in MEDIA_CUES))
@@ -432,13 +482,20 @@ def _mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[C
             if role:
                 c = replace(c, role=role, person_cue=True)
         if prev is not None and prev.possessive and c.start - prev.end == 3 and c.kind != "state":
-            owner = [o for o in found if o.end == prev.end and o.kind == "state"]
-            if owner and owner[0].state:
+            # "Seoul's Vice Foreign Minister ...", "the Commission's competition chief, ...".
+            owner = [o for o in found if o.end == prev.end and o.kind in ("state", "organisation", "acronym", "media")]
+            if owner and (owner[0].state or c.kind == "person"):
                 base = c.role or Role(None, None, None, None)
                 if base.state is None and base.organisation is None:
-                    c = replace(c, role=replace(base, state=owner[0].state))
+                    c = replace(c, role=replace(base, state=owner[0].state) if owner[0].state
+                                else replace(base, organisation=owner[0].name))
         out.append(c)
     return out
+
+
+_MEDIA_APPOSITIVE = re.compile(
+    r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:" + "|".join(sorted(MEDIA_CUES | {"newspaper", "broadcaster"}))
+    + r")\b")
 
 
 def _defined_acronym(text: str, c: Candidate) -> tuple[str, str] | None:
@@ -452,10 +509,11 @@ def _defined_acronym(text: str, c: Candidate) -> tuple[str, str] | None:
     acr = rest[2:close].replace(".", "") if close > 2 else ""
     if not (len(acr) >= 2 and acr.isalpha() and acr.isupper()):
         return None
-    initials = "".join(w[0] for w in c.name.replace("-", " ").split() if w[:1].isupper())
-    if acr[0] != initials[:1]:
-        return None
-    return acr, c.name
+    for name in (c.name, c.short):
+        initials = "".join(w[0] for w in (name or "").replace("-", " ").split() if w[:1].isupper())
+        if initials[:1] == acr[0]:
+            return acr, c.name
+    return None
 
 
 def _drop_overlaps(found: list[Candidate]) -> list[Candidate]:
@@ -471,45 +529,94 @@ def _drop_overlaps(found: list[Candidate]) -> list[Candidate]:
 
 
 def name_tokens(name: str) -> list[str]:
-    """Folded words of a name, hyphens split: "Kim Jong-Un" -> ["kim", "jong", "un"]."""
-    return [w for w in fold(name).replace("-", " ").replace(".", " ").split() if w]
+    """Folded words of a name, hyphens split but particles kept on their word:
+    "Kim Jong-Un" -> ["kim", "jong", "un"]; "Khalid al-Nuaimi" -> ["khalid", "al-nuaimi"]."""
+    out: list[str] = []
+    for word in fold(name).replace(".", " ").split():
+        head, sep, _ = word.partition("-")
+        if sep and (head in particles() or head + "-" in particles()):
+            out.append(word)
+        else:
+            out.extend(p for p in word.split("-") if p)
+    return out
+
+
+def _words(name: str) -> set[str]:
+    """Every word a name can be cut down to: hyphenated words whole and in parts."""
+    folded = fold(name).replace(".", " ").split()
+    return {w for w in [*folded, *name_tokens(name)] if w not in particles()}
 
 
 def _resolve_surnames(found: list[Candidate]) -> list[Candidate]:
-    """A lone name word stands for the nearest full name of the same article that begins
-    or ends with it: "Kim" after "Kim Hong-kyun" is him, whoever else is called Kim."""
+    """A shorter form of a name stands for the nearest full name of the same article that
+    holds it: "Kim" after "Kim Hong-kyun" is him, whoever else is called Kim; "Quispe" is the
+    nearest Quispe before it; "Sánchez de la Vega" is "Rafael Sánchez de la Vega"."""
     people = [c for c in found if c.kind == "person" and len(name_tokens(c.name)) >= 2]
+    orgs = [c for c in found if c.kind in ("organisation", "media") and len(name_tokens(c.name)) >= 2]
     out: list[Candidate] = []
     for c in found:
+        pos = (c.paragraph, c.start)
         if c.kind == "office" and c.owner and len(name_tokens(c.owner)) == 1:
-            best = _nearest(people, name_tokens(c.owner)[0], (c.paragraph, c.start))
+            best = _nearest(people, fold(c.owner), pos)
             out.append(replace(c, owner=best.name) if best else c)
             continue
+        if c.role and c.role.organisation and c.role.organisation.lower() in ORG_HEADS:
+            same = [o for o in orgs if name_tokens(o.name)[-1] == c.role.organisation.lower()]
+            best = _closest(same, pos)
+            if best:
+                c = replace(c, role=replace(c.role, organisation=best.name))
+        if c.kind == "organisation" and c.name.lower() in ORG_HEADS:
+            # "the Commission" after "the European Commission".
+            same = [o for o in orgs if name_tokens(o.name)[-1] == c.name.lower()]
+            best = _closest(same, pos)
+            out.append(replace(c, name=best.name) if best else c)
+            continue
         if c.kind == "single" and "-" in c.surface and all(p[:1].isupper() for p in c.surface.split("-")):
-            out.extend(_split_compound(c, people))
+            whole = _nearest(people, fold(c.surface), pos)
+            if whole is not None:
+                out.append(replace(c, resolved=whole.name, kind="person"))
+            else:
+                out.extend(_split_compound(c, people))
             continue
         words = name_tokens(c.name)
-        if c.kind not in ("single", "person") or len(words) != 1 or c.resolved:
+        if c.kind not in ("single", "person") or c.resolved:
             out.append(c)
             continue
-        best = _nearest(people, words[0], (c.paragraph, c.start))
+        if len(words) == 1:
+            best = _nearest(people, words[0], pos)
+        else:
+            longer = [p for p in people if len(name_tokens(p.name)) > len(words) and _part_of(words, name_tokens(p.name))]
+            best = _closest(longer, pos)
         out.append(replace(c, resolved=best.name, kind="person") if best else c)
     return out
 
 
-def _nearest(people: list[Candidate], word: str, pos: tuple[int, int]) -> Candidate | None:
-    """The closest full name before `pos` that begins or ends with `word`, else after it."""
-    fits = [p for p in people if word in (name_tokens(p.name)[0], name_tokens(p.name)[-1])]
-    before = [p for p in fits if (p.paragraph, p.start) < pos]
-    after = [p for p in fits if (p.paragraph, p.start) > pos]
+def _part_of(short: list[str], long: list[str]) -> bool:
+    """"Sánchez de la Vega" of "Rafael Sánchez de la Vega": in order, sharing an end."""
+    it = iter(long)
+    return all(w in it for w in short) and (short[0] == long[0] or short[-1] == long[-1])
+
+
+def _closest(options: list[Candidate], pos: tuple[int, int]) -> Candidate | None:
+    before = [p for p in options if (p.paragraph, p.start) < pos]
+    after = [p for p in options if (p.paragraph, p.start) > pos]
     if before:
         return max(before, key=lambda p: (p.paragraph, p.start))
     return min(after, key=lambda p: (p.paragraph, p.start)) if after else None
 
 
+def _nearest(people: list[Candidate], word: str, pos: tuple[int, int]) -> Candidate | None:
+    """The closest full name before `pos` that holds `word`, else the closest after it."""
+    if len(word) < 2 or word in particles():
+        return None
+    return _closest([p for p in people if word in _words(p.name)], pos)
+
+
 def _split_compound(c: Candidate, people: list[Candidate]) -> list[Candidate]:
     """"the Rutte-Yoon call": one mention per person when every part is a known surname;
     otherwise the compound stays whole ("Indo-Pacific") and the merge drops it."""
+    if c.surface.split("-")[0].lower() in particles():
+        return [c]  # "Al-Ahram" is one name
     parts: list[Candidate] = []
     offset = c.start
     for part in c.surface.split("-"):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from sitegen.analyse.gazetteer import SEATS_OF_POWER, Gazetteer, fold
-from sitegen.analyse.lexicon import is_role_head, stopwords
+from sitegen.analyse.lexicon import HONORIFICS, MEDIA_HEADS, ORG_HEADS, is_role_head, is_title_word, stopwords
 
 if TYPE_CHECKING:
     from sitegen.analyse.tokens import Token
@@ -67,29 +67,30 @@ def _affiliation_of(words: str, gaz: Gazetteer) -> tuple[str | None, str | None]
     return None, None
 
 
-def split_title(text: str, title: Sequence[Token], gaz: Gazetteer) -> Role:
-    """Read a title that stands before a name: affiliation first, then the role words."""
+def split_title(text: str, title: Sequence[Token], gaz: Gazetteer,
+                mid_caps: frozenset[str] = frozenset()) -> Role:
+    """Read a title that stands before a name: its affiliation (a state, demonym or seat
+    anywhere in it, else a leading acronym or organisation) and the role words left over.
+    `mid_caps` holds the words the article capitalises mid-sentence: a leading capitalised
+    word counts as an organisation ("Hamas negotiator") only if it is one of them, so that
+    "Government spokesman" at a sentence start is not an organisation."""
     source = text[title[0].start : title[-1].end]
     state: str | None = None
     org: str | None = None
     rest = list(title)
-    # Leading affiliation: the longest state, demonym or seat phrase, else an acronym.
-    for k in range(min(len(rest), 4), 0, -1):
-        if any(t.gap != " " for t in rest[1:k]):
-            continue
-        phrase = " ".join(t.text for t in rest[:k])
-        if not all(t.text[:1].isupper() for t in rest[:k]):
-            continue
-        s, o = _affiliation_of(phrase, gaz)
-        if s and (fold(phrase) in gaz.demonyms or gaz.state_of(fold(phrase)) or phrase.replace(".", "") in gaz.codes):
-            state, rest = s, rest[k:]
-            break
-        if fold(phrase) in SEATS_OF_POWER:
-            state, org, rest = s, o, rest[k:]
-            break
-    else:
-        if rest and rest[0].acronym and len(rest) > 1:
-            org, rest = rest[0].text, rest[1:]
+    found = _state_in(rest, gaz)
+    if found is not None:
+        k, n, code, seat_org = found
+        if seat_org:
+            org = " ".join(t.text for t in rest[k : k + n])
+            state = code
+        else:
+            state = code
+        rest = rest[:k] + rest[k + n :]
+    lead = _leading_organisation(rest, mid_caps)
+    if lead:
+        org = org or " ".join(t.text for t in rest[:lead])
+        rest = rest[lead:]
     # "Secretary General of the North Atlantic Treaty Organisation": affiliation after "of".
     for k, t in enumerate(rest):
         if t.lower in _CONNECTOR and k > 0 and is_role_head(rest[k - 1].text):
@@ -98,8 +99,63 @@ def split_title(text: str, title: Sequence[Token], gaz: Gazetteer) -> Role:
             state, org = state or s, org or o
             rest = rest[:k]
             break
-    words = text[rest[0].start : rest[-1].end] if rest else None
+    while rest and rest[-1].lower in HONORIFICS:
+        rest = rest[:-1]
+    while rest and rest[0].lower in HONORIFICS:
+        rest = rest[1:]
+    words = _join(text, rest) if rest else None
     return Role(words, state, org, source)
+
+
+def _join(text: str, tokens: Sequence[Token]) -> str:
+    """The tokens' text, keeping the original separators where the tokens are adjacent."""
+    out = tokens[0].text
+    for prev, t in zip(tokens, tokens[1:], strict=False):
+        gap = text[prev.end : t.start]
+        out += (gap if gap in (" ", "-") else " ") + t.text
+    return out
+
+
+def _state_in(tokens: Sequence[Token], gaz: Gazetteer) -> tuple[int, int, str, bool] | None:
+    """(position, length, ISO code, is-an-organ) of the first state, demonym or seat."""
+    for i, t in enumerate(tokens):
+        if not t.text[:1].isupper():
+            continue
+        for n in range(min(4, len(tokens) - i), 0, -1):
+            part = tokens[i : i + n]
+            if not all(x.text[:1].isupper() for x in part) or any(x.gap != " " for x in part[1:]):
+                continue
+            if any(x.possessive for x in part[:-1]):
+                continue
+            phrase = " ".join(x.text for x in part)
+            folded = fold(phrase)
+            bare = phrase.replace(".", "")
+            code = gaz.state_of(folded) or gaz.demonyms.get(folded) or (
+                gaz.codes.get(bare) if part[0].acronym else None)
+            if code:
+                return i, n, code, False
+            seat = SEATS_OF_POWER.get(folded)
+            if seat and seat.kind == "organisation":
+                return i, n, seat.state, True
+    return None
+
+
+def _leading_organisation(tokens: Sequence[Token], mid_caps: frozenset[str]) -> int:
+    """How many leading tokens name an organisation: an acronym ("NATO Secretary General"),
+    capitalised words ending in an organisation noun ("State Department spokesperson"), or a
+    single capitalised word the article also capitalises mid-sentence ("Hamas negotiator")."""
+    if len(tokens) < 2:
+        return 0
+    if tokens[0].acronym:
+        return 1
+    caps = 0
+    while caps < len(tokens) - 1 and tokens[caps].text[:1].isupper() and not is_title_word(tokens[caps].text):
+        caps += 1
+    if caps and tokens[caps - 1].lower in ORG_HEADS | MEDIA_HEADS:
+        return caps
+    if caps == 1 and tokens[0].text in mid_caps and tokens[0].lower not in stopwords():
+        return 1
+    return 0
 
 
 _APPOSITIVE = re.compile(r",\s+(?:(?:a|an|the)\s+)?(?P<role>[^,.;:()“”\"]{3,100}?)(?=[,.;:]|\s+who\s|$)")
