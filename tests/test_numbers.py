@@ -1,0 +1,64 @@
+"""Figures in one paragraph: value, range, hedge, unit; dates and labels left out (issue 6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sitegen.analyse.measures import dominant_modifiers, measure_key
+from sitegen.analyse.numbers import find_figures
+
+CASES: list[tuple[str, list[dict[str, Any]]]] = [
+    ("At least 45 people were killed.",
+     [{"value": 45, "hedge": "at least", "unit": "deaths"}]),
+    ("The death toll rose to 62 on Monday.", [{"value": 62, "unit": "deaths"}]),
+    ("Between 70 and 80 people had died.", [{"value": 70, "value_max": 80, "unit": "deaths"}]),
+    ("Officials said 10,000-12,000 troops were massed.",
+     [{"value": 10000, "value_max": 12000, "unit": "troops"}]),
+    ("A force of 10,000 or 12,000 was discussed.",
+     [{"value": 10000, "unit": "troops"}, {"value": 12000, "unit": "troops"}]),
+    ("Close to 11,000 Malian soldiers are ready.",
+     [{"value": 11000, "hedge": "close to", "unit": "troops", "modifier": "Malian"}]),
+    ("She won 52.3% of the vote.", [{"value": 52.3, "unit": "percent", "of_what": "vote"}]),
+    ("Turnout was about 63 per cent.", [{"value": 63, "hedge": "about", "unit": "percent"}]),
+    ("The fund holds $2.5 billion.", [{"value": 2.5e9, "unit": "usd"}]),
+    ("They sent four brigades and eleven thousand troops.",
+     [{"value": 4, "unit": "brigades"}, {"value": 11000, "unit": "troops"}]),
+    ("As many as 3,000 residents fled.", [{"value": 3000, "hedge": "as many as",
+                                          "unit": "people"}]),
+    ("The first group of 2,600 soldiers left.",
+     [{"value": 2600, "unit": "troops", "qualifier": "first group"}]),
+    ("A 5,000-strong force crossed the river.", [{"value": 5000, "unit": "troops"}]),
+    ("Up to 10 to 12 million dollars were pledged.",
+     [{"value": 10e6, "value_max": 12e6, "unit": "usd", "hedge": "up to"}]),
+    # dates, years, times, ordinals, labels and durations are not figures
+    ("On Oct. 21, 2024 at 10:30 the F-16 flew its 3rd sortie.", []),
+    ("The 1990s ended; on 21 October the two discussed it for three weeks.", []),
+    ("Resolution 2231 was adopted in 2015.", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_find_figures(text: str, expected: list[dict[str, Any]]) -> None:
+    figures = find_figures(text)
+    assert len(figures) == len(expected), [f.surface for f in figures]
+    for fig, want in zip(figures, expected, strict=True):
+        assert fig.value == pytest.approx(want["value"])
+        assert fig.value_max == (pytest.approx(want["value_max"]) if "value_max" in want else None)
+        for field in ("hedge", "unit", "modifier", "qualifier", "of_what"):
+            assert getattr(fig, field) == want.get(field), field
+        assert text[fig.start : fig.end] == fig.surface
+
+
+def test_measure_key_lines_up_estimates_of_one_quantity() -> None:
+    assert measure_key("troops", "Malian", None, None) == "malian troops"
+    assert measure_key("percent", None, None, "vote") == "percent of vote"
+    assert measure_key(None, "Malian", None, None) is None
+
+
+def test_a_unit_without_modifier_adopts_the_dominant_one() -> None:
+    pairs = [("troops", "Malian"), ("troops", "Malian"), ("troops", None), ("deaths", None)]
+    assert dominant_modifiers(pairs) == {"troops": "malian"}
+    split = [("troops", "Malian"), ("troops", "Nigerien")]
+    assert dominant_modifiers(split) == {}

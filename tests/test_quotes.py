@@ -1,0 +1,59 @@
+"""Direct quotations and sentence spans in one paragraph (issue 6)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sitegen.analyse.quotes import find_quotes
+from sitegen.analyse.sentences import split_sentences
+
+QUOTE_CASES = [
+    # (paragraph, quoted words in order)
+    ('“We will rebuild,” the mayor said.', ["We will rebuild,"]),
+    ('"We will rebuild," the mayor said. "Every street of it."',
+     ["We will rebuild,", "Every street of it."]),
+    ("The minister said: “Prices will fall by spring.”", ["Prices will fall by spring."]),
+    ("She called the vote “a farce” and “an insult to voters”.",
+     ["a farce", "an insult to voters"]),
+    # a missing closing mark runs to the paragraph end instead of losing the quote
+    ("He added: “Nobody will be left behind.", ["Nobody will be left behind."]),
+    # a quote carried over from the paragraph before has no opening mark
+    ("we will not stop until the last family is home,” she said.",
+     ["we will not stop until the last family is home,"]),
+    # an odd mark in the middle does not lose the quotes after it
+    ("“First part, he said. “Second part,” she said.", ["First part, he said.", "Second part,"]),
+    ("«Nous resterons», a-t-il dit, «jusqu'au bout».", ["Nous resterons", "jusqu'au bout"]),
+    ("The so-called “reform” passed; he said “it isn't over”.", ["it isn't over"]),
+    ("No quotation here, only an apostrophe in O'Neill's name.", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), QUOTE_CASES)
+def test_find_quotes(text: str, expected: list[str]) -> None:
+    quotes = find_quotes(text)
+    assert [q.text for q in quotes] == expected
+    for q in quotes:
+        assert text[q.start : q.end] == q.text
+
+
+def test_missing_marks_are_flagged() -> None:
+    (open_only,) = find_quotes("He added: “Nobody will be left behind.")
+    assert open_only.opened and not open_only.closed
+    (close_only,) = find_quotes("until the last family is home,” she said.")
+    assert close_only.closed and not close_only.opened
+
+
+SENTENCE_CASES = [
+    ("Rescuers arrived on Oct. 21 at dawn. Dr. Amara Diallo led them.",
+     ["Rescuers arrived on Oct. 21 at dawn.", "Dr. Amara Diallo led them."]),
+    ("Aid came via the U.S. In response, the army withdrew.",
+     ["Aid came via the U.S.", "In response, the army withdrew."]),
+    ("U.S. officials declined. The talks ended.", ["U.S. officials declined.", "The talks ended."]),
+    ('“It is over.” The crowd left.', ["“It is over.”", "The crowd left."]),
+    ("Gen. J. Okafor spoke first", ["Gen. J. Okafor spoke first"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SENTENCE_CASES)
+def test_split_sentences(text: str, expected: list[str]) -> None:
+    assert [text[s.start : s.end] for s in split_sentences(text)] == expected
