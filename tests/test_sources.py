@@ -17,6 +17,7 @@ from sitegen.analyse.sources import (
 )
 from sitegen.load import load_article
 from sitegen.model import Article, Paragraph
+from sitegen.runner import ArticleRunner
 
 STORIES = Path(__file__).parent / "stories"
 SOURCE_STORIES = sorted(p.name for p in STORIES.glob("sources-*") if p.is_dir())
@@ -147,3 +148,8 @@ def test_quotations_are_taken_out(text: str, outside: list[str]) -> None:
 )
 def test_sentences_split_at_ends_not_abbreviations(text: str, sentences: int) -> None:
     assert len(split_sentences(text)) == sentences
+
+
+def test_through_the_article_runner_the_result_is_the_same() -> None:
+    articles = load_story("sources-wire-cuts") + load_story("sources-translation")
+    assert analyse_sources(articles, runner=ArticleRunner(jobs=2)) == analyse_sources(articles)

@@ -20,6 +20,7 @@ from sitegen.analyse.tags import (
 )
 from sitegen.load import load_article
 from sitegen.model import Actor, Article, Mention, Tag
+from sitegen.runner import ArticleRunner
 
 STORY = Path(__file__).parent / "stories" / "tags-port-strike"
 # The story's names, as an actors analyser would report them.
@@ -146,3 +147,8 @@ def test_candidate_filter(candidate: str, kept: bool) -> None:
     found = {article.id: ((candidate, 0.01),)}
     tags = tags_from_keywords([article], actors_for([article]), found)
     assert bool(tags) == kept
+
+
+def test_through_the_article_runner_the_result_is_the_same(story_tags: tuple[Tag, ...]) -> None:
+    articles = load_story()
+    assert analyse_tags(articles, actors_for(articles), runner=ArticleRunner(jobs=2)) == story_tags

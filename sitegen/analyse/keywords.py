@@ -21,6 +21,9 @@ YAKE_TOP = 300
 """Candidates per article. YAKE ranks capitalised names first (20-40 of them in a news
 article); the topical phrases that survive the name filter come after."""
 
+KEYWORD_SETTINGS = f"yake/{YAKE_NGRAM}/{YAKE_DEDUP_LIMIT}/seqm/{YAKE_WINDOW}/{YAKE_TOP}/{yake.__version__}"
+"""Everything that changes `article_keywords`' result besides the text: the cache key."""
+
 Keyword = tuple[str, float]
 """(candidate as written in the text, YAKE score: lower is more relevant)."""
 

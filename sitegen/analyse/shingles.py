@@ -163,13 +163,9 @@ def article_text(article_id: str, paragraphs: Sequence[tuple[int, str]]) -> Arti
     shingle_paragraphs: list[int] = []
     sentences: list[Sentence] = []
     words = 0
-    every = [
-        re.sub(r"[\u2019']s$", "", t) for _, text in paragraphs for t in _TOKEN_RE.findall(text)
-    ]
+    every = [re.sub(r"[\u2019']s$", "", t) for _, text in paragraphs for t in _TOKEN_RE.findall(text)]
     lowered = {t for t in every if t.islower()}
-    specifics = {
-        t for t in every if t[0].isdigit() or (t[0].isupper() and t.lower() not in lowered)
-    }
+    specifics = {t for t in every if t[0].isdigit() or (t[0].isupper() and t.lower() not in lowered)}
     for number, text in paragraphs:
         for sentence in split_sentences(mask_quotations(text)):
             bag: set[str] = set()

@@ -30,6 +30,10 @@ import numpy as np
 
 from sitegen.analyse.shingles import ArticleText, article_text, word_key
 from sitegen.model import Article, CopyLink, SharedPassage, SourceAnalysis
+from sitegen.runner import ArticleRunner
+
+TEXT_SETTINGS = "sources-text/1"
+"""Bump when `shingles.article_text` changes in a way the code fingerprint would not show."""
 
 # ---------------------------------------------------------------------------------------
 # Thresholds, in one place. Figures from the seeds (five reports of one story, one
@@ -133,8 +137,19 @@ class _Prepared:
     """Content words per sentence."""
 
 
+def _texts(articles: Sequence[Article], runner: ArticleRunner | None) -> list[ArticleText]:
+    """Each article's comparable units; through the runner (cached, pooled) when given."""
+    items = [(a.id, tuple((p.number, p.text) for p in a.paragraphs)) for a in articles]
+    if runner is None:
+        return [article_text(*item) for item in items]
+    return runner.starmap(article_text, items, settings=TEXT_SETTINGS)
+
+
 def _prepare(article: Article) -> _Prepared:
-    text = article_text(article.id, [(p.number, p.text) for p in article.paragraphs])
+    return _arrays(article_text(article.id, [(p.number, p.text) for p in article.paragraphs]))
+
+
+def _arrays(text: ArticleText) -> _Prepared:
     hashes = np.array(text.shingles, dtype=np.uint64)
     keys, first = np.unique(hashes, return_index=True)
     words = [(word_key(w), k) for k, s in enumerate(text.sentences) for w in s.words]
@@ -167,8 +182,7 @@ def _shingle_matches(a: _Prepared, b: _Prepared) -> list[Match]:
     starts = np.flatnonzero(new_run)
     lengths = np.diff(np.append(starts, len(ai)))
     return [
-        (i, j, n, float(n))
-        for i, j, n in zip(ai[starts].tolist(), bj[starts].tolist(), lengths.tolist(), strict=True)
+        (i, j, n, float(n)) for i, j, n in zip(ai[starts].tolist(), bj[starts].tolist(), lengths.tolist(), strict=True)
     ]
 
 
@@ -277,15 +291,20 @@ def score_pairs(articles: Sequence[Article], use_lsh: bool | None = None) -> lis
     return [_compare(prepared[i], prepared[j]) for i, j in _candidate_pairs(prepared, use_lsh)]
 
 
-def analyse_sources(articles: Sequence[Article]) -> SourceAnalysis:
-    """Find which articles rewrite which, and each article's independent origin."""
-    return analyse_sources_with(articles, use_lsh=None)
+def analyse_sources(articles: Sequence[Article], runner: ArticleRunner | None = None) -> SourceAnalysis:
+    """Find which articles rewrite which, and each article's independent origin.
+
+    With a `runner`, each article's text is cut into shingles and sentence bags through
+    it (cached, pooled); the pair comparison runs here."""
+    return analyse_sources_with(articles, use_lsh=None, runner=runner)
 
 
-def analyse_sources_with(articles: Sequence[Article], use_lsh: bool | None) -> SourceAnalysis:
+def analyse_sources_with(
+    articles: Sequence[Article], use_lsh: bool | None, runner: ArticleRunner | None = None
+) -> SourceAnalysis:
     """`analyse_sources`, choosing the candidate search: None picks by corpus size."""
     ordered = sorted(articles, key=lambda a: a.id)
-    prepared = [_prepare(a) for a in ordered]
+    prepared = [_arrays(t) for t in _texts(ordered, runner)]
     if use_lsh is None:
         use_lsh = len(ordered) > LSH_MIN_ARTICLES
     by_id = {p.text.id: p for p in prepared}
@@ -332,9 +351,7 @@ def _direction(a: Article, ta: ArticleText, b: Article, tb: ArticleText) -> tupl
     return (a.id, b.id) if fuller_a else (b.id, a.id)
 
 
-def _break_cycles(
-    parent: dict[str, tuple[str, PairScore]], key: dict[str, tuple[str, int, int, str]]
-) -> None:
+def _break_cycles(parent: dict[str, tuple[str, PairScore]], key: dict[str, tuple[str, int, int, str]]) -> None:
     """Mixed dated and undated articles can orient links in a circle; the article first in
     `_order_key` order becomes the circle's origin."""
     for start in sorted(parent):

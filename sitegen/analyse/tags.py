@@ -24,9 +24,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sitegen.analyse.keywords import Keyword, article_keywords
+from wordfreq import zipf_frequency
+
+from sitegen.analyse.keywords import KEYWORD_SETTINGS, Keyword, article_keywords
 from sitegen.analyse.shingles import STOPWORDS, split_sentences, stem, tokens
 from sitegen.model import Actor, Article, Tag, TagOccurrence
+from sitegen.runner import ArticleRunner
 from sitegen.urls import slug
 
 ARTICLE_CANDIDATES = 20
@@ -40,6 +43,12 @@ did not rank it: a quarter of a top-ranked candidate."""
 UNIGRAM_WEIGHT = 0.5
 """A lone word ("security") names a topic less precisely than a phrase; YAKE ranks lone
 words high, so they count half."""
+UNIGRAM_MAX_ZIPF = 4.5
+"""A lone word must be rarer in general English (wordfreq's Zipf scale: 4.5 is about 30
+per million words) than "situation" (5.1), "military" (5.2) or "soldiers" (4.7); it
+keeps "escalation" (3.3), "withdrawal" (4.1), "cranes" (3.3)."""
+PHRASE_MAX_ZIPF = 5.0
+"""A phrase needs one word rarer than this ("international community" has none)."""
 PER_ARTICLE = 8
 """Tags shown on one article (5-8 is typical when the article is long enough)."""
 BRIEFING_MIN = 15
@@ -75,9 +84,19 @@ def article_text(article: Article) -> str:
     return "\n\n".join(p.text for p in article.paragraphs)
 
 
-def analyse_tags(articles: Sequence[Article], actors: Sequence[Actor]) -> tuple[Tag, ...]:
-    """Tags for the briefing, each with the articles and paragraphs that carry it."""
-    return tags_from_keywords(articles, actors, lambda a: article_keywords(article_text(a)))
+def analyse_tags(
+    articles: Sequence[Article], actors: Sequence[Actor], runner: ArticleRunner | None = None
+) -> tuple[Tag, ...]:
+    """Tags for the briefing, each with the articles and paragraphs that carry it.
+
+    With a `runner`, YAKE runs through it (cached, in a process pool): the per-article
+    step is `keywords.article_keywords` on the article's text alone."""
+    texts = [article_text(a) for a in articles]
+    if runner is None:
+        found = [article_keywords(t) for t in texts]
+    else:
+        found = runner.map(article_keywords, texts, settings=KEYWORD_SETTINGS)
+    return tags_from_keywords(articles, actors, {a.id: kws for a, kws in zip(articles, found, strict=True)})
 
 
 def tags_from_keywords(
@@ -109,8 +128,7 @@ def tags_from_keywords(
     for key, by_article in ranked.items():
         carried = [a.id for a in ordered if index[a.id].paragraphs_with(key)]
         if len(carried) < min(2, len(ordered)) and not (
-            max(by_article.values()) >= SINGLE_ARTICLE_RELEVANCE
-            and len(index[carried[0]].paragraphs_with(key)) >= 2
+            max(by_article.values()) >= SINGLE_ARTICLE_RELEVANCE and len(index[carried[0]].paragraphs_with(key)) >= 2
         ):
             continue
         if len(key) == 1 and len(by_article) < max(1, min(len(ordered), 2, len(ordered) // 2)):
@@ -183,7 +201,7 @@ def _filter(found: Sequence[Keyword], index: _StemIndex, names: _NameFilter, spa
             continue
         if any(t in _STOP and t not in INNER_WORDS for t in toks[1:-1]):
             continue  # a clause ("raises the risk"), not a name for a topic
-        if _verb_edge(words):
+        if _verb_edge(words) or _too_common(toks):
             continue
         if names.is_name(words) or spans.touches_name(words):
             continue
@@ -206,6 +224,14 @@ def _repeats(key: Key, better: Key) -> bool:
         return True
     shared = len(a & b)
     return shared >= 2 and shared * 3 >= 2 * max(len(a), len(b))
+
+
+def _too_common(toks: Sequence[str]) -> bool:
+    """Words any text uses ("situation", "reports") describe no story."""
+    zipf = [zipf_frequency(t, "en") for t in toks]
+    if len(zipf) == 1:
+        return zipf[0] >= UNIGRAM_MAX_ZIPF
+    return min(zipf) >= PHRASE_MAX_ZIPF
 
 
 def _verb_edge(words: Sequence[str]) -> bool:
