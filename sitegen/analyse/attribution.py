@@ -39,8 +39,8 @@ called calling describe describes described describing term termed characterize 
 characterise characterised promise promised promising pledge pledged vow vowed condemn
 condemns condemned condemning accuse accuses accused accusing express expresses expressed
 expressing contend contends contended indicate indicates indicated reassure reassured caution
-cautioned assure assured allege alleges alleged maintain maintains maintained recall recalled
-deem deemed deeming request requested requesting ask asked reported dismiss
+cautioned assure assured allege alleges alleged maintain maintains maintained
+deem deemed deeming request requested requesting reported dismiss
 dismissed reject rejected rejecting refute refuted dispute disputes disputed disputing
 """.split()
 REPORTING_VERB = re.compile(r"\b(?:" + "|".join(sorted(set(_VERB_WORDS), key=len, reverse=True))
@@ -66,7 +66,8 @@ _PERSON_PRONOUNS = frozenset("he she him her his".split())
 _OTHER_PRONOUNS = frozenset("it they them its their this that we i you".split())
 _ANONYMITY = re.compile(
     r"\b(?:anonymity|anonymous(?:ly)?|unnamed|not authori[sz]ed|insiders?|sources?|"
-    r"people familiar|person familiar|familiar with)\b",
+    r"people familiar|person familiar|familiar with|not to be (?:named|identified)|"
+    r"(?:declined|refused) to be (?:named|identified))\b",
     re.IGNORECASE,
 )
 _VAGUE_GROUP = re.compile(
@@ -386,7 +387,7 @@ def _first_break(text: str, start: int, limit: int) -> int:
 
 def _phrase_end(text: str, start: int, limit: int) -> int:
     """End of a speaker phrase that runs from `start` to at most `limit`."""
-    m = re.search(r"(?<![A-Z])[.;](?:\s|$)|,\s+[a-z]|"
+    m = re.search(r";|,\s+[a-z]|"
                   r"\s+(?:on|in|at|after|during|following)\s+(?:[A-Z]|social|a\b|the\b)",
                   text[start:limit])
     return start + m.start() if m else limit
@@ -464,8 +465,9 @@ def speaker_of(ctx: ArticleContext, paragraph: int, sentence: Span, anchor: int,
     found = according_to(ctx, paragraph, sentence)
     if found is not None:
         return found
-    tail = re.search(r",\s*([^,;]{1,60}?)\s+(?:" + REPORTING_VERB.pattern + r")\.?[”\"]?$",
-                     text[sentence.start : sentence.end])
+    tail = re.search(r",\s*([^,;]{1,60}?)\s+(?:" + REPORTING_VERB.pattern
+                     + r")(?:\s+(?:in|on|at|to|after|during|late|early|last)\b[^,;]{0,40})?"
+                     r"\.?[”\"]?$", text[sentence.start : sentence.end])
     if tail:
         start = sentence.start + tail.start(1)
         return resolve_phrase(ctx, paragraph, start, start + len(tail.group(1)))

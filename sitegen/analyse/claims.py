@@ -271,9 +271,11 @@ def group_claims(raw: Sequence[RawClaim], origin_of: Mapping[str, str | None]
         groups[uf.find(i)].append(i)
     origins = dict(origin_of)
     contested = _contested_measures(items, measures)
+    denied = {(measures[i], round(r.number, 6)) for i, r in enumerate(items)
+              if r.denial and r.number is not None and measures.get(i)}
     built = []
     for members in groups.values():
-        built.append(_build(items, measures, members, origins, contested))
+        built.append(_build(items, measures, members, origins, contested, denied))
     built.sort(key=lambda c: c[0])
     return tuple(_with_id(claim, n + 1) for n, (_, claim) in enumerate(built))
 
@@ -299,11 +301,13 @@ def _contested_measures(items: list[RawClaim], measures: dict[int, str | None]
             by_measure[m].append(i)
     out = {}
     for m, members in by_measure.items():
-        denial = any(items[i].denial for i in members)
+        # A denial of a figure contests that figure (see _build); one that names no figure
+        # ("he never gave that figure") contests the whole measure.
+        denial = any(items[i].denial and items[i].number is None for i in members)
         figures: dict[str, list[tuple[float, float | None]]] = defaultdict(list)
         for i in members:
             r = items[i]
-            if r.kind == "number" and r.number is not None:
+            if r.kind == "number" and r.number is not None and not r.denial:
                 figures[_speaker_key(r)].append((r.number, r.number_max))
         differ = False
         speakers = sorted(figures)
@@ -318,6 +322,7 @@ def _contested_measures(items: list[RawClaim], measures: dict[int, str | None]
 
 def _build(items: list[RawClaim], measures: dict[int, str | None], members: list[int],
            origins: dict[str, str | None], contested: dict[str, bool],
+           denied: set[tuple[str | None, float]],
            ) -> tuple[tuple[object, ...], Claim]:
     rs = sorted(members, key=lambda i: (items[i].article, items[i].paragraph, items[i].start))
     lead = items[rs[0]]
@@ -333,8 +338,8 @@ def _build(items: list[RawClaim], measures: dict[int, str | None], members: list
     measure = next((measures[i] for i in rs if measures.get(i)), None)
     denial = any(items[i].denial for i in rs)
     status: ClaimStatus
-    if denial or (measure and contested.get(measure) and lead.kind in {"number", "statement"}
-                  and (lead.kind == "number" or denial)):
+    figure_denied = lead.number is not None and (measure, round(lead.number, 6)) in denied
+    if denial or figure_denied or (measure and contested.get(measure) and lead.kind == "number"):
         status = "contested"
     elif any(items[i].unverified for i in rs):
         status = "unverified"

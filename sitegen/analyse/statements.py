@@ -115,6 +115,9 @@ def statement_cue(text: str, span: Span, quotes: Sequence[tuple[int, int]]) -> S
     m = _ACCORDING.search(outside)
     if m:
         comma = sentence.find(",", m.end())
+        appositive = re.match(r"\s*(?:a|an|the)\s+[a-z][^,]*,", sentence[comma + 1 :])
+        if comma > 0 and appositive:  # "According to X, a doctor at Y, …"
+            comma += 1 + appositive.end() - 1
         before = sentence[: m.start()].strip(" ,")
         clause = sentence[comma + 1 :] if m.start() < 3 and comma > 0 else before or sentence
         return StatementCue(span.start + m.start(), span.start + m.end(), clause.strip(), False)
