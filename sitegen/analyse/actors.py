@@ -120,9 +120,12 @@ def _best_role(cluster: Cluster) -> Role | None:
     roles = [p.candidate.role for p in cluster.items if p.candidate.role and p.candidate.role.title]
     if not roles:
         return next((p.candidate.role for p in cluster.items if p.candidate.role), None)
-    counts = Counter(r.title for r in roles)
-    return sorted(roles, key=lambda r: (-counts[r.title], not (r.state or r.organisation),
-                                        -len(r.title or ""), r.title or "", r.source or ""))[0]
+    # Case-blind tally, so "Union leader" at a sentence start counts with "union leader";
+    # the lower-case spelling is shown when both occur.
+    counts = Counter((r.title or "").lower() for r in roles)
+    return sorted(roles, key=lambda r: (-counts[(r.title or "").lower()], not (r.state or r.organisation),
+                                        -len(r.title or ""), (r.title or "")[:1].isupper(),
+                                        r.title or "", r.source or ""))[0]
 
 
 def _affiliation(cluster: Cluster, key_to_cluster: dict[str, int], self_index: int) -> int | None:

@@ -162,5 +162,5 @@ eastern western northern southern central middle north south east west upper low
 # Upper-case words that are not organisations ("CEO", "GDP").
 NOT_ACRONYMS = frozenset("""
 AI AM PM GDP CEO CFO COO CTO HIV AIDS DNA ID TV UTC GMT OK PS PR FAQ USD EUR GBP COVID
-II III IV VI VII VIII IX XI XII
+II III IV VI VII VIII IX XI XII HTML URL PDF HTTP HTTPS API USB GPS SMS CCTV FAQ
 """.split())

@@ -192,7 +192,8 @@ def _joins_connector(tokens: list[Token], i: int, j: int, inner: list[str]) -> b
     """"of" joins two capitalised parts when the first is a title or an organisation head:
     "Secretary General of the ...", "Ministry of Foreign Affairs", "Committee on Finance"."""
     words = [t.lower for t in tokens[i:j]]
-    if words[-1] in ORG_HEADS or words[-1] in MEDIA_HEADS:
+    if words[-1] in ORG_HEADS or words[-1] in MEDIA_HEADS or (len(words) == 1 and (
+            words[0] in PLACE_HEADS or words[0] in EVENT_HEADS)):
         return True
     return "on" not in inner and is_role_head(words[-1])
 
@@ -292,6 +293,8 @@ def _classify_run(number: int, text: str, tokens: list[Token], i: int, j: int,
         return []  # a demonym, region or city: not an actor
     if last in EVENT_HEADS or last in PLACE_HEADS and not _has_org_head(words[:-1]):
         return []
+    if len(words) > 2 and (words[0] in PLACE_HEADS or words[0] in EVENT_HEADS) and words[1] in _CONNECTORS:
+        return []  # "Port of Valmare", "Strait of Hormuz"
     if any(w in NOT_NAMES for w in words) and not _has_org_head(words) and not _has_role(words):
         return []
     if _has_org_head(words) and not _has_role(words) and words[0] not in particles():
@@ -477,7 +480,8 @@ def _mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[C
             if media_after or media_before:
                 c = replace(c, kind="media" if c.kind != "person" or not c.person_cue else c.kind,
                             media_cue=True)
-        if c.kind in ("person", "single") and c.role is None and k_end is not None:
+        if c.kind in ("person", "single") and c.role is None and k_end is not None and not (
+                c.kind == "single" and c.sentence_initial):
             role = appositive_role(text, c.end, found[n + 1 :])
             if role:
                 c = replace(c, role=role, person_cue=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from sitegen.analyse.gazetteer import SEATS_OF_POWER, Gazetteer, fold
-from sitegen.analyse.lexicon import HONORIFICS, MEDIA_HEADS, ORG_HEADS, is_role_head, is_title_word, stopwords
+from sitegen.analyse.lexicon import HONORIFICS, MEDIA_HEADS, ORG_HEADS, PLACE_HEADS, is_role_head, is_title_word, stopwords
 
 if TYPE_CHECKING:
     from sitegen.analyse.tokens import Token
@@ -151,9 +151,11 @@ def _leading_organisation(tokens: Sequence[Token], mid_caps: frozenset[str]) -> 
     caps = 0
     while caps < len(tokens) - 1 and tokens[caps].text[:1].isupper() and not is_title_word(tokens[caps].text):
         caps += 1
-    if caps and tokens[caps - 1].lower in ORG_HEADS | MEDIA_HEADS:
+    generic = ORG_HEADS | MEDIA_HEADS | PLACE_HEADS
+    if caps >= 2 and tokens[caps - 1].lower in ORG_HEADS | MEDIA_HEADS:
         return caps
-    if caps == 1 and tokens[0].text in mid_caps and tokens[0].lower not in stopwords():
+    # One word: a name of its own ("Hamas negotiator"), not a common noun ("Union leader").
+    if caps == 1 and tokens[0].text in mid_caps and tokens[0].lower not in stopwords() | generic:
         return 1
     return 0
 

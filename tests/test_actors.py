@@ -1,0 +1,237 @@
+"""The actors analyser (issue 4): detection cases, gazetteer, curated overrides, the actor
+table, and the invariants the spec states (exact spans, sorted, deterministic), checked on
+the development seeds and on the test stories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sitegen.actor_report import actor_table
+from sitegen.analyse.actors import analyse_actors, slugify
+from sitegen.analyse.gazetteer import load_gazetteer
+from sitegen.analyse.names import find_names
+from sitegen.errors import SitegenError
+from sitegen.load import load_article
+from sitegen.model import Actor, Article, CuratedActor, Paragraph
+
+REPO = Path(__file__).parent.parent
+SEEDS = next((p for p in (REPO / "seeds", REPO.parent / "shared" / "seeds") if p.is_dir()), None)
+STORIES = Path(__file__).parent / "stories"
+
+
+def _article(aid: str, *paragraphs: str) -> Article:
+    return Article(aid, f"content/articles/{aid}.md", aid, None, None, None, None,
+                   "\n\n".join(paragraphs), 1,
+                   tuple(Paragraph(n, text, n) for n, text in enumerate(paragraphs, 1)))
+
+
+def _seed_articles() -> list[Article]:
+    assert SEEDS is not None
+    out = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        out.append(_article(path.stem, *lines))
+    return out
+
+
+def _story_articles(name: str) -> list[Article]:
+    root = STORIES / name
+    problems: list[object] = []
+    return [a for p in sorted(root.glob("*.md")) if (a := load_article(p, root, problems))]  # type: ignore[arg-type]
+
+
+def _corpora() -> list[tuple[str, list[Article]]]:
+    out = [(p.name, _story_articles(p.name)) for p in sorted(STORIES.glob("actors-*"))]
+    if SEEDS is not None:
+        out.append(("seeds", _seed_articles()))
+    return out
+
+
+def _holder(actors: tuple[Actor, ...], surface: str) -> Actor | None:
+    return next((a for a in actors if any(m.surface == surface for m in a.mentions)), None)
+
+
+# ----------------------------------------------------------------------------- detection
+
+# (paragraph, surfaces that must be mentions of an actor of that type, surfaces no actor holds)
+DETECTION = [
+    ("Talks resumed on Monday in Geneva under the Treaty of Lisbon.", [],
+     ["Monday", "Geneva", "Talks", "Lisbon", "Treaty of Lisbon"]),
+    ("Troops massed near the Kharkiv Oblast border and the Black Sea coast.", [],
+     ["Kharkiv Oblast", "Black Sea", "Troops"]),
+    ("The Sahel Security Council met in Bamako.", [("Sahel Security Council", "organisation"), ("Bamako", "state")],
+     ["The"]),
+    ("Brazilian President Ana Duarte met Mr. Tomasz Wierzbicki in Warsaw.",
+     [("Brazilian President Ana Duarte", "person"), ("Tomasz Wierzbicki", "person"), ("Warsaw", "state")],
+     ["Mr", "Brazilian"]),
+    ("The Instituto de Estudios Andinos (IEA) said the vote was clean.",
+     [("Instituto de Estudios Andinos", "organisation"), ("IEA", "organisation")], []),
+    ("Asked about the Indo-Pacific, Ngozi Okafor-Bello said nothing.", [("Ngozi Okafor-Bello", "person")],
+     ["Indo-Pacific", "Asked"]),
+    ("According to the Lagos Courier newspaper, turnout fell.", [("Lagos Courier", "media")], ["According"]),
+]
+
+
+@pytest.mark.parametrize(("text", "want", "unwanted"), DETECTION, ids=[d[0][:40] for d in DETECTION])
+def test_detection_cases(text: str, want: list[tuple[str, str]], unwanted: list[str]) -> None:
+    actors = analyse_actors([_article("a", text)], ())
+    for surface, kind in want:
+        actor = _holder(actors, surface)
+        assert actor is not None and actor.type == kind, (surface, actors)
+    for surface in unwanted:
+        assert _holder(actors, surface) is None, surface
+        assert all(a.name != surface for a in actors)
+
+
+def test_acronym_defined_in_brackets_is_recorded() -> None:
+    names = find_names(_article("a", "The Instituto de Estudios Andinos (IEA) said so."))
+    assert names.acronyms == (("IEA", "Instituto de Estudios Andinos"),)
+
+
+def test_gazetteer_knows_capitals_demonyms_and_initialisms_from_package_data() -> None:
+    gaz = load_gazetteer()
+    assert gaz.capitals["lima"] == "PE" and gaz.capitals["washington"] == "US"
+    assert gaz.demonyms["south african"] == "ZA" and gaz.demonyms["peruvians"] == "PE"
+    assert gaz.codes["UK"] == "GB" and gaz.codes["US"] == "US"
+    assert "IN" not in gaz.codes and "IS" not in gaz.codes  # words, not states
+    assert gaz.state_of("kremlin") == "RU" and gaz.state_of("white house") == "US"
+
+
+def test_slugs_are_lowercase_ascii_with_hyphens() -> None:
+    assert slugify("Rafael Sánchez de la Vega") == "rafael-sanchez-de-la-vega"
+    assert slugify("Khalid bin Saud al-Nuaimi") == "khalid-bin-saud-al-nuaimi"
+
+
+# ----------------------------------------------------------------------------- merging
+
+
+def test_surname_goes_to_nearest_full_name_and_namesakes_stay_apart() -> None:
+    actors = analyse_actors([_article(
+        "a",
+        "Finance minister Olu Adeyemi met central bank governor Kemi Adeyemi on Friday.",
+        "Adeyemi said the bank would hold rates.",
+        "Later, Olu Adeyemi told parliament the budget was on track. Adeyemi added that taxes would not rise.",
+    )], ())
+    first, second = _holder(actors, "Olu Adeyemi"), _holder(actors, "central bank governor Kemi Adeyemi")
+    assert first is not None and second is not None and first.id != second.id
+    lone = [(m.paragraph, m.start) for m in second.mentions if m.surface == "Adeyemi"]
+    assert lone == [(2, 0)]  # nearest before it: the governor
+    assert any(m.surface == "Adeyemi" and m.paragraph == 3 for m in first.mentions)
+
+
+def test_lone_surname_without_full_name_in_article_joins_the_only_actor_with_it() -> None:
+    actors = analyse_actors([
+        _article("a", "Chilean President Ignacio Valdés Rojas spoke on Tuesday."),
+        _article("b", "Valdés Rojas left early. Reporters asked whether Valdés would return."),
+    ], ())
+    actor = _holder(actors, "Chilean President Ignacio Valdés Rojas")
+    assert actor is not None
+    assert {m.surface for m in actor.mentions} >= {"Valdés Rojas", "Valdés"}
+    assert actor.affiliation == "chile" and actor.role == "President"
+
+
+def test_spelling_variants_and_capitals_merge() -> None:
+    actors = analyse_actors([
+        _article("a", "Nicolás Ferreyra arrived in Buenos Aires.", "Argentina said it welcomed him."),
+        _article("b", "Nicolas Ferreyra left Argentina; Buenos Aires denied any deal."),
+    ], ())
+    person = _holder(actors, "Nicolás Ferreyra")
+    assert person is not None and _holder(actors, "Nicolas Ferreyra") is person
+    state = _holder(actors, "Argentina")
+    assert state is not None and state.type == "state" and _holder(actors, "Buenos Aires") is state
+
+
+def test_demonyms_give_affiliation_but_are_not_actors() -> None:
+    actors = analyse_actors([_article("a", "Kenyan Foreign Minister Amani Otieno met Ethiopian officials.")], ())
+    assert _holder(actors, "Kenyan Foreign Minister Amani Otieno") is not None
+    assert not any(a.name in ("Kenyan", "Ethiopian") for a in actors)
+    kenya = next(a for a in actors if a.id == "kenya")
+    assert kenya.type == "state"
+
+
+# ----------------------------------------------------------------------------- invariants
+
+
+@pytest.mark.parametrize(("name", "articles"), _corpora(), ids=[c[0] for c in _corpora()])
+def test_mentions_are_exact_sorted_and_disjoint(name: str, articles: list[Article]) -> None:
+    text = {(a.id, p.number): p.text for a in articles for p in a.paragraphs}
+    actors = analyse_actors(articles, ())
+    assert [a.id for a in actors] == sorted(a.id for a in actors)
+    assert len({a.id for a in actors}) == len(actors)
+    ids = {a.id for a in actors}
+    spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for actor in actors:
+        assert actor.affiliation is None or actor.affiliation in ids
+        keys = [(m.article, m.paragraph, m.start) for m in actor.mentions]
+        assert keys == sorted(keys)
+        assert list(actor.aliases) == sorted(set(actor.aliases))
+        for m in actor.mentions:
+            assert text[(m.article, m.paragraph)][m.start : m.end] == m.surface
+            spans.setdefault((m.article, m.paragraph), []).append((m.start, m.end))
+    for found in spans.values():
+        found.sort()
+        assert all(a[1] <= b[0] for a, b in zip(found, found[1:], strict=False)), found
+
+
+@pytest.mark.parametrize(("name", "articles"), _corpora(), ids=[c[0] for c in _corpora()])
+def test_same_input_same_actors_whatever_the_article_order(name: str, articles: list[Article]) -> None:
+    assert analyse_actors(articles, ()) == analyse_actors(list(reversed(articles)), ())
+
+
+@pytest.mark.skipif(SEEDS is None, reason="seeds not present")
+def test_seeds_two_kims_stay_two_actors() -> None:
+    actors = analyse_actors(_seed_articles(), ())
+    vice = _holder(actors, "Vice Foreign Minister Kim Hong-kyun")
+    leader = _holder(actors, "North Korean leader Kim Jong Un")
+    assert vice is not None and leader is not None and vice.id != leader.id
+    assert _holder(actors, "Kim") is vice
+    assert _holder(actors, "North Korean dictator Kim Jong-Un") is leader
+
+
+# ----------------------------------------------------------------------------- curation
+
+STRIKE = [
+    _article("a", "Union leader María Fernández said the Harbour Authority must pay.",
+             "The union said Fernández would speak on Friday."),
+]
+
+
+def test_curated_entry_wins_and_keeps_extracted_mentions() -> None:
+    curated = [CuratedActor("Maria Fernandez", "person", "General secretary", "Harbour Authority",
+                            ("the union leader",), 3)]
+    actors = analyse_actors(STRIKE, curated)
+    actor = next(a for a in actors if a.curated)
+    assert actor.name == "Maria Fernandez" and actor.role == "General secretary"
+    assert {m.surface for m in actor.mentions} == {"Union leader María Fernández", "Fernández"}
+    authority = next(a for a in actors if a.id == actor.affiliation)
+    assert authority.name == "Harbour Authority"
+
+
+def test_curated_alias_the_extractor_misses_is_found_in_the_text() -> None:
+    curated = [CuratedActor("Dockworkers' Union", "organisation", None, None, ("The union",), 1)]
+    actors = analyse_actors(STRIKE, curated)
+    union = next(a for a in actors if a.curated)
+    assert [(m.paragraph, m.surface) for m in union.mentions] == [(2, "The union")]
+
+
+def test_unknown_curated_affiliations_are_all_reported_with_lines() -> None:
+    curated = [CuratedActor("María Fernández", "person", None, "Nowhere Council", (), 1),
+               CuratedActor("Harbour Authority", None, None, "Atlantis", (), 6)]
+    with pytest.raises(SitegenError) as err:
+        analyse_actors(STRIKE, curated)
+    assert [(p.path, p.line, p.message) for p in err.value.problems] == [
+        ("content/actors.yaml", 1, 'affiliation "Nowhere Council" is not a known actor'),
+        ("content/actors.yaml", 6, 'affiliation "Atlantis" is not a known actor'),
+    ]
+    assert err.value.problems[0].hint == 'add an entry named "Nowhere Council" or fix the spelling'
+
+
+def test_actor_table_lists_every_actor_with_aliases_and_counts() -> None:
+    actors = analyse_actors(STRIKE, ())
+    table = actor_table(actors).splitlines()
+    assert table[0].split() == ["id", "name", "type", "role", "affiliation", "mentions", "aliases"]
+    row = next(line for line in table if line.startswith("maria-fernandez"))
+    assert "person" in row and " 2  " in row and "Fernández; Union leader María Fernández" in row
+    assert table[-1] == f"{len(actors)} actors; * = curated in content/actors.yaml"
