@@ -28,7 +28,7 @@ _VERB_WORDS = """
 say says said saying state states stated stating tell tells told telling add adds added adding
 note notes noted noting warn warns warned warning write writes wrote writing argue argues
 argued arguing claim claims claimed claiming insist insists insisted insisting explain
-explains explained comment comments commented remark remarked assert asserts asserted declare
+explains explained commented remarked assert asserts asserted declare
 declares declared announce announces announced announcing stress stresses stressed stressing
 emphasize emphasizes emphasized emphasizing emphasise emphasised emphasising urge urges urged
 urging suggest suggests suggested believe believes believed acknowledge acknowledges
@@ -39,7 +39,7 @@ called calling describe describes described describing term termed characterize 
 characterise characterised promise promised promising pledge pledged vow vowed condemn
 condemns condemned condemning accuse accuses accused accusing express expresses expressed
 expressing contend contends contended indicate indicates indicated reassure reassured caution
-cautioned assure assured allege alleges alleged maintain maintains maintained
+cautioned assure assured allege alleges alleged
 deem deemed deeming request requested requesting reported dismiss
 dismissed reject rejected rejecting refute refuted dispute disputes disputed disputing
 """.split()
@@ -436,7 +436,11 @@ def according_to(ctx: ArticleContext, paragraph: int, sentence: Span) -> Speaker
     return None
 
 
-_NOUN_BEFORE = frozenset("the a an this that his her its their such our your one".split())
+_NOUN_BEFORE = frozenset(
+    "the a an this that his her its their such our your one any no all new further more".split()
+)
+_NOUN_OR_VERB = frozenset("claims claim reports denies calls".split())
+"""Forms that are nouns as often as verbs: a verb only when a "that" clause follows."""
 
 
 def reporting_verbs(text: str, start: int, end: int,
@@ -445,7 +449,8 @@ def reporting_verbs(text: str, start: int, end: int,
     the same words used as nouns or adjectives ("the claims", "the reported deployment")."""
     return [m for m in REPORTING_VERB.finditer(text, start, end)
             if not any(s <= m.start() < e for s, e in skip)
-            and _word_before(text, m.start()) not in _NOUN_BEFORE]
+            and _word_before(text, m.start()) not in _NOUN_BEFORE
+            and (m.group(0) not in _NOUN_OR_VERB or re.match(r"\s+that\b", text[m.end() :]))]
 
 
 def verb_before(text: str, sentence: Span, pos: int,
