@@ -222,6 +222,8 @@ def _join_surnames(uf: _UnionFind, keys: Sequence[str]) -> None:
 def cluster_type(cluster: Cluster, outlets: frozenset[str]) -> ActorType | None:
     """What a cluster is, from its keys and the cues of its candidates; None: not an actor."""
     kinds = Counter(p.candidate.kind for p in cluster.items)
+    if cluster.items and all(p.candidate.weak for p in cluster.items):
+        return None
     if any(k.startswith("s:") for k in cluster.keys):
         return "state"
     names = {name_key(p.candidate.name) for p in cluster.items} | {name_key(n) for n in cluster.names}

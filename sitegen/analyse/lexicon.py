@@ -80,7 +80,11 @@ english family federal field film financial flag flying group high information i
 international kingdom knowledge law legal literary marketing mathematics military mystery
 national navy police political radio right risk rock royal security social software special
 state states strategy supreme tax technical television theater theatre travel uk united us
-voice wing model host player count
+voice wing model host player count met bench banner bearer blues canon charge classical comic
+corporate field grand opera operating pioneer principal printer prior private pro soccer baseball
+ballet burlesque master marcher resident servant superior venerable warrant blessed award-winning
+biblical behavioral excellent hereditary honorable honourable judicial municipal petty presiding
+rear most first designated sister brother mother father uncle aunt auntie family familie
 """.split())
 
 

@@ -41,6 +41,7 @@ from sitegen.model import Article
 CandidateKind = Literal["person", "single", "organisation", "media", "acronym", "state", "office"]
 
 _CONNECTORS = ("of", "for", "on")
+_INITIALS = re.compile(r"^(?:[A-Z]\.?){1,3}$")
 _MAX_TITLE_WORDS = 6
 
 
@@ -67,6 +68,9 @@ class Candidate:
     """For a bare surname: the full name in this article it stands for."""
     owner: str | None = None
     """For an office ("Yoon's office"): the name of its holder."""
+    weak: bool = False
+    """Found where capitals prove nothing (a headline in Title Case) or a generic word left
+    unresolved ("the Council"): joins an actor other mentions make, never makes one."""
     short: str | None = None
     """For an organisation named with its state ("US Federal Trade Commission"): the name
     without it, which its acronym abbreviates."""
@@ -94,11 +98,22 @@ def find_names(article: Article) -> ArticleNames:
                          if j == i + 1 and not toks[i].sentence_initial)
     for para, tokens in tokenized:
         cands, defs = _paragraph_names(para.number, para.text, tokens, gaz, mid_caps)
+        if _is_headline(para.text, tokens):
+            cands = [c if c.kind in ("state", "acronym") else replace(c, weak=True) for c in cands]
         found.extend(cands)
         acronyms.update(defs)
     found.sort(key=lambda c: (c.paragraph, c.start, c.end))
     found = _compass_states(article, found)
     return ArticleNames(article.id, tuple(_resolve_surnames(found)), tuple(sorted(acronyms)))
+
+
+def _is_headline(text: str, tokens: list[Token]) -> bool:
+    """A line in Title Case with no closing full stop ("Rutte Warns Of Serious Escalation"):
+    its capitals are typography, not names."""
+    words = [t for t in tokens if t.text.isalpha() and t.lower not in stopwords()]
+    if len(words) < 3 or text.rstrip().endswith((".", "!", "?", ".”", '."')):
+        return False
+    return sum(t.text[:1].isupper() for t in words) >= 0.8 * len(words)
 
 
 def _compass_states(article: Article, found: list[Candidate]) -> list[Candidate]:
@@ -143,6 +158,9 @@ def _runs(tokens: list[Token]) -> list[tuple[int, int]]:
             if _name_word(t) and not _calendar_break(tokens, i, j):
                 j += 1
                 continue
+            if _middle_initial(tokens, j):
+                j += 2  # "George W. Bush": the initial and the name after it
+                continue
             # "de la", "bin", "van der" inside a name; "of the" inside an organisation or title.
             k = j
             while k < n and tokens[k].gap == " " and not tokens[k].capitalised and (
@@ -162,6 +180,13 @@ def _runs(tokens: list[Token]) -> list[tuple[int, int]]:
         runs.append((i, j))
         i = j
     return runs
+
+
+def _middle_initial(tokens: list[Token], j: int) -> bool:
+    """A one-letter initial between two names: "George W. Bush"."""
+    t = tokens[j]
+    return (len(t.text) == 1 and t.text.isupper() and j + 1 < len(tokens)
+            and tokens[j + 1].gap == ". " and _name_word(tokens[j + 1]) and not tokens[j + 1].possessive)
 
 
 def _can_start(t: Token) -> bool:
@@ -338,9 +363,11 @@ def _name_tail(run: list[Token]) -> int:
     while k > 0:
         t = run[k - 1]
         w = t.lower
+        initial = k < len(run) and k > 1 and _INITIALS.match(t.text) is not None
         if (t.capitalised and not is_title_word(t.text) and w not in ORG_HEADS and w not in MEDIA_HEADS
-                and w not in PLACE_HEADS and w not in stopwords() and not t.acronym) or (
-                w in particles() and k < len(run)):
+                and w not in PLACE_HEADS and (w not in stopwords() or initial) and not t.acronym) or (
+                w in particles() and k < len(run)) or initial or (
+                k == 1 and k < len(run) and _INITIALS.match(t.text) and "." in t.text):
             k -= 1
             continue
         break
@@ -536,7 +563,8 @@ def name_tokens(name: str) -> list[str]:
     """Folded words of a name, hyphens split but particles kept on their word:
     "Kim Jong-Un" -> ["kim", "jong", "un"]; "Khalid al-Nuaimi" -> ["khalid", "al-nuaimi"]."""
     out: list[str] = []
-    for word in fold(name).replace(".", " ").split():
+    folded = re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m.group().replace(".", ""), fold(name))  # "U.S." = "US"
+    for word in folded.replace(".", " ").split():
         head, sep, _ = word.partition("-")
         if sep and (head in particles() or head + "-" in particles()):
             out.append(word)
@@ -573,7 +601,7 @@ def _resolve_surnames(found: list[Candidate]) -> list[Candidate]:
             # "the Commission" after "the European Commission".
             same = [o for o in orgs if name_tokens(o.name)[-1] == c.name.lower()]
             best = _closest(same, pos)
-            out.append(replace(c, name=best.name) if best else c)
+            out.append(replace(c, name=best.name) if best else replace(c, weak=True))
             continue
         if c.kind == "single" and "-" in c.surface and all(p[:1].isupper() for p in c.surface.split("-")):
             whole = _nearest(people, fold(c.surface), pos)

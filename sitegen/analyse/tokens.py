@@ -76,7 +76,8 @@ def _starts_sentence(before: list[Token], gap: str) -> bool:
         return True
     core = stripped.rstrip("”\"’')] ")
     if core and core[-1] in ".!?:;":
-        prev = before[-1].lower
-        # "Mr. Smith", "Gen. Jones": an abbreviated title does not end a sentence.
-        return not (core[-1] == "." and len(prev) <= 4 and prev in CONSTANTS.titles)
+        prev = before[-1].text
+        # "Mr. Smith", "Gen. Jones", "George W. Bush": a title or an initial does not end a sentence.
+        return not (core[-1] == "." and core == "." and (
+            (len(prev) <= 4 and prev.lower() in CONSTANTS.titles) or (len(prev) == 1 and prev.isupper())))
     return False
