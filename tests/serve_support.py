@@ -78,14 +78,17 @@ def port_of(server: PreviewServer) -> int:
     return int(server.server_address[1])
 
 
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = WAIT) -> float:
-    """Seconds until `condition()` holds; fails the test after `timeout`."""
+def wait_for(
+    condition: Callable[[], bool], what: str | Callable[[], str], timeout: float = WAIT
+) -> float:
+    """Seconds until `condition()` holds; fails the test after `timeout` (saying `what`)."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if condition():
             return time.monotonic() - started
         time.sleep(0.05)
-    raise AssertionError(f"gave up after {timeout}s waiting for {what}")
+    said = what if isinstance(what, str) else what()
+    raise AssertionError(f"gave up after {timeout}s waiting for {said}")
 
 
 class EventStream:

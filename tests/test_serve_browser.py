@@ -20,10 +20,6 @@ pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="needs Debian chromium at /usr/bin/chromium (bash /work/shared/tools/setup.sh)",
 )
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 TIMEOUT_MS = int(WAIT * 1000)
 
 PAGE = (
@@ -32,21 +28,10 @@ PAGE = (
 )
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context()  # type: ignore[attr-defined]
+def page(chromium: object) -> Iterator[object]:
+    """A fresh browser context per test, in the session's Chromium (tests/conftest.py)."""
+    context = chromium.new_context()  # type: ignore[attr-defined]
     try:
         yield context.new_page()
     finally:

@@ -132,7 +132,8 @@ def test_burst_of_saves_is_built_once_or_twice_not_per_save(root: Path) -> None:
             time.sleep(0.005)
         page = "/" + article_page(root, "Ferry Strike Ends")
         wait_for(lambda: "9-day strike" in get(port_of(preview.server), page).text,
-                 "the last save to be built")
+                 lambda: f"the last save to be built (generation {state.generation - before} "
+                         f"builds later, problems {state.problems}, file {source.read_text()!r})")
         time.sleep(0.5)
         # watchfiles groups saves until 50 ms pass without one; a save during a build gives
         # at most one more build.
