@@ -235,11 +235,11 @@ def _too_common(toks: Sequence[str]) -> bool:
 
 
 def _verb_edge(words: Sequence[str]) -> bool:
-    """A phrase that ends in a participle ("troops discussed", "expressed concern" is
-    kept) or opens with one before a name ("integrating North Korean") is a clause."""
+    """A phrase that ends in a participle ("troops discussed", "deployed") or opens with
+    one before a name ("integrating North Korean") is a clause, not a topic."""
     last = words[-1].lower()
-    if len(words) > 1 and len(last) > 5 and last.endswith(("ing", "ed")):
-        return True
+    if len(last) > 5 and (last.endswith("ed") or (len(words) > 1 and last.endswith("ing"))):
+        return True  # a lone "-ing" word may be a noun ("shelling"); a lone "-ed" one is not
     first = words[0].lower()
     return len(words) > 1 and first.endswith("ing") and len(first) > 5 and words[1][:1].isupper()
 
@@ -273,8 +273,9 @@ class _NameFilter:
 
 class _NameSpans:
     """Where names stand in one article's text. A candidate that overlaps an actor mention
-    ("chief Kyrylo Budanov") is about a name; one that stops inside a run of capitalised
-    words ("withdrawal of North" before "Korean") is a fragment of one."""
+    ("chief Kyrylo Budanov") is about a name; one that everywhere stops inside a run of
+    capitalised words ("withdrawal of North" before "Korean") is a fragment of one, and
+    one that everywhere runs on into a content word is a fragment of a longer phrase."""
 
     def __init__(self, article: Article, spans: Mapping[int, list[tuple[int, int]]]) -> None:
         self._paragraphs = [(p.text, spans.get(p.number, [])) for p in article.paragraphs]
@@ -291,8 +292,15 @@ class _NameSpans:
                 if any(start < m.end() and m.start() < end for start, end in spans):
                     return True
                 seen += 1
-                cut += _cuts_capitalised_run(text, m.start(), m.end())
+                cut += _cuts_capitalised_run(text, m.start(), m.end()) or _runs_on(text, m.end())
         return seen > 0 and cut == seen
+
+
+def _runs_on(text: str, end: int) -> bool:
+    """True when a content word follows with no punctuation between: a phrase that never
+    ends where it stands ("grave security" before "threat") is a piece of a longer one."""
+    after = _NEXT_LOWER_WORD.match(text, end)
+    return bool(after and after.group(1).lower() not in _STOP)
 
 
 def _cuts_capitalised_run(text: str, start: int, end: int) -> bool:
@@ -309,6 +317,7 @@ def _is_capital_word(text: str, start: int, end: int, last: bool) -> bool:
     return bool(words) and words[-1 if last else 0][:1].isupper()
 
 
+_NEXT_LOWER_WORD = re.compile(r"[ \t]+([a-z][\w\-]*)")
 _NEXT_WORD = re.compile(r"[ \t]+[A-Z]")
 """A capitalised word right after a span (no punctuation between)."""
 _PREVIOUS_WORD = re.compile(r"(?<![.!?:;,\u201c\u201d\"])[A-Z][\w\-]*[ \t]+$")
