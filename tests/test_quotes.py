@@ -57,3 +57,10 @@ SENTENCE_CASES = [
 @pytest.mark.parametrize(("text", "expected"), SENTENCE_CASES)
 def test_split_sentences(text: str, expected: list[str]) -> None:
     assert [text[s.start : s.end] for s in split_sentences(text)] == expected
+
+
+def test_a_quotation_inside_a_quotation_stays_in_it() -> None:
+    text = '"The mayor said “we will rebuild”, and she meant it," a resident said.'
+    assert [q.text for q in find_quotes(text)] == [
+        "The mayor said “we will rebuild”, and she meant it,"]
+    assert [q.text for q in find_quotes("„Wir bleiben“, sagte sie.")] == ["Wir bleiben"]

@@ -36,18 +36,23 @@ class QuoteSpan:
     """False when the closing mark is missing (the quote runs to the paragraph end)."""
 
 
-def _marks(text: str) -> list[tuple[int, _Mark]]:
-    marks: list[tuple[int, _Mark]] = []
+def _family(ch: str) -> str:
+    return {"“": "curly", "”": "curly", "«": "angle", "»": "angle", "„": "low"}.get(ch, "straight")
+
+
+def _marks(text: str) -> list[tuple[int, _Mark, str]]:
+    """(position, open or close, family) of every quote mark."""
+    marks: list[tuple[int, _Mark, str]] = []
     inside = False
     for found in _ANY_MARK.finditer(text):
         i, ch = found.start(), found.group(0)
         if ch in _OPENERS:
-            marks.append((i, "open"))
+            marks.append((i, "open", _family(ch)))
             inside = True
         elif ch in _CLOSERS:
-            marks.append((i, "close"))
+            marks.append((i, "close", _family(ch)))
             inside = False
-        elif ch == _STRAIGHT:
+        else:
             prev = text[i - 1] if i else " "
             nxt = text[i + 1] if i + 1 < len(text) else " "
             if prev in _BEFORE_OPEN and not nxt.isspace():
@@ -56,23 +61,30 @@ def _marks(text: str) -> list[tuple[int, _Mark]]:
                 kind = "close"
             else:
                 kind = "close" if inside else "open"
-            marks.append((i, kind))
+            marks.append((i, kind, "straight"))
             inside = kind == "open"
     return marks
 
 
 def find_quotes(text: str) -> tuple[QuoteSpan, ...]:
-    """Every quotation of at least MIN_WORDS words in `text`, in order."""
+    """Every quotation of at least MIN_WORDS words in `text`, in order. Marks of another
+    family inside a quote ("… said “…”," in straight quotes) belong to that quote."""
     raw: list[tuple[int, int, bool, bool]] = []
     open_at: int | None = None
-    for pos, kind in _marks(text):
-        if kind == "open":
-            if open_at is not None:
-                raw.append((open_at + 1, pos, True, False))
-            open_at = pos
-        elif open_at is not None:
-            raw.append((open_at + 1, pos, True, True))
-            open_at = None
+    open_family = ""
+    for pos, kind, family in _marks(text):
+        if open_at is not None:
+            closes = family == open_family or (open_family == "low" and family == "curly")
+            if not closes:
+                continue  # a nested quotation
+            if kind == "open" and open_family != "low":
+                raw.append((open_at + 1, pos, True, False))  # the first one was never closed
+                open_at = pos
+            else:
+                raw.append((open_at + 1, pos, True, True))
+                open_at = None
+        elif kind == "open":
+            open_at, open_family = pos, family
         elif not raw:
             raw.append((0, pos, False, True))
     if open_at is not None:
