@@ -39,9 +39,11 @@ television times tribune tv wire
 
 # Nouns that, in front of or after a name, say it is an outlet ("news agency Tass").
 MEDIA_CUES = frozenset("""
-agency broadcaster channel daily magazine network newspaper outlet paper publication tabloid
-website weekly wire
+broadcaster channel daily magazine newspaper outlet paper publication tabloid weekly
 """.split())
+
+# Nouns that name an outlet only after "news" ("news agency", "news website").
+NEWS_NOUNS = frozenset("agency service network website site outlet channel wire".split())
 
 # Heads of place names: the phrase is somewhere, not someone ("Kursk Oblast").
 PLACE_HEADS = frozenset("""

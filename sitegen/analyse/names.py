@@ -14,6 +14,7 @@ Oblast"). A bare surname is resolved here to the nearest full name of the same a
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -21,6 +22,7 @@ from sitegen.analyse.gazetteer import SEATS_OF_POWER, Gazetteer, fold, load_gaze
 from sitegen.analyse.lexicon import (
     EVENT_HEADS,
     MEDIA_CUES,
+    NEWS_NOUNS,
     MEDIA_HEADS,
     NOT_ACRONYMS,
     NOT_NAMES,
@@ -94,8 +96,10 @@ def find_names(article: Article) -> ArticleNames:
     acronyms: set[tuple[str, str]] = set()
     tokenized = [(para, tokenize(para.text)) for para in article.paragraphs]
     # Words that stand alone, capitalised, mid-sentence: names in their own right ("Hamas").
-    mid_caps = frozenset(toks[i].text for _, toks in tokenized for i, j in _runs(toks)
-                         if j == i + 1 and not toks[i].sentence_initial)
+    singles = Counter((toks[i].text, toks[i].sentence_initial) for _, toks in tokenized
+                      for i, j in _runs(toks) if j == i + 1)
+    mid_caps = frozenset(w for (w, initial), n in singles.items()
+                         if not initial or n + singles[(w, False)] >= 2)
     for para, tokens in tokenized:
         cands, defs = _paragraph_names(para.number, para.text, tokens, gaz, mid_caps)
         if _is_headline(para.text, tokens):
@@ -396,17 +400,22 @@ def _plain_run(number: int, text: str, tokens: list[Token], i: int, j: int,
         t = run[0]
         if t.acronym:
             bare = t.text.replace(".", "")
-            if bare in NOT_ACRONYMS:
-                return []
+            if bare in NOT_ACRONYMS or (len(bare) >= 5 and fold(bare) in gaz.cities | gaz.capitals.keys()):
+                return []  # "BRUSSELS (Reuters) -": a dateline, not an organisation
             return [_make(number, text, tokens, i, j, "acronym", name=bare)]
         if len(t.text) < 2 or t.lower in stopwords() or t.lower in calendar_words():
             return []
         return [_make(number, text, tokens, i, j, "single")]
+    if run[0].acronym and all(t.acronym for t in run):
+        return []
     if all(t.acronym for t in run):
         return []
     phrase = fold(" ".join(t.text for t in run))
     if phrase in gaz.cities or phrase in gaz.regions:
         return []
+    if run[0].lower in _ARTICLES and not run[0].sentence_initial:
+        # "Le Monde", "El Comercio", "Der Spiegel": a foreign article starts a title, not a person.
+        return [_make(number, text, tokens, i, j, "organisation")]
     return [_make(number, text, tokens, i, j, "person")]
 
 
@@ -427,12 +436,12 @@ def _extend_titles(number: int, text: str, tokens: list[Token], found: list[Cand
         k = by_start[c.start]
         head = k - 1
         comma = False
-        if head >= 0 and tokens[k].gap == ", " and not tokens[head].capitalised:
+        if head >= 0 and tokens[k].gap == ", ":
             comma = True
         elif head < 0 or tokens[k].gap != " ":
             out.append(c)
             continue
-        if tokens[head].capitalised or not is_role_head(tokens[head].text):
+        if (tokens[head].capitalised and not comma) or not is_role_head(tokens[head].text):
             out.append(c)
             continue
         first = _title_start(tokens, head)
@@ -447,6 +456,7 @@ def _extend_titles(number: int, text: str, tokens: list[Token], found: list[Cand
     return out
 
 
+_ARTICLES = frozenset({"le", "la", "les", "el", "los", "las", "il", "der", "die", "das", "de"})
 _DETERMINERS = frozenset({"the", "a", "an", "its", "his", "her", "their", "our", "whose"})
 # -ed words that describe rather than act ("retired general"); other -ed words are verbs.
 _ED_ADJECTIVES = frozenset({"retired", "embattled", "exiled", "ousted", "deposed", "jailed", "detained"})
@@ -500,10 +510,16 @@ def _mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[C
                 (nxt is not None and nxt.lower in MEDIA_VERBS and nxt.gap == " " and not c.resolved)
                 or _MEDIA_APPOSITIVE.match(text, c.end)):
             c = replace(c, kind="media", media_cue=True)
+        elif c.kind == "single" and not c.resolved and (m := _ORG_APPOSITIVE.match(text, c.end)) and not any(
+                is_role_head(w) for w in m.group().split()):
+            c = replace(c, kind="organisation")  # "Frontex, the EU border agency,"
         if c.kind in ("single", "acronym", "organisation", "person") and k_end is not None:
+            before2 = tokens[k_start - 2] if k_start is not None and k_start >= 2 else None
             media_after = nxt is not None and nxt.gap == " " and (
-                nxt.lower in MEDIA_CUES or (nxt.lower == "news" and after is not None and after.lower in MEDIA_CUES))
-            media_before = prev is not None and c.start - prev.end == 1 and prev.lower in MEDIA_CUES
+                nxt.lower in MEDIA_CUES or (nxt.lower == "news" and after is not None and after.lower in NEWS_NOUNS))
+            media_before = prev is not None and c.start - prev.end == 1 and (
+                prev.lower in MEDIA_CUES or (prev.lower in NEWS_NOUNS and before2 is not None and before2.lower == "news")
+                or (prev.lower == "told" and not c.person_cue and c.kind != "person"))
             if media_after or media_before:
                 c = replace(c, kind="media" if c.kind != "person" or not c.person_cue else c.kind,
                             media_cue=True)
@@ -525,8 +541,10 @@ def _mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[C
 
 
 _MEDIA_APPOSITIVE = re.compile(
-    r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:" + "|".join(sorted(MEDIA_CUES | {"newspaper", "broadcaster"}))
-    + r")\b")
+    r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:" + "|".join(sorted(MEDIA_CUES))
+    + r"|news\s+(?:" + "|".join(sorted(NEWS_NOUNS)) + r"))\b")
+_ORG_APPOSITIVE = re.compile(
+    r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:" + "|".join(sorted(ORG_HEADS - {"international"})) + r")\s*[,.;]")
 
 
 def _defined_acronym(text: str, c: Candidate) -> tuple[str, str] | None:

@@ -87,7 +87,7 @@ def split_title(text: str, title: Sequence[Token], gaz: Gazetteer,
         else:
             state = code
         rest = rest[:k] + rest[k + n :]
-    lead = _leading_organisation(rest, mid_caps)
+    lead = _leading_organisation(rest, mid_caps, gaz.regions)
     if lead:
         org = org or " ".join(t.text for t in rest[:lead])
         rest = rest[lead:]
@@ -140,7 +140,8 @@ def _state_in(tokens: Sequence[Token], gaz: Gazetteer) -> tuple[int, int, str, b
     return None
 
 
-def _leading_organisation(tokens: Sequence[Token], mid_caps: frozenset[str]) -> int:
+def _leading_organisation(tokens: Sequence[Token], mid_caps: frozenset[str],
+                          regions: frozenset[str] = frozenset()) -> int:
     """How many leading tokens name an organisation: an acronym ("NATO Secretary General"),
     capitalised words ending in an organisation noun ("State Department spokesperson"), or a
     single capitalised word the article also capitalises mid-sentence ("Hamas negotiator")."""
@@ -154,6 +155,8 @@ def _leading_organisation(tokens: Sequence[Token], mid_caps: frozenset[str]) -> 
     generic = ORG_HEADS | MEDIA_HEADS | PLACE_HEADS
     if caps >= 2 and tokens[caps - 1].lower in ORG_HEADS | MEDIA_HEADS:
         return caps
+    if caps == 1 and fold(tokens[0].text) in regions:
+        return 0  # "Europe director": a remit, not an organisation
     # One word: a name of its own ("Hamas negotiator"), not a common noun ("Union leader").
     if caps == 1 and tokens[0].text in mid_caps and tokens[0].lower not in stopwords() | generic:
         return 1
