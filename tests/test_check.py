@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -126,3 +128,35 @@ def test_run_check_without_a_build_says_what_to_do(
 ) -> None:
     assert run_check(_args(tmp_path)) == 1
     assert "run `sitegen build` first" in capsys.readouterr().err
+
+
+def test_check_after_a_real_build_passes_and_catches_a_deleted_page(
+    tmp_path: Path, sitegen: Callable[..., Any]
+) -> None:
+    from serve_support import article, write_site
+
+    write_site(tmp_path, {
+        "glacier-retreat": article(
+            "Glacier Retreat Measured",
+            "Researchers in the Andes measured the glacier's retreat at twelve metres.",
+            "The team from the university said the ice lost more mass than forecast.",
+        ),
+        "valley-water": article(
+            "Valley Water Plan",
+            "Farmers downstream asked the regional council for a new water plan.",
+        ),
+    })
+    assert sitegen("build", "--root", tmp_path).code == 0
+    whole = sitegen("check", "--root", tmp_path)
+    assert whole.code == 0, whole.err
+    assert whole.out.startswith("check: 0 problems")
+
+    data = json.loads((tmp_path / "public" / "briefing.json").read_text(encoding="utf-8"))
+    gone = data["articles"][0]["page"]
+    (tmp_path / "public" / gone).unlink()
+    broken = sitegen("check", "--root", tmp_path)
+    assert broken.code == 1
+    lines = broken.err.splitlines()
+    assert any(f'{gone} not found' in line for line in lines)
+    assert f'error: briefing.json: page "{gone}" is not in the output' in lines
+    assert lines[-1].startswith(f"check: {len(lines) - 1} problems in ")
