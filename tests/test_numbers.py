@@ -20,8 +20,9 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
      [{"value": 10000, "unit": "troops"}, {"value": 12000, "unit": "troops"}]),
     ("Close to 11,000 Malian soldiers are ready.",
      [{"value": 11000, "hedge": "close to", "unit": "troops", "modifier": "Malian"}]),
-    ("She won 52.3% of the vote.", [{"value": 52.3, "unit": "percent", "of_what": "vote"}]),
-    ("Turnout was about 63 per cent.", [{"value": 63, "hedge": "about", "unit": "percent"}]),
+    ("She won 52.3% of the vote.", [{"value": 52.3, "unit": "percent", "of_what": "votes"}]),
+    ("Turnout was about 63 per cent.",
+     [{"value": 63, "hedge": "about", "unit": "percent", "of_what": "turnout"}]),
     ("The fund holds $2.5 billion.", [{"value": 2.5e9, "unit": "usd"}]),
     ("They sent four brigades and eleven thousand troops.",
      [{"value": 4, "unit": "brigades"}, {"value": 11000, "unit": "troops"}]),
@@ -32,6 +33,12 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
     ("A 5,000-strong force crossed the river.", [{"value": 5000, "unit": "troops"}]),
     ("Up to 10 to 12 million dollars were pledged.",
      [{"value": 10e6, "value_max": 12e6, "unit": "usd", "hedge": "up to"}]),
+    ("Turnout was about 59 percent.", [{"value": 59, "hedge": "about", "unit": "percent",
+                                        "of_what": "turnout"}]),
+    ("Some 7.7 million Venezuelans have left.",
+     [{"value": 7.7e6, "hedge": "some", "unit": "people", "modifier": "Venezuelan"}]),
+    ("The blast killed at least 45 people.", [{"value": 45, "hedge": "at least", "unit": "deaths"}]),
+    ("He won 52% of the votes cast.", [{"value": 52, "unit": "percent", "of_what": "votes"}]),
     # dates, years, times, ordinals, labels and durations are not figures
     ("On Oct. 21, 2024 at 10:30 the F-16 flew its 3rd sortie.", []),
     ("The 1990s ended; on 21 October the two discussed it for three weeks.", []),
@@ -53,7 +60,7 @@ def test_find_figures(text: str, expected: list[dict[str, Any]]) -> None:
 
 def test_measure_key_lines_up_estimates_of_one_quantity() -> None:
     assert measure_key("troops", "Malian", None, None) == "malian troops"
-    assert measure_key("percent", None, None, "vote") == "percent of vote"
+    assert measure_key("percent", None, None, "votes") == "percent of votes"
     assert measure_key(None, "Malian", None, None) is None
 
 

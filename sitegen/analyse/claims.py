@@ -30,7 +30,7 @@ from sitegen.analyse.claim_extract import (
     extract_article,
     mentions_by_article,
 )
-from sitegen.analyse.measures import dominant_modifiers, measure_key
+from sitegen.analyse.measures import SHARE_UNITS, dominant_modifiers, measure_key
 from sitegen.model import Actor, Article, Claim, ClaimStatus, Evidence, SourceAnalysis
 from sitegen.runner import ArticleRunner
 
@@ -187,8 +187,8 @@ def _with_units(raw: list[RawClaim]) -> list[RawClaim]:
             if donor is not None:
                 r = replace(r, unit=donor.unit, modifier=donor.modifier,
                              qualifier=r.qualifier or donor.qualifier)
-            elif r.speaker is None:
-                continue
+            else:
+                continue  # a bare number ("Maduro, 61,") is no figure of the story
         out.append(r)
     return out
 
@@ -196,10 +196,14 @@ def _with_units(raw: list[RawClaim]) -> list[RawClaim]:
 def _measures(raw: list[RawClaim]) -> dict[int, str | None]:
     numbers = [(i, r) for i, r in enumerate(raw) if r.kind == "number" and r.unit]
     dominant = dominant_modifiers((r.unit or "", r.modifier) for _, r in numbers)
+    # A share with no "of …" ("she won with 67%") is a share of what most shares are of.
+    shares = dominant_modifiers((r.unit or "", r.of_what) for _, r in numbers
+                                if r.unit in SHARE_UNITS)
     out: dict[int, str | None] = {}
     for i, r in numbers:
         modifier = r.modifier or dominant.get(r.unit or "")
-        out[i] = measure_key(r.unit, modifier, r.qualifier, r.of_what)
+        of_what = r.of_what or shares.get(r.unit or "")
+        out[i] = measure_key(r.unit, modifier, r.qualifier, of_what)
     return out
 
 

@@ -39,6 +39,8 @@ _UNIT_SYNONYMS: Mapping[str, tuple[str, ...]] = {
 }
 _CANONICAL = {word: key for key, words in _UNIT_SYNONYMS.items() for word in words}
 
+SHARE_UNITS = frozenset({"percent", "points"})
+"""Units of a share, whose measure also says what it is a share of."""
 # Nouns of time: a figure in these is a duration or a date, not a count about the story.
 TIME_UNITS = frozenset(
     "seconds minutes hours days weeks months years decades centuries times".split()

@@ -175,6 +175,9 @@ def _unit_after(text: str, end: int) -> tuple[str | None, str | None, str | None
             return None, " ".join(modifier) or None, None, end + w.end()
         if i >= 1 and not modifier:
             break
+    if modifier and re.fullmatch(r"[A-Z][a-z]+[^s]s", modifier[-1]):
+        # "7.7 million Venezuelans": a plural demonym counts people of that nationality.
+        return "people", " ".join([*modifier[:-1], modifier[-1][:-1]]), None, end
     return None, " ".join(modifier) or None, None, end
 
 
@@ -238,7 +241,7 @@ def find_figures(text: str) -> tuple[Figure, ...]:
         unit = canonical_unit(unit_word)
         if raw.percent:
             unit = "percent"
-            of_what = _of_what(text, end)
+            of_what = _of_what(text, end) or _subject_of_share(text, start)
         elif raw.currency:
             unit = canonical_unit(raw.currency.lower())
         if unit in TIME_UNITS:
@@ -250,6 +253,9 @@ def find_figures(text: str) -> tuple[Figure, ...]:
         if outcome and unit not in {"people", None}:
             qualifier = qualifier or unit  # "45 soldiers were killed": soldiers' deaths
         unit = outcome or unit
+        if unit in {"people", None} and re.search(
+                r"\b(?:killed|killing|kills|kill)\s+(?:[a-z]+\s+){0,2}$", text[max(0, start - 30) : start]):
+            unit = "deaths"  # "killing at least 45 people"
         if raw.written and not (unit and (is_known_unit(unit) or value >= 10)):
             continue  # "the two discussed", "one of them"
         if raw.written and value < 2:
@@ -270,5 +276,18 @@ def _leading(value_max: float, value: float) -> float:
 
 
 def _of_what(text: str, end: int) -> str | None:
+    """"52% of the vote" -> "votes" (the unit's canonical name)."""
     m = re.match(r"\s+of\s+(?:the\s+|all\s+)?([a-z]+)", text[end:])
-    return m.group(1) if m else None
+    return canonical_unit(m.group(1)) if m else None
+
+
+_LINKING = r"(?:was|is|were|are|stood at|stands at|reached|of|at|rose to|fell to|hit|climbed to|dropped to)"
+
+
+def _subject_of_share(text: str, start: int) -> str | None:
+    """"turnout was about 63 percent", "inflation reached 23.1%": what the share measures."""
+    m = re.search(r"\b([A-Za-z]+)\s+" + _LINKING + r"\s+(?:[a-z]+\s+){0,2}$",
+                  text[max(0, start - 50) : start])
+    if not m or m.group(1).lower() in _STOP:
+        return None
+    return m.group(1).lower()
