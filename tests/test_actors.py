@@ -71,6 +71,12 @@ DETECTION = [
     ("Asked about the Indo-Pacific, Ngozi Okafor-Bello said nothing.", [("Ngozi Okafor-Bello", "person")],
      ["Indo-Pacific", "Asked"]),
     ("According to the Lagos Courier newspaper, turnout fell.", [("Lagos Courier", "media")], ["According"]),
+    ("NAIROBI (Lakeside Post) - The Red Cross said the Taliban, which took power, had met the Kowalski campaign.",
+     [("Red Cross", "organisation"), ("Taliban", "organisation")], ["NAIROBI", "Kowalski"]),
+    ("Senator Mary K. Oduya met J.R. Castellanos. Castellanos later told Die Rundschau it went well.",
+     [("Senator Mary K. Oduya", "person"), ("J.R. Castellanos", "person"), ("Castellanos", "person"),
+      ("Die Rundschau", "media")], ["Mary", "K"]),
+    ("Dockworkers Protest New Contract At Valmare Port", [], ["Dockworkers Protest New Contract"]),
 ]
 
 

@@ -58,6 +58,7 @@ _REGIONS = (
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Casefold, drop accents, unify apostrophes and hyphens: the key two spellings of one
     name share ("Nicolás" / "Nicolas", "Kim Jong-Un" / "Kim Jong Un" after `name_key`)."""

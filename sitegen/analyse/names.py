@@ -390,6 +390,23 @@ def _org(number: int, text: str, tokens: list[Token], i: int, j: int, kind: Cand
     return replace(c, media_cue=kind == "media", short=short)
 
 
+def _adjectival(word: str) -> bool:
+    """"the Korean", "the European": a demonym or adjective of place, not a name."""
+    w = fold(word)
+    return w in load_gazetteer().demonyms or w.endswith(("ean", "ian", "ese", "ish", "ern", "ic"))
+
+
+def _after_the(tokens: list[Token], i: int, j: int) -> bool:
+    """"the Red Cross said", "the Taliban, which": a name after "the" that is not used as a
+    modifier ("the Biden administration") is an organisation, not a person."""
+    if i == 0 or tokens[i - 1].lower != "the" or tokens[i].gap != " ":
+        return False
+    if j >= len(tokens) or tokens[j - 1].possessive:
+        return j >= len(tokens)
+    nxt = tokens[j]
+    return nxt.gap.strip() != "" or nxt.lower in stopwords() or nxt.lower in SPEECH_VERBS
+
+
 def _plain_run(number: int, text: str, tokens: list[Token], i: int, j: int,
                gaz: Gazetteer) -> list[Candidate]:
     """A run with no title and no head word: a person's name, an acronym or a lone word."""
@@ -405,7 +422,8 @@ def _plain_run(number: int, text: str, tokens: list[Token], i: int, j: int,
             return [_make(number, text, tokens, i, j, "acronym", name=bare)]
         if len(t.text) < 2 or t.lower in stopwords() or t.lower in calendar_words():
             return []
-        return [_make(number, text, tokens, i, j, "single")]
+        named = _after_the(tokens, i, j) and not _adjectival(t.text) and "-" not in t.text
+        return [_make(number, text, tokens, i, j, "organisation" if named else "single")]
     if run[0].acronym and all(t.acronym for t in run):
         return []
     if all(t.acronym for t in run):
@@ -413,7 +431,7 @@ def _plain_run(number: int, text: str, tokens: list[Token], i: int, j: int,
     phrase = fold(" ".join(t.text for t in run))
     if phrase in gaz.cities or phrase in gaz.regions:
         return []
-    if run[0].lower in _ARTICLES and not run[0].sentence_initial:
+    if _after_the(tokens, i, j) or run[0].lower in _ARTICLES and not run[0].sentence_initial:
         # "Le Monde", "El Comercio", "Der Spiegel": a foreign article starts a title, not a person.
         return [_make(number, text, tokens, i, j, "organisation")]
     return [_make(number, text, tokens, i, j, "person")]
