@@ -42,6 +42,11 @@ expressing contend contends contended indicate indicates indicated reassure reas
 cautioned assure assured allege alleges alleged
 deem deemed deeming request requested requesting reported dismiss
 dismissed reject rejected rejecting refute refuted dispute disputes disputed disputing
+concede concedes conceded reveal reveals revealed disclose discloses disclosed highlighted
+signalled signaled hinted threaten threatens threatened demand demands demanded criticised
+criticized criticises criticizes blame blames blamed praised hailed questioned doubted
+projected forecast hopes hoped fears feared agreed proclaimed certified welcomed recognised
+recognized
 """.split()
 REPORTING_VERB = re.compile(r"\b(?:" + "|".join(sorted(set(_VERB_WORDS), key=len, reverse=True))
                             + r")\b")
@@ -84,6 +89,12 @@ _PERSON_HEADS = frozenset(
     king queen prince pope dictator prime""".split()
 )
 _ACCORDING = re.compile(r"\baccording to\s+", re.IGNORECASE)
+_SPOKESPERSON = re.compile(
+    r"(?:(?:a|an|the|two|several|senior|other)\s+)*(?:[a-z]+\s+)?"
+    r"(?:spokes(?:man|woman|person|people)|representatives?|officials?|aides?|advisers?|"
+    r"advisors?|members?|staff)\s+(?:for|of|at|from|with|in|to)\s+(?P<org>\S.*)$",
+    re.IGNORECASE,
+)
 _BY_AGENT = re.compile(r"\b(?:claimed|reported|estimated|said|stated|described|cited|"
                        r"put forward|given|announced|published|released|issued)\s+by\s+",
                        re.IGNORECASE)
@@ -288,6 +299,12 @@ def resolve_phrase(ctx: ArticleContext, paragraph: int, start: int, end: int) ->
         return Speaker(None, phrase)
     if not mentions and _VAGUE_GROUP.search(phrase):
         return Speaker(None, phrase)
+    agent = _SPOKESPERSON.match(phrase)
+    if agent and not _ANONYMITY.search(phrase):
+        # "a spokesperson for the ministry", "officials at the central bank"
+        found = resolve_phrase(ctx, paragraph, start + agent.start("org"), end)
+        if found is not None and found.actor is not None:
+            return Speaker(found.actor, phrase)
     if first in _PERSON_PRONOUNS:
         actor = ctx.last_before(paragraph, start, frozenset({"person"}))
         return Speaker(actor, first_word.group(0) if first_word else phrase) if actor else None
