@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import importlib.metadata
 import os
 import pickle
+import re
 import secrets
 import sqlite3
 import sys
@@ -40,18 +42,39 @@ class CacheWarning(UserWarning):
     """The cache could not be used as it is; the build goes on without (part of) it."""
 
 
+def _dependency_versions() -> str:
+    """Installed versions of sitegen's dependencies (YAKE's, the gazetteers'...)."""
+    try:
+        requires = importlib.metadata.requires("sitegen") or []
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+    out = []
+    for requirement in requires:
+        if "extra ==" in requirement:
+            continue
+        name = re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0]
+        try:
+            out.append(f"{name}={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            out.append(f"{name}=missing")
+    return ",".join(sorted(out))
+
+
 @cache
 def code_fingerprint() -> str:
-    """Hash of sitegen's version, the Python minor version and every module's bytes.
+    """Hash of sitegen's version, its dependencies' versions, the Python minor version and
+    the bytes of every module and data file (the theme aside: it does not change analysis).
 
     Stricter than the version number alone: a developer's edit to an analyser changes it
     too, so a cache can never serve results of code that no longer exists.
     """
-    digest = hashlib.sha256(f"{sitegen.__version__}|{sys.version_info[:2]}".encode())
+    digest = hashlib.sha256(f"{sitegen.__version__}|{sys.version_info[:2]}|{_dependency_versions()}".encode())
     package = Path(sitegen.__file__).parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes())
+    for path in sorted(package.rglob("*")):
+        relative = path.relative_to(package).as_posix()
+        if path.is_file() and not relative.startswith("theme/") and "__pycache__" not in relative:
+            digest.update(relative.encode() + b"\0")
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

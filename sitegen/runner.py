@@ -15,6 +15,7 @@ these results: they are cheap, and caching them would need to know what depends 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import multiprocessing
 import os
@@ -23,10 +24,11 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from functools import cache
 from multiprocessing.pool import Pool
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 from sitegen.cache import DiskCache, code_fingerprint
 
@@ -63,13 +65,65 @@ def _label(fn: Callable[..., object]) -> str:
     return f"{fn.__module__}.{fn.__qualname__}"
 
 
-class _Star:
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
+
+
+def _sorted(values: object) -> list[object]:
+    try:
+        return sorted(values)  # type: ignore[call-overload, no-any-return]
+    except TypeError:  # mixed types
+        return sorted(values, key=repr)  # type: ignore[call-overload, no-any-return]
+
+
+def _canonical(value: object) -> object:
+    """Sets and dicts in an order that does not depend on the process's string hash seed."""
+    if isinstance(value, set | frozenset):
+        return ("<set>", *_sorted(value))
+    if isinstance(value, dict):
+        keys = _sorted(value)
+        return ("<dict>", *((k, value[k]) for k in keys))
+    return value
+
+
+class _KeyPickler(pickle.Pickler):
+    """Pickles dataclasses field by field with their sets and dicts sorted, so that equal
+    items give equal bytes in every process (the string hash seed differs per run, and with
+    it the order a set of names, or a dict filled from one, iterates in). The bytes are only
+    hashed, never unpickled."""
+
+    def reducer_override(self, obj: object) -> Any:
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            return type(obj), tuple(_canonical(getattr(obj, f)) for f in _field_names(type(obj)))
+        return NotImplemented
+
+
+class _Digest:
+    """A file the pickler writes to that only feeds a hash."""
+
+    def __init__(self, prefix: bytes) -> None:
+        self.hash = hashlib.sha256(prefix)
+
+    def write(self, data: bytes) -> int:
+        self.hash.update(data)
+        return len(data)
+
+
+def item_key(prefix: bytes, item: object) -> str:
+    """The cache key of one item: a hash of `prefix` and the item's canonical pickle."""
+    out = _Digest(prefix)
+    _KeyPickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(item)
+    return out.hash.hexdigest()
+
+
+class _Star(Generic[R]):
     """`fn(*args)` as a one-argument callable that pickles (by reference to `fn`) into workers."""
 
-    def __init__(self, fn: Callable[..., object]) -> None:
+    def __init__(self, fn: Callable[..., R]) -> None:
         self.fn = fn
 
-    def __call__(self, args: tuple[object, ...]) -> object:
+    def __call__(self, args: tuple[object, ...]) -> R:
         return self.fn(*args)
 
 
@@ -105,8 +159,7 @@ class ArticleRunner:
         code = code_fingerprint()
         namespace = f"{label}|{hashlib.sha256(settings.encode()).hexdigest()[:16]}"
         prefix = f"{code}|{namespace}|".encode()
-        keys = [hashlib.sha256(prefix + pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
-                for item in items]
+        keys = [item_key(prefix, item) for item in items]
         self._used[namespace].update(keys)
         found = self.cache.get_many(namespace, keys)
         todo = sorted({k: i for i, k in reversed(list(enumerate(keys))) if k not in found}.values())

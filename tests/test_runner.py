@@ -221,3 +221,29 @@ def test_starmap_takes_several_arguments_and_caches_on_all_of_them(tmp_path: Pat
         with open_runner(jobs, cache) as runner:
             assert runner.starmap(scaled_count, items) == want
             assert runner.computed == computed
+
+
+KEY_IN_A_FRESH_PROCESS = """
+from dataclasses import dataclass, field
+from sitegen.runner import item_key
+
+@dataclass(frozen=True)
+class Ref:
+    words: frozenset[str]
+    index: dict[str, int] = field(default_factory=dict)
+
+words = frozenset("harbour crane pier authority collapse inspection tide quay".split())
+print(item_key(b"p", ("id-1", Ref(words, {w: len(w) for w in words}))))
+"""
+
+
+def test_item_keys_do_not_depend_on_the_string_hash_seed() -> None:
+    """Sets of names and dicts filled from them iterate in a per-process order; the key must not."""
+    import os
+    import subprocess
+    import sys
+
+    keys = {subprocess.run([sys.executable, "-c", KEY_IN_A_FRESH_PROCESS], check=True, text=True,
+                           capture_output=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}
+                           ).stdout.strip() for seed in (1, 2, 3, 4)}
+    assert len(keys) == 1
