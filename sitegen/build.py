@@ -106,9 +106,9 @@ def static_files(dirs: list[Path]) -> list[OutputFile]:
 
 def analyse(loaded: LoadedSite, timer: _Timer, runner: ArticleRunner) -> Analysis:
     actors = timer.run("actors", lambda: analyse_actors(loaded.articles, loaded.curated))
-    sources = timer.run("sources", lambda: analyse_sources(loaded.articles))
-    claims = timer.run("claims", lambda: analyse_claims(loaded.articles, actors, sources))
-    tags = timer.run("tags", lambda: analyse_tags(loaded.articles, actors))
+    sources = timer.run("sources", lambda: analyse_sources(loaded.articles, runner=runner))
+    claims = timer.run("claims", lambda: analyse_claims(loaded.articles, actors, sources, runner=runner))
+    tags = timer.run("tags", lambda: analyse_tags(loaded.articles, actors, runner=runner))
     return Analysis(actors=actors, claims=claims, sources=sources, tags=tags)
 
 
