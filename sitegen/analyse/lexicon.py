@@ -14,8 +14,14 @@ from importlib import resources
 
 from nameparser.config import CONSTANTS
 
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as text, one or more words a line."""
+    return frozenset(text.split())
+
+
 # Nouns that end the name of an organisation ("National Intelligence Service").
-ORG_HEADS = frozenset("""
+ORG_HEADS = _words("""
 academy administration agency airlines airways alliance army assembly association authority
 bank bloc board brigade brigades brotherhood bureau cabinet caucus center centre chamber church
 coalition college command commission committee company congress conference consortium corp
@@ -29,55 +35,55 @@ biotech therapeutics pharmaceuticals pharma motors technologies technology syste
 laboratories industries enterprises ventures capital investments securities logistics
 communications telecom petroleum mining resources solutions llc plc gmbh
 cross crescent
-""".split())
+""")
 
 # Words that make a name an outlet ("Defence Express", "Korea Times").
-MEDIA_HEADS = frozenset("""
+MEDIA_HEADS = _words("""
 broadcasting broadcaster channel chronicle courier daily dispatch express gazette guardian herald
 journal ledger magazine media monitor news newspaper observer post press radio review telegraph
 television times tribune tv wire
-""".split())
+""")
 
 # Nouns that, in front of or after a name, say it is an outlet ("news agency Tass").
-MEDIA_CUES = frozenset("""
+MEDIA_CUES = _words("""
 broadcaster channel daily magazine newspaper outlet paper publication tabloid weekly
-""".split())
+""")
 
 # Nouns that name an outlet only after "news" ("news agency", "news website").
-NEWS_NOUNS = frozenset("agency service network website site outlet channel wire".split())
+NEWS_NOUNS = frozenset(["agency", "service", "network", "website", "site", "outlet", "channel", "wire"])
 
 # Heads of place names: the phrase is somewhere, not someone ("Kursk Oblast").
-PLACE_HEADS = frozenset("""
+PLACE_HEADS = _words("""
 airport avenue basin bay beach border bridge canal cape coast county crossing desert district
 gulf heights highway hill hills island islands isthmus lake mountain mountains oblast ocean
 peninsula plain plains plateau port prefecture province raion region river road sea square
 strait street strip territory territories town township valley village
-""".split())
+""")
 
 # Historical periods and events that look like names ("Cold War").
-EVENT_HEADS = frozenset("""
+EVENT_HEADS = _words("""
 war wars revolution crisis election elections games cup olympics summit accord accords treaty
 agreement protocol act era age
-""".split())
+""")
 
 # Role nouns nameparser lacks, as they appear before a name ("spokesperson Dmitry Peskov").
-_EXTRA_ROLES = frozenset("""
+_EXTRA_ROLES = _words("""
 adviser advisor aide analyst campaigner candidate chairman chairperson chairwoman chief
 commander dictator envoy founder head lawmaker leader legislator negotiator official owner
 prosecutor spokesman spokesperson spokeswoman strongman minister president premier
 secretary-general president-elect vice-president deputy congressman congresswoman
 councilman councilwoman assemblyman assemblywoman mp
-""".split())
+""")
 
 # Title words that modify a role but are not one by themselves ("Vice", "Foreign").
-_MODIFIER_ONLY = frozenset("""
+_MODIFIER_ONLY = _words("""
 acting assistant associate deputy designated first former foreign grand high interim
 prime rear senior supreme vice
-""".split())
+""")
 
 # nameparser's titles include words that are far more often parts of other names
 # ("United", "National", "Police"); they never count as a role here.
-_NOT_ROLES = frozenset("""
+_NOT_ROLES = _words("""
 army british business civil computer credit criminal customs discovery district division docket
 english family federal field film financial flag flying group high information intelligence
 international kingdom knowledge law legal literary marketing mathematics military mystery
@@ -88,7 +94,7 @@ corporate field grand opera operating pioneer principal printer prior private pr
 ballet burlesque master marcher resident servant superior venerable warrant blessed award-winning
 biblical behavioral excellent hereditary honorable honourable judicial municipal petty presiding
 rear most first designated sister brother mother father uncle aunt auntie family familie
-""".split())
+""")
 
 
 @functools.cache
@@ -141,33 +147,33 @@ def particles() -> frozenset[str]:
     """Lower-case name particles: "de", "la", "bin", "van", "al-" (nameparser's prefixes),
     less the ones that are also common English words ("do", "bar")."""
     common = stopwords() | {"bar", "bat", "op", "te", "heer", "het", "tho", "thoe", "ua", "vel"}
-    return frozenset(p.lower() for p in CONSTANTS.prefixes if p.isascii() and p.lower() not in common
+    return frozenset(p.lower() for p in CONSTANTS.prefixes if (p.isascii() and p.lower() not in common)
                      or p.lower() in {"de", "da", "di", "du", "la", "le", "van", "von", "al", "el", "bin"})
 
 
 # Words that speech or reporting follows: "Zinoviev acknowledged", "Kim stated".
-SPEECH_VERBS = frozenset("""
+SPEECH_VERBS = _words("""
 said says told added stated noted warned argued wrote acknowledged asserted claimed insisted
 announced urged called confirmed denied explained replied responded commented suggested
 stressed emphasized emphasised declared tweeted posted mentioned believes believed
 expressed condemned characterized characterised reassured estimated
-""".split())
+""")
 
 # Verbs that make the name before them an outlet ("Reuters reported").
 MEDIA_VERBS = frozenset({"reported", "reports", "reporting"})
 
 # Forms of address that stand between a title and a name ("Prime Minister Sheikh ...").
-HONORIFICS = frozenset("""
+HONORIFICS = _words("""
 mr mrs ms miss mx dr sir dame sheikh sheik shaikh shaykh lord lady prof rev hon
-""".split())
+""")
 
 # Capitalised words that are never a name by themselves: compass adjectives, "Western".
-NOT_NAMES = frozenset("""
+NOT_NAMES = _words("""
 eastern western northern southern central middle north south east west upper lower greater
-""".split())
+""")
 
 # Upper-case words that are not organisations ("CEO", "GDP").
-NOT_ACRONYMS = frozenset("""
+NOT_ACRONYMS = _words("""
 AI AM PM GDP CEO CFO COO CTO HIV AIDS DNA ID TV UTC GMT OK PS PR FAQ USD EUR GBP COVID
 II III IV VI VII VIII IX XI XII HTML URL PDF HTTP HTTPS API USB GPS SMS CCTV FAQ
-""".split())
+""")

@@ -22,13 +22,13 @@ from sitegen.analyse.gazetteer import SEATS_OF_POWER, Gazetteer, fold, load_gaze
 from sitegen.analyse.lexicon import (
     EVENT_HEADS,
     MEDIA_CUES,
-    NEWS_NOUNS,
     MEDIA_HEADS,
+    MEDIA_VERBS,
+    NEWS_NOUNS,
     NOT_ACRONYMS,
     NOT_NAMES,
     ORG_HEADS,
     PLACE_HEADS,
-    MEDIA_VERBS,
     SPEECH_VERBS,
     calendar_words,
     is_role_head,
@@ -198,7 +198,7 @@ def _can_start(t: Token) -> bool:
 
 
 def _name_word(t: Token) -> bool:
-    return t.capitalised and (len(t.text) > 1 or t.text == "I" and False)
+    return t.capitalised and len(t.text) > 1
 
 
 def _calendar_break(tokens: list[Token], i: int, j: int) -> bool:
@@ -320,7 +320,7 @@ def _classify_run(number: int, text: str, tokens: list[Token], i: int, j: int,
             return [_make(number, text, tokens, i, j, "organisation",
                           role=Role(None, g.code, None, None))]
         return []  # a demonym, region or city: not an actor
-    if last in EVENT_HEADS or last in PLACE_HEADS and not _has_org_head(words[:-1]):
+    if last in EVENT_HEADS or (last in PLACE_HEADS and not _has_org_head(words[:-1])):
         return []
     if len(words) > 2 and (words[0] in PLACE_HEADS or words[0] in EVENT_HEADS) and words[1] in _CONNECTORS:
         return []  # "Port of Valmare", "Strait of Hormuz"
@@ -329,7 +329,7 @@ def _classify_run(number: int, text: str, tokens: list[Token], i: int, j: int,
     if _has_org_head(words) and not _has_role(words) and words[0] not in particles():
         heads = [k for k, w in enumerate(words) if w in ORG_HEADS or w in MEDIA_HEADS]
         if heads[-1] == len(words) - 1 or words[heads[-1] + 1] in _CONNECTORS:
-            media = last in MEDIA_HEADS and not (last in ORG_HEADS)
+            media = last in MEDIA_HEADS and last not in ORG_HEADS
             return [_org(number, text, tokens, i, j, "media" if media else "organisation", gaz)]
     name_start = _name_tail(run)
     if name_start == 0 or (name_start == len(run) and not _has_org_head(words) and not _has_role(words)):
@@ -431,7 +431,7 @@ def _plain_run(number: int, text: str, tokens: list[Token], i: int, j: int,
     phrase = fold(" ".join(t.text for t in run))
     if phrase in gaz.cities or phrase in gaz.regions:
         return []
-    if _after_the(tokens, i, j) or run[0].lower in _ARTICLES and not run[0].sentence_initial:
+    if _after_the(tokens, i, j) or (run[0].lower in _ARTICLES and not run[0].sentence_initial):
         # "Le Monde", "El Comercio", "Der Spiegel": a foreign article starts a title, not a person.
         return [_make(number, text, tokens, i, j, "organisation")]
     return [_make(number, text, tokens, i, j, "person")]
@@ -536,7 +536,8 @@ def _mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[C
             media_after = nxt is not None and nxt.gap == " " and (
                 nxt.lower in MEDIA_CUES or (nxt.lower == "news" and after is not None and after.lower in NEWS_NOUNS))
             media_before = prev is not None and c.start - prev.end == 1 and (
-                prev.lower in MEDIA_CUES or (prev.lower in NEWS_NOUNS and before2 is not None and before2.lower == "news")
+                prev.lower in MEDIA_CUES
+                or (prev.lower in NEWS_NOUNS and before2 is not None and before2.lower == "news")
                 or (prev.lower == "told" and not c.person_cue and c.kind != "person"))
             if media_after or media_before:
                 c = replace(c, kind="media" if c.kind != "person" or not c.person_cue else c.kind,
@@ -653,7 +654,8 @@ def _resolve_surnames(found: list[Candidate]) -> list[Candidate]:
         if len(words) == 1:
             best = _nearest(people, words[0], pos)
         else:
-            longer = [p for p in people if len(name_tokens(p.name)) > len(words) and _part_of(words, name_tokens(p.name))]
+            longer = [p for p in people
+                      if len(name_tokens(p.name)) > len(words) and _part_of(words, name_tokens(p.name))]
             best = _closest(longer, pos)
         out.append(replace(c, resolved=best.name, kind="person") if best else c)
     return out

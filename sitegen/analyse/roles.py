@@ -9,13 +9,22 @@ Strategy Institute"). Each `Role` keeps the text it was read from, for the actor
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from sitegen.analyse.gazetteer import SEATS_OF_POWER, Gazetteer, fold
-from sitegen.analyse.lexicon import HONORIFICS, MEDIA_HEADS, ORG_HEADS, PLACE_HEADS, is_role_head, is_title_word, stopwords
+from sitegen.analyse.lexicon import (
+    HONORIFICS,
+    MEDIA_HEADS,
+    ORG_HEADS,
+    PLACE_HEADS,
+    is_role_head,
+    is_title_word,
+    stopwords,
+)
 
 if TYPE_CHECKING:
     from sitegen.analyse.tokens import Token
@@ -110,7 +119,7 @@ def split_title(text: str, title: Sequence[Token], gaz: Gazetteer,
 def _join(text: str, tokens: Sequence[Token]) -> str:
     """The tokens' text, keeping the original separators where the tokens are adjacent."""
     out = tokens[0].text
-    for prev, t in zip(tokens, tokens[1:], strict=False):
+    for prev, t in itertools.pairwise(tokens):
         gap = text[prev.end : t.start]
         out += (gap if gap in (" ", "-") else " ") + t.text
     return out
@@ -171,9 +180,9 @@ def appositive_role(text: str, end: int, following: Sequence[_Named]) -> Role | 
     """The role an appositive or a "from the X" phrase gives the name ending at `end`."""
     m = _FROM.match(text, end)
     if m:
-        org = next((c for c in following if c.start == m.end()), None)
-        if org is not None and org.kind in ("organisation", "media", "acronym"):
-            return Role(None, None, org.name, text[end : org.start + len(org.name)].strip())
+        named = next((c for c in following if c.start == m.end()), None)
+        if named is not None and named.kind in ("organisation", "media", "acronym"):
+            return Role(None, None, named.name, text[end : named.start + len(named.name)].strip())
     m = _APPOSITIVE.match(text, end)
     if not m:
         return None
@@ -195,9 +204,10 @@ def appositive_role(text: str, end: int, following: Sequence[_Named]) -> Role | 
     org: str | None = None
     inside = [c for c in following if m.start("role") <= c.start < m.end("role")]
     if len(words) > head_at + 1 and words[head_at + 1].lower() in _CONNECTOR:
-        named = [c for c in inside if c.kind in ("organisation", "media", "acronym", "state", "single")]
-        if named:
-            last = named[-1]
+        kinds = ("organisation", "media", "acronym", "state", "single")
+        affiliated = [c for c in inside if c.kind in kinds]
+        if affiliated:
+            last = affiliated[-1]
             if last.kind == "state":
                 state = last.state
             else:
