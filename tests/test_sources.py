@@ -153,3 +153,13 @@ def test_sentences_split_at_ends_not_abbreviations(text: str, sentences: int) ->
 def test_through_the_article_runner_the_result_is_the_same() -> None:
     articles = load_story("sources-wire-cuts") + load_story("sources-translation")
     assert analyse_sources(articles, runner=ArticleRunner(jobs=2)) == analyse_sources(articles)
+
+
+def test_lsh_and_batched_bounds_keep_every_link_of_a_mixed_corpus() -> None:
+    articles = [a for story in SOURCE_STORIES for a in load_story(story)]
+    if SEEDS.is_dir():
+        articles += load_seeds()
+    exhaustive = analyse_sources_with(articles, use_lsh=False, batch=False)
+    assert analyse_sources_with(articles, use_lsh=True, batch=True) == exhaustive
+    assert analyse_sources_with(articles, use_lsh=False, batch=True) == exhaustive
+    assert len(exhaustive.links) == 4

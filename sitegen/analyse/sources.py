@@ -56,6 +56,9 @@ LSH_THRESHOLD = 0.1
 """Jaccard of content-word bigram sets at which LSH proposes a pair: far below what a
 linked pair shows, so LSH only saves work and never decides."""
 LSH_PERMUTATIONS = 128
+BATCH_MIN_PAIRS = 2000
+"""From this many candidate pairs on, unordered bounds for all pairs at once (a few array
+operations per article) pick the pairs worth an exact, ordered comparison."""
 SHINGLES_PER_SENTENCE = 10
 """A carried-over sentence counts as much as this many shared shingles when choosing
 which paragraph of the origin a paragraph of the copy comes from."""
@@ -272,6 +275,113 @@ def _candidate_pairs(prepared: Sequence[_Prepared], use_lsh: bool) -> list[tuple
     return sorted(pairs)
 
 
+def _worth_verifying(
+    prepared: Sequence[_Prepared], candidates: Sequence[tuple[int, int]], batch: bool
+) -> list[tuple[int, int]]:
+    """The candidate pairs that may reach `LINK_SCORE`; each gets a full comparison.
+
+    From `BATCH_MIN_PAIRS` on, one article is set against all others at once (`_Bounds`):
+    pairs whose unordered overlap stays below the threshold either way are dropped (an
+    ordered share never exceeds its unordered one), and the ordered sentence share is
+    worked out from the same arrays; the shingle chain only where shingles could link.
+    No decision changes: a pair is dropped only when its exact score is below the line.
+    """
+    if not batch:
+        return list(candidates)
+    partners: dict[int, list[int]] = {}
+    for i, j in candidates:
+        partners.setdefault(i, []).append(j)
+    bounds = _Bounds(prepared)
+    out = []
+    for i in sorted(partners):
+        a = prepared[i]
+        counts, reach, shingle_reach = bounds.of(i)
+        for j in partners[i]:
+            if reach[j] < LINK_SCORE:
+                continue
+            b = prepared[j]
+            shared = counts[:, bounds.sentence_start[j] : bounds.sentence_start[j + 1]]
+            ordered = max(
+                _sentence_share(_sentence_matches(shared, a.sizes), a.sizes),
+                _sentence_share(_sentence_matches(shared.T, b.sizes), b.sizes),
+            )
+            if ordered < LINK_SCORE and shingle_reach[j] >= LINK_SCORE:
+                ordered = max(_shingle_share(a, b), _shingle_share(b, a))
+            if ordered >= LINK_SCORE:
+                out.append((i, j))
+    return out
+
+
+def _sentence_share(matches: list[Match], sizes: np.ndarray) -> float:
+    total = int(sizes.sum())
+    return _weight(_heaviest_chain(matches)) / total if total else 0.0
+
+
+def _shingle_share(a: _Prepared, b: _Prepared) -> float:
+    distinct = len(a.shingle_keys)
+    return _weight(_heaviest_chain(_shingle_matches(a, b))) / distinct if distinct else 0.0
+
+
+class _Bounds:
+    """Unordered overlap of one article with every other, from corpus-wide sorted arrays."""
+
+    def __init__(self, prepared: Sequence[_Prepared]) -> None:
+        self.prepared = prepared
+        n = len(prepared)
+        keys = np.concatenate([p.shingle_keys for p in prepared])
+        owner = np.repeat(np.arange(n), [len(p.shingle_keys) for p in prepared])
+        order = np.argsort(keys, kind="stable")
+        self.shingle_keys, self.shingle_owner = keys[order], owner[order]
+        self.shingle_counts = np.array([max(1, len(p.shingle_keys)) for p in prepared], dtype=np.float64)
+        sentences = [len(p.sizes) for p in prepared]
+        self.sentence_start = np.concatenate([[0], np.cumsum(sentences)]).astype(np.int64)
+        self.sentence_owner = np.repeat(np.arange(n), sentences)
+        self.sentence_sizes = np.concatenate([p.sizes for p in prepared]).astype(np.float64)
+        words = np.concatenate([p.word_keys for p in prepared])
+        word_sentence = np.concatenate([p.word_sentence + self.sentence_start[k] for k, p in enumerate(prepared)])
+        order = np.argsort(words, kind="stable")
+        self.word_keys, self.word_sentence = words[order], word_sentence[order]
+        self.words_total = np.array([max(1, int(p.sizes.sum())) for p in prepared], dtype=np.float64)
+
+    def of(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(content words each sentence of article i shares with every sentence of the corpus;
+        for every article j the largest unordered share either way, shingles or sentences;
+        the same for shingles alone)."""
+        a = self.prepared[i]
+        n = len(self.prepared)
+        rows, cols = _expand(self.shingle_keys, a.shingle_keys)
+        shared = np.bincount(self.shingle_owner[cols], minlength=n).astype(np.float64)
+        best = np.maximum(shared / max(1, len(a.shingle_keys)), shared / self.shingle_counts)
+        total = len(self.sentence_sizes)
+        if not len(a.sizes) or not total:
+            return np.zeros((len(a.sizes), total), dtype=np.int64), best, best
+        rows, cols = _expand(self.word_keys, a.word_keys)
+        counts = np.bincount(
+            a.word_sentence[rows] * total + self.word_sentence[cols], minlength=len(a.sizes) * total
+        ).reshape(len(a.sizes), total)
+        enough = counts >= SENTENCE_MIN_SHARED
+        # a's sentences carried into j: any of j's sentences holds enough of their words.
+        ok_a = enough & (counts >= SENTENCE_MATCH * a.sizes[:, None])
+        running = np.concatenate([np.zeros((len(a.sizes), 1), dtype=np.int64), np.cumsum(ok_a, axis=1)], axis=1)
+        hit = (running[:, self.sentence_start[1:]] - running[:, self.sentence_start[:-1]]) > 0
+        a_in = (a.sizes[:, None] * hit).sum(axis=0) / max(1, int(a.sizes.sum()))
+        # j's sentences carried into a.
+        ok_b = (enough & (counts >= SENTENCE_MATCH * self.sentence_sizes[None, :])).any(axis=0)
+        b_in = np.bincount(self.sentence_owner, weights=self.sentence_sizes * ok_b, minlength=n)
+        return counts, np.maximum(best, np.maximum(a_in, b_in / self.words_total)), best
+
+
+def _expand(haystack: np.ndarray, needles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(needle index, haystack index) for every equal pair; `haystack` sorted."""
+    lo = np.searchsorted(haystack, needles, side="left")
+    hi = np.searchsorted(haystack, needles, side="right")
+    counts = hi - lo
+    total = int(counts.sum())
+    rows = np.repeat(np.arange(len(needles)), counts)
+    cols = np.repeat(lo - (np.cumsum(counts) - counts), counts) + np.arange(total)
+    return rows, cols
+
+
 def _bigrams(text: ArticleText) -> Iterable[bytes]:
     """Pairs of stemmed content words within a sentence, order-free: survives paraphrase."""
     out: set[bytes] = set()
@@ -300,9 +410,13 @@ def analyse_sources(articles: Sequence[Article], runner: ArticleRunner | None = 
 
 
 def analyse_sources_with(
-    articles: Sequence[Article], use_lsh: bool | None, runner: ArticleRunner | None = None
+    articles: Sequence[Article],
+    use_lsh: bool | None,
+    runner: ArticleRunner | None = None,
+    batch: bool | None = None,
 ) -> SourceAnalysis:
-    """`analyse_sources`, choosing the candidate search: None picks by corpus size."""
+    """`analyse_sources`, choosing how candidates are found (`use_lsh`) and sifted (`batch`,
+    see `_worth_verifying`); None picks by corpus size. Every choice gives the same result."""
     ordered = sorted(articles, key=lambda a: a.id)
     prepared = [_arrays(t) for t in _texts(ordered, runner)]
     if use_lsh is None:
@@ -312,7 +426,10 @@ def analyse_sources_with(
 
     # Each copy keeps one parent: the best-scoring linked article that precedes it.
     parent: dict[str, tuple[str, PairScore]] = {}
-    for i, j in _candidate_pairs(prepared, use_lsh):
+    candidates = _candidate_pairs(prepared, use_lsh)
+    if batch is None:
+        batch = len(candidates) >= BATCH_MIN_PAIRS
+    for i, j in _worth_verifying(prepared, candidates, batch):
         pair = _compare(prepared[i], prepared[j])
         if pair.score < LINK_SCORE:
             continue
