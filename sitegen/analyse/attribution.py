@@ -430,9 +430,12 @@ def after_quote(ctx: ArticleContext, paragraph: int, sentence: Span, quote_end: 
         if _ANONYMITY.search(whole):  # "… said an official who spoke on condition of anonymity"
             return Speaker(None, whole)
         return resolve_phrase(ctx, paragraph, start, _phrase_end(text, start, sentence.end))
-    np_verb = re.match(r"([^,.;“”\"]{1,90}?)\s+(?:also\s+|later\s+|then\s+)?" + REPORTING_VERB.pattern,
-                       rest)
-    if np_verb:
+    # The speaker phrase before the verb names someone ("Rutte", "chief executive X",
+    # "Yusuf, 54,"), not a clause ("affirming that London …, as reported by").
+    np_verb = re.match(r"((?![a-z]+ing\b|(?:as|and|but|while|which|who|that|according|in|on|"
+                       r"after|before|with)\b)[^.;“”\"]{1,90}?)\s+(?:also\s+|later\s+|then\s+)?"
+                       + REPORTING_VERB.pattern, rest)
+    if np_verb and not re.search(r"\bthat\b", np_verb.group(1)):
         return resolve_phrase(ctx, paragraph, pos, pos + len(np_verb.group(1)))
     return None
 

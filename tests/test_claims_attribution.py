@@ -1,0 +1,96 @@
+"""Who said it: quotes, figures and statements resolved to actors on one-article cases
+(issue 6). Actors are given by their surfaces, standing in for the actors analyser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sitegen.analyse.claims import analyse_claims
+from sitegen.model import Actor, Article, Claim, Mention, Paragraph, SourceAnalysis
+
+ACTORS = {
+    # surface -> (id, type)
+    "Amina Yusuf": ("amina-yusuf", "person"),
+    "Yusuf": ("amina-yusuf", "person"),
+    "Pedro Álvarez de Castro": ("pedro-alvarez-de-castro", "person"),
+    "Álvarez de Castro": ("pedro-alvarez-de-castro", "person"),
+    "Central Bank": ("central-bank", "organisation"),
+    "central bank": ("central-bank", "organisation"),
+    "Teachers' Union": ("teachers-union", "organisation"),
+    "Norland": ("norland", "state"),
+    "Reuters": ("reuters", "media"),
+}
+
+CASES = [
+    # (paragraphs, kind, words in the claim, expected speaker id or None)
+    (['"We will not give up," Yusuf said, "and we will win."'], "quote", "and we will win",
+     "amina-yusuf"),
+    (["Amina Yusuf spoke first. She said: “The strike goes on.”"], "quote", "The strike goes on",
+     "amina-yusuf"),
+    (["“Rates stay where they are,” a spokesperson for the Central Bank told Reuters."],
+     "quote", "Rates stay where they are", "central-bank"),
+    (["Norland's finance minister, Pedro Álvarez de Castro, said inflation would ease."],
+     "statement", "inflation would ease", "pedro-alvarez-de-castro"),
+    (["Inflation will ease, Pedro Álvarez de Castro said on Monday."], "statement",
+     "Inflation will ease", "pedro-alvarez-de-castro"),
+    (["In a statement, the Teachers' Union said 80% of members backed the strike."], "number",
+     "80", "teachers-union"),
+    (["About 4,000 teachers joined the march, according to the Teachers' Union."], "number",
+     "4000", "teachers-union"),
+    (["Álvarez de Castro met the union. “It is a fair offer,” he told reporters."], "quote",
+     "It is a fair offer", "pedro-alvarez-de-castro"),
+    (["“This budget is dead,” said one lawmaker, who asked not to be identified."], "quote",
+     "This budget is dead", None),
+    (["Some 3,000 workers reportedly walked out."], "number", "3000", None),
+    (["The march was called “a turning point” by organisers."], "quote", "a turning point", None),
+    (['"We are ready," Yusuf, 54, told Reuters.'], "quote", "We are ready", "amina-yusuf"),
+    (["The Central Bank's governor, Pedro Álvarez de Castro, warned that prices would rise."],
+     "statement", "prices would rise", "pedro-alvarez-de-castro"),
+    (["Norland has accused the Teachers' Union of misleading parents."], "statement",
+     "misleading parents", "norland"),
+    (["Officials at the central bank said 12 banks would be audited."], "number", "12",
+     "central-bank"),
+    (["He said the offer was not enough."], "statement", "the offer was not enough", None),
+    # a quote that carries on into the next paragraph keeps its speaker
+    (["Amina Yusuf said: “We asked for talks in March.",
+      "“Nobody answered our letters.”"], "quote", "Nobody answered our letters", "amina-yusuf"),
+]
+
+
+def _article(paragraphs: list[str]) -> tuple[Article, tuple[Actor, ...]]:
+    article = Article("a", "content/articles/a.md", "t", None, None, None, None, "", 1,
+                      tuple(Paragraph(i + 1, t, i + 1) for i, t in enumerate(paragraphs)))
+    found: dict[str, list[Mention]] = {}
+    for par in article.paragraphs:
+        taken: list[tuple[int, int]] = []
+        for surface in sorted(ACTORS, key=len, reverse=True):
+            for m in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", par.text):
+                if any(s < m.end() and m.start() < e for s, e in taken):
+                    continue
+                taken.append((m.start(), m.end()))
+                found.setdefault(ACTORS[surface][0], []).append(
+                    Mention("a", par.number, m.start(), m.end(), surface))
+    types = {i: t for i, t in ACTORS.values()}
+    actors = tuple(Actor(i, i, types[i], None, None, tuple(sorted({m.surface for m in ms})),  # type: ignore[arg-type]
+                         tuple(sorted(ms, key=lambda m: (m.paragraph, m.start))))
+                   for i, ms in sorted(found.items()))
+    return article, actors
+
+
+def _matches(claim: Claim, kind: str, words: str) -> bool:
+    if claim.kind != kind:
+        return False
+    if kind == "number":
+        return claim.number is not None and abs(claim.number - float(words)) < 1e-9
+    return words in claim.text
+
+
+@pytest.mark.parametrize(("paragraphs", "kind", "words", "speaker"), CASES)
+def test_speaker(paragraphs: list[str], kind: str, words: str, speaker: str | None) -> None:
+    article, actors = _article(paragraphs)
+    claims = analyse_claims([article], actors, SourceAnalysis((), {"a": None}))
+    found = [c for c in claims if _matches(c, kind, words)]
+    assert found, [(c.kind, c.text) for c in claims]
+    assert found[0].speaker == speaker, found[0]
