@@ -53,6 +53,8 @@ CASES = [
     (["Officials at the central bank said 12 banks would be audited."], "number", "12",
      "central-bank"),
     (["He said the offer was not enough."], "statement", "the offer was not enough", None),
+    (["The offer was rejected by the Teachers' Union on Friday."], "statement",
+     "The offer was rejected", "teachers-union"),
     # a quote that carries on into the next paragraph keeps its speaker
     (["Amina Yusuf said: “We asked for talks in March.",
       "“Nobody answered our letters.”"], "quote", "Nobody answered our letters", "amina-yusuf"),

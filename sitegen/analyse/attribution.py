@@ -484,7 +484,12 @@ def speaker_of(ctx: ArticleContext, paragraph: int, sentence: Span, anchor: int,
     """The speaker of words at `anchor` (a figure or a reported clause) in a sentence."""
     text = ctx.paragraphs[paragraph]
     for verb in reversed(verb_before(text, sentence, anchor, skip)):
-        speaker = subject_of(ctx, paragraph, sentence, verb.start())
+        agent = re.match(r"\s+by\s+", text[verb.end() : sentence.end])
+        if agent:  # "the result was disputed by the opposition"
+            start = verb.end() + agent.end()
+            speaker = resolve_phrase(ctx, paragraph, start, _phrase_end(text, start, sentence.end))
+        else:
+            speaker = subject_of(ctx, paragraph, sentence, verb.start())
         if speaker is not None:
             return speaker
     found = according_to(ctx, paragraph, sentence)
