@@ -15,7 +15,7 @@ from sitegen.analyse.attribution import reporting_verbs
 from sitegen.analyse.sentences import Span
 
 UNVERIFIED = re.compile(
-    r"\b(?:reportedly|allegedly|alleged|purportedly|unconfirmed|unverified|rumou?red|"
+    r"\b(?:reportedly|allegedly|purportedly|unconfirmed|unverified|rumou?red|"
     r"not (?:yet )?(?:been )?(?:independently )?(?:verified|confirmed)|if confirmed|"
     r"(?:cannot|could not|can ?not|couldn't|can't) (?:be )?(?:independently )?"
     r"(?:confirm|verify|verified|confirmed)|"
@@ -88,9 +88,14 @@ def is_unverified(text: str, span: Span, quotes: Sequence[tuple[int, int]]) -> b
     return bool(UNVERIFIED.search(_outside(text, span, quotes)))
 
 
+_NEGATED = re.compile(r"\b(?:neither|nor|not|never|without|no)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+
+
 def is_denial(text: str, span: Span, quotes: Sequence[tuple[int, int]]) -> bool:
-    """The sentence, outside its quotes, reports a denial."""
-    return bool(DENIAL.search(_outside(text, span, quotes)))
+    """The sentence, outside its quotes, reports a denial ("neither denying nor
+    confirming" is none)."""
+    outside = _outside(text, span, quotes)
+    return any(not _NEGATED.search(outside[: m.start()]) for m in DENIAL.finditer(outside))
 
 
 def statement_cue(text: str, span: Span, quotes: Sequence[tuple[int, int]]) -> StatementCue | None:
