@@ -55,6 +55,9 @@ CASES = [
     (["He said the offer was not enough."], "statement", "the offer was not enough", None),
     (["The offer was rejected by the Teachers' Union on Friday."], "statement",
      "The offer was rejected", "teachers-union"),
+    # a surname the actors analyser did not mark still finds the actor named before
+    (["Amina Yusuf led the march. “We are not afraid,” Amina stated."], "quote",
+     "We are not afraid", "amina-yusuf"),
     # a quote that carries on into the next paragraph keeps its speaker
     (["Amina Yusuf said: “We asked for talks in March.",
       "“Nobody answered our letters.”"], "quote", "Nobody answered our letters", "amina-yusuf"),

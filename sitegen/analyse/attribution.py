@@ -269,6 +269,21 @@ def _institution(ctx: ArticleContext, phrase: str, paragraph: int, offset: int) 
     return ctx.last_before(paragraph, offset, types) if types else None
 
 
+def _by_name(ctx: ArticleContext, phrase: str, paragraph: int, offset: int) -> str | None:
+    """A name the actors analyser left unmarked here ("Kim stated"): the actor whose names
+    hold its last capitalised word, the last mentioned in this article first."""
+    names = re.findall(r"\b[A-Z][\w’'-]+", phrase)
+    if not names or _DETERMINER.match(phrase):
+        return None
+    word = names[-1].lower()
+    recency = _recency(ctx, paragraph, offset)
+    ranked = sorted((ref for ref in (ctx.actors[a] for a in ctx.word_index.get(word, ()))),
+                    key=lambda r: (-recency.get(r.id, -1), r.type != "person", r.id))
+    if not ranked or recency.get(ranked[0].id, -1) < 0:
+        return None  # never mentioned in this article: too weak to guess
+    return ranked[0].id
+
+
 def _recency(ctx: ArticleContext, paragraph: int, offset: int) -> dict[str, int]:
     order: dict[str, int] = {}
     n = 0
@@ -323,7 +338,8 @@ def resolve_phrase(ctx: ArticleContext, paragraph: int, start: int, end: int) ->
         return Speaker(actor, surface.rstrip(" ,("))
     if _DETERMINER.match(phrase) or not mentions:
         np = re.split(r"[,(]| who | which | that ", phrase)[0]
-        actor = _describe(ctx, np, paragraph, start) or _institution(ctx, np, paragraph, start)
+        actor = (_by_name(ctx, np, paragraph, start) or _describe(ctx, np, paragraph, start)
+                 or _institution(ctx, np, paragraph, start))
         if actor:
             return Speaker(actor, phrase)
         if _DETERMINER.match(phrase):
