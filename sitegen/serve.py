@@ -185,9 +185,11 @@ class Watcher:
 
     def _batches(self, paths: list[Path], recursive: bool, stop: _Either) -> Iterator[set[str]]:
         keep = self._in_site if recursive else self._at_top
+        # watchfiles' default filter drops editor swap and backup files (`x.md~`, `.swp`).
+        junk = watchfiles.DefaultFilter()
         for batch in watchfiles.watch(
             *paths,
-            watch_filter=lambda _change, path: keep(Path(path)),
+            watch_filter=lambda change, path: junk(change, path) and keep(Path(path)),
             recursive=recursive,
             stop_event=stop,
             debounce=1600,

@@ -201,3 +201,24 @@ def test_cli_prints_url_on_loopback_and_ctrl_c_stops_cleanly(root: Path) -> None
     assert code == 0
     leftovers = [p.name for p in root.iterdir() if p.name.startswith(".public")]
     assert leftovers == []
+
+
+def test_theme_created_while_serving_is_watched_and_css_alone_changes(root: Path) -> None:
+    builtin = REPO / "sitegen" / "theme" / "static" / "style.css"
+    with serving_site(root) as preview:
+        port = port_of(preview.server)
+        stream = EventStream(port, "/", since_of(get(port, "/").text))
+        try:
+            static = root / "themes" / "default" / "static"
+            static.mkdir(parents=True)
+            time.sleep(0.3)  # the new folder is picked up by the deep watcher
+            save(static / "style.css", builtin.read_text(encoding="utf-8") + "\nh1 { color: teal; }\n")
+            deadline = time.monotonic() + WAIT
+            while True:
+                _, event = stream.next_build()
+                if event["changed"] or time.monotonic() > deadline:
+                    break
+        finally:
+            stream.close()
+        assert event["changed"] == ["style.css"]
+        assert get(port, "/style.css").text.endswith("h1 { color: teal; }\n")
