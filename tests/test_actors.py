@@ -78,6 +78,12 @@ DETECTION = [
      [("Senator Mary K. Oduya", "person"), ("J.R. Castellanos", "person"), ("Castellanos", "person"),
       ("Die Rundschau", "media")], ["Mary", "K"]),
     ("Dockworkers Protest New Contract At Valmare Port", [], ["Dockworkers Protest New Contract"]),
+    ("WHO Director-General Dr. Amina Kiplagat spoke to CNN Türk about the Republican People's Party (CHP).",
+     [("WHO Director-General Dr. Amina Kiplagat", "person"), ("CNN Türk", "organisation"),
+      ("Republican People's Party", "organisation"), ("CHP", "organisation")], ["Dr", "Republican People"]),
+    ("Seismologist Naci Görür of Istanbul Technical University met President Luz Arce of Paraguay.",
+     [("Seismologist Naci Görür", "person"), ("Istanbul Technical University", "organisation"),
+      ("President Luz Arce", "person"), ("Paraguay", "state")], ["Seismologist Naci Görür of Istanbul"]),
 ]
 
 
@@ -109,6 +115,7 @@ def test_gazetteer_knows_capitals_demonyms_and_initialisms_from_package_data() -
 def test_slugs_are_lowercase_ascii_with_hyphens() -> None:
     assert slugify("Rafael Sánchez de la Vega") == "rafael-sanchez-de-la-vega"
     assert slugify("Khalid bin Saud al-Nuaimi") == "khalid-bin-saud-al-nuaimi"
+    assert slugify("Fatma Yıldız") == "fatma-yildiz" and slugify("Łukasz Størmer") == "lukasz-stormer"
 
 
 # ----------------------------------------------------------------------------- merging
@@ -148,6 +155,17 @@ def test_spelling_variants_and_capitals_merge() -> None:
     assert person is not None and _holder(actors, "Nicolas Ferreyra") is person
     state = _holder(actors, "Argentina")
     assert state is not None and state.type == "state" and _holder(actors, "Buenos Aires") is state
+
+
+def test_affiliation_from_of_and_acronym_defined_in_another_language() -> None:
+    actors = analyse_actors([_article(
+        "a", "Seismologist Naci Görür of Istanbul Technical University met President Luz Arce of Paraguay.",
+        "The Republican People's Party (CHP) said the CHP would vote against it.")], ())
+    gorur, arce = _holder(actors, "Seismologist Naci Görür"), _holder(actors, "President Luz Arce")
+    assert gorur is not None and gorur.role == "Seismologist" and gorur.affiliation == "istanbul-technical-university"
+    assert arce is not None and arce.affiliation == "paraguay"
+    party = _holder(actors, "Republican People's Party")
+    assert party is not None and _holder(actors, "CHP") is party
 
 
 def test_demonyms_give_affiliation_but_are_not_actors() -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from sitegen.analyse.aliases import Cluster, cluster_type, merge, name_key, org_key, role_keys
+from sitegen.analyse.gazetteer import fold
 from sitegen.analyse.names import ArticleNames, find_names, name_tokens
 from sitegen.analyse.roles import Role
 from sitegen.errors import Problem, SitegenError
@@ -161,7 +162,7 @@ def _mentions(cluster: Cluster) -> tuple[Mention, ...]:
 
 def slugify(text: str) -> str:
     """Lower-case ASCII words joined by hyphens: "Nicolás Maduro" -> "nicolas-maduro"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = unicodedata.normalize("NFKD", fold(text)).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "actor"
 
 

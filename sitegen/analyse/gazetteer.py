@@ -58,11 +58,16 @@ _REGIONS = (
 )
 
 
+# Latin letters that Unicode does not decompose into a base letter and an accent.
+_LETTERS = str.maketrans({"ı": "i", "İ": "I", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
+                          "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "ð": "d", "ħ": "h"})
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Casefold, drop accents, unify apostrophes and hyphens: the key two spellings of one
     name share ("Nicolás" / "Nicolas", "Kim Jong-Un" / "Kim Jong Un" after `name_key`)."""
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("’", "'").replace("‘", "'").replace("‐", "-").replace("–", "-")
     return re.sub(r"\s+", " ", text).strip().casefold()

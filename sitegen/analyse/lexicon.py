@@ -128,13 +128,17 @@ def title_words() -> frozenset[str]:
     return role_words() | _MODIFIER_ONLY
 
 
+# Endings of nouns for occupations ("seismologist", "politician", "photographer").
+_ROLE_ENDINGS = ("ist", "ician", "ographer", "ologer")
+
+
 def is_role_head(word: str) -> bool:
     """Whether a word can end a title: "Minister" yes, "Vice" no."""
     w = word.lower()
     last = w.rsplit("-", 1)[-1]
     if w in _MODIFIER_ONLY or (last in _MODIFIER_ONLY and last == w):
         return False
-    return w in role_words() or last in role_words()
+    return w in role_words() or last in role_words() or (len(last) > 5 and last.endswith(_ROLE_ENDINGS))
 
 
 def is_title_word(word: str) -> bool:

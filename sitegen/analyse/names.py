@@ -21,6 +21,7 @@ from typing import Literal
 from sitegen.analyse.gazetteer import SEATS_OF_POWER, Gazetteer, fold, load_gazetteer
 from sitegen.analyse.lexicon import (
     EVENT_HEADS,
+    HONORIFICS,
     MEDIA_CUES,
     MEDIA_HEADS,
     MEDIA_VERBS,
@@ -155,15 +156,19 @@ def _runs(tokens: list[Token]) -> list[tuple[int, int]]:
             i += 1
             continue
         j = i + 1
-        while j < n and not tokens[j - 1].possessive:
+        while j < n and (not tokens[j - 1].possessive or _plural_possessive(tokens, j)):
             t = tokens[j]
-            if t.gap != " " or (tokens[j - 1].text.endswith(".") and t.lower in stopwords()):
+            if (t.gap != " " and not (t.gap == ". " and tokens[j - 1].lower in HONORIFICS)) or (
+                    tokens[j - 1].text.endswith(".") and t.lower in stopwords()):
                 break
             if _name_word(t) and not _calendar_break(tokens, i, j):
                 j += 1
                 continue
             if _middle_initial(tokens, j):
                 j += 2  # "George W. Bush": the initial and the name after it
+                continue
+            if t.gap == ". " and tokens[j - 1].lower in HONORIFICS and _name_word(t):
+                j += 1  # "Dr. Amina Kiplagat"
                 continue
             # "de la", "bin", "van der" inside a name; "of the" inside an organisation or title.
             k = j
@@ -184,6 +189,16 @@ def _runs(tokens: list[Token]) -> list[tuple[int, int]]:
         runs.append((i, j))
         i = j
     return runs
+
+
+def _plural_possessive(tokens: list[Token], j: int) -> bool:
+    """"Republican People's Party": a plural noun's possessive inside an organisation name."""
+    if tokens[j - 1].lower not in ("people", "women", "men", "children", "workers", "peoples"):
+        return False
+    end = j
+    while end < len(tokens) and tokens[end].gap == " " and _name_word(tokens[end]):
+        end += 1
+    return end > j and tokens[end - 1].lower in ORG_HEADS
 
 
 def _middle_initial(tokens: list[Token], j: int) -> bool:
@@ -335,6 +350,10 @@ def _classify_run(number: int, text: str, tokens: list[Token], i: int, j: int,
     if name_start == 0 or (name_start == len(run) and not _has_org_head(words) and not _has_role(words)):
         return _plain_run(number, text, tokens, i, j, gaz)
     title = run[:name_start]
+    if name_start < len(run) and all(t.lower in HONORIFICS for t in title):
+        return _plain_run(number, text, tokens, i + name_start, j, gaz, honorific=i)
+    if name_start == 1 and run[0].acronym and not _has_role(words):
+        return [_org(number, text, tokens, i, j, "organisation", gaz)]  # "CNN Türk"
     if name_start < len(run) and any(is_role_head(t.text) for t in title):
         role = split_title(text, title, gaz, mid_caps)
         name_i = i + name_start
@@ -348,7 +367,8 @@ def _classify_run(number: int, text: str, tokens: list[Token], i: int, j: int,
     if last in ORG_HEADS or words[-1] in ORG_HEADS:
         return [_org(number, text, tokens, i, j, "organisation", gaz)]
     if g and g.kind in ("state", "demonym") and name_start == g.length:
-        # "Ukraine War", "Russian Embassy" handled above; "Russian Vladimir Putin"-like runs.
+        if _after_the(tokens, i, j):  # "the US Geological Survey"
+            return [_org(number, text, tokens, i, j, "organisation", gaz)]
         return _plain_run(number, text, tokens, i + g.length, j, gaz)
     return []
 
@@ -368,7 +388,7 @@ def _name_tail(run: list[Token]) -> int:
         t = run[k - 1]
         w = t.lower
         initial = k < len(run) and k > 1 and _INITIALS.match(t.text) is not None
-        if (t.capitalised and not is_title_word(t.text) and w not in ORG_HEADS and w not in MEDIA_HEADS
+        if (t.capitalised and not is_title_word(t.text) and not is_role_head(t.text) and w not in ORG_HEADS and w not in MEDIA_HEADS
                 and w not in PLACE_HEADS and (w not in stopwords() or initial) and not t.acronym) or (
                 w in particles() and k < len(run)) or initial or (
                 k == 1 and k < len(run) and _INITIALS.match(t.text) and "." in t.text):
@@ -408,10 +428,16 @@ def _after_the(tokens: list[Token], i: int, j: int) -> bool:
 
 
 def _plain_run(number: int, text: str, tokens: list[Token], i: int, j: int,
-               gaz: Gazetteer) -> list[Candidate]:
-    """A run with no title and no head word: a person's name, an acronym or a lone word."""
+               gaz: Gazetteer, honorific: int | None = None) -> list[Candidate]:
+    """A run with no title and no head word: a person's name, an acronym or a lone word.
+    `honorific`: where a "Mr." or "Dr." in front of the name starts (a person for sure)."""
     if i >= j:
         return []
+    if honorific is not None:
+        start, end = tokens[honorific].start, tokens[j - 1].end
+        name = text[tokens[i].start : end]
+        return [Candidate(number, start, end, text[start:end], name, "person", person_cue=True,
+                          sentence_initial=tokens[honorific].sentence_initial)]
     run = tokens[i:j]
     if len(run) == 1:
         t = run[0]
@@ -542,9 +568,15 @@ def _mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[C
             if media_after or media_before:
                 c = replace(c, kind="media" if c.kind != "person" or not c.person_cue else c.kind,
                             media_cue=True)
-        if c.kind in ("person", "single") and c.role is None and k_end is not None and not (
+        bare = c.role is None or (c.role.state is None and c.role.organisation is None)
+        if c.kind in ("person", "single") and bare and k_end is not None and not (
                 c.kind == "single" and c.sentence_initial):
             role = appositive_role(text, c.end, found[n + 1 :])
+            if role and c.role is not None:
+                # "Seismologist Naci Görür of Istanbul Technical University": title before,
+                # affiliation after.
+                role = replace(c.role, state=role.state, organisation=role.organisation,
+                               source=f"{c.role.source} … {role.source}")
             if role:
                 c = replace(c, role=role, person_cue=True)
         if prev is not None and prev.possessive and c.start - prev.end == 3 and c.kind != "state":
@@ -577,6 +609,8 @@ def _defined_acronym(text: str, c: Candidate) -> tuple[str, str] | None:
     acr = rest[2:close].replace(".", "") if close > 2 else ""
     if not (len(acr) >= 2 and acr.isalpha() and acr.isupper()):
         return None
+    if c.kind in ("organisation", "media"):
+        return acr, c.name  # foreign acronyms need not match: "Republican People's Party (CHP)"
     for name in (c.name, c.short):
         initials = "".join(w[0] for w in (name or "").replace("-", " ").split() if w[:1].isupper())
         if initials[:1] == acr[0]:

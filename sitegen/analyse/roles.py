@@ -53,6 +53,8 @@ class _Named(Protocol):
     def kind(self) -> str: ...
     @property
     def state(self) -> str | None: ...
+    @property
+    def end(self) -> int: ...
 
 
 _CONNECTOR = {"of", "for", "at", "from"}
@@ -183,6 +185,8 @@ def appositive_role(text: str, end: int, following: Sequence[_Named]) -> Role | 
         named = next((c for c in following if c.start == m.end()), None)
         if named is not None and named.kind in ("organisation", "media", "acronym"):
             return Role(None, None, named.name, text[end : named.start + len(named.name)].strip())
+        if named is not None and named.kind == "state":  # "President Luz Arce of Paraguay"
+            return Role(None, named.state, None, text[end : named.end].strip())
     m = _APPOSITIVE.match(text, end)
     if not m:
         return None
