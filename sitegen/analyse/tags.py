@@ -65,7 +65,9 @@ CALENDAR = frozenset(
 INNER_WORDS = frozenset({"of", "and"})
 """The only stop words a tag may hold inside ("rule of law", "search and rescue")."""
 EXTRA_STOPWORDS = frozenset(
-    """according reportedly told added noted stated also new last first next later""".split()  # noqa: SIM905
+    """according reportedly told added noted stated also new last first next later alongside
+    despite regarding following concerning beyond behind besides near inside outside
+    throughout""".split()  # noqa: SIM905
 )
 
 Key = tuple[str, ...]
@@ -235,13 +237,15 @@ def _too_common(toks: Sequence[str]) -> bool:
 
 
 def _verb_edge(words: Sequence[str]) -> bool:
-    """A phrase that ends in a participle ("troops discussed", "deployed") or opens with
-    one before a name ("integrating North Korean") is a clause, not a topic."""
+    """A phrase that ends or opens with a participle ("troops discussed", "confirming",
+    "providing covert support") is mostly a clause, not a topic. This also drops some
+    good nouns ("shelling", "training exercises"): without a part-of-speech tagger we
+    prefer missing a tag to showing a clause."""
     last = words[-1].lower()
-    if len(last) > 5 and (last.endswith("ed") or (len(words) > 1 and last.endswith("ing"))):
-        return True  # a lone "-ing" word may be a noun ("shelling"); a lone "-ed" one is not
+    if len(last) > 5 and last.endswith(("ed", "ing")):
+        return True
     first = words[0].lower()
-    return len(words) > 1 and first.endswith("ing") and len(first) > 5 and words[1][:1].isupper()
+    return len(words) > 1 and first.endswith("ing") and len(first) > 5
 
 
 def _label(surfaces: Counter[str], lower_seen: set[str]) -> str:
