@@ -177,8 +177,7 @@ class Views:
                 "date": article.date, "url": article.url, "author": article.author,
                 "origin": self.article_link(page, origin) if origin else None,
                 "actors": [self.actor_link(page, a) for a in self.site.actors_of_article.get(article.id, ())],
-                "claims": [self.claim_view(page, self.site.claims[c])
-                           for c in self.site.claims_of_article.get(article.id, ())],
+                "claim_count": len(self.site.claims_of_article.get(article.id, ())),
                 "tags": [self.tag_link(page, t) for t in self.site.tags_of_article.get(article.id, ())]}
 
     def _article_spans(self, page: str, article: Article) -> tuple[dict[int, list[Span]], dict[int, list[Marker]]]:
@@ -222,6 +221,8 @@ class Views:
         return {**self.common(page, article.title), **self.source_row(page, article),
                 "title": article.title,
                 "body": render_body(article.body, spans, markers),
+                "claims": [self.claim_view(page, self.site.claims[c])
+                           for c in self.site.claims_of_article.get(article.id, ())],
                 "rewrites": {"link": self.article_link(page, copy_link.origin), "score": copy_link.score}
                 if copy_link else None,
                 "rewritten_by": [{"link": self.article_link(page, edge.copy), "score": edge.score}

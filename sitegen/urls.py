@@ -6,9 +6,9 @@ Every link is page-relative (MkDocs' `get_relative_url`), so the site works open
 
 from __future__ import annotations
 
-import posixpath
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -44,11 +44,19 @@ def relative_url(from_page: str, to_target: str) -> str:
     """Link from one output file to another (both relative to public/, `/`-separated).
 
     `to_target` may carry a `#fragment`. `relative_url("actors/a.html", "articles/b.html#p3")`
-    is `"../articles/b.html#p3"`.
+    is `"../articles/b.html#p3"`. Pure string work (no `os.path.relpath`, which asks the OS
+    for the working directory): the render stage makes hundreds of thousands of links.
     """
     path, _, fragment = to_target.partition("#")
-    start = posixpath.dirname(from_page) or "."
-    link = posixpath.relpath(path, start) if path else ""
-    if path and path == from_page:
-        link = posixpath.basename(path)
+    link = _relative_path(from_page.rpartition("/")[0], path) if path else ""
     return f"{link}#{fragment}" if fragment else link
+
+
+@lru_cache(maxsize=65536)
+def _relative_path(from_dir: str, path: str) -> str:
+    here = from_dir.split("/") if from_dir else []
+    there = path.split("/")
+    common = 0
+    while common < min(len(here), len(there) - 1) and here[common] == there[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + there[common:])
