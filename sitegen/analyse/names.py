@@ -384,20 +384,25 @@ def _has_role(words: list[str]) -> bool:
 def _name_tail(run: list[Token]) -> int:
     """Index where the trailing personal name of a run begins (len(run) if none)."""
     k = len(run)
-    while k > 0:
-        t = run[k - 1]
-        w = t.lower
-        initial = k < len(run) and k > 1 and _INITIALS.match(t.text) is not None
-        if (t.capitalised and not is_title_word(t.text) and not is_role_head(t.text) and w not in ORG_HEADS and w not in MEDIA_HEADS
-                and w not in PLACE_HEADS and (w not in stopwords() or initial) and not t.acronym) or (
-                w in particles() and k < len(run)) or initial or (
-                k == 1 and k < len(run) and _INITIALS.match(t.text) and "." in t.text):
-            k -= 1
-            continue
-        break
+    while k > 0 and _name_part(run, k - 1):
+        k -= 1
     while k < len(run) and run[k].lower in particles() and not run[k].capitalised:
         k += 1
     return k
+
+
+def _name_part(run: list[Token], k: int) -> bool:
+    """Whether run[k] can belong to a personal name: not a title, head noun or acronym;
+    a particle or an initial ("W.", "J.D.") only inside the name."""
+    t, w = run[k], run[k].lower
+    inside = k < len(run) - 1
+    if inside and (w in particles() or (_INITIALS.match(t.text) and (k > 0 or "." in t.text))):
+        return True
+    if not t.capitalised or t.acronym or w in stopwords():
+        return False
+    if is_title_word(t.text) or is_role_head(t.text):
+        return False
+    return w not in ORG_HEADS and w not in MEDIA_HEADS and w not in PLACE_HEADS
 
 
 def _org(number: int, text: str, tokens: list[Token], i: int, j: int, kind: CandidateKind,
