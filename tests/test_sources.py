@@ -163,3 +163,11 @@ def test_lsh_and_batched_bounds_keep_every_link_of_a_mixed_corpus() -> None:
     assert analyse_sources_with(articles, use_lsh=True, batch=True) == exhaustive
     assert analyse_sources_with(articles, use_lsh=False, batch=True) == exhaustive
     assert len(exhaustive.links) == 4
+
+
+def test_an_article_without_text_is_independent_and_breaks_nothing() -> None:
+    wire = next(a for a in load_story("sources-wire-cuts") if a.id == "wire")
+    empty = dataclasses.replace(wire, id="empty", paragraphs=())
+    result = analyse_sources([wire, empty])
+    assert result.origin_of == {"wire": None, "empty": None}
+    assert result.links == ()

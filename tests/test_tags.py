@@ -152,3 +152,11 @@ def test_candidate_filter(candidate: str, kept: bool) -> None:
 def test_through_the_article_runner_the_result_is_the_same(story_tags: tuple[Tag, ...]) -> None:
     articles = load_story()
     assert analyse_tags(articles, actors_for(articles), runner=ArticleRunner(jobs=2)) == story_tags
+
+
+def test_an_article_without_text_gets_no_tags_and_breaks_nothing(story_tags: tuple[Tag, ...]) -> None:
+    articles = load_story()
+    empty = Article("empty", "empty.md", "Empty", None, None, None, None, "", 1, ())
+    tags = analyse_tags([*articles, empty], actors_for(articles))
+    assert all("empty" not in t.articles for t in tags)
+    assert {t.label for t in tags} == {t.label for t in story_tags}
