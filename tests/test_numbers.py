@@ -39,6 +39,11 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
      [{"value": 7.7e6, "hedge": "some", "unit": "people", "modifier": "Venezuelan"}]),
     ("The blast killed at least 45 people.", [{"value": 45, "hedge": "at least", "unit": "deaths"}]),
     ("He won 52% of the votes cast.", [{"value": 52, "unit": "percent", "of_what": "votes"}]),
+    ("Between 10,000 and 15,000 people had been left homeless; 312 people were still in "
+     "hospital.", [{"value": 10000, "value_max": 15000, "unit": "homeless"},
+                   {"value": 312, "unit": "hospitalised"}]),
+    ("The quake killed 38 people and injured more than 200.",
+     [{"value": 38, "unit": "deaths"}, {"value": 200, "hedge": "more than", "unit": "injured"}]),
     # dates, years, times, ordinals, labels and durations are not figures
     ("On Oct. 21, 2024 at 10:30 the F-16 flew its 3rd sortie.", []),
     ("The 1990s ended; on 21 October the two discussed it for three weeks.", []),

@@ -245,11 +245,7 @@ def _describe(ctx: ArticleContext, phrase: str, paragraph: int, offset: int,
     return best[2]
 
 
-_INSTITUTION_HEADS = {
-    "government": frozenset({"state", "organisation"}),
-    "country": frozenset({"state"}),
-    "state": frozenset({"state"}),
-}
+_INSTITUTION_HEADS = frozenset({"government", "country", "state", "authorities", "cabinet"})
 _ORG_HEADS = frozenset(
     """ministry department company firm agency council party group police army military court
     bank union committee commission office authority authorities administration campaign
@@ -264,9 +260,12 @@ def _institution(ctx: ArticleContext, phrase: str, paragraph: int, offset: int) 
     if not words or len(words) > 4 or not _DETERMINER.match(phrase):
         return None
     head = words[-1]
-    types = _INSTITUTION_HEADS.get(head) or (frozenset({"organisation"}) if head in _ORG_HEADS
-                                              else None)
-    return ctx.last_before(paragraph, offset, types) if types else None
+    if head in _INSTITUTION_HEADS:  # "the government": a state before an organisation
+        return (ctx.last_before(paragraph, offset, frozenset({"state"}))
+                or ctx.last_before(paragraph, offset, frozenset({"organisation"})))
+    if head in _ORG_HEADS:
+        return ctx.last_before(paragraph, offset, frozenset({"organisation"}))
+    return None
 
 
 def _by_name(ctx: ArticleContext, phrase: str, paragraph: int, offset: int) -> str | None:
@@ -365,6 +364,12 @@ def _main_clause_start(text: str, start: int, limit: int) -> int:
     return start
 
 
+_TRAILING = (r"(?:\s+(?:in|on|at|to|after|during|late|early|last|this|yesterday|today|"
+             r"earlier|later)\b[^,;]{0,40})?(?:,\s+(?:as|while|when|after|before|adding|"
+             r"with|citing|though|although)\b.*)?\s*[.!?]?[”\"]?\s*")
+"""What may follow a verb that closes its sentence: "said on Monday.", "told reporters."."""
+
+
 def _clause_start(text: str, sent_start: int, pos: int) -> int:
     """Start of the clause that contains `pos`: after the last `;`, `, but`, `, while`,
     `, and` before it (never before the sentence start)."""
@@ -381,6 +386,10 @@ def subject_of(ctx: ArticleContext, paragraph: int, sentence: Span, verb_start: 
     text = ctx.paragraphs[paragraph]
     clause = _clause_start(text, sentence.start, verb_start)
     clause = _main_clause_start(text, clause, verb_start)
+    verb = REPORTING_VERB.match(text, verb_start)
+    closing = re.search(r",\s*([^,;]{1,80})$", text[clause:verb_start])
+    if verb and closing and re.fullmatch(_TRAILING, text[verb.end() : sentence.end]):
+        clause += closing.start(1)  # "…, the agency said on Monday."
     end = verb_start
     aux = _AUX.search(text[clause:end])
     if aux:

@@ -185,7 +185,8 @@ def _context_before(text: str, start: int) -> tuple[str | None, str | None]:
     """(unit, qualifier) from the words before a figure: "death toll of 45",
     "a force of 10,000", "the first group of 2,600"."""
     before = text[max(0, start - 60) : start]
-    toll = re.search(r"\b(\w+)\s+toll\b[^.;]*$", before, re.IGNORECASE)
+    toll = re.search(r"\b(\w+)\s+toll\b[^.;]{0,80}$", text[max(0, start - 130) : start],
+                     re.IGNORECASE)
     if toll and toll_unit(toll.group(1)):
         return toll_unit(toll.group(1)), None
     m = re.search(
@@ -207,9 +208,15 @@ def _context_before(text: str, start: int) -> tuple[str | None, str | None]:
 
 def _result_verb(text: str, end: int) -> str | None:
     """"45 people were killed" counts deaths, not people."""
-    m = re.match(r"\s+(?:\w+\s+){0,2}?(?:were|have been|had been|was|are|been)?\s*"
-                 r"(killed|dead|died|injured|wounded|hurt)\b", text[end:])
-    return canonical_unit(m.group(1)) if m else None
+    m = re.match(r"\s+(?:(?!and\b|or\b|but\b)\w+\s+){0,2}?"
+                 r"(?:were|have been|had been|was|are|been|remain|remained)?"
+                 r"\s*(?:left\s+|still\s+)?(killed|dead|died|injured|wounded|hurt|homeless|"
+                 r"displaced|evacuated|missing|arrested|detained|rescued|hospitali[sz]ed|"
+                 r"in hospital)\b", text[end:])
+    if not m:
+        return None
+    word = m.group(1)
+    return "hospitalised" if "hospital" in word else canonical_unit(word)
 
 
 def find_figures(text: str) -> tuple[Figure, ...]:
@@ -253,9 +260,11 @@ def find_figures(text: str) -> tuple[Figure, ...]:
         if outcome and unit not in {"people", None}:
             qualifier = qualifier or unit  # "45 soldiers were killed": soldiers' deaths
         unit = outcome or unit
-        if unit in {"people", None} and re.search(
-                r"\b(?:killed|killing|kills|kill)\s+(?:[a-z]+\s+){0,2}$", text[max(0, start - 30) : start]):
-            unit = "deaths"  # "killing at least 45 people"
+        if unit in {"people", None}:
+            verb = re.search(r"\b(kill|injur|wound)(?:ed|ing|s|e)?\s+(?:[a-z]+\s+){0,2}$",
+                             text[max(0, start - 30) : start])
+            if verb:  # "killing at least 45 people", "injuring more than 200"
+                unit = "deaths" if verb.group(1) == "kill" else "injured"
         if raw.written and not (unit and (is_known_unit(unit) or value >= 10)):
             continue  # "the two discussed", "one of them"
         if raw.written and value < 2:
