@@ -141,9 +141,12 @@ def extract_article(article_id: str, ctx: ArticleContext) -> tuple[RawClaim, ...
             sentence = sentence_at(sentences, fig.start)
             inside = next((sp for q, sp in quote_speakers if q.start <= fig.start < q.end), None)
             speaker = inside or speaker_of(ctx, paragraph, sentence, fig.start, spans)
+            evidence = text[sentence.start : sentence.end]
+            cue = statement_cue(text, sentence, spans)
+            claim_text = cue.clause if cue and fig.surface in cue.clause else evidence
             out.append(RawClaim(
-                "number", article_id, paragraph, fig.start, text[sentence.start : sentence.end],
-                text[sentence.start : sentence.end], speaker.actor if speaker else None,
+                "number", article_id, paragraph, fig.start, evidence,
+                claim_text, speaker.actor if speaker else None,
                 speaker.surface if speaker else None, fig.value, fig.value_max, fig.unit,
                 fig.hedge, fig.modifier, fig.qualifier, fig.of_what,
                 unverified=is_unverified(text, sentence, spans),
