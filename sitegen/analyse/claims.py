@@ -217,7 +217,11 @@ def _same(a: float | None, b: float | None) -> bool:
 
 
 def _speaker_key(r: RawClaim) -> str:
-    return r.speaker or ""
+    """The actor id; for an unattributed claim, how the text names its source ("some
+    media outlets" and an unsourced sentence are not one source)."""
+    if r.speaker:
+        return r.speaker
+    return "~" + " ".join(_tokens(r.speaker_surface or ""))
 
 
 def _link_quotes(raw: list[RawClaim], uf: _UnionFind) -> None:
