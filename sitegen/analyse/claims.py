@@ -139,7 +139,7 @@ def _candidate_pairs(keys: Sequence[list[str]], per_item: int = RARE_KEYS,
     for i, ks in enumerate(keys):
         for k in set(ks):
             buckets[k].append(i)
-    pairs = set()
+    pairs: set[tuple[int, int]] = set()
     for i, ks in enumerate(keys):
         for k in sorted(set(ks), key=lambda k: (df[k], k))[:per_item]:
             members = buckets[k]

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 # Synonyms of a countable unit, by canonical name. General vocabulary of news figures.
-_UNIT_SYNONYMS: Mapping[str, tuple[str, ...]] = {
+_UNIT_SYNONYMS: Mapping[str, list[str]] = {
     "troops": (
         "troops troop soldiers soldier forces force servicemen servicemembers fighters "
         "personnel infantry mercenaries recruits conscripts marines paratroopers "

@@ -79,7 +79,7 @@ def _is_break(text: str, punct: int, end: int) -> bool:
     if "." in word and re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):
         # "U.S. In response" breaks, "U.S. officials" does not.
         next_word = re.match(r"[\w’']+", rest)
-        return bool(next_word) and next_word.group(0).lower() in _SENTENCE_STARTERS
+        return next_word is not None and next_word.group(0).lower() in _SENTENCE_STARTERS
     return True
 
 
