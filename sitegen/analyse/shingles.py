@@ -14,6 +14,7 @@ Pure functions of the text; `ArticleText` is plain picklable data.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Sequence
@@ -120,6 +121,7 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light suffix stripper: enough that "troops"/"troop", "summoned"/"summon" meet."""
     if word[0].isdigit() or len(word) <= 4:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, KeysView, Mapping, Sequence
 from dataclasses import dataclass
 
 from wordfreq import zipf_frequency
@@ -126,9 +126,14 @@ def tags_from_keywords(
             ranked[cand.key][article.id] = cand.relevance
             surfaces[cand.key][cand.surface] += 1
 
+    carriers: dict[Key, list[str]] = defaultdict(list)
+    wanted = set(ranked)
+    for article in ordered:  # in id order, so each list comes out sorted
+        for key in index[article.id].keys() & wanted:
+            carriers[key].append(article.id)
     scored = []
     for key, by_article in ranked.items():
-        carried = [a.id for a in ordered if index[a.id].paragraphs_with(key)]
+        carried = carriers[key]
         if len(carried) < min(2, len(ordered)) and not (
             max(by_article.values()) >= SINGLE_ARTICLE_RELEVANCE and len(index[carried[0]].paragraphs_with(key)) >= 2
         ):
@@ -205,12 +210,14 @@ def _filter(found: Sequence[Keyword], index: _StemIndex, names: _NameFilter, spa
             continue  # a clause ("raises the risk"), not a name for a topic
         if _verb_edge(words) or _too_common(toks):
             continue
-        if names.is_name(words) or spans.touches_name(words):
+        if names.is_name(words):
             continue
         key = tuple(stem(t) for t in toks)
         if not index.paragraphs_with(key):
             continue  # not inside one sentence of this article
         if any(_repeats(key, k) for k, _ in kept):
+            continue
+        if spans.touches_name(words):  # the costliest check last
             continue
         kept.append((key, surface))
         if len(kept) == ARTICLE_CANDIDATES:
@@ -353,6 +360,9 @@ class _StemIndex:
 
     def paragraphs_with(self, key: Key) -> list[int]:
         return self._at.get(key, [])
+
+    def keys(self) -> KeysView[Key]:
+        return self._at.keys()
 
 
 _STOP = STOPWORDS | EXTRA_STOPWORDS
