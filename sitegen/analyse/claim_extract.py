@@ -12,20 +12,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sitegen.analyse.attribution import (
-    ActorRef,
-    ArticleContext,
-    MentionSpan,
-    Speaker,
     according_to,
     after_quote,
     speaker_of,
     subject_of,
     verb_before,
-    word_index,
 )
 from sitegen.analyse.numbers import find_figures
 from sitegen.analyse.quotes import QuoteSpan, find_quotes
 from sitegen.analyse.sentences import Span, sentence_at, split_sentences
+from sitegen.analyse.speakers import ActorRef, ArticleContext, MentionSpan, Speaker, word_index
 from sitegen.analyse.statements import is_denial, is_unverified, statement_cue
 from sitegen.model import Actor, Article, ClaimKind
 

@@ -22,7 +22,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from itertools import pairwise
 
-from sitegen.analyse.attribution import ArticleContext, word_index
 from sitegen.analyse.claim_extract import (
     RawClaim,
     actor_refs,
@@ -31,6 +30,7 @@ from sitegen.analyse.claim_extract import (
     mentions_by_article,
 )
 from sitegen.analyse.measures import SHARE_UNITS, dominant_modifiers, measure_key
+from sitegen.analyse.speakers import ArticleContext, word_index
 from sitegen.model import Actor, Article, Claim, ClaimStatus, Evidence, SourceAnalysis
 from sitegen.runner import ArticleRunner
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sitegen.analyse.attribution import reporting_verbs
+from sitegen.analyse.reporting import reporting_verbs
 from sitegen.analyse.sentences import Span
 
 UNVERIFIED = re.compile(
