@@ -1,0 +1,120 @@
+"""Whole builds: a process pool and the cache give the bytes a single process gives (issue 9)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import BuildOptions, build
+from sitegen.cache import FILE_NAME, KEY_ENV
+from sitegen.runner import CACHE_DIR, MIN_POOL_ITEMS
+from sitegen.write import MANIFEST
+
+MAKE_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "make_corpus.py"
+ARTICLES = MIN_POOL_ITEMS + 4
+"""Enough articles that the per-article steps really go to the pool."""
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(autouse=True)
+def signing_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "user-cache" / "cache-key"))
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The benchmark's synthetic corpus (news English recombined from the seeds)."""
+    if not MAKE_CORPUS.exists():
+        pytest.skip(f"needs {MAKE_CORPUS} (the shared folder beside the repository)")
+    root = tmp_path_factory.mktemp("corpus")
+    subprocess.run([sys.executable, str(MAKE_CORPUS), str(ARTICLES), str(root)], check=True,
+                   capture_output=True)
+    return root
+
+
+@pytest.fixture(scope="module")
+def serial(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One process, no cache: the reference every other way must match byte for byte."""
+    out = tmp_path_factory.mktemp("serial") / "public"
+    build(BuildOptions(root=corpus, output=out, jobs=1, use_cache=False))
+    return tree(out)
+
+
+def site_copy(corpus: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(corpus / "content", root / "content")
+    return root
+
+
+def test_pool_build_is_byte_identical_to_serial(corpus: Path, serial: dict[str, str], tmp_path: Path) -> None:
+    build(BuildOptions(root=corpus, output=tmp_path / "public", jobs=2, use_cache=False))
+    assert tree(tmp_path / "public") == serial
+
+
+def test_cold_and_warm_cached_builds_are_byte_identical_to_serial(
+        corpus: Path, serial: dict[str, str], tmp_path: Path) -> None:
+    root = site_copy(corpus, tmp_path)
+    cold = build(BuildOptions(root=root, output=root / "public", jobs=2))
+    assert (root / CACHE_DIR / FILE_NAME).is_file()
+    assert tree(root / "public") == serial
+    pages = [p for p in serial if p != MANIFEST]  # write.py's own record, rewritten each build
+    before = {p: os.stat(root / "public" / p).st_ino for p in pages}
+    warm = build(BuildOptions(root=root, output=root / "public", jobs=2))
+    assert tree(root / "public") == serial
+    assert warm.changed == () and len(cold.changed) == len(serial) - 1  # all but the manifest
+    assert {p: os.stat(root / "public" / p).st_ino for p in pages} == before, "unchanged files were rewritten"
+
+
+def edit_one(root: Path) -> str:
+    article = sorted((root / "content" / "articles").glob("*.md"))[3]
+    article.write_text(article.read_text(encoding="utf-8")
+                       + "\nA correction was added to this report on the following day.\n", encoding="utf-8")
+    return article.stem
+
+
+def test_an_edit_rebuilt_from_the_cache_equals_a_fresh_build_of_the_edited_site(
+        corpus: Path, tmp_path: Path) -> None:
+    root = site_copy(corpus, tmp_path)
+    build(BuildOptions(root=root, output=root / "public", jobs=2))
+    edited = edit_one(root)
+    report = build(BuildOptions(root=root, output=root / "public", jobs=2))
+    build(BuildOptions(root=root, output=tmp_path / "fresh", jobs=1, use_cache=False))
+    assert tree(root / "public") == tree(tmp_path / "fresh")
+    assert any(edited in path for path in report.changed)
+    assert len(report.changed) < len(tree(root / "public")) // 2, "an edit rewrote most of the site"
+
+
+def test_no_cache_leaves_no_cache_folder(corpus: Path, tmp_path: Path) -> None:
+    root = site_copy(corpus, tmp_path)
+    build(BuildOptions(root=root, output=root / "public", jobs=1, use_cache=False))
+    assert not (root / CACHE_DIR).exists()
+
+
+def test_a_corrupt_cache_is_reported_and_the_build_is_right(
+        corpus: Path, serial: dict[str, str], tmp_path: Path, sitegen) -> None:
+    root = site_copy(corpus, tmp_path)
+    (root / CACHE_DIR).mkdir()
+    (root / CACHE_DIR / FILE_NAME).write_bytes(b"\x00garbage" * 512)
+    run = sitegen("build", "--root", root, "--jobs", "2")
+    assert run.code == 0
+    assert "warning: ignoring the analysis cache" in run.err
+    assert tree(root / "public") == serial
+
+
+def test_clean_removes_output_and_cache(corpus: Path, tmp_path: Path, sitegen) -> None:
+    root = site_copy(corpus, tmp_path)
+    assert sitegen("build", "--root", root, "-q").code == 0
+    assert (root / "public").is_dir() and (root / CACHE_DIR).is_dir()
+    run = sitegen("clean", "--root", root)
+    assert run.code == 0 and not (root / "public").exists() and not (root / CACHE_DIR).exists()
+    assert (root / "content").is_dir()
