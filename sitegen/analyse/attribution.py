@@ -2,7 +2,7 @@
 an actor through the actors analyser's mention spans.
 
 Rules, in order, each a common news-writing pattern:
-- right after a quote: `"…," Rutte said` / `"…," said a senior official who …`;
+- right after a quote: `"…," Okafor said` / `"…," said a senior official who …`;
 - the subject of the last reporting verb before the words (`X said: "…"`, `X warned that …`,
   `X, calling it a "…"`), skipping an introductory phrase (`In a statement, X …`);
 - `according to X`, `… is claimed by X`, `…, X said.` at the sentence end;
@@ -102,7 +102,7 @@ def subject_of(ctx: ArticleContext, paragraph: int, sentence: Span, verb_start: 
 def _immediate_subject(ctx: ArticleContext, paragraph: int, start: int, end: int,
                        ) -> Speaker | None:
     """A pronoun or a person's name right before the verb ("what he termed",
-    "…, Kyrylo Budanov, mentioned")."""
+    "…, Ana Lima, mentioned")."""
     text = ctx.paragraphs[paragraph]
     before = text[start:end].rstrip(" ,")
     word = re.search(r"([\w’']+)$", before)
@@ -132,7 +132,7 @@ def _phrase_end(text: str, start: int, limit: int) -> int:
 
 def after_quote(ctx: ArticleContext, paragraph: int, sentence: Span, quote_end: int,
                 ) -> Speaker | None:
-    """`"…," Rutte said` or `"…," said a senior official who …` right after a quote."""
+    """`"…," Okafor said` or `"…," said a senior official who …` right after a quote."""
     text = ctx.paragraphs[paragraph]
     tail = text[quote_end : sentence.end]
     m = re.match(r"\s*[”\"»]?\s*[,.!?—–-]?\s*[”\"»]?\s*", tail)
@@ -150,7 +150,7 @@ def after_quote(ctx: ArticleContext, paragraph: int, sentence: Span, quote_end: 
         if ANONYMITY.search(whole):  # "… said an official who spoke on condition of anonymity"
             return Speaker(None, whole)
         return resolve_phrase(ctx, paragraph, start, _phrase_end(text, start, sentence.end))
-    # The speaker phrase before the verb names someone ("Rutte", "chief executive X",
+    # The speaker phrase before the verb names someone ("Okafor", "chief executive X",
     # "Yusuf, 54,"), not a clause ("affirming that London …, as reported by").
     np_verb = re.match(r"((?![a-z]+ing\b|(?:as|and|but|while|which|who|that|according|in|on|"
                        r"after|before|with)\b)[^.;“”\"]{1,90}?)\s+(?:also\s+|later\s+|then\s+)?"

@@ -173,7 +173,7 @@ def _unique(raw: list[RawClaim], kind: str, uf: _UnionFind) -> list[int]:
 
 
 def _with_units(raw: list[RawClaim]) -> list[RawClaim]:
-    """A figure with no unit ("the 12,000 figure") takes the unit the same value has
+    """A figure with no unit ("the 4,000 figure") takes the unit the same value has
     elsewhere in its article; figures that still have none are dropped unless a speaker
     stands behind them."""
     known: dict[tuple[str, float], RawClaim] = {}

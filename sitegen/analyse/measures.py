@@ -2,9 +2,9 @@
 
 A key is built from the text around a figure, never from a list of story phrases: the
 canonical unit ("soldiers", "troops", "forces" -> troops), the proper adjective in front of
-it ("North Korean"), a partitive head ("the first group of ..."), and what a share is of
-("% of the vote"). `harmonise` then lets a figure that names no modifier ("12,000
-soldiers") join the one modifier the corpus uses with that unit ("North Korean troops").
+it ("Malian"), a partitive head ("the first group of ..."), and what a share is of
+("% of the vote"). `dominant_modifiers` then lets a figure that names no modifier ("8,000
+soldiers") join the one modifier the corpus uses with that unit ("Malian troops").
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ TIME_UNITS = frozenset(
 _TOLL_UNITS = {"death": "deaths", "casualty": "deaths", "injury": "injured"}
 # "the first group of 2,600": a part of a larger quantity, kept apart in the key.
 PARTITIVES = frozenset("group batch wave contingent tranche round phase convoy".split())
-# Heads that only restate a figure ("the 12,000 figure"); the unit comes from elsewhere.
+# Heads that only restate a figure ("the 8,000 figure"); the unit comes from elsewhere.
 FIGURE_WORDS = frozenset("figure figures number numbers estimate estimates total count".split())
 
 
@@ -86,7 +86,7 @@ def dominant_modifiers(pairs: Iterable[tuple[str, str | None]]) -> dict[str, str
 
     Given (unit, modifier) for every figure of the corpus, a unit gets a dominant modifier
     when one modifier accounts for at least two thirds of the modified figures with that
-    unit: in a story about one army, "12,000 soldiers" means that army's soldiers.
+    unit: in a story about one army, "8,000 soldiers" means that army's soldiers.
     """
     counts: dict[str, Counter[str]] = {}
     for unit, modifier in pairs:

@@ -1,9 +1,9 @@
 """Find the figures of one paragraph: value, range, hedge, unit, and what they count.
 
-Digits ("12,000", "2.5 million", "45%", "$3bn") and written numbers ("four brigades",
+Digits ("8,000", "2.5 million", "45%", "$3bn") and written numbers ("four brigades",
 "eleven thousand troops", parsed by text2num) are figures; years, dates, times,
-ordinals and labels ("F-16", "Resolution 2231") are not. A range ("10,000 to 12,000",
-"between 40 and 50") is kept as value..value_max; "10,000 or 12,000" is two figures.
+ordinals and labels ("F-16", "Resolution 2231") are not. A range ("6,000 to 8,000",
+"between 40 and 50") is kept as value..value_max; "6,000 or 8,000" is two figures.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class Figure:
     unit: str | None
     """Canonical unit ("troops", "percent", "usd"), or None when the text names none."""
     modifier: str | None
-    """Proper adjective in front of the unit ("North Korean"), for the measure key."""
+    """Proper adjective in front of the unit ("Malian"), for the measure key."""
     qualifier: str | None
     """A partitive head ("first group"), for the measure key."""
     of_what: str | None
@@ -183,7 +183,7 @@ def _unit_after(text: str, end: int) -> tuple[str | None, str | None, str | None
 
 def _context_before(text: str, start: int) -> tuple[str | None, str | None]:
     """(unit, qualifier) from the words before a figure: "death toll of 45",
-    "a force of 10,000", "the first group of 2,600"."""
+    "a force of 6,000", "the first group of 2,600"."""
     before = text[max(0, start - 60) : start]
     toll = re.search(r"\b(\w+)\s+toll\b[^.;]{0,80}$", text[max(0, start - 130) : start],
                      re.IGNORECASE)
@@ -244,7 +244,7 @@ def find_figures(text: str) -> tuple[Figure, ...]:
         unit_word, modifier, of_what, unit_end = _unit_after(text, end)
         if unit_word is None and nxt is not None and i + 1 not in skip and \
                 re.fullmatch(r"\s+or\s+", text[end : nxt.start]):
-            unit_word, modifier, of_what, _ = _unit_after(text, nxt.end)  # "10,000 or 12,000 troops"
+            unit_word, modifier, of_what, _ = _unit_after(text, nxt.end)  # "6,000 or 8,000 troops"
         unit = canonical_unit(unit_word)
         if raw.percent:
             unit = "percent"
@@ -271,7 +271,7 @@ def find_figures(text: str) -> tuple[Figure, ...]:
             continue
         prev = figures[-1] if figures else None
         if unit is None and prev is not None and re.fullmatch(r"\s+or\s+", text[prev.end : start]):
-            unit, modifier, qualifier = prev.unit, prev.modifier, prev.qualifier  # "10,000 or 12,000"
+            unit, modifier, qualifier = prev.unit, prev.modifier, prev.qualifier  # "6,000 or 8,000"
         figures.append(Figure(start, end, text[start:end], value, value_max,
                               _hedge(text, start), unit, modifier, qualifier, of_what))
     return tuple(figures)

@@ -1,7 +1,7 @@
 """Split a paragraph into sentences with their character offsets.
 
 Claims cite a verbatim span of a paragraph, so the splitter returns offsets, not strings
-(segtok returns strings and joins "… by Nov. 1. Seoul said …"). A period ends a sentence
+(segtok returns strings and joins "… by Nov. 1. Lima said …"). A period ends a sentence
 when the next word starts one, unless the word before it is a title or month abbreviation
 ("Gen. Smith", "Oct. 21") or a single initial ("J. Doe").
 """

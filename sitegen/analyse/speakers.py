@@ -1,9 +1,9 @@
 """From a speaker phrase to an actor, through the actors analyser's mention spans.
 
 A phrase resolves to the head of its first noun phrase: among the mentions that form it
-("South Korea's Vice Foreign Minister Kim Hong-kyun"), a person, else the last mention that
+("Brazil's Deputy Finance Minister Ana Lima"), a person, else the last mention that
 is not a possessive. Pronouns go to the last person mentioned before; descriptions ("the
-South Korean president", "the ministry") to the actor whose names share its words, or the
+Chilean president", "the ministry") to the actor whose names share its words, or the
 last institution mentioned; anonymous sources ("a senior official who spoke on condition
 of anonymity") keep their surface and no actor.
 """
@@ -163,7 +163,7 @@ def _group(ctx: ArticleContext, paragraph: int, mentions: list[MentionSpan],
 
 def _describe(ctx: ArticleContext, phrase: str, paragraph: int, offset: int,
               owner: str | None = None) -> str | None:
-    """The actor a description such as "the South Korean president" or "its intelligence
+    """The actor a description such as "the Chilean president" or "its intelligence
     agency" stands for: the one whose names and role share most of its words, the person
     types for a personal title, and among equals the last mentioned."""
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", phrase)]
@@ -216,7 +216,7 @@ def _institution(ctx: ArticleContext, phrase: str, paragraph: int, offset: int) 
 
 
 def _by_name(ctx: ArticleContext, phrase: str, paragraph: int, offset: int) -> str | None:
-    """A name the actors analyser left unmarked here ("Kim stated"): the actor whose names
+    """A name the actors analyser left unmarked here ("Lima stated"): the actor whose names
     hold its last capitalised word, the last mentioned in this article first."""
     names = re.findall(r"\b[A-Z][\w’'-]+", phrase)
     if not names or _DETERMINER.match(phrase):
