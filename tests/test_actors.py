@@ -5,6 +5,7 @@ the development seeds and on the test stories."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from sitegen.analyse.names import find_names
 from sitegen.errors import SitegenError
 from sitegen.load import load_article
 from sitegen.model import Actor, Article, CuratedActor, Paragraph
+from sitegen.runner import ArticleRunner
 
 REPO = Path(__file__).parent.parent
 SEEDS = next((p for p in (REPO / "seeds", REPO.parent / "shared" / "seeds") if p.is_dir()), None)
@@ -203,6 +205,13 @@ def test_mentions_are_exact_sorted_and_disjoint(name: str, articles: list[Articl
 @pytest.mark.parametrize(("name", "articles"), _corpora(), ids=[c[0] for c in _corpora()])
 def test_same_input_same_actors_whatever_the_article_order(name: str, articles: list[Article]) -> None:
     assert analyse_actors(articles, ()) == analyse_actors(list(reversed(articles)), ())
+
+
+@pytest.mark.parametrize(("name", "articles"), _corpora()[:1], ids=[c[0] for c in _corpora()[:1]])
+def test_pool_runner_gives_the_serial_result(name: str, articles: list[Article]) -> None:
+    many = [replace(a, id=f"{a.id}-{k}") for k in range(6) for a in articles]  # enough for the pool
+    with ArticleRunner(jobs=2) as runner:
+        assert analyse_actors(many, (), runner=runner) == analyse_actors(many, ())
 
 
 @pytest.mark.skipif(SEEDS is None, reason="seeds not present")
