@@ -312,18 +312,16 @@ def _worth_verifying(
     out = []
     for i in sorted(partners):
         a = prepared[i]
-        counts, reach, shingle_reach = bounds.of(i)
+        view = bounds.of(i)
         for j in partners[i]:
-            if reach[j] < LINK_SCORE:
+            if view.reach[j] < LINK_SCORE:
                 continue
-            b = prepared[j]
-            shared = counts[:, bounds.sentence_start[j] : bounds.sentence_start[j + 1]]
             ordered = max(
-                _sentence_share(_sentence_matches(shared, a.sizes), a.sizes),
-                _sentence_share(_sentence_matches(shared.T, b.sizes), b.sizes),
+                _sentence_share(view.carried_into(j), a.sizes),
+                _sentence_share(view.carried_from(j), prepared[j].sizes),
             )
-            if ordered < LINK_SCORE and shingle_reach[j] >= LINK_SCORE:
-                ordered = max(_shingle_share(a, b), _shingle_share(b, a))
+            if ordered < LINK_SCORE and view.shingle_reach[j] >= LINK_SCORE:
+                ordered = max(_shingle_share(a, prepared[j]), _shingle_share(prepared[j], a))
             if ordered >= LINK_SCORE:
                 out.append((i, j))
     return out
@@ -360,32 +358,75 @@ class _Bounds:
         self.word_keys, self.word_sentence = words[order], word_sentence[order]
         self.words_total = np.array([max(1, int(p.sizes.sum())) for p in prepared], dtype=np.float64)
 
-    def of(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(content words each sentence of article i shares with every sentence of the corpus;
-        for every article j the largest unordered share either way, shingles or sentences;
-        the same for shingles alone)."""
+    def of(self, i: int) -> _View:
+        """Article i set against every article of the corpus."""
         a = self.prepared[i]
         n = len(self.prepared)
         rows, cols = _expand(self.shingle_keys, a.shingle_keys)
         shared = np.bincount(self.shingle_owner[cols], minlength=n).astype(np.float64)
-        best = np.maximum(shared / max(1, len(a.shingle_keys)), shared / self.shingle_counts)
+        shingle_reach = np.maximum(shared / max(1, len(a.shingle_keys)), shared / self.shingle_counts)
         total = len(self.sentence_sizes)
         if not len(a.sizes) or not total:
-            return np.zeros((len(a.sizes), total), dtype=np.int64), best, best
+            empty = np.zeros((len(a.sizes), n), dtype=np.int64)
+            nothing = np.zeros(total, dtype=np.int64)
+            return _View(self, a, shingle_reach, shingle_reach, empty, empty, nothing, nothing)
         rows, cols = _expand(self.word_keys, a.word_keys)
         counts = np.bincount(
             a.word_sentence[rows] * total + self.word_sentence[cols], minlength=len(a.sizes) * total
         ).reshape(len(a.sizes), total)
-        enough = counts >= SENTENCE_MIN_SHARED
-        # a's sentences carried into j: any of j's sentences holds enough of their words.
-        ok_a = enough & (counts >= SENTENCE_MATCH * a.sizes[:, None])
-        running = np.concatenate([np.zeros((len(a.sizes), 1), dtype=np.int64), np.cumsum(ok_a, axis=1)], axis=1)
-        hit = (running[:, self.sentence_start[1:]] - running[:, self.sentence_start[:-1]]) > 0
-        a_in = (a.sizes[:, None] * hit).sum(axis=0) / max(1, int(a.sizes.sum()))
-        # j's sentences carried into a.
-        ok_b = (enough & (counts >= SENTENCE_MATCH * self.sentence_sizes[None, :])).any(axis=0)
-        b_in = np.bincount(self.sentence_owner, weights=self.sentence_sizes * ok_b, minlength=n)
-        return counts, np.maximum(best, np.maximum(a_in, b_in / self.words_total)), best
+        # Only counts of at least SENTENCE_MIN_SHARED can match; within one sentence the
+        # best match is the largest count, as in `_sentence_matches`.
+        masked = np.where(counts >= SENTENCE_MIN_SHARED, counts, 0)
+        # a's sentences against each article: best count and (first) column, per segment.
+        keyed = masked * (total + 1) + (total - np.arange(total))[None, :]
+        filled = np.flatnonzero(self.sentence_start[1:] > self.sentence_start[:-1])
+        best_key = np.zeros((len(a.sizes), n), dtype=np.int64)
+        if len(filled):
+            best_key[:, filled] = np.maximum.reduceat(keyed, self.sentence_start[filled], axis=1)
+        best_count = best_key // (total + 1)
+        best_col = total - best_key % (total + 1)
+        carried_a = (best_count >= SENTENCE_MIN_SHARED) & (best_count / a.sizes[:, None] >= SENTENCE_MATCH)
+        a_in = (a.sizes[:, None] * carried_a).sum(axis=0) / max(1, int(a.sizes.sum()))
+        # every sentence of the corpus against a: best row (first), carried or not.
+        best_row = masked.argmax(axis=0)
+        top = masked[best_row, np.arange(total)]
+        carried_b = (top >= SENTENCE_MIN_SHARED) & (top / self.sentence_sizes >= SENTENCE_MATCH)
+        b_in = np.bincount(self.sentence_owner, weights=self.sentence_sizes * carried_b, minlength=n)
+        reach = np.maximum(shingle_reach, np.maximum(a_in, b_in / self.words_total))
+        best_col = np.where(carried_a, best_col, -1)
+        best_row = np.where(carried_b, best_row, -1)
+        return _View(self, a, reach, shingle_reach, best_col, carried_a, best_row, carried_b)
+
+
+@dataclass(frozen=True, slots=True)
+class _View:
+    """One article set against all: bounds, and the sentence matches of `_sentence_matches`."""
+
+    bounds: _Bounds
+    article: _Prepared
+    reach: np.ndarray
+    """Per article: the largest unordered share either way (shingles or sentences)."""
+    shingle_reach: np.ndarray
+    best_col: np.ndarray
+    """(own sentence, article) -> the corpus sentence it is carried into, or -1."""
+    carried_a: np.ndarray
+    best_row: np.ndarray
+    """Corpus sentence -> own sentence it is carried into, or -1."""
+    carried_b: np.ndarray
+
+    def carried_into(self, j: int) -> list[Match]:
+        """This article's sentences carried into article j, as `_sentence_matches` gives."""
+        start = int(self.bounds.sentence_start[j])
+        rows = np.flatnonzero(self.carried_a[:, j])
+        sizes = self.article.sizes
+        return [(int(r), int(self.best_col[r, j]) - start, 1, float(sizes[r])) for r in rows]
+
+    def carried_from(self, j: int) -> list[Match]:
+        """Article j's sentences carried into this article."""
+        start, end = int(self.bounds.sentence_start[j]), int(self.bounds.sentence_start[j + 1])
+        cols = np.flatnonzero(self.carried_b[start:end])
+        sizes = self.bounds.sentence_sizes
+        return [(int(c), int(self.best_row[start + c]), 1, float(sizes[start + c])) for c in cols]
 
 
 def _expand(haystack: np.ndarray, needles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
