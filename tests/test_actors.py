@@ -209,7 +209,7 @@ def test_same_input_same_actors_whatever_the_article_order(name: str, articles: 
 
 @pytest.mark.parametrize(("name", "articles"), _corpora()[:1], ids=[c[0] for c in _corpora()[:1]])
 def test_pool_runner_gives_the_serial_result(name: str, articles: list[Article]) -> None:
-    many = [replace(a, id=f"{a.id}-{k}") for k in range(6) for a in articles]  # enough for the pool
+    many = [replace(a, id=f"{a.id}-{k}") for k in range(15) for a in articles]  # enough for the pool
     with ArticleRunner(jobs=2) as runner:
         assert analyse_actors(many, (), runner=runner) == analyse_actors(many, ())
 
