@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 
-import yake
+import yake  # type: ignore[import-untyped]
 
 # YAKE 0.7 reads only these snake_case names; the old camelCase ones (dedupLim,
 # windowsSize) are swallowed by **kwargs and silently ignored.

@@ -273,7 +273,7 @@ def _candidate_pairs(prepared: Sequence[_Prepared], use_lsh: bool) -> list[tuple
     n = len(prepared)
     if not use_lsh:
         return [(i, j) for i in range(n) for j in range(i + 1, n)]
-    from datasketch import MinHash, MinHashLSH  # only paid for on large corpora
+    from datasketch import MinHash, MinHashLSH  # type: ignore[import-untyped]  # large corpora only
 
     permutations = LSH_BANDS * LSH_ROWS
     lsh = MinHashLSH(num_perm=permutations, params=(LSH_BANDS, LSH_ROWS))
