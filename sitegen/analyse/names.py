@@ -677,7 +677,8 @@ def _resolve_surnames(found: list[Candidate]) -> list[Candidate]:
             # "the Commission" after "the European Commission".
             same = [o for o in orgs if name_tokens(o.name)[-1] == c.name.lower()]
             best = _closest(same, pos)
-            out.append(replace(c, name=best.name) if best else replace(c, weak=True))
+            # Unresolved, it is an actor of its own only mid-sentence ("Congress passed").
+            out.append(replace(c, name=best.name) if best else replace(c, weak=c.sentence_initial))
             continue
         if c.kind == "single" and "-" in c.surface and all(p[:1].isupper() for p in c.surface.split("-")):
             whole = _nearest(people, fold(c.surface), pos)
