@@ -1,6 +1,8 @@
 """The actors analyser on small stories of its own (issue 4), far from the seeds' subject:
 a Peruvian runoff (accents, "de la", shared surnames), a Cairo ceasefire round ("bin",
-"al-", seats of power) and a merger review (companies, acronyms, outlets). Each
+"al-", seats of power), a merger review (companies, acronyms, outlets), a migration summit
+(datelines, bylines, headlines, "Ms."/"Mr.", the Élysée and Downing Street) and an
+earthquake (dotless i, "Dr.", a foreign acronym in brackets, occupations as titles). Each
 `tests/stories/actors-*/expected.yaml` lists, per actor, surfaces that must all be mentions
 of one actor, its type, role and affiliation; surfaces no actor may hold; and surfaces that
 must stay with different actors."""
