@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sitegen.analyse.gazetteer import fold, load_gazetteer
-from sitegen.analyse.lexicon import stopwords
+from sitegen.analyse.lexicon import ORG_HEADS, stopwords
 from sitegen.analyse.names import ArticleNames, Candidate, _part_of, name_tokens
 from sitegen.analyse.roles import Role
 from sitegen.model import ActorType
@@ -121,7 +121,8 @@ def merge(results: Sequence[ArticleNames]) -> list[Cluster]:
     uf = _UnionFind()
     placed: list[tuple[str, Placed]] = []
     known_names: dict[str, str] = {}
-    defined: set[str] = set()
+    definitions: set[tuple[str, str]] = set()
+    shorts: dict[str, set[str]] = defaultdict(set)
     for result in results:
         for c in result.candidates:
             key = candidate_key(c)
@@ -130,21 +131,25 @@ def merge(results: Sequence[ArticleNames]) -> list[Cluster]:
             for rkey, rname in role_keys(c.role):
                 uf.add(rkey)
                 known_names.setdefault(rkey, rname)
-        for acronym, expansion in result.acronyms:
-            a, o = "a:" + acronym, org_key(expansion)
-            uf.add(a)
-            uf.add(o)
-            uf.union(a, o)
-            defined.add(a)
-            # A name defined with an acronym is an organisation even if it reads like a person's.
-            person = "p:" + name_key(expansion)
-            if person in uf.parent:
-                uf.union(a, person)
+            if c.short and key.startswith("o:"):
+                shorts[org_key(c.short)].add(key)
+        definitions.update(result.acronyms)
+    defined: set[str] = set()
+    for acronym, expansion in sorted(definitions):
+        a, o = "a:" + acronym, org_key(expansion)
+        uf.add(a)
+        uf.add(o)
+        uf.union(a, o)
+        defined.add(a)
+        # A name defined with an acronym is an organisation even if it reads like a person's.
+        person = "p:" + name_key(expansion)
+        if person in uf.parent:
+            uf.union(a, person)
     keys = sorted(uf.parent)
+    _join_short_names(uf, keys, shorts)
     _join_initials(uf, keys)
     _join_full_names(uf, keys)
     _join_surnames(uf, keys)
-    # Offices follow their holder: "Yoon's office" in two articles is one office.
     clusters: dict[str, Cluster] = {}
     for key in keys:
         root = uf.find(key)
@@ -156,6 +161,35 @@ def merge(results: Sequence[ArticleNames]) -> list[Cluster]:
     for key in defined:
         clusters[uf.find(key)].defined = True
     return [clusters[r] for r in sorted(clusters)]
+
+
+def _join_short_names(uf: _UnionFind, keys: Sequence[str], shorts: dict[str, set[str]]) -> None:
+    """"Russian Defence Ministry" and a bare "Defence Ministry" (or its acronym) are one when
+    only one organisation goes by that shorter name; a bare head noun ("the Commission")
+    joins the one organisation whose name ends with it."""
+    present = set(keys)
+    by_initials: dict[str, str] = {k[2:]: k for k in keys if k.startswith("a:")}
+    for short, fulls in sorted(shorts.items()):
+        roots = {uf.find(f) for f in fulls}
+        if len(roots) != 1:
+            continue
+        root = roots.pop()
+        if short in present:
+            uf.union(short, root)
+        acronym = by_initials.get(_initials(short))
+        if acronym and len(short[2:].split()) >= 2:
+            uf.union(acronym, root)
+    by_last: dict[str, set[str]] = defaultdict(set)
+    for key in keys:
+        words = key[2:].split()
+        if key.startswith("o:") and len(words) >= 2:
+            by_last[words[-1]].add(key)
+    for key in keys:
+        words = key[2:].split()
+        if key.startswith("o:") and len(words) == 1 and words[0] in ORG_HEADS:
+            roots = {uf.find(k) for k in by_last.get(words[0], ())}
+            if len(roots) == 1:
+                uf.union(key, roots.pop())
 
 
 def _join_initials(uf: _UnionFind, keys: Iterable[str]) -> None:
