@@ -47,7 +47,7 @@ class Token:
     def acronym(self) -> bool:
         """"NATO", "U.S.": two or more capitals, nothing else."""
         bare = self.text.replace(".", "")
-        return len(bare) >= 2 and bare.isalpha() and bare.isupper()
+        return 2 <= len(bare) <= 8 and bare.isalpha() and bare.isupper()
 
 
 def tokenize(text: str) -> list[Token]:
