@@ -314,15 +314,17 @@ def _worth_verifying(
         a = prepared[i]
         view = bounds.of(i)
         for j in partners[i]:
-            if view.reach[j] < LINK_SCORE:
-                continue
-            ordered = max(
-                _sentence_share(view.carried_into(j), a.sizes),
-                _sentence_share(view.carried_from(j), prepared[j].sizes),
+            b = prepared[j]
+            # Each measure's ordered share only where its unordered share could link.
+            linked = (
+                (view.a_in[j] >= LINK_SCORE and _sentence_share(view.carried_into(j), a.sizes) >= LINK_SCORE)
+                or (view.b_in[j] >= LINK_SCORE and _sentence_share(view.carried_from(j), b.sizes) >= LINK_SCORE)
+                or (
+                    view.shingle_reach[j] >= LINK_SCORE
+                    and max(_shingle_share(a, b), _shingle_share(b, a)) >= LINK_SCORE
+                )
             )
-            if ordered < LINK_SCORE and view.shingle_reach[j] >= LINK_SCORE:
-                ordered = max(_shingle_share(a, prepared[j]), _shingle_share(prepared[j], a))
-            if ordered >= LINK_SCORE:
+            if linked:
                 out.append((i, j))
     return out
 
@@ -359,73 +361,80 @@ class _Bounds:
         self.words_total = np.array([max(1, int(p.sizes.sum())) for p in prepared], dtype=np.float64)
 
     def of(self, i: int) -> _View:
-        """Article i set against every article of the corpus."""
+        """Article i set against every later article of the corpus (pairs are i < j)."""
         a = self.prepared[i]
         n = len(self.prepared)
         rows, cols = _expand(self.shingle_keys, a.shingle_keys)
         shared = np.bincount(self.shingle_owner[cols], minlength=n).astype(np.float64)
         shingle_reach = np.maximum(shared / max(1, len(a.shingle_keys)), shared / self.shingle_counts)
-        total = len(self.sentence_sizes)
-        if not len(a.sizes) or not total:
-            empty = np.zeros((len(a.sizes), n), dtype=np.int64)
-            nothing = np.zeros(total, dtype=np.int64)
-            return _View(self, a, shingle_reach, shingle_reach, empty, empty, nothing, nothing)
+        first = int(self.sentence_start[i + 1])
+        width = len(self.sentence_sizes) - first
+        if not len(a.sizes) or not width:
+            none = np.zeros(n)
+            return _View(self, a, first, shingle_reach, none, none, np.full((len(a.sizes), n), -1),
+                         np.full(width, -1))  # fmt: skip
         rows, cols = _expand(self.word_keys, a.word_keys)
+        columns = self.word_sentence[cols] - first
+        later = columns >= 0
         counts = np.bincount(
-            a.word_sentence[rows] * total + self.word_sentence[cols], minlength=len(a.sizes) * total
-        ).reshape(len(a.sizes), total)
+            a.word_sentence[rows[later]] * width + columns[later], minlength=len(a.sizes) * width
+        ).reshape(len(a.sizes), width)
         # Only counts of at least SENTENCE_MIN_SHARED can match; within one sentence the
-        # best match is the largest count, as in `_sentence_matches`.
+        # best match is the largest count (first on ties), as in `_sentence_matches`.
         masked = np.where(counts >= SENTENCE_MIN_SHARED, counts, 0)
-        # a's sentences against each article: best count and (first) column, per segment.
-        keyed = masked * (total + 1) + (total - np.arange(total))[None, :]
-        filled = np.flatnonzero(self.sentence_start[1:] > self.sentence_start[:-1])
-        best_key = np.zeros((len(a.sizes), n), dtype=np.int64)
+        sizes = self.sentence_sizes[first:]
+        # a's sentences against each later article: best count and its column.
+        keyed = masked * (width + 1) + (width - np.arange(width))[None, :]
+        starts = self.sentence_start[i + 1 : -1] - first
+        filled = np.flatnonzero(self.sentence_start[i + 2 :] > self.sentence_start[i + 1 : -1])
+        best_key = np.full((len(a.sizes), n), -1)
         if len(filled):
-            best_key[:, filled] = np.maximum.reduceat(keyed, self.sentence_start[filled], axis=1)
-        best_count = best_key // (total + 1)
-        best_col = total - best_key % (total + 1)
+            best_key[:, i + 1 + filled] = np.maximum.reduceat(keyed, starts[filled], axis=1)
+        best_count = best_key // (width + 1)
         carried_a = (best_count >= SENTENCE_MIN_SHARED) & (best_count / a.sizes[:, None] >= SENTENCE_MATCH)
+        best_col = np.where(carried_a, width - best_key % (width + 1), -1)
         a_in = (a.sizes[:, None] * carried_a).sum(axis=0) / max(1, int(a.sizes.sum()))
-        # every sentence of the corpus against a: best row (first), carried or not.
+        # every later sentence against a's: the best of a's sentences, if carried.
         best_row = masked.argmax(axis=0)
-        top = masked[best_row, np.arange(total)]
-        carried_b = (top >= SENTENCE_MIN_SHARED) & (top / self.sentence_sizes >= SENTENCE_MATCH)
-        b_in = np.bincount(self.sentence_owner, weights=self.sentence_sizes * carried_b, minlength=n)
-        reach = np.maximum(shingle_reach, np.maximum(a_in, b_in / self.words_total))
-        best_col = np.where(carried_a, best_col, -1)
-        best_row = np.where(carried_b, best_row, -1)
-        return _View(self, a, reach, shingle_reach, best_col, carried_a, best_row, carried_b)
+        top = masked[best_row, np.arange(width)]
+        carried_b = (top >= SENTENCE_MIN_SHARED) & (top / sizes >= SENTENCE_MATCH)
+        b_in = np.bincount(self.sentence_owner[first:], weights=sizes * carried_b, minlength=n) / self.words_total
+        return _View(self, a, first, shingle_reach, a_in, b_in, best_col, np.where(carried_b, best_row, -1))
 
 
 @dataclass(frozen=True, slots=True)
 class _View:
-    """One article set against all: bounds, and the sentence matches of `_sentence_matches`."""
+    """One article set against the later ones: unordered shares, and the sentence matches
+    `_sentence_matches` would find, so ordered shares need no further array work."""
 
     bounds: _Bounds
     article: _Prepared
-    reach: np.ndarray
-    """Per article: the largest unordered share either way (shingles or sentences)."""
+    first: int
+    """Corpus index of the first sentence after this article's."""
     shingle_reach: np.ndarray
+    """Per article: the larger unordered shingle share, either way."""
+    a_in: np.ndarray
+    """Per article: unordered share of this article's sentences carried into it."""
+    b_in: np.ndarray
+    """Per article: unordered share of its sentences carried into this one."""
     best_col: np.ndarray
-    """(own sentence, article) -> the corpus sentence it is carried into, or -1."""
-    carried_a: np.ndarray
+    """(own sentence, article) -> the corpus sentence (from `first`) it is carried into, or -1."""
     best_row: np.ndarray
-    """Corpus sentence -> own sentence it is carried into, or -1."""
-    carried_b: np.ndarray
+    """Corpus sentence (from `first`) -> the own sentence it is carried into, or -1."""
 
     def carried_into(self, j: int) -> list[Match]:
         """This article's sentences carried into article j, as `_sentence_matches` gives."""
-        start = int(self.bounds.sentence_start[j])
-        rows = np.flatnonzero(self.carried_a[:, j])
+        start = int(self.bounds.sentence_start[j]) - self.first
+        rows = np.flatnonzero(self.best_col[:, j] >= 0)
         sizes = self.article.sizes
         return [(int(r), int(self.best_col[r, j]) - start, 1, float(sizes[r])) for r in rows]
 
     def carried_from(self, j: int) -> list[Match]:
         """Article j's sentences carried into this article."""
-        start, end = int(self.bounds.sentence_start[j]), int(self.bounds.sentence_start[j + 1])
-        cols = np.flatnonzero(self.carried_b[start:end])
-        sizes = self.bounds.sentence_sizes
+        start = int(self.bounds.sentence_start[j]) - self.first
+        end = int(self.bounds.sentence_start[j + 1]) - self.first
+        cols = np.flatnonzero(self.best_row[start:end] >= 0)
+        sizes = self.bounds.sentence_sizes[self.first :]
         return [(int(c), int(self.best_row[start + c]), 1, float(sizes[start + c])) for c in cols]
 
 
