@@ -170,6 +170,19 @@ def test_affiliation_from_of_and_acronym_defined_in_another_language() -> None:
     assert party is not None and _holder(actors, "CHP") is party
 
 
+def test_titles_with_of_keep_the_name_and_the_affiliation_apart() -> None:
+    actors = analyse_actors([_article(
+        "a", "Secretary of State Lena Ortiz met Prime Minister of Japan Kenji Mori and "
+             "Minister of Foreign Affairs Chen Wei after World War II talks in the West Bank.")], ())
+    ortiz = _holder(actors, "Secretary of State Lena Ortiz")
+    mori = _holder(actors, "Prime Minister of Japan Kenji Mori")
+    chen = _holder(actors, "Minister of Foreign Affairs Chen Wei")
+    assert ortiz is not None and ortiz.name == "Lena Ortiz" and ortiz.role == "Secretary of State"
+    assert mori is not None and mori.name == "Kenji Mori" and mori.affiliation == "japan"
+    assert chen is not None and chen.name == "Chen Wei" and chen.role == "Minister of Foreign Affairs"
+    assert {a.id for a in actors} == {"lena-ortiz", "kenji-mori", "chen-wei", "japan"}
+
+
 def test_demonyms_give_affiliation_but_are_not_actors() -> None:
     actors = analyse_actors([_article("a", "Kenyan Foreign Minister Amani Otieno met Ethiopian officials.")], ())
     assert _holder(actors, "Kenyan Foreign Minister Amani Otieno") is not None

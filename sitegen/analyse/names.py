@@ -337,6 +337,10 @@ def _classify_run(number: int, text: str, tokens: list[Token], i: int, j: int,
         return []  # a demonym, region or city: not an actor
     if last in EVENT_HEADS or (last in PLACE_HEADS and not _has_org_head(words[:-1])):
         return []
+    if any(w in EVENT_HEADS for w in words) and not _has_org_head(words) and not _has_role(words):
+        return []  # "World War II"
+    if len(words) == 2 and words[0] in NOT_NAMES:
+        return []  # "West Bank", "North Sea": a compass word and a noun is a place
     if len(words) > 2 and (words[0] in PLACE_HEADS or words[0] in EVENT_HEADS) and words[1] in _CONNECTORS:
         return []  # "Port of Valmare", "Strait of Hormuz"
     if any(w in NOT_NAMES for w in words) and not _has_org_head(words) and not _has_role(words):
@@ -347,6 +351,12 @@ def _classify_run(number: int, text: str, tokens: list[Token], i: int, j: int,
             media = last in MEDIA_HEADS and last not in ORG_HEADS
             return [_org(number, text, tokens, i, j, "media" if media else "organisation", gaz)]
     name_start = _name_tail(run)
+    if 0 < name_start < len(run) - 2 and any(t.lower in _CONNECTORS for t in run[:name_start]):
+        # "Prime Minister of Japan Shigeru Ishiba", "Secretary of State Marco Rubio": after
+        # "of", the last two words are the name and the rest belongs to the title.
+        name_start = len(run) - 2
+        while name_start > 0 and run[name_start - 1].lower in particles():
+            name_start -= 2 if name_start > 1 else 1
     if name_start == 0 or (name_start == len(run) and not _has_org_head(words) and not _has_role(words)):
         return _plain_run(number, text, tokens, i, j, gaz)
     title = run[:name_start]

@@ -63,6 +63,8 @@ _CONNECTOR = {"of", "for", "at", "from"}
 def _affiliation_of(words: str, gaz: Gazetteer) -> tuple[str | None, str | None]:
     """(state code, organisation name) for a phrase that names an affiliation."""
     phrase = re.sub(r"^(the|a|an)\s+", "", words.strip(), flags=re.IGNORECASE)
+    if not phrase:
+        return None, None
     folded = fold(phrase)
     code = gaz.state_of(folded) or gaz.demonyms.get(folded)
     if code:
@@ -73,7 +75,10 @@ def _affiliation_of(words: str, gaz: Gazetteer) -> tuple[str | None, str | None]
     seat = SEATS_OF_POWER.get(folded)
     if seat:
         return (seat.state, None) if seat.kind == "state" else (None, phrase)
-    if phrase[:1].isupper():
+    folded_words = [fold(w) for w in phrase.split()]
+    # An organisation's name has a head noun or is an acronym; otherwise the words are part
+    # of the title ("Secretary of State", "Minister of Foreign Affairs").
+    if phrase[:1].isupper() and (bare.isupper() or any(w in ORG_HEADS or w in MEDIA_HEADS for w in folded_words)):
         return None, phrase
     return None, None
 
@@ -107,10 +112,11 @@ def split_title(text: str, title: Sequence[Token], gaz: Gazetteer,
         if t.lower in _CONNECTOR and k > 0 and is_role_head(rest[k - 1].text):
             after = text[rest[k].end : rest[-1].end]
             s, o = _affiliation_of(after, gaz)
-            state, org = state or s, org or o
-            rest = rest[:k]
+            if s or o:
+                state, org = state or s, org or o
+                rest = rest[:k]
             break
-    while rest and rest[-1].lower in HONORIFICS:
+    while rest and (rest[-1].lower in HONORIFICS or rest[-1].lower in _CONNECTOR or rest[-1].lower == "the"):
         rest = rest[:-1]
     while rest and rest[0].lower in HONORIFICS:
         rest = rest[1:]
