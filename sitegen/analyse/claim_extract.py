@@ -57,7 +57,7 @@ def actor_refs(actors: Sequence[Actor]) -> dict[str, ActorRef]:
         words: set[str] = set()
         for name in (a.name, *a.aliases, a.role or ""):
             words.update(w.lower() for w in re.findall(r"[A-Za-z]+", name))
-        refs[a.id] = ActorRef(a.id, a.type, frozenset(words), a.affiliation)
+        refs[a.id] = ActorRef(a.id, a.type, tuple(sorted(words)), a.affiliation)
     return refs
 
 

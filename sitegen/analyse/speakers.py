@@ -58,8 +58,9 @@ class ActorRef:
 
     id: str
     type: str
-    words: frozenset[str]
-    """Lower-cased words of its names and role, for matching descriptions."""
+    words: tuple[str, ...]
+    """Lower-cased words of its names and role, sorted (a frozenset would pickle in hash
+    order, and the per-article cache keys on the pickled item)."""
     affiliation: str | None
 
 
@@ -126,7 +127,7 @@ def word_index(actors: Mapping[str, ActorRef]) -> dict[str, tuple[str, ...]]:
     for ref in actors.values():
         for w in ref.words:
             index.setdefault(w, []).append(ref.id)
-    return {w: tuple(sorted(ids)) for w, ids in index.items()}
+    return {w: tuple(sorted(index[w])) for w in sorted(index)}
 
 
 # ------------------------------------------------------------------ noun phrase -> actor
