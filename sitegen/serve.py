@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import errno
 import queue
+import signal
 import sys
 import threading
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import watchfiles
 
-from sitegen.errors import SitegenError
+from sitegen.errors import Problem, SitegenError
 from sitegen.preview import BuildState, PreviewServer, normalise_base_path
 
 PORT_TRIES = 20
@@ -104,13 +105,19 @@ def run_serve(args: argparse.Namespace) -> int:
         return 1
     # The URL is printed even with --quiet: without it the command is useless.
     print(f"Serving {options.output} at {preview.url}  (Ctrl-C stops)", flush=True)
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
     try:
         preview.server.serve_forever()
     except KeyboardInterrupt:
         say("\nstopping")
     finally:
+        signal.signal(signal.SIGTERM, previous)
         preview.stop()
     return 0
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 # ---------------------------------------------------------------- building
@@ -124,13 +131,11 @@ def rebuild(options: ServeOptions, state: BuildState, say: Say) -> None:
     try:
         report = build(BuildOptions(root=options.root, output=options.output, jobs=options.jobs))
     except SitegenError as error:
-        problems = [str(problem) for problem in error.problems]
-        state.record((), problems)
-        say("build failed; still serving the last good site:\n  " + "\n  ".join(problems))
+        _failed(state, [str(problem) for problem in error.problems])
         return
-    except Exception as error:  # a bug in a stage must not take the preview down
+    except Exception as error:  # a bug in a stage or a theme must not take the preview down
         traceback.print_exc()
-        state.record((), [f"sitegen crashed while building: {error!r}"])
+        _failed(state, [str(crash_problem(error, options.root))])
         return
     state.record(report.changed, ())
     seconds = time.monotonic() - started
@@ -140,6 +145,34 @@ def rebuild(options: ServeOptions, state: BuildState, say: Say) -> None:
             say(f"  {stage:<8} {spent:8.3f} s")
         for path in report.changed:
             say(f"  changed {path}")
+
+
+def _failed(state: BuildState, problems: list[str]) -> None:
+    state.record((), problems)
+    # Printed even with --quiet, which keeps errors.
+    print("build failed; still serving the last good site:", file=sys.stderr)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr, flush=True)
+
+
+def crash_problem(error: BaseException, root: Path) -> Problem:
+    """An unexpected error as `path:line: message`, at the site's own file if one was running.
+
+    A theme template that fails (jinja2 puts template frames in the traceback) is the user's to
+    fix, so the overlay names the template and line rather than a sitegen module.
+    """
+    message = f"{type(error).__name__}: {error}"
+    site = root.resolve()
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        path = Path(frame.filename)
+        if not path.is_absolute() or not path.resolve().is_relative_to(site):
+            continue
+        relative = path.resolve().relative_to(site)
+        if relative.parts and relative.parts[0] in WATCHED_DIRS:
+            return Problem(relative.as_posix(), frame.lineno, message,
+                           "fix the template; the terminal has the whole traceback")
+    return Problem("sitegen", None, f"crashed while building: {message}",
+                   "this is a bug in sitegen; the terminal has the traceback")
 
 
 class _Either:

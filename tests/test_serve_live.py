@@ -187,12 +187,13 @@ def _start_cli(root: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
     raise AssertionError(f"no URL printed; stderr: {process.communicate()[1]}")
 
 
-def test_cli_prints_url_on_loopback_and_ctrl_c_stops_cleanly(root: Path) -> None:
-    process, url = _start_cli(root, "--no-watch")
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_cli_prints_url_on_loopback_and_stops_cleanly(root: Path, stop: signal.Signals) -> None:
+    process, url = _start_cli(root)
     try:
         port = int(url.rsplit(":", 1)[1].split("/")[0])
         assert get(port, "/").status == 200
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         code = process.wait(timeout=10)
     finally:
         if process.poll() is None:
@@ -222,3 +223,18 @@ def test_theme_created_while_serving_is_watched_and_css_alone_changes(root: Path
             stream.close()
         assert event["changed"] == ["style.css"]
         assert get(port, "/style.css").text.endswith("h1 { color: teal; }\n")
+
+
+def test_failing_theme_template_is_reported_at_its_file_and_line(root: Path) -> None:
+    templates = root / "themes" / "default" / "templates"
+    templates.mkdir(parents=True)
+    save(templates / "article.html", "{# broken on purpose #}\n{{ no_such_view.title }}\n")
+    with serving_site(root, watch=False) as preview:
+        problems = preview.server.state.problems
+        assert len(problems) == 1
+        assert problems[0].startswith("themes/default/templates/article.html:2: UndefinedError: ")
+        page = get(port_of(preview.server), "/")
+    assert page.status == 404  # nothing was ever built; the overlay says why
+    overlay = HTMLParser(page.text).css_first("#sitegen-overlay pre")
+    assert overlay is not None
+    assert overlay.text() == problems[0]
