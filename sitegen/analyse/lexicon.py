@@ -57,7 +57,8 @@ PLACE_HEADS = _words("""
 airport avenue basin bay beach border bridge canal cape coast county crossing desert district
 gulf heights highway hill hills island islands isthmus lake mountain mountains oblast ocean
 peninsula plain plains plateau port prefecture province raion region river road sea square
-strait street strip territory territories town township valley village
+strait street strip territory territories town township valley village park stadium
+hotel museum mosque cathedral temple gardens
 """)
 
 # Historical periods and events that look like names ("Cold War").

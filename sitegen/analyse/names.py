@@ -224,7 +224,12 @@ def _calendar_break(tokens: list[Token], i: int, j: int) -> bool:
 def _joins_and(tokens: list[Token], i: int, j: int, k: int) -> bool:
     """"and" joins two capitalised parts of one organisation only when both sides are
     parts of it: "Relief and Works Agency", not "European Union and Japan"."""
-    if not any(t.lower in ORG_HEADS for t in tokens[i:j]):
+    words = [t.lower for t in tokens[i:j]]
+    at = max((n for n, w in enumerate(words) if w in _CONNECTORS), default=None)
+    if at is not None and any(is_role_head(w) for w in words[:at]) and len(words) - at - 1 <= 2 \
+            and not is_title_word(tokens[k].text):
+        return True  # "Minister of Culture and Islamic Guidance Abbas Salehi"
+    if not any(w in ORG_HEADS for w in words):
         return False
     end = k
     while end + 1 < len(tokens) and tokens[end + 1].gap == " " and _name_word(tokens[end + 1]):
@@ -293,7 +298,8 @@ def _paragraph_names(
     sw = stopwords()
     for i, j in _runs(tokens):
         # Leading function words of a sentence ("The", "While", "For") are not names.
-        while i < j and tokens[i].lower in sw and not tokens[i].acronym:
+        while i < j and tokens[i].lower in sw and not tokens[i].acronym and not (
+                tokens[i].lower in HONORIFICS and j > i + 1):
             i += 1
         if i >= j:
             continue
@@ -351,6 +357,13 @@ def _classify_run(number: int, text: str, tokens: list[Token], i: int, j: int,
             media = last in MEDIA_HEADS and last not in ORG_HEADS
             return [_org(number, text, tokens, i, j, "media" if media else "organisation", gaz)]
     name_start = _name_tail(run)
+    if 0 < name_start == len(run) - 1 and run[name_start - 1].lower in _CONNECTORS and _has_role(words):
+        # "Minister of Culture", "Nature Protection Minister of Armenia": a title, no name.
+        tail = _gazetteer_match(tokens, j - 1, j, gaz)
+        if tail and tail.kind == "state" and tail.code:
+            return [_make(number, text, tokens, j - 1, j, "state", name=gaz.states[tail.code].name,
+                          state=tail.code)]
+        return []
     if 0 < name_start < len(run) - 2 and any(t.lower in _CONNECTORS for t in run[:name_start]):
         # "Prime Minister of Japan Shigeru Ishiba", "Secretary of State Marco Rubio": after
         # "of", the last two words are the name and the rest belongs to the title.
@@ -500,6 +513,19 @@ def _extend_titles(number: int, text: str, tokens: list[Token], found: list[Cand
         elif head < 0 or tokens[k].gap != " ":
             out.append(c)
             continue
+        if comma and tokens[head].capitalised and not is_role_head(tokens[head].text):
+            # "Nature Protection Minister of Armenia, Artsvik Minasyan": the head is further back.
+            back = head
+            while back > 0 and head - back < 4 and (tokens[back].capitalised or tokens[back].lower in _CONNECTORS) \
+                    and not is_role_head(tokens[back].text) and tokens[back].gap == " ":
+                back -= 1
+            if is_role_head(tokens[back].text) and tokens[back].capitalised:
+                first = _title_start(tokens, back)
+                role = split_title(text, tokens[first : head + 1], gaz, mid_caps)
+                start = tokens[first].start
+                out.append(replace(c, start=start, surface=text[start : c.end], kind="person", role=role,
+                                   person_cue=True, sentence_initial=tokens[first].sentence_initial))
+                continue
         if (tokens[head].capitalised and not comma) or not is_role_head(tokens[head].text):
             out.append(c)
             continue
@@ -555,7 +581,6 @@ def _mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[C
         k_end = by_end.get(c.end)
         k_start = by_start.get(c.start)
         nxt = tokens[k_end + 1] if k_end is not None and k_end + 1 < len(tokens) else None
-        after = tokens[k_end + 2] if k_end is not None and k_end + 2 < len(tokens) else None
         prev = tokens[k_start - 1] if k_start else None
         if c.kind in ("person", "single") and nxt is not None and k_end is not None:
             if tokens[k_end].possessive and nxt.lower == "office" and nxt.gap == " ":
@@ -574,8 +599,7 @@ def _mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[C
             c = replace(c, kind="organisation")  # "Frontex, the EU border agency,"
         if c.kind in ("single", "acronym", "organisation", "person") and k_end is not None:
             before2 = tokens[k_start - 2] if k_start is not None and k_start >= 2 else None
-            media_after = nxt is not None and nxt.gap == " " and (
-                nxt.lower in MEDIA_CUES or (nxt.lower == "news" and after is not None and after.lower in NEWS_NOUNS))
+            media_after = _MEDIA_AFTER.match(text, c.end) is not None
             media_before = prev is not None and c.start - prev.end == 1 and (
                 prev.lower in MEDIA_CUES
                 or (prev.lower in NEWS_NOUNS and before2 is not None and before2.lower == "news")
@@ -609,6 +633,8 @@ def _mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[C
 _MEDIA_APPOSITIVE = re.compile(
     r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:" + "|".join(sorted(MEDIA_CUES))
     + r"|news\s+(?:" + "|".join(sorted(NEWS_NOUNS)) + r"))\b")
+_MEDIA_AFTER = re.compile(  # "the Yonhap news agency", "Tabriz Men local news agency"
+    r" (?:[a-z-]+ ){0,2}(?:" + "|".join(sorted(MEDIA_CUES)) + r"|news (?:" + "|".join(sorted(NEWS_NOUNS)) + r"))\b")
 _ORG_APPOSITIVE = re.compile(
     r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:" + "|".join(sorted(ORG_HEADS - {"international"})) + r")\s*[,.;]")
 
