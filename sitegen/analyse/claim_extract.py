@@ -86,6 +86,19 @@ def _evidence(text: str, sentences: tuple[Span, ...], start: int, end: int) -> t
     return first.start, text[first.start : last.end]
 
 
+MIN_QUOTE_SENTENCE_WORDS = 4
+"""A quotation of several sentences becomes one quote claim per sentence of at least this
+many words, so that outlets quoting different parts of the same remarks line up."""
+
+
+def _quote_sentences(text: str, quote: QuoteSpan) -> list[tuple[int, int]]:
+    pieces = [(quote.start + s.start, quote.start + s.end) for s in split_sentences(quote.text)]
+    if len(pieces) < 2 or any(len(re.findall(r"\w+", text[a:b])) < MIN_QUOTE_SENTENCE_WORDS
+                              for a, b in pieces):
+        return [(quote.start, quote.end)]
+    return pieces
+
+
 def _quote_speaker(ctx: ArticleContext, paragraph: int, sentences: tuple[Span, ...],
                    quote: QuoteSpan, quotes: Sequence[tuple[int, int]],
                    previous: Speaker | None) -> Speaker | None:
@@ -127,12 +140,13 @@ def extract_article(article_id: str, ctx: ArticleContext) -> tuple[RawClaim, ...
             if speaker is not None and speaker.actor is not None:
                 previous = speaker
             quote_speakers.append((quote, speaker))
-            _, evidence = _evidence(text, sentences, quote.start, quote.end)
-            out.append(RawClaim(
-                "quote", article_id, paragraph, quote.start, evidence,
-                quote.text.rstrip(" ,"), speaker.actor if speaker else None,
-                speaker.surface if speaker else None,
-                denial=is_denial(text, sentence_at(sentences, quote.start), spans)))
+            for start, end in _quote_sentences(text, quote):
+                _, evidence = _evidence(text, sentences, start, end)
+                out.append(RawClaim(
+                    "quote", article_id, paragraph, start, evidence,
+                    text[start:end].rstrip(" ,"), speaker.actor if speaker else None,
+                    speaker.surface if speaker else None,
+                    denial=is_denial(text, sentence_at(sentences, quote.start), spans)))
         for fig in find_figures(text):
             sentence = sentence_at(sentences, fig.start)
             inside = next((sp for q, sp in quote_speakers if q.start <= fig.start < q.end), None)
