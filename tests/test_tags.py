@@ -19,7 +19,7 @@ from sitegen.analyse.tags import (
     tags_from_keywords,
 )
 from sitegen.load import load_article
-from sitegen.model import Actor, Article, Mention, Tag
+from sitegen.model import Actor, Article, Mention, Paragraph, Tag
 from sitegen.runner import ArticleRunner
 
 STORY = Path(__file__).parent / "stories" / "tags-port-strike"
@@ -160,3 +160,24 @@ def test_an_article_without_text_gets_no_tags_and_breaks_nothing(story_tags: tup
     tags = analyse_tags([*articles, empty], actors_for(articles))
     assert all("empty" not in t.articles for t in tags)
     assert {t.label for t in tags} == {t.label for t in story_tags}
+
+
+def article_of(article_id: str, paragraphs: list[str]) -> Article:
+    numbered = tuple(Paragraph(k + 1, text, k + 1) for k, text in enumerate(paragraphs))
+    return Article(article_id, f"{article_id}.md", article_id, None, None, None, None, "", 1, numbered)
+
+
+@pytest.mark.parametrize(
+    ("extra", "kept"),
+    [
+        ([], False),  # ranked first in one article, but met once: a turn of wording
+        (["Island residents plan a protest."], True),  # ranked first there and said again
+    ],
+)
+def test_a_tag_of_one_article_needs_a_high_rank_there_and_to_recur(extra: list[str], kept: bool) -> None:
+    first = article_of("a", ["The ferry operators raised fares.", "Island residents say so.", *extra])
+    second = article_of("b", ["The ferry operators blamed fuel costs.", "Prices rose."])
+    found = {"a": (("island residents", 0.01), ("ferry operators", 0.02)), "b": (("ferry operators", 0.01),)}
+    labels = {t.label for t in tags_from_keywords([first, second], [], found)}
+    assert "ferry operators" in labels
+    assert ("island residents" in labels) == kept

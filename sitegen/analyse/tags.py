@@ -231,6 +231,8 @@ def _repeats(key: Key, better: Key) -> bool:
     a, b = set(key), set(better)
     if a <= b or a >= b:
         return True
+    if len(key) > 1 and len(better) > 1 and (key[1:] == better[:-1] or key[:-1] == better[1:]):
+        return True  # two windows on one longer phrase ("grave security" / "security threat")
     shared = len(a & b)
     return shared >= 2 and shared * 3 >= 2 * max(len(a), len(b))
 
@@ -286,7 +288,7 @@ class _NameSpans:
     """Where names stand in one article's text. A candidate that overlaps an actor mention
     ("chief Kyrylo Budanov") is about a name; one that everywhere stops inside a run of
     capitalised words ("withdrawal of North" before "Korean") is a fragment of one, and
-    one that everywhere runs on into a content word is a fragment of a longer phrase."""
+    one always followed by the same content word is a fragment of a longer phrase."""
 
     def __init__(self, article: Article, spans: Mapping[int, list[tuple[int, int]]]) -> None:
         self._paragraphs = [(p.text, spans.get(p.number, [])) for p in article.paragraphs]
@@ -298,20 +300,28 @@ class _NameSpans:
             re.IGNORECASE,
         )
         seen = cut = 0
+        next_words: set[str | None] = set()
         for text, spans in self._paragraphs:
             for m in pattern.finditer(text):
                 if any(start < m.end() and m.start() < end for start, end in spans):
                     return True
                 seen += 1
-                cut += _cuts_capitalised_run(text, m.start(), m.end()) or _runs_on(text, m.end())
-        return seen > 0 and cut == seen
+                cut += _cuts_capitalised_run(text, m.start(), m.end())
+                next_words.add(_next_content_word(text, m.end()))
+        if seen and cut == seen:
+            return True
+        # Met twice or more and always followed by the same content word ("grave security"
+        # before "threat"): a piece of a longer phrase. Once is no evidence: a subject is
+        # followed by its verb ("ferry operators raised").
+        return seen >= 2 and len(next_words) == 1 and None not in next_words
 
 
-def _runs_on(text: str, end: int) -> bool:
-    """True when a content word follows with no punctuation between: a phrase that never
-    ends where it stands ("grave security" before "threat") is a piece of a longer one."""
+def _next_content_word(text: str, end: int) -> str | None:
+    """The content word right after `end`, with no punctuation between, if any."""
     after = _NEXT_LOWER_WORD.match(text, end)
-    return bool(after and after.group(1).lower() not in _STOP)
+    if after and after.group(1).lower() not in _STOP:
+        return after.group(1).lower()
+    return None
 
 
 def _cuts_capitalised_run(text: str, start: int, end: int) -> bool:
