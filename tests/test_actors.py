@@ -88,6 +88,10 @@ DETECTION = [
      [("Minister of Culture and Islamic Guidance Reza Tabrizi", "person"), ("Mr. Karimi", "person"),
       ("Daryan Post", "media"), ("Water Minister of Armenia, Aram Sarkissian", "person")],
      ["Victory Park", "Culture", "Islamic Guidance Reza Tabrizi"]),
+    ("Shares of Halden Inc. fell after the Nordic Ledger reported a probe; Kessler & Company analyst Ida Berg "
+     "said Halden faced an AT&T-style fight. Moravia Steel shares rose, the Ledger reported.",
+     [("Halden Inc", "organisation"), ("Halden", "organisation"), ("Nordic Ledger", "media"), ("Ledger", "media"),
+      ("Kessler & Company analyst Ida Berg", "person"), ("Moravia Steel", "organisation")], ["Ida"]),
     ("Seismologist Naci Görür of Istanbul Technical University met President Luz Arce of Paraguay.",
      [("Seismologist Naci Görür", "person"), ("Istanbul Technical University", "organisation"),
       ("President Luz Arce", "person"), ("Paraguay", "state")], ["Seismologist Naci Görür of Istanbul"]),

@@ -73,7 +73,13 @@ def name_key(name: str) -> str:
     words = name_tokens(name)
     if words and words[0] == "the":
         words = words[1:]
+    # "Google Inc." is Google: a company's legal form is not part of its name.
+    while len(words) > 1 and words[-1] in _LEGAL_FORMS:
+        words = words[:-1]
     return " ".join(words)
+
+
+_LEGAL_FORMS = frozenset({"inc", "ltd", "llc", "plc", "corp", "co", "sa", "ag", "gmbh", "nv", "bv", "spa", "ab", "asa"})
 
 
 def org_key(name: str) -> str:

@@ -158,7 +158,7 @@ def _runs(tokens: list[Token]) -> list[tuple[int, int]]:
         j = i + 1
         while j < n and (not tokens[j - 1].possessive or _plural_possessive(tokens, j)):
             t = tokens[j]
-            if (t.gap != " " and not (t.gap == ". " and tokens[j - 1].lower in HONORIFICS)) or (
+            if (t.gap not in (" ", " & ") and not (t.gap == ". " and tokens[j - 1].lower in HONORIFICS)) or (
                     tokens[j - 1].text.endswith(".") and t.lower in stopwords()):
                 break
             if _name_word(t) and not _calendar_break(tokens, i, j):
@@ -556,7 +556,7 @@ def _title_start(tokens: list[Token], head: int) -> int:
     sw = stopwords()
     while first - 1 >= 0 and head - first < _MAX_TITLE_WORDS:
         prev = tokens[first - 1]
-        if tokens[first].gap not in (" ", "-") or prev.possessive:
+        if tokens[first].gap not in (" ", "-", " & ") or prev.possessive:
             break
         w = prev.lower
         if prev.capitalised:
@@ -594,6 +594,8 @@ def _mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[C
                 (nxt is not None and nxt.lower in MEDIA_VERBS and nxt.gap == " " and not c.resolved)
                 or _MEDIA_APPOSITIVE.match(text, c.end)):
             c = replace(c, kind="media", media_cue=True)
+        elif c.kind in ("person", "single") and not c.role and not c.resolved and _COMPANY_AFTER.match(text, c.end):
+            c = replace(c, kind="organisation")  # "Time Warner shares fell"
         elif c.kind == "single" and not c.resolved and (m := _ORG_APPOSITIVE.match(text, c.end)) and not any(
                 is_role_head(w) for w in m.group().split()):
             c = replace(c, kind="organisation")  # "Frontex, the EU border agency,"
@@ -633,6 +635,7 @@ def _mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[C
 _MEDIA_APPOSITIVE = re.compile(
     r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:" + "|".join(sorted(MEDIA_CUES))
     + r"|news\s+(?:" + "|".join(sorted(NEWS_NOUNS)) + r"))\b")
+_COMPANY_AFTER = re.compile(r"(?:['’]s)? (?:shares|stock|share price|stake|shareholders|subsidiary)\b")
 _MEDIA_AFTER = re.compile(  # "the Yonhap news agency", "Tabriz Men local news agency"
     r" (?:[a-z-]+ ){0,2}(?:" + "|".join(sorted(MEDIA_CUES)) + r"|news (?:" + "|".join(sorted(NEWS_NOUNS)) + r"))\b")
 _ORG_APPOSITIVE = re.compile(
@@ -697,6 +700,7 @@ def _resolve_surnames(found: list[Candidate]) -> list[Candidate]:
     nearest Quispe before it; "Sánchez de la Vega" is "Rafael Sánchez de la Vega"."""
     people = [c for c in found if c.kind == "person" and len(name_tokens(c.name)) >= 2]
     orgs = [c for c in found if c.kind in ("organisation", "media") and len(name_tokens(c.name)) >= 2]
+    orgs.sort(key=lambda c: (c.paragraph, c.start))
     out: list[Candidate] = []
     for c in found:
         pos = (c.paragraph, c.start)
@@ -709,8 +713,9 @@ def _resolve_surnames(found: list[Candidate]) -> list[Candidate]:
             best = _closest(same, pos)
             if best:
                 c = replace(c, role=replace(c.role, organisation=best.name))
-        if c.kind == "organisation" and c.name.lower() in ORG_HEADS:
-            # "the Commission" after "the European Commission".
+        if c.kind in ("organisation", "media") and (c.name.lower() in ORG_HEADS or c.name.lower() in MEDIA_HEADS):
+            # "the Commission" after "the European Commission", "the Journal" after "the Wall
+            # Street Journal".
             same = [o for o in orgs if name_tokens(o.name)[-1] == c.name.lower()]
             best = _closest(same, pos)
             # Unresolved, it is an actor of its own only mid-sentence ("Congress passed").

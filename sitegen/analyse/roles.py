@@ -105,7 +105,7 @@ def split_title(text: str, title: Sequence[Token], gaz: Gazetteer,
         rest = rest[:k] + rest[k + n :]
     lead = _leading_organisation(rest, mid_caps, gaz.regions)
     if lead:
-        org = org or " ".join(t.text for t in rest[:lead])
+        org = org or text[rest[0].start : rest[lead - 1].end]
         rest = rest[lead:]
     # "Secretary General of the North Atlantic Treaty Organisation": affiliation after "of".
     for k, t in enumerate(rest):
@@ -164,14 +164,14 @@ def _leading_organisation(tokens: Sequence[Token], mid_caps: frozenset[str],
     single capitalised word the article also capitalises mid-sentence ("Hamas negotiator")."""
     if len(tokens) < 2:
         return 0
-    if tokens[0].acronym:
-        return 1
     caps = 0
     while caps < len(tokens) - 1 and tokens[caps].text[:1].isupper() and not is_title_word(tokens[caps].text):
         caps += 1
     generic = ORG_HEADS | MEDIA_HEADS | PLACE_HEADS
     if caps >= 2 and tokens[caps - 1].lower in ORG_HEADS | MEDIA_HEADS:
-        return caps
+        return caps  # "State Department spokesperson", "BGC Partners analyst"
+    if tokens[0].acronym:
+        return 1
     if caps == 1 and fold(tokens[0].text) in regions:
         return 0  # "Europe director": a remit, not an organisation
     # One word: a name of its own ("Hamas negotiator"), not a common noun ("Union leader").

@@ -14,7 +14,7 @@ from nameparser.config import CONSTANTS
 from sitegen.analyse.lexicon import particles
 
 # Dotted initialisms first ("U.S."), then words with inner hyphens and apostrophes.
-_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|\w+(?:[-‐'’]\w+)*")
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[A-Z]+&[A-Z]+\b|\w+(?:[-‐'’]\w+)*")
 _POSSESSIVE = re.compile(r"['’][sS]$")
 _OPEN_QUOTES = "“\"‘'(["
 
@@ -46,7 +46,7 @@ class Token:
     @property
     def acronym(self) -> bool:
         """"NATO", "U.S.": two or more capitals, nothing else."""
-        bare = self.text.replace(".", "")
+        bare = self.text.replace(".", "").replace("&", "")
         return 2 <= len(bare) <= 8 and bare.isalpha() and bare.isupper()
 
 
