@@ -71,6 +71,8 @@ class Candidate:
     """For a bare surname: the full name in this article it stands for."""
     owner: str | None = None
     """For an office ("Yoon's office"): the name of its holder."""
+    common: bool = False
+    """A lone word the article also writes in lower case ("the Government"): a common noun."""
     weak: bool = False
     """Found where capitals prove nothing (a headline in Title Case) or a generic word left
     unresolved ("the Council"): joins an actor other mentions make, never makes one."""
@@ -108,6 +110,9 @@ def find_names(article: Article) -> ArticleNames:
         found.extend(cands)
         acronyms.update(defs)
     found.sort(key=lambda c: (c.paragraph, c.start, c.end))
+    lower = {t.text for _, toks in tokenized for t in toks if t.text.islower()}
+    found = [replace(c, common=True) if c.kind in ("single", "organisation", "media")
+             and " " not in c.name and c.name.lower() in lower else c for c in found]
     found = _compass_states(article, found)
     return ArticleNames(article.id, tuple(_resolve_surnames(found)), tuple(sorted(acronyms)))
 
@@ -356,6 +361,10 @@ def _classify_run(number: int, text: str, tokens: list[Token], i: int, j: int,
         if heads[-1] == len(words) - 1 or words[heads[-1] + 1] in _CONNECTORS:
             media = last in MEDIA_HEADS and last not in ORG_HEADS
             return [_org(number, text, tokens, i, j, "media" if media else "organisation", gaz)]
+    if g and g.kind == "demonym" and g.length < len(run) and not _has_role(words) \
+            and all(_name_part(run, x) for x in range(g.length, len(run))):
+        # "Pakistani Taliban", "Chinese Communist Youth": a demonym before a name makes a group.
+        return [_org(number, text, tokens, i, j, "organisation", gaz)]
     name_start = _name_tail(run)
     if 0 < name_start == len(run) - 1 and run[name_start - 1].lower in _CONNECTORS and _has_role(words):
         # "Minister of Culture", "Nature Protection Minister of Armenia": a title, no name.
@@ -635,7 +644,9 @@ def _mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[C
 _MEDIA_APPOSITIVE = re.compile(
     r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:" + "|".join(sorted(MEDIA_CUES))
     + r"|news\s+(?:" + "|".join(sorted(NEWS_NOUNS)) + r"))\b")
-_COMPANY_AFTER = re.compile(r"(?:['’]s)? (?:shares|stock|share price|stake|shareholders|subsidiary)\b")
+_COMPANY_AFTER = re.compile(
+    r"(?:(?:['’]s)? (?:shares|stock|share price|stake|shareholders|subsidiary)"
+    r"| (?:party|group|movement|militia|faction|coalition|alliance|organisation|organization)(?!['’]))\b")
 _MEDIA_AFTER = re.compile(  # "the Yonhap news agency", "Tabriz Men local news agency"
     r" (?:[a-z-]+ ){0,2}(?:" + "|".join(sorted(MEDIA_CUES)) + r"|news (?:" + "|".join(sorted(NEWS_NOUNS)) + r"))\b")
 _ORG_APPOSITIVE = re.compile(
@@ -689,9 +700,9 @@ def name_tokens(name: str) -> list[str]:
 
 
 def _words(name: str) -> set[str]:
-    """Every word a name can be cut down to: hyphenated words whole and in parts."""
-    folded = fold(name).replace(".", " ").split()
-    return {w for w in [*folded, *name_tokens(name)] if w not in particles()}
+    """The words a name can be cut down to: its space-separated words ("Kim", "Ben-David",
+    "al-Nuaimi"), not halves of hyphenated ones ("Taliban" is not "Tehrik-e-Taliban")."""
+    return {w for w in fold(name).replace(".", " ").split() if w not in particles()}
 
 
 def _resolve_surnames(found: list[Candidate]) -> list[Candidate]:
