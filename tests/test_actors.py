@@ -92,6 +92,9 @@ DETECTION = [
      "said Halden faced an AT&T-style fight. Moravia Steel shares rose, the Ledger reported.",
      [("Halden Inc", "organisation"), ("Halden", "organisation"), ("Nordic Ledger", "media"), ("Ledger", "media"),
       ("Kessler & Company analyst Ida Berg", "person"), ("Moravia Steel", "organisation")], ["Ida"]),
+    ("Somali Al-Shabaab fighters attacked; the Government said the Kanem Unity party would talk to the "
+     "government, and government troops held Kismayo.",
+     [("Somali Al-Shabaab", "organisation"), ("Kanem Unity", "organisation")], ["Government", "Kismayo"]),
     ("Seismologist Naci Görür of Istanbul Technical University met President Luz Arce of Paraguay.",
      [("Seismologist Naci Görür", "person"), ("Istanbul Technical University", "organisation"),
       ("President Luz Arce", "person"), ("Paraguay", "state")], ["Seismologist Naci Görür of Istanbul"]),
