@@ -58,6 +58,8 @@ CASES = [
     # a surname the actors analyser did not mark still finds the actor named before
     (["Amina Yusuf led the march. “We are not afraid,” Amina stated."], "quote",
      "We are not afraid", "amina-yusuf"),
+    (["NORLAND CITY (Reuters) — Amina Yusuf said on Tuesday that the strike would go on."],
+     "statement", "the strike would go on", "amina-yusuf"),
     # a quote that carries on into the next paragraph keeps its speaker
     (["Amina Yusuf said: “We asked for talks in March.",
       "“Nobody answered our letters.”"], "quote", "Nobody answered our letters", "amina-yusuf"),

@@ -44,8 +44,15 @@ _BY_AGENT = re.compile(r"\b(?:claimed|reported|estimated|said|stated|described|c
 # ------------------------------------------------------------------ finding the phrase
 
 
+_DATELINE = re.compile(r"[A-Z][A-Z .’'-]{2,}(?:,\s*[A-Z][\w .]*)?\s*(?:\([^)]{1,20}\))?\s*[—–-]+\s+")
+
+
 def _main_clause_start(text: str, start: int, limit: int) -> int:
-    """Skip an introductory phrase ("In a statement, ", "While X, ") before `limit`."""
+    """Skip a dateline ("KYIV, Ukraine (AP) — ") and an introductory phrase ("In a
+    statement, ", "While X, ") before `limit`."""
+    dateline = _DATELINE.match(text, start, limit)
+    if dateline:
+        start = dateline.end()
     chunk = text[start:limit]
     first = re.match(r"\s*([\w’']+)", chunk)
     if not first:
