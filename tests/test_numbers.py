@@ -35,8 +35,8 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
      [{"value": 10e6, "value_max": 12e6, "unit": "usd", "hedge": "up to"}]),
     ("Turnout was about 59 percent.", [{"value": 59, "hedge": "about", "unit": "percent",
                                         "of_what": "turnout"}]),
-    ("Some 7.7 million Venezuelans have left.",
-     [{"value": 7.7e6, "hedge": "some", "unit": "people", "modifier": "Venezuelan"}]),
+    ("Some 2.1 million Chileans have left.",
+     [{"value": 2.1e6, "hedge": "some", "unit": "people", "modifier": "Chilean"}]),
     ("The blast killed at least 45 people.", [{"value": 45, "hedge": "at least", "unit": "deaths"}]),
     ("He won 52% of the votes cast.", [{"value": 52, "unit": "percent", "of_what": "votes"}]),
     ("Between 10,000 and 15,000 people had been left homeless; 312 people were still in "

@@ -174,8 +174,7 @@ def _unique(raw: list[RawClaim], kind: str, uf: _UnionFind) -> list[int]:
 
 def _with_units(raw: list[RawClaim]) -> list[RawClaim]:
     """A figure with no unit ("the 4,000 figure") takes the unit the same value has
-    elsewhere in its article; figures that still have none are dropped unless a speaker
-    stands behind them."""
+    elsewhere in its article; figures that still have none are dropped."""
     known: dict[tuple[str, float], RawClaim] = {}
     for r in raw:
         if r.kind == "number" and r.unit and r.number is not None:
@@ -188,7 +187,7 @@ def _with_units(raw: list[RawClaim]) -> list[RawClaim]:
                 r = replace(r, unit=donor.unit, modifier=donor.modifier,
                              qualifier=r.qualifier or donor.qualifier)
             else:
-                continue  # a bare number ("Maduro, 61,") is no figure of the story
+                continue  # a bare number ("Okafor, 61,") is no figure of the story
         out.append(r)
     return out
 

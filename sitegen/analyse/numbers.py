@@ -176,7 +176,7 @@ def _unit_after(text: str, end: int) -> tuple[str | None, str | None, str | None
         if i >= 1 and not modifier:
             break
     if modifier and re.fullmatch(r"[A-Z][a-z]+[^s]s", modifier[-1]):
-        # "7.7 million Venezuelans": a plural demonym counts people of that nationality.
+        # "2.1 million Chileans": a plural demonym counts people of that nationality.
         return "people", " ".join([*modifier[:-1], modifier[-1][:-1]]), None, end
     return None, " ".join(modifier) or None, None, end
 
