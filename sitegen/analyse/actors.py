@@ -15,8 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from sitegen.analyse.aliases import Cluster, cluster_type, merge, name_key, org_key, role_keys
+from sitegen.analyse.candidates import ArticleNames
 from sitegen.analyse.gazetteer import fold
-from sitegen.analyse.names import ArticleNames, find_names, name_tokens
+from sitegen.analyse.names import find_names
+from sitegen.analyse.resolve import name_tokens
 from sitegen.analyse.roles import Role
 from sitegen.errors import Problem, SitegenError
 from sitegen.model import Actor, ActorType, Article, CuratedActor, Mention

@@ -18,9 +18,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from sitegen.analyse.candidates import ArticleNames, Candidate
 from sitegen.analyse.gazetteer import fold, load_gazetteer
 from sitegen.analyse.lexicon import ORG_HEADS, stopwords
-from sitegen.analyse.names import ArticleNames, Candidate, _part_of, name_tokens
+from sitegen.analyse.resolve import name_tokens, part_of
 from sitegen.analyse.roles import Role
 from sitegen.model import ActorType
 
@@ -217,7 +218,7 @@ def _join_full_names(uf: _UnionFind, keys: Iterable[str]) -> None:
         by_first[words[0]].append(words)
         by_last[words[-1]].append(words)
     for short in people:
-        longer = [w for w in by_first[short[0]] + by_last[short[-1]] if len(w) > len(short) and _part_of(short, w)]
+        longer = [w for w in by_first[short[0]] + by_last[short[-1]] if len(w) > len(short) and part_of(short, w)]
         roots = {uf.find("p:" + " ".join(w)) for w in longer}
         if len(roots) == 1:
             uf.union("p:" + " ".join(short), roots.pop())

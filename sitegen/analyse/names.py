@@ -8,7 +8,8 @@ organisation names, "of the"). Each run is split into what it holds, left to rig
 affiliation ("South Korean", "NATO"), a title ("Vice Foreign Minister"), a name ("Kim
 Hong-kyun"); or it is a whole organisation ("National Intelligence Service"), an outlet
 ("Defence Express"), a state or its capital ("Seoul"), or a place and dropped ("Kursk
-Oblast"). A bare surname is resolved here to the nearest full name of the same article.
+Oblast"). Then `cues.py` reads the words around each name and `resolve.py` resolves shorter
+forms to the nearest full name of the same article.
 """
 
 from __future__ import annotations
@@ -18,14 +19,13 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from sitegen.analyse.candidates import ArticleNames, Candidate, CandidateKind
+from sitegen.analyse.cues import defined_acronym, mark_cues
 from sitegen.analyse.gazetteer import SEATS_OF_POWER, Gazetteer, fold, load_gazetteer
 from sitegen.analyse.lexicon import (
     EVENT_HEADS,
     HONORIFICS,
-    MEDIA_CUES,
     MEDIA_HEADS,
-    MEDIA_VERBS,
-    NEWS_NOUNS,
     NOT_ACRONYMS,
     NOT_NAMES,
     ORG_HEADS,
@@ -37,59 +37,14 @@ from sitegen.analyse.lexicon import (
     particles,
     stopwords,
 )
-from sitegen.analyse.roles import Role, appositive_role, split_title
+from sitegen.analyse.resolve import compass_states, resolve_surnames
+from sitegen.analyse.roles import Role, split_title
 from sitegen.analyse.tokens import Token, tokenize
 from sitegen.model import Article
-
-CandidateKind = Literal["person", "single", "organisation", "media", "acronym", "state", "office"]
 
 _CONNECTORS = ("of", "for", "on")
 _INITIALS = re.compile(r"^(?:[A-Z]\.?){1,3}$")
 _MAX_TITLE_WORDS = 6
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """One place in one paragraph that names an actor."""
-
-    paragraph: int
-    start: int
-    end: int
-    surface: str
-    """Exactly `text[start:end]`: the name with its title when it has one."""
-    name: str
-    """The bare name ("Mark Rutte"), the acronym, or for a state its common name."""
-    kind: CandidateKind
-    state: str | None = None
-    """ISO code when the candidate names a state (its name, capital or seat of power)."""
-    role: Role | None = None
-    person_cue: bool = False
-    """A title or a speech verb says this is a person ("Zinoviev acknowledged")."""
-    media_cue: bool = False
-    sentence_initial: bool = False
-    resolved: str | None = None
-    """For a bare surname: the full name in this article it stands for."""
-    owner: str | None = None
-    """For an office ("Yoon's office"): the name of its holder."""
-    common: bool = False
-    """A lone word the article also writes in lower case ("the Government"): a common noun."""
-    weak: bool = False
-    """Found where capitals prove nothing (a headline in Title Case) or a generic word left
-    unresolved ("the Council"): joins an actor other mentions make, never makes one."""
-    short: str | None = None
-    """For an organisation named with its state ("US Federal Trade Commission"): the name
-    without it, which its acronym abbreviates."""
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleNames:
-    """Everything `names.py` found in one article."""
-
-    article: str
-    candidates: tuple[Candidate, ...]
-    """Sorted by paragraph and start; no two overlap."""
-    acronyms: tuple[tuple[str, str], ...]
-    """(acronym, expansion) pairs the article defines: "National Intelligence Service (NIS)"."""
 
 
 def find_names(article: Article) -> ArticleNames:
@@ -113,8 +68,8 @@ def find_names(article: Article) -> ArticleNames:
     lower = {t.text for _, toks in tokenized for t in toks if t.text.islower()}
     found = [replace(c, common=True) if c.kind in ("single", "organisation", "media")
              and " " not in c.name and c.name.lower() in lower else c for c in found]
-    found = _compass_states(article, found)
-    return ArticleNames(article.id, tuple(_resolve_surnames(found)), tuple(sorted(acronyms)))
+    found = compass_states(article, found)
+    return ArticleNames(article.id, tuple(resolve_surnames(found)), tuple(sorted(acronyms)))
 
 
 def _is_headline(text: str, tokens: list[Token]) -> bool:
@@ -125,28 +80,6 @@ def _is_headline(text: str, tokens: list[Token]) -> bool:
         return False
     return sum(t.text[:1].isupper() for t in words) >= 0.8 * len(words)
 
-
-def _compass_states(article: Article, found: list[Candidate]) -> list[Candidate]:
-    """"the North" is North Korea in an article that names exactly one state called North
-    something (and likewise "the South"); otherwise it is only a direction."""
-    states = {c.name: c.state for c in found if c.kind == "state" and c.state}
-    extra: list[Candidate] = []
-    for word in ("North", "South", "East", "West"):
-        named = sorted({code for name, code in states.items() if name.startswith(word + " ")})
-        if len(named) != 1:
-            continue
-        code = named[0]
-        name = next(n for n, c in sorted(states.items()) if c == code)
-        pattern = re.compile(r"\bthe " + word + r"\b(?![-‐]?\s*[A-Z])")
-        for para in article.paragraphs:
-            for m in pattern.finditer(para.text):
-                extra.append(Candidate(para.number, m.start(), m.end(), m.group(), name, "state", state=code))
-    if not extra:
-        return found
-    taken = {(c.paragraph, c.start) for c in found}
-    merged = found + [c for c in extra if (c.paragraph, c.start) not in taken and not any(
-        o.paragraph == c.paragraph and o.start < c.end and c.start < o.end for o in found)]
-    return sorted(merged, key=lambda c: (c.paragraph, c.start, c.end))
 
 
 # ----------------------------------------------------------------------------- runs
@@ -310,9 +243,9 @@ def _paragraph_names(
             continue
         out.extend(_classify_run(number, text, tokens, i, j, gaz, mid_caps))
     out = _extend_titles(number, text, tokens, out, gaz, mid_caps)
-    out = _mark_cues(text, tokens, out)
+    out = mark_cues(text, tokens, out)
     for c in out:
-        expansion = _defined_acronym(text, c)
+        expansion = defined_acronym(text, c)
         if expansion:
             defs.add(expansion)
     return _drop_overlaps(out), defs
@@ -580,98 +513,6 @@ def _title_start(tokens: list[Token], head: int) -> int:
     return first
 
 
-def _mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[Candidate]:
-    """Speech verbs after a name mark a person; outlet words around it mark media; a
-    possessive state in front gives an affiliation; "X's office" is an organisation."""
-    by_end = {t.end: k for k, t in enumerate(tokens)}
-    by_start = {t.start: k for k, t in enumerate(tokens)}
-    out: list[Candidate] = []
-    for n, c in enumerate(found):
-        k_end = by_end.get(c.end)
-        k_start = by_start.get(c.start)
-        nxt = tokens[k_end + 1] if k_end is not None and k_end + 1 < len(tokens) else None
-        prev = tokens[k_start - 1] if k_start else None
-        if c.kind in ("person", "single") and nxt is not None and k_end is not None:
-            if tokens[k_end].possessive and nxt.lower == "office" and nxt.gap == " ":
-                start, end = c.start, nxt.end
-                out.append(Candidate(c.paragraph, start, end, text[start:end], text[start:end],
-                                     "office", owner=c.name, sentence_initial=c.sentence_initial))
-                continue
-            if nxt.lower in SPEECH_VERBS and not tokens[k_end].possessive and nxt.gap.strip() in ("", ","):
-                c = replace(c, person_cue=True)
-        if c.kind in ("single", "acronym", "person", "organisation") and not c.role and (
-                (nxt is not None and nxt.lower in MEDIA_VERBS and nxt.gap == " " and not c.resolved)
-                or _MEDIA_APPOSITIVE.match(text, c.end)):
-            c = replace(c, kind="media", media_cue=True)
-        elif c.kind in ("person", "single") and not c.role and not c.resolved and _COMPANY_AFTER.match(text, c.end):
-            c = replace(c, kind="organisation")  # "Time Warner shares fell"
-        elif c.kind == "single" and not c.resolved and (m := _ORG_APPOSITIVE.match(text, c.end)) and not any(
-                is_role_head(w) for w in m.group().split()):
-            c = replace(c, kind="organisation")  # "Frontex, the EU border agency,"
-        if c.kind in ("single", "acronym", "organisation", "person") and k_end is not None:
-            before2 = tokens[k_start - 2] if k_start is not None and k_start >= 2 else None
-            media_after = _MEDIA_AFTER.match(text, c.end) is not None
-            media_before = prev is not None and c.start - prev.end == 1 and (
-                prev.lower in MEDIA_CUES
-                or (prev.lower in NEWS_NOUNS and before2 is not None and before2.lower == "news")
-                or (prev.lower == "told" and not c.person_cue and c.kind != "person"))
-            if media_after or media_before:
-                c = replace(c, kind="media" if c.kind != "person" or not c.person_cue else c.kind,
-                            media_cue=True)
-        bare = c.role is None or (c.role.state is None and c.role.organisation is None)
-        if c.kind in ("person", "single") and bare and k_end is not None and not (
-                c.kind == "single" and c.sentence_initial):
-            role = appositive_role(text, c.end, found[n + 1 :])
-            if role and c.role is not None:
-                # "Seismologist Naci Görür of Istanbul Technical University": title before,
-                # affiliation after.
-                role = replace(c.role, state=role.state, organisation=role.organisation,
-                               source=f"{c.role.source} … {role.source}")
-            if role:
-                c = replace(c, role=role, person_cue=True)
-        if prev is not None and prev.possessive and c.start - prev.end == 3 and c.kind != "state":
-            # "Seoul's Vice Foreign Minister ...", "the Commission's competition chief, ...".
-            owner = [o for o in found if o.end == prev.end and o.kind in ("state", "organisation", "acronym", "media")]
-            if owner and (owner[0].state or c.kind == "person"):
-                base = c.role or Role(None, None, None, None)
-                if base.state is None and base.organisation is None:
-                    c = replace(c, role=replace(base, state=owner[0].state) if owner[0].state
-                                else replace(base, organisation=owner[0].name))
-        out.append(c)
-    return out
-
-
-_MEDIA_APPOSITIVE = re.compile(
-    r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:" + "|".join(sorted(MEDIA_CUES))
-    + r"|news\s+(?:" + "|".join(sorted(NEWS_NOUNS)) + r"))\b")
-_COMPANY_AFTER = re.compile(
-    r"(?:(?:['’]s)? (?:shares|stock|share price|stake|shareholders|subsidiary)"
-    r"| (?:party|group|movement|militia|faction|coalition|alliance|organisation|organization)(?!['’]))\b")
-_MEDIA_AFTER = re.compile(  # "the Yonhap news agency", "Tabriz Men local news agency"
-    r" (?:[a-z-]+ ){0,2}(?:" + "|".join(sorted(MEDIA_CUES)) + r"|news (?:" + "|".join(sorted(NEWS_NOUNS)) + r"))\b")
-_ORG_APPOSITIVE = re.compile(
-    r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:" + "|".join(sorted(ORG_HEADS - {"international"})) + r")\s*[,.;]")
-
-
-def _defined_acronym(text: str, c: Candidate) -> tuple[str, str] | None:
-    """"National Intelligence Service (NIS)": the acronym in brackets right after a name."""
-    if c.kind not in ("organisation", "media", "person"):
-        return None
-    rest = text[c.end : c.end + 14]
-    if not rest.startswith(" ("):
-        return None
-    close = rest.find(")")
-    acr = rest[2:close].replace(".", "") if close > 2 else ""
-    if not (len(acr) >= 2 and acr.isalpha() and acr.isupper()):
-        return None
-    if c.kind in ("organisation", "media"):
-        return acr, c.name  # foreign acronyms need not match: "Republican People's Party (CHP)"
-    for name in (c.name, c.short):
-        initials = "".join(w[0] for w in (name or "").replace("-", " ").split() if w[:1].isupper())
-        if initials[:1] == acr[0]:
-            return acr, c.name
-    return None
-
 
 def _drop_overlaps(found: list[Candidate]) -> list[Candidate]:
     """Longer candidates win (a title takes in the state it names)."""
@@ -682,110 +523,3 @@ def _drop_overlaps(found: list[Candidate]) -> list[Candidate]:
     return sorted(kept, key=lambda c: c.start)
 
 
-# ----------------------------------------------------------------------------- surnames
-
-
-def name_tokens(name: str) -> list[str]:
-    """Folded words of a name, hyphens split but particles kept on their word:
-    "Kim Jong-Un" -> ["kim", "jong", "un"]; "Khalid al-Nuaimi" -> ["khalid", "al-nuaimi"]."""
-    out: list[str] = []
-    folded = re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m.group().replace(".", ""), fold(name))  # "U.S." = "US"
-    for word in folded.replace(".", " ").split():
-        head, sep, _ = word.partition("-")
-        if sep and (head in particles() or head + "-" in particles()):
-            out.append(word)
-        else:
-            out.extend(p for p in word.split("-") if p)
-    return out
-
-
-def _words(name: str) -> set[str]:
-    """The words a name can be cut down to: its space-separated words ("Kim", "Ben-David",
-    "al-Nuaimi"), not halves of hyphenated ones ("Taliban" is not "Tehrik-e-Taliban")."""
-    return {w for w in fold(name).replace(".", " ").split() if w not in particles()}
-
-
-def _resolve_surnames(found: list[Candidate]) -> list[Candidate]:
-    """A shorter form of a name stands for the nearest full name of the same article that
-    holds it: "Kim" after "Kim Hong-kyun" is him, whoever else is called Kim; "Quispe" is the
-    nearest Quispe before it; "Sánchez de la Vega" is "Rafael Sánchez de la Vega"."""
-    people = [c for c in found if c.kind == "person" and len(name_tokens(c.name)) >= 2]
-    orgs = [c for c in found if c.kind in ("organisation", "media") and len(name_tokens(c.name)) >= 2]
-    orgs.sort(key=lambda c: (c.paragraph, c.start))
-    out: list[Candidate] = []
-    for c in found:
-        pos = (c.paragraph, c.start)
-        if c.kind == "office" and c.owner and len(name_tokens(c.owner)) == 1:
-            best = _nearest(people, fold(c.owner), pos)
-            out.append(replace(c, owner=best.name) if best else c)
-            continue
-        if c.role and c.role.organisation and c.role.organisation.lower() in ORG_HEADS:
-            same = [o for o in orgs if name_tokens(o.name)[-1] == c.role.organisation.lower()]
-            best = _closest(same, pos)
-            if best:
-                c = replace(c, role=replace(c.role, organisation=best.name))
-        if c.kind in ("organisation", "media") and (c.name.lower() in ORG_HEADS or c.name.lower() in MEDIA_HEADS):
-            # "the Commission" after "the European Commission", "the Journal" after "the Wall
-            # Street Journal".
-            same = [o for o in orgs if name_tokens(o.name)[-1] == c.name.lower()]
-            best = _closest(same, pos)
-            # Unresolved, it is an actor of its own only mid-sentence ("Congress passed").
-            out.append(replace(c, name=best.name) if best else replace(c, weak=c.sentence_initial))
-            continue
-        if c.kind == "single" and "-" in c.surface and all(p[:1].isupper() for p in c.surface.split("-")):
-            whole = _nearest(people, fold(c.surface), pos)
-            if whole is not None:
-                out.append(replace(c, resolved=whole.name, kind="person"))
-            else:
-                out.extend(_split_compound(c, people))
-            continue
-        words = name_tokens(c.name)
-        if c.kind not in ("single", "person") or c.resolved:
-            out.append(c)
-            continue
-        if len(words) == 1:
-            best = _nearest(people, words[0], pos)
-        else:
-            longer = [p for p in people
-                      if len(name_tokens(p.name)) > len(words) and _part_of(words, name_tokens(p.name))]
-            best = _closest(longer, pos)
-        out.append(replace(c, resolved=best.name, kind="person") if best else c)
-    return out
-
-
-def _part_of(short: list[str], long: list[str]) -> bool:
-    """"Sánchez de la Vega" of "Rafael Sánchez de la Vega": in order, sharing an end."""
-    it = iter(long)
-    return all(w in it for w in short) and (short[0] == long[0] or short[-1] == long[-1])
-
-
-def _closest(options: list[Candidate], pos: tuple[int, int]) -> Candidate | None:
-    before = [p for p in options if (p.paragraph, p.start) < pos]
-    after = [p for p in options if (p.paragraph, p.start) > pos]
-    if before:
-        return max(before, key=lambda p: (p.paragraph, p.start))
-    return min(after, key=lambda p: (p.paragraph, p.start)) if after else None
-
-
-def _nearest(people: list[Candidate], word: str, pos: tuple[int, int]) -> Candidate | None:
-    """The closest full name before `pos` that holds `word`, else the closest after it."""
-    if len(word) < 2 or word in particles():
-        return None
-    return _closest([p for p in people if word in _words(p.name)], pos)
-
-
-def _split_compound(c: Candidate, people: list[Candidate]) -> list[Candidate]:
-    """"the Rutte-Yoon call": one mention per person when every part is a known surname;
-    otherwise the compound stays whole ("Indo-Pacific") and the merge drops it."""
-    if c.surface.split("-")[0].lower() in particles():
-        return [c]  # "Al-Ahram" is one name
-    parts: list[Candidate] = []
-    offset = c.start
-    for part in c.surface.split("-"):
-        best = _nearest(people, fold(part), (c.paragraph, c.start))
-        if best is None:
-            return [c]
-        parts.append(replace(c, start=offset, end=offset + len(part), surface=part, name=part,
-                             kind="person", resolved=best.name))
-        offset += len(part) + 1
-    return parts

@@ -1,0 +1,59 @@
+"""What name detection hands on: plain, picklable records of the names in one article.
+
+`names.py` makes them, `cues.py` and `resolve.py` refine them within the article, and
+`aliases.py` merges them across articles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sitegen.analyse.roles import Role
+
+CandidateKind = Literal["person", "single", "organisation", "media", "acronym", "state", "office"]
+
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One place in one paragraph that names an actor."""
+
+    paragraph: int
+    start: int
+    end: int
+    surface: str
+    """Exactly `text[start:end]`: the name with its title when it has one."""
+    name: str
+    """The bare name ("Mark Rutte"), the acronym, or for a state its common name."""
+    kind: CandidateKind
+    state: str | None = None
+    """ISO code when the candidate names a state (its name, capital or seat of power)."""
+    role: Role | None = None
+    person_cue: bool = False
+    """A title or a speech verb says this is a person ("Zinoviev acknowledged")."""
+    media_cue: bool = False
+    sentence_initial: bool = False
+    resolved: str | None = None
+    """For a bare surname: the full name in this article it stands for."""
+    owner: str | None = None
+    """For an office ("Yoon's office"): the name of its holder."""
+    common: bool = False
+    """A lone word the article also writes in lower case ("the Government"): a common noun."""
+    weak: bool = False
+    """Found where capitals prove nothing (a headline in Title Case) or a generic word left
+    unresolved ("the Council"): joins an actor other mentions make, never makes one."""
+    short: str | None = None
+    """For an organisation named with its state ("US Federal Trade Commission"): the name
+    without it, which its acronym abbreviates."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleNames:
+    """Everything `names.py` found in one article."""
+
+    article: str
+    candidates: tuple[Candidate, ...]
+    """Sorted by paragraph and start; no two overlap."""
+    acronyms: tuple[tuple[str, str], ...]
+    """(acronym, expansion) pairs the article defines: "National Intelligence Service (NIS)"."""
