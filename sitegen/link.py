@@ -37,6 +37,10 @@ class Site:
     """Article id -> links from the articles that rewrite it."""
     copy_link_of: Mapping[str, CopyLink]
     """Article id -> the link to the article it rewrites directly."""
+    article_rank: Mapping[str, int]
+    """Article id -> its position in `articles`, to list any subset in briefing order."""
+    members_of: Mapping[str, tuple[str, ...]]
+    """Actor id -> ids of the actors affiliated with it."""
 
 
 def article_order(article: Article) -> tuple[bool, str, str]:
@@ -88,13 +92,18 @@ def link(briefing: Briefing, articles: tuple[Article, ...], analysis: Analysis) 
     for tag in analysis.tags:
         for article_id in tag.articles:
             tags_of_article[article_id].append(tag.id)
+    members_of: dict[str, list[str]] = defaultdict(list)
+    for actor in analysis.actors:
+        if actor.affiliation:
+            members_of[actor.affiliation].append(actor.id)
+    ordered = tuple(sorted(articles, key=article_order))
     copies_of: dict[str, list[CopyLink]] = defaultdict(list)
     for copy_link in analysis.sources.links:
         copies_of[copy_link.origin].append(copy_link)
 
     return Site(
         briefing=briefing,
-        articles=tuple(sorted(articles, key=article_order)),
+        articles=ordered,
         actors={a.id: a for a in sorted(analysis.actors, key=lambda a: a.id)},
         claims={c.id: c for c in sorted(analysis.claims, key=lambda c: c.id)},
         tags={t.id: t for t in sorted(analysis.tags, key=lambda t: t.id)},
@@ -108,4 +117,6 @@ def link(briefing: Briefing, articles: tuple[Article, ...], analysis: Analysis) 
         origin_of={a.id: analysis.sources.origin_of.get(a.id) for a in articles},
         copies_of={aid: tuple(sorted(links, key=lambda edge: edge.copy)) for aid, links in copies_of.items()},
         copy_link_of={edge.copy: edge for edge in analysis.sources.links},
+        article_rank={a.id: rank for rank, a in enumerate(ordered)},
+        members_of={aid: tuple(sorted(ids)) for aid, ids in members_of.items()},
     )

@@ -234,9 +234,8 @@ class Views:
         for m in actor.mentions:
             by_article[m.article].append(m)
         mentions = []
-        for article in self.site.articles:
-            if article.id not in by_article:
-                continue
+        for article_id in sorted(by_article, key=self.site.article_rank.__getitem__):
+            article = self.site.article_by_id[article_id]
             rows = [{"link": self.article_link(page, article.id, m.paragraph), "paragraph": m.paragraph,
                      "snippet": snippet(article.paragraphs[m.paragraph - 1].text, m.start, m.end)}
                     for m in by_article[article.id]]
@@ -244,8 +243,7 @@ class Views:
                              "date": article.date, "rows": rows})
         return {**self.common(page, actor.name), "actor": actor,
                 "affiliation": self.actor_link(page, actor.affiliation) if actor.affiliation else None,
-                "members": [self.actor_link(page, a.id) for a in self.site.actors.values()
-                            if a.affiliation == actor.id],
+                "members": [self.actor_link(page, a) for a in self.site.members_of.get(actor.id, ())],
                 "mentions": mentions, "mention_count": len(actor.mentions),
                 "claims": [self.claim_view(page, self.site.claims[c])
                            for c in self.site.claims_of_actor.get(actor.id, ())],
@@ -282,9 +280,8 @@ class Views:
         for occurrence in tag.occurrences:
             paragraphs[occurrence.article].append(occurrence.paragraph)
         rows = []
-        for article in self.site.articles:
-            if article.id not in tag.articles:
-                continue
+        for article_id in sorted(tag.articles, key=self.site.article_rank.__getitem__):
+            article = self.site.article_by_id[article_id]
             rows.append({"link": self.article_link(page, article.id), "outlet": article.outlet,
                          "date": article.date,
                          "paragraphs": [{"link": self.article_link(page, article.id, p), "number": p,
