@@ -10,7 +10,7 @@ Candidates are found through indexes (speaker, figure key, word pairs), never by
 comparing every claim with every other.
 
 Status, strongest first: contested (another speaker gives a different figure for the same
-measure, or a denial), unverified (the text says it is not confirmed), corroborated (two
+measure, within CONFLICT_RATIO of it, or a denial), unverified (the text says it is not confirmed), corroborated (two
 or more independent origins, from the sources analyser), single-source.
 """
 
@@ -44,6 +44,9 @@ RARE_KEYS = 4
 """Word pairs per claim used to find claims to compare (its rarest in the corpus)."""
 NUMBER_TOLERANCE = 0.005
 """Figures within 0.5% are the same figure."""
+CONFLICT_RATIO = 3.0
+"""Two speakers' figures for one measure contest each other when they differ by less than
+this factor: 10,000 against 12,000 troops is a dispute, 1,500 against 12,000 counts a part."""
 
 _STOPWORDS = frozenset(
     """a an the of to in on at by for from with and or but as is are was were be been being
@@ -277,12 +280,13 @@ def group_claims(raw: Sequence[RawClaim], origin_of: Mapping[str, str | None]
     for i in range(len(items)):
         groups[uf.find(i)].append(i)
     origins = dict(origin_of)
-    contested = _contested_measures(items, measures)
+    contested = _conflicting(items, measures)
+    disowned = _denied_measures(items, measures)
     denied = {(measures[i], round(r.number, 6)) for i, r in enumerate(items)
               if r.denial and r.number is not None and measures.get(i)}
     built = []
     for members in groups.values():
-        built.append(_build(items, measures, members, origins, contested, denied))
+        built.append(_build(items, measures, members, origins, contested, disowned, denied))
     built.sort(key=lambda c: c[0])
     return tuple(_with_id(claim, n + 1) for n, (_, claim) in enumerate(built))
 
@@ -299,36 +303,48 @@ def _borrow_denial_measures(items: list[RawClaim], measures: dict[int, str | Non
             measures[i] = last[r.article]
 
 
-def _contested_measures(items: list[RawClaim], measures: dict[int, str | None]
-                        ) -> dict[str, bool]:
-    """Measure -> True when two speakers give different figures for it, or one denies it."""
-    by_measure: dict[str, list[int]] = defaultdict(list)
+def _denied_measures(items: list[RawClaim], measures: dict[int, str | None]) -> set[str]:
+    """Measures a denial that names no figure disowns ("he never gave that figure")."""
+    return {m for i, m in measures.items() if m and items[i].denial and items[i].number is None}
+
+
+def _disagree(a: RawClaim, b: RawClaim) -> bool:
+    """Two estimates of one quantity that do not agree: their ranges do not meet, yet lie
+    within CONFLICT_RATIO of each other (a figure ten times smaller counts a part, such as
+    a first contingent, not the same thing)."""
+    if a.number is None or b.number is None:
+        return False
+    lo_a, hi_a = a.number, a.number_max or a.number
+    lo_b, hi_b = b.number, b.number_max or b.number
+    if _same(lo_a, lo_b) and _same(hi_a, hi_b):
+        return False
+    if lo_a <= hi_b * (1 + NUMBER_TOLERANCE) and lo_b <= hi_a * (1 + NUMBER_TOLERANCE):
+        return False  # the ranges meet
+    low, high = (hi_a, lo_b) if hi_a < lo_b else (hi_b, lo_a)
+    return low > 0 and high / low <= CONFLICT_RATIO
+
+
+def _conflicting(items: list[RawClaim], measures: dict[int, str | None]) -> set[int]:
+    """Figures that another speaker's figure for the same measure contradicts."""
+    by_measure: dict[str, dict[tuple[str, float, float | None], list[int]]] = defaultdict(dict)
     for i, m in measures.items():
-        if m:
-            by_measure[m].append(i)
-    out = {}
-    for m, members in by_measure.items():
-        # A denial of a figure contests that figure (see _build); one that names no figure
-        # ("he never gave that figure") contests the whole measure.
-        denial = any(items[i].denial and items[i].number is None for i in members)
-        figures: dict[str, list[tuple[float, float | None]]] = defaultdict(list)
-        for i in members:
-            r = items[i]
-            if r.kind == "number" and r.number is not None and not r.denial:
-                figures[_speaker_key(r)].append((r.number, r.number_max))
-        differ = False
-        speakers = sorted(figures)
-        for x, sa in enumerate(speakers):
-            for sb in speakers[x + 1 :]:
-                if any(not (_same(a[0], b[0]) and _same(a[1], b[1]))
-                       for a in figures[sa] for b in figures[sb]):
-                    differ = True
-        out[m] = denial or differ
+        r = items[i]
+        if m and r.kind == "number" and r.number is not None and not r.denial:
+            key = (_speaker_key(r), r.number, r.number_max)
+            by_measure[m].setdefault(key, []).append(i)
+    out: set[int] = set()
+    for figures in by_measure.values():
+        keys = sorted(figures)
+        for x, ka in enumerate(keys):
+            for kb in keys[x + 1 :]:
+                if ka[0] != kb[0] and _disagree(items[figures[ka][0]], items[figures[kb][0]]):
+                    out.update(figures[ka])
+                    out.update(figures[kb])
     return out
 
 
 def _build(items: list[RawClaim], measures: dict[int, str | None], members: list[int],
-           origins: dict[str, str | None], contested: dict[str, bool],
+           origins: dict[str, str | None], contested: set[int], disowned: set[str],
            denied: set[tuple[str | None, float]],
            ) -> tuple[tuple[object, ...], Claim]:
     rs = sorted(members, key=lambda i: (items[i].article, items[i].paragraph, items[i].start))
@@ -346,7 +362,8 @@ def _build(items: list[RawClaim], measures: dict[int, str | None], members: list
     denial = any(items[i].denial for i in rs)
     status: ClaimStatus
     figure_denied = lead.number is not None and (measure, round(lead.number, 6)) in denied
-    if denial or figure_denied or (measure and contested.get(measure) and lead.kind == "number"):
+    if denial or figure_denied or any(i in contested for i in rs) or \
+            (measure in disowned and lead.kind == "number"):
         status = "contested"
     elif any(items[i].unverified for i in rs):
         status = "unverified"
