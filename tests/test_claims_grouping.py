@@ -1,0 +1,84 @@
+"""Grouping per-article claims into the ledger: one claim per quote or figure across
+articles, independent origins, status (issue 6). Plain data in, plain data out."""
+
+from __future__ import annotations
+
+from sitegen.analyse.claim_extract import RawClaim
+from sitegen.analyse.claims import group_claims
+
+
+def _quote(article: str, text: str, speaker: str | None, paragraph: int = 1) -> RawClaim:
+    return RawClaim("quote", article, paragraph, 0, f"“{text},” someone said.", text, speaker,
+                    speaker)
+
+
+def _figure(article: str, number: float, speaker: str | None, unit: str = "troops",
+            modifier: str | None = "Malian", number_max: float | None = None,
+            denial: bool = False, unverified: bool = False) -> RawClaim:
+    return RawClaim("number", article, 1, 0, f"{number:g} {unit}", f"{number:g} {unit}",
+                    speaker, speaker, number, number_max, unit, None, modifier,
+                    denial=denial, unverified=unverified)
+
+
+def test_the_same_quote_in_two_articles_is_one_claim_with_two_evidence_entries() -> None:
+    claims = group_claims([_quote("b", "We will rebuild every school", "ana"),
+                           _quote("a", "We will rebuild every school,", "ana")],
+                          {"a": None, "b": None})
+    assert len(claims) == 1
+    assert [e.article for e in claims[0].evidence] == ["a", "b"]
+    assert claims[0].independent_sources == 2
+    assert claims[0].status == "corroborated"
+
+
+def test_a_rewrite_does_not_count_as_an_independent_source() -> None:
+    claims = group_claims([_quote("a", "We will rebuild every school", "ana"),
+                           _quote("b", "We will rebuild every school", "ana")],
+                          {"a": None, "b": "a"})
+    assert claims[0].independent_sources == 1
+    assert claims[0].status == "single-source"
+
+
+def test_a_fragment_joins_the_longer_quote_of_the_same_speaker_only() -> None:
+    long = "Sending troops across the border would mark a dangerous escalation"
+    claims = group_claims([_quote("a", long, "ana"), _quote("b", "dangerous escalation", "ana"),
+                           _quote("c", "dangerous escalation", "bo")], {})
+    by_speaker = {c.speaker: c for c in claims}
+    assert {e.article for e in by_speaker["ana"].evidence} == {"a", "b"}
+    assert {e.article for e in by_speaker["bo"].evidence} == {"c"}
+
+
+def test_rival_estimates_are_contested_and_a_part_is_not() -> None:
+    claims = group_claims([_figure("a", 10000, "ana"), _figure("b", 12000, "bo"),
+                           _figure("c", 1500, "cy")], {})
+    status = {c.number: c.status for c in claims}
+    assert status == {10000: "contested", 12000: "contested", 1500: "single-source"}
+    assert len({c.measure for c in claims}) == 1
+
+
+def test_a_rising_toll_from_one_speaker_is_not_contested() -> None:
+    claims = group_claims([_figure("a", 45, "agency", "deaths", None),
+                           _figure("b", 62, "agency", "deaths", None)], {})
+    assert {c.status for c in claims} == {"single-source"}
+
+
+def test_overlapping_ranges_agree_and_a_denied_figure_is_contested() -> None:
+    claims = group_claims([_figure("a", 70, "red-cross", "deaths", None, number_max=80),
+                           _figure("b", 75, "agency", "deaths", None),
+                           _figure("c", 150, "governor", "deaths", None, denial=True)], {})
+    status = {c.number: (c.status, c.denial) for c in claims}
+    assert status == {70: ("single-source", False), 75: ("single-source", False),
+                      150: ("contested", True)}
+
+
+def test_same_figure_from_one_speaker_is_one_claim_and_unverified_wins_over_sources() -> None:
+    claims = group_claims([_figure("a", 3000, "ana", unverified=True), _figure("b", 3000, "ana")],
+                          {})
+    assert len(claims) == 1
+    assert claims[0].status == "unverified"
+    assert claims[0].id == "c-0001"
+
+
+def test_a_figure_without_modifier_joins_the_dominant_measure_of_its_unit() -> None:
+    claims = group_claims([_figure("a", 10000, "ana"), _figure("b", 11000, "bo"),
+                           _figure("c", 12000, "cy", modifier=None)], {})
+    assert {c.measure for c in claims} == {"malian troops"}
