@@ -218,7 +218,8 @@ def _institution(ctx: ArticleContext, phrase: str, paragraph: int, offset: int) 
 
 def _by_name(ctx: ArticleContext, phrase: str, paragraph: int, offset: int) -> str | None:
     """A name the actors analyser left unmarked here ("Lima stated"): the actor whose names
-    hold its last capitalised word, the last mentioned in this article first."""
+    hold its last capitalised word, the last mentioned in this article first, else the one
+    person of the corpus of that name."""
     names = re.findall(r"\b[A-Z][\w’'-]+", phrase)
     if not names or _DETERMINER.match(phrase):
         return None
@@ -226,9 +227,15 @@ def _by_name(ctx: ArticleContext, phrase: str, paragraph: int, offset: int) -> s
     recency = _recency(ctx, paragraph, offset)
     ranked = sorted((ref for ref in (ctx.actors[a] for a in ctx.word_index.get(word, ()))),
                     key=lambda r: (-recency.get(r.id, -1), r.type != "person", r.id))
-    if not ranked or recency.get(ranked[0].id, -1) < 0:
-        return None  # never mentioned in this article: too weak to guess
-    return ranked[0].id
+    if not ranked:
+        return None
+    if recency.get(ranked[0].id, -1) >= 0:
+        return ranked[0].id
+    # Not mentioned in this article: only a bare name ("Ibarra told …") that one person
+    # of the corpus answers to.
+    persons = [r for r in ranked if r.type == "person"]
+    bare = re.fullmatch(r"(?:[A-Z][\w’'-]+\s*){1,3}", phrase.strip())
+    return persons[0].id if bare and len(persons) == 1 else None
 
 
 def _recency(ctx: ArticleContext, paragraph: int, offset: int) -> dict[str, int]:
