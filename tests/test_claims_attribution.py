@@ -21,6 +21,7 @@ ACTORS = {
     "Teachers' Union": ("teachers-union", "organisation"),
     "Norland": ("norland", "state"),
     "Reuters": ("reuters", "media"),
+    "National Relief Agency": ("national-relief-agency", "organisation"),
 }
 
 CASES = [
@@ -60,6 +61,12 @@ CASES = [
      "We are not afraid", "amina-yusuf"),
     (["NORLAND CITY (Reuters) — Amina Yusuf said on Tuesday that the strike would go on."],
      "statement", "the strike would go on", "amina-yusuf"),
+    (["The quake killed at least 38 people and injured more than 200, the National Relief "
+      "Agency said."], "number", "200", "national-relief-agency"),
+    (["The death toll rose to 52, officials said on Wednesday, as rescuers dug through rubble."],
+     "number", "52", None),
+    (["Norland sent rescue teams.", "The government has denied that 100 people were killed."],
+     "number", "100", "norland"),
     # a quote that carries on into the next paragraph keeps its speaker
     (["Amina Yusuf said: “We asked for talks in March.",
       "“Nobody answered our letters.”"], "quote", "Nobody answered our letters", "amina-yusuf"),
