@@ -25,6 +25,10 @@ QUOTE_CASES = [
     ("«Nous resterons», a-t-il dit, «jusqu'au bout».", ["Nous resterons", "jusqu'au bout"]),
     ("The so-called “reform” passed; he said “it isn't over”.", ["it isn't over"]),
     ("No quotation here, only an apostrophe in O'Neill's name.", []),
+    # single marks as the outlet's quotation marks, apostrophes left alone
+    ("‘We won’t back down,’ the union’s leader said. ‘Not this time.’",
+     ["We won’t back down,", "Not this time."]),
+    ("The union’s leaders met the workers’ council.", []),
 ]
 
 

@@ -66,6 +66,16 @@ def _marks(text: str) -> list[tuple[int, _Mark, str]]:
     return marks
 
 
+_SINGLE = re.compile(r"(?:^|(?<=[\s(\[—–:]))‘(?=\S)(.+?)(?<=\S)’(?![\w’])")
+
+
+def _single_quoted(text: str) -> list[tuple[int, int, bool, bool]]:
+    """‘…’ quotations, for outlets that use single marks (only where a paragraph has no
+    double marks: a closing ’ is also the apostrophe of "Korea’s", so it must be followed
+    by no letter)."""
+    return [(m.start(1), m.end(1), True, True) for m in _SINGLE.finditer(text)]
+
+
 def find_quotes(text: str) -> tuple[QuoteSpan, ...]:
     """Every quotation of at least MIN_WORDS words in `text`, in order. Marks of another
     family inside a quote ("… said “…”," in straight quotes) belong to that quote."""
@@ -89,6 +99,8 @@ def find_quotes(text: str) -> tuple[QuoteSpan, ...]:
             raw.append((0, pos, False, True))
     if open_at is not None:
         raw.append((open_at + 1, len(text), True, False))
+    if not raw and "‘" in text:
+        raw = _single_quoted(text)
     quotes = []
     for start, end, opened, closed in raw:
         while start < end and text[start].isspace():
