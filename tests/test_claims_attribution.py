@@ -101,6 +101,17 @@ def _matches(claim: Claim, kind: str, words: str) -> bool:
     return words in claim.text
 
 
+def test_a_quote_reportedly_said_is_unverified_and_one_said_beside_a_doubt_is_not() -> None:
+    article, actors = _article([
+        "Amina Yusuf reportedly told members: “The strike goes on.”",
+        "“Rates stay where they are,” Yusuf said, without confirming the reports.",
+    ])
+    claims = analyse_claims([article], actors, SourceAnalysis((), {"a": None}))
+    status = {c.text: c.status for c in claims if c.kind == "quote"}
+    assert status == {"The strike goes on.": "unverified",
+                      "Rates stay where they are": "single-source"}
+
+
 @pytest.mark.parametrize(("paragraphs", "kind", "words", "speaker"), CASES)
 def test_speaker(paragraphs: list[str], kind: str, words: str, speaker: str | None) -> None:
     article, actors = _article(paragraphs)

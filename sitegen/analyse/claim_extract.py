@@ -22,7 +22,12 @@ from sitegen.analyse.numbers import find_figures
 from sitegen.analyse.quotes import QuoteSpan, find_quotes
 from sitegen.analyse.sentences import Span, sentence_at, split_sentences
 from sitegen.analyse.speakers import ActorRef, ArticleContext, MentionSpan, Speaker, word_index
-from sitegen.analyse.statements import is_denial, is_unverified, statement_cue
+from sitegen.analyse.statements import (
+    is_denial,
+    is_reported_speech,
+    is_unverified,
+    statement_cue,
+)
 from sitegen.model import Actor, Article, ClaimKind
 
 
@@ -146,6 +151,8 @@ def extract_article(article_id: str, ctx: ArticleContext) -> tuple[RawClaim, ...
                     "quote", article_id, paragraph, start, evidence,
                     text[start:end].rstrip(" ,"), speaker.actor if speaker else None,
                     speaker.surface if speaker else None,
+                    unverified=is_reported_speech(text, sentence_at(sentences, quote.start),
+                                                  spans),
                     denial=is_denial(text, sentence_at(sentences, quote.start), spans)))
         for fig in find_figures(text):
             sentence = sentence_at(sentences, fig.start)

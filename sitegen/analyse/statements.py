@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sitegen.analyse.reporting import reporting_verbs
+from sitegen.analyse.reporting import REPORTING_VERB, reporting_verbs
 from sitegen.analyse.sentences import Span
 
 UNVERIFIED = re.compile(
@@ -89,6 +89,13 @@ def is_unverified(text: str, span: Span, quotes: Sequence[tuple[int, int]]) -> b
 
 
 _NEGATED = re.compile(r"\b(?:neither|nor|not|never|without|no)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+
+
+def is_reported_speech(text: str, span: Span, quotes: Sequence[tuple[int, int]]) -> bool:
+    """The words were "reportedly" said: the quote itself is second-hand."""
+    outside = _outside(text, span, quotes)
+    return bool(re.search(r"\b(?:reportedly|allegedly|purportedly)\s+(?:\w+\s+)?(?:"
+                          + REPORTING_VERB.pattern + ")", outside, re.IGNORECASE))
 
 
 def is_denial(text: str, span: Span, quotes: Sequence[tuple[int, int]]) -> bool:
