@@ -35,7 +35,8 @@ ANONYMITY = re.compile(
 _VAGUE_GROUP = re.compile(
     r"^(?:some|several|many|other|others|certain|a number of|two|three|various|most)\b|"
     r"\b(?:analysts|experts|observers|critics|commentators|outlets|media|reports|"
-    r"witnesses|residents)\b",
+    r"witnesses|residents|officials|authorities|investigators|diplomats|rescuers|doctors|"
+    r"activists|lawmakers|economists|scientists|researchers)\b",
     re.IGNORECASE,
 )
 _DETERMINER = re.compile(r"^(?:the|a|an|this|that|these|those)\s+", re.IGNORECASE)
