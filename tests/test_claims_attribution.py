@@ -67,6 +67,9 @@ CASES = [
      "number", "52", None),
     (["Norland sent rescue teams.", "The government has denied that 100 people were killed."],
      "number", "100", "norland"),
+    # a name inside the quotation is not what "she" stands for
+    (["Amina Yusuf spoke after the talks. “I told Pedro Álvarez de Castro no,” she said."],
+     "quote", "I told", "amina-yusuf"),
     # a quote that carries on into the next paragraph keeps its speaker
     (["Amina Yusuf said: “We asked for talks in March.",
       "“Nobody answered our letters.”"], "quote", "Nobody answered our letters", "amina-yusuf"),

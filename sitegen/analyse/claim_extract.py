@@ -128,16 +128,27 @@ def _quote_speaker(ctx: ArticleContext, paragraph: int, sentences: tuple[Span, .
     return None
 
 
+def _outside_quotes(ctx: ArticleContext, quotes: dict[int, tuple[QuoteSpan, ...]],
+                    ) -> ArticleContext:
+    """The context without the mentions inside quotation marks: a name a speaker quotes
+    ("“I met Okafor,” he said") is never the speaker, nor what "he" stands for."""
+    kept = tuple(m for m in ctx.mentions
+                 if not any(q.start <= m.start < q.end for q in quotes.get(m.paragraph, ())))
+    return ArticleContext(ctx.paragraphs, kept, ctx.actors, ctx.word_index)
+
+
 def extract_article(article_id: str, ctx: ArticleContext) -> tuple[RawClaim, ...]:
     """Every quote, figure and reported statement of one article."""
     out: list[RawClaim] = []
     previous: Speaker | None = None
+    all_quotes = {p: find_quotes(t) for p, t in ctx.paragraphs.items()}
+    ctx = _outside_quotes(ctx, all_quotes)
     for paragraph in sorted(ctx.paragraphs):
         text = ctx.paragraphs[paragraph]
         sentences = split_sentences(text)
         if not sentences:
             continue
-        quotes = find_quotes(text)
+        quotes = all_quotes[paragraph]
         spans = [(q.start, q.end) for q in quotes]
         quote_speakers: list[tuple[QuoteSpan, Speaker | None]] = []
         for quote in quotes:
