@@ -34,7 +34,7 @@ syndicate tribunal trust union university unit nations watch
 biotech therapeutics pharmaceuticals pharma motors technologies technology systems energy labs
 laboratories industries enterprises ventures capital investments securities logistics
 communications telecom petroleum mining resources solutions llc plc gmbh
-cross crescent republic endowment forum initiative project programme program observatory
+cross crescent republic state endowment forum initiative project programme program observatory
 """)
 
 # Words that make a name an outlet ("Defence Express", "Korea Times").
@@ -64,7 +64,8 @@ hotel museum mosque cathedral temple gardens
 # Historical periods and events that look like names ("Cold War").
 EVENT_HEADS = _words("""
 war wars revolution crisis election elections games cup olympics summit accord accords treaty
-agreement protocol act era age
+agreement protocol act era age prize award day festival holiday marathon championship
+championships pandemic
 """)
 
 # Role nouns nameparser lacks, as they appear before a name ("spokesperson Dmitry Peskov").

@@ -416,8 +416,9 @@ def _plain_run(number: int, text: str, tokens: list[Token], i: int, j: int,
             if bare in NOT_ACRONYMS or (len(bare) >= 5 and fold(bare) in gaz.cities | gaz.capitals.keys()):
                 return []  # "BRUSSELS (Reuters) -": a dateline, not an organisation
             return [_make(number, text, tokens, i, j, "acronym", name=bare)]
-        if len(t.text) < 2 or t.lower in stopwords() or t.lower in calendar_words():
-            return []
+        if len(t.text) < 2 or t.lower in stopwords() or t.lower in calendar_words() or any(
+                ch.isdigit() for ch in t.text):
+            return []  # "Covid-19", "F-16": not a name
         named = _after_the(tokens, i, j) and not _adjectival(t.text) and "-" not in t.text
         return [_make(number, text, tokens, i, j, "organisation" if named else "single")]
     if run[0].acronym and all(t.acronym for t in run):

@@ -78,7 +78,8 @@ def _affiliation_of(words: str, gaz: Gazetteer) -> tuple[str | None, str | None]
     folded_words = [fold(w) for w in phrase.split()]
     # An organisation's name has a head noun or is an acronym; otherwise the words are part
     # of the title ("Secretary of State", "Minister of Foreign Affairs").
-    if phrase[:1].isupper() and (bare.isupper() or any(w in ORG_HEADS or w in MEDIA_HEADS for w in folded_words)):
+    if phrase[:1].isupper() and (bare.isupper() or (
+            len(folded_words) > 1 and any(w in ORG_HEADS or w in MEDIA_HEADS for w in folded_words))):
         return None, phrase
     return None, None
 
