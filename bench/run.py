@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+"""sitegen against Hugo, Pelican and MkDocs on the same synthetic corpora, in one run (issue 9).
+
+    .venv/bin/python bench/run.py [--sizes 100 1000 10000] [--runs 3] [--out bench/results.md]
+
+For each size N it makes the corpus with ../shared/bench/run_peers.sh (which also installs the
+peers), copies it to a scratch site, and times, each as a whole process under GNU time (wall
+seconds, peak RSS of the largest process, CPU seconds of the whole tree) with a sampler
+adding up the proportional set size (PSS) of every process of the build (the pool's workers
+included):
+- sitegen: cold (no cache, no output), warm with nothing changed, after editing one article,
+  after adding one, per-stage times (`sitegen build -v`), and an edit rebuilt inside a warm
+  process (what `sitegen serve` does);
+- YAKE alone, `extract_keywords(n=3, top=10)` over a sample, as the issue measures it, so the
+  cold build is compared with YAKE time / cores measured on the same machine in the same run;
+- Hugo, Pelican and MkDocs cold, with the commands `run_peers.sh cmd TOOL N` prints.
+Then it prints the ratios the issue sets targets for. Markdown on stdout and in --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import itertools
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_BENCH = REPO.parent / "shared" / "bench"
+RUN_PEERS = SHARED_BENCH / "run_peers.sh"
+PYTHON = REPO / ".venv" / "bin" / "python"
+CORPUS_ROOT = Path(os.environ.get("CORPUS_ROOT", "/tmp/corpus"))
+WORK_ROOT = Path(os.environ.get("BENCH_WORK", "/tmp/sitegen-bench"))
+PEERS = ("hugo", "mkdocs", "pelican")
+STAGE_LINE = re.compile(r"^\s+(\w+)\s+([\d.]+) s$")
+YAKE_SAMPLE = 150
+
+
+@dataclass
+class Measure:
+    wall: float
+    max_rss_kb: int
+    """Peak RSS of the largest single process (GNU time %M), as run_peers.sh reports peers."""
+    cpu: float
+    """User + system seconds of the process and every child it waited for."""
+    tree_pss_kb: int
+    """Highest sum of PSS over the build's processes, sampled every 50 ms."""
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+def _tree_pss_kb(root: int) -> int:
+    """Sum of PSS of `root` and its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+        except OSError:
+            pass
+    return total
+
+
+def snapshot(commit: str) -> dict[str, str]:
+    """The sitegen package as of `commit`, unpacked apart, and the environment that runs it.
+
+    Others edit the work tree while a benchmark runs; the cache key covers the code, so a
+    benchmark of the live tree would measure their edits as cache misses.
+    """
+    code = WORK_ROOT / f"code-{commit}"
+    if not code.exists():
+        code.mkdir(parents=True)
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", commit, "sitegen", "themes"],
+                                 check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(code)], input=archive, check=True)
+    return {**os.environ, "PYTHONPATH": str(code)}
+
+
+ENV: dict[str, str] = dict(os.environ)
+"""Set by main() to the snapshot's environment."""
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[Measure, str]:
+    """Run `command` under GNU time; returns the figures and its stdout."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
+        proc = subprocess.Popen(["/usr/bin/time", "-f", "%e %M %U %S", "-o", out.name, *command],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        peak = [0]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.05):
+                peak[0] = max(peak[0], _tree_pss_kb(proc.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        stdout, stderr = proc.communicate()
+        done.set()
+        sampler.join()
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}):\n{stderr[-2000:]}")
+        wall, rss, user, system = out.read().split()[-4:]
+    stages = {m[1]: float(m[2]) for line in stdout.splitlines() if (m := STAGE_LINE.match(line))}
+    return Measure(float(wall), int(rss), float(user) + float(system), peak[0], stages), stdout
+
+
+def median_measure(measures: list[Measure]) -> Measure:
+    mid = sorted(measures, key=lambda m: m.wall)[len(measures) // 2]
+    return Measure(statistics.median(m.wall for m in measures),
+                   int(statistics.median(m.max_rss_kb for m in measures)),
+                   statistics.median(m.cpu for m in measures),
+                   int(statistics.median(m.tree_pss_kb for m in measures)), mid.stages)
+
+
+# ------------------------------------------------------------------ sitegen scenarios
+
+
+def _edit_one(site: Path, n: int) -> None:
+    """Append a sentence to the middle article (what a desk's correction does)."""
+    article = site / "content" / "articles" / f"{max(1, n // 2):05d}.md"
+    article.write_text(article.read_text(encoding="utf-8")
+                       + f"\nThis article was updated at {time.time_ns()} with a correction.\n",
+                       encoding="utf-8")
+
+
+def _add_one(site: Path) -> None:
+    """A new article: the first one's text under a new name and title, with one new sentence."""
+    articles = site / "content" / "articles"
+    text = (articles / "00001.md").read_text(encoding="utf-8")
+    text = text.replace("title: ", "title: Follow-up to ", 1)
+    (articles / f"added-{time.time_ns()}.md").write_text(
+        text + "\nA follow-up report added the same afternoon.\n", encoding="utf-8")
+
+
+def sitegen_runs(n: int, jobs: int | None) -> dict[str, Measure]:
+    site = WORK_ROOT / f"site{n}"
+    if site.exists():
+        shutil.rmtree(site)
+    shutil.copytree(CORPUS_ROOT / f"c{n}" / "content", site / "content")
+    build = [str(PYTHON), "-m", "sitegen", "build", "--root", str(site), "-v"]
+    if jobs is not None:
+        build += ["--jobs", str(jobs)]
+    out: dict[str, Measure] = {}
+    out["cold"], _ = timed(build, ENV)
+    out["warm, no change"], _ = timed(build, ENV)
+    _edit_one(site, n)
+    out["edit one"], _ = timed(build, ENV)
+    _add_one(site)
+    out["add one"], _ = timed(build, ENV)
+    out["edit one, in a warm process (serve)"] = serve_edit(site, n)
+    return out
+
+
+SERVE_SNIPPET = """
+import sys, time
+from pathlib import Path
+from sitegen.build import BuildOptions, build
+sys.path.insert(0, {bench!r})
+from run import _edit_one
+site = Path({site!r})
+options = BuildOptions(root=site, output=site / "public")
+build(options)
+_edit_one(site, {n})
+start = time.perf_counter()
+report = build(options)
+print(f"WALL {{time.perf_counter() - start:.4f}}")
+for stage, seconds in report.stages.items():
+    print(f"  {{stage}} {{seconds:.4f}} s")
+"""
+
+
+def serve_edit(site: Path, n: int) -> Measure:
+    """An edit rebuilt by a process that has built once already, as `sitegen serve` does."""
+    code = SERVE_SNIPPET.format(bench=str(Path(__file__).parent), site=str(site), n=n)
+    measure, stdout = timed([str(PYTHON), "-c", code], ENV)
+    wall = float(re.search(r"^WALL ([\d.]+)", stdout, re.M)[1])  # type: ignore[index]
+    return Measure(wall, measure.max_rss_kb, measure.cpu, measure.tree_pss_kb, measure.stages)
+
+
+YAKE_SNIPPET = """
+import sys, time
+from pathlib import Path
+import yake
+files = sorted(Path({articles!r}).glob("*.md"))[:{k}]
+bodies = [f.read_text(encoding="utf-8").split("\\n---\\n", 1)[1] for f in files]
+extractor = yake.KeywordExtractor(lan="en", n=3, top=10)
+start = time.process_time()
+for body in bodies:
+    extractor.extract_keywords(body)
+print(f"{{(time.process_time() - start) / len(bodies):.6f}}")
+"""
+
+
+def yake_seconds_per_article(n: int) -> float:
+    """CPU seconds YAKE takes on one article of this corpus (a sample, one process)."""
+    code = YAKE_SNIPPET.format(articles=str(CORPUS_ROOT / f"c{n}" / "content" / "articles"),
+                               k=min(n, YAKE_SAMPLE))
+    return float(subprocess.run([str(PYTHON), "-c", code], check=True, capture_output=True,
+                                text=True, env=ENV).stdout.strip())
+
+
+# ------------------------------------------------------------------ peers
+
+
+def peer_runs(n: int, runs: int) -> dict[str, Measure]:
+    out = {}
+    for tool in PEERS:
+        line = subprocess.run(["sh", str(RUN_PEERS), "cmd", tool, str(n)], check=True,
+                              capture_output=True, text=True).stdout.strip()
+        if runs > 1:
+            timed(["sh", "-c", line])  # warm-up, untimed, as run_peers.sh does
+        out[f"{tool} cold"] = median_measure([timed(["sh", "-c", line])[0] for _ in range(runs)])
+        shutil.rmtree(Path(os.environ.get("OUT_ROOT", "/tmp/peer-out")), ignore_errors=True)
+    return out
+
+
+# ------------------------------------------------------------------ report
+
+
+def load() -> str:
+    return "load average " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def machine(commit: str) -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = int(Path("/proc/meminfo").read_text().split()[1]) // 1024
+    return (f"{cpu}, {len(os.sched_getaffinity(0))} cores, {mem} MiB RAM, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}, sitegen {commit}, "
+            f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {load()} at the start")
+
+
+def mb(kb: int) -> str:
+    return f"{kb / 1024:.0f} MB"
+
+
+def table(n: int, rows: dict[str, Measure]) -> list[str]:
+    stages = list(dict.fromkeys(s for m in rows.values() for s in m.stages))
+    head = ["build", "wall s", "peak RSS (largest process)", "PSS, all processes", "CPU s", *stages]
+    lines = [f"### {n:,} articles", "", "| " + " | ".join(head) + " |",
+             "|---" + "|---:" * (len(head) - 1) + "|"]
+    for name, m in rows.items():
+        cells = [name, f"{m.wall:.2f}", mb(m.max_rss_kb), mb(m.tree_pss_kb), f"{m.cpu:.1f}",
+                 *(f"{m.stages[s]:.3f}" if s in m.stages else "" for s in stages)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
+def ratios(n: int, rows: dict[str, Measure], yake: float, cores: int) -> list[str]:
+    cold = rows["cold"]
+    out = [f"Ratios, {n:,} articles (target in brackets; < 1 is faster or smaller than the peer):", ""]
+    yake_total = yake * n
+    out.append(f"- YAKE alone: {yake * 1000:.1f} ms an article, {yake_total:.1f} s on one core, "
+               f"{yake_total / cores:.1f} s / {cores} cores; cold build / that: "
+               f"{cold.wall / (yake_total / cores):.2f} (<= 1.1)")
+    other = (cold.cpu - yake_total) / n * 1000
+    out.append(f"- everything except YAKE, CPU of the cold build minus YAKE's: {other:.2f} ms an article (<= 1)")
+    for peer in PEERS:
+        p = rows.get(f"{peer} cold")
+        if p is None:
+            continue
+        out.append(f"- vs {peer} cold ({p.wall:.2f} s, {mb(p.max_rss_kb)}): sitegen cold {cold.wall / p.wall:.1f}x "
+                   f"time, {cold.max_rss_kb / p.max_rss_kb:.2f}x peak RSS (largest process), "
+                   f"{cold.tree_pss_kb / p.tree_pss_kb:.2f}x PSS of all processes; warm no-change "
+                   f"{rows['warm, no change'].wall / p.wall:.2f}x; edit one {rows['edit one'].wall / p.wall:.2f}x; "
+                   f"edit one in serve {rows['edit one, in a warm process (serve)'].wall / p.wall:.2f}x")
+    hugo, mkdocs = rows.get("hugo cold"), rows.get("mkdocs cold")
+    if hugo:
+        out.append(f"- targets: cold peak RSS / Hugo's {cold.max_rss_kb / hugo.max_rss_kb:.2f} "
+                   f"(< 1; all processes' PSS / Hugo's {cold.tree_pss_kb / hugo.tree_pss_kb:.2f}); "
+                   f"edit one / Hugo cold {rows['edit one'].wall / hugo.wall:.2f} (<= 3 at 1,000); "
+                   f"in serve {rows['edit one, in a warm process (serve)'].wall / hugo.wall:.2f} (<= 1 at 1,000)")
+    if mkdocs:
+        out.append(f"- target: warm no-change / MkDocs cold {rows['warm, no change'].wall / mkdocs.wall:.2f} "
+                   "(< 1 at 10,000)")
+    return [*out, ""]
+
+
+def growth(results: dict[int, dict[str, Measure]]) -> list[str]:
+    """How each stage of a cold and a warm build grows between consecutive sizes."""
+    sizes = sorted(results)
+    out = []
+    for small, big in itertools.pairwise(sizes):
+        factor = big / small
+        out += [f"Stage growth {small:,} -> {big:,} ({factor:.0f}x the articles; linear = {factor:.0f}x):", ""]
+        for scenario in ("cold", "warm, no change"):
+            a, b = results[small][scenario].stages, results[big][scenario].stages
+            cells = [f"{s} {b[s] / a[s]:.1f}x" for s in a if s in b and a[s] > 0]
+            out.append(f"- {scenario}: " + ", ".join(cells))
+        out.append("")
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--runs", type=int, default=3, help="timed runs of each peer below 10,000 articles")
+    parser.add_argument("--jobs", type=int, default=None, help="sitegen --jobs (default: every core)")
+    parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--out", type=Path, default=None, help="also write the Markdown here")
+    parser.add_argument("--commit", default="HEAD", help="the sitegen commit to measure (default HEAD)")
+    args = parser.parse_args()
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", args.commit],
+                            check=True, capture_output=True, text=True).stdout.strip()
+    ENV.update(snapshot(commit))
+
+    subprocess.run(["sh", str(RUN_PEERS), "setup", *map(str, args.sizes)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cores = args.jobs or len(os.sched_getaffinity(0))
+    lines = ["## sitegen benchmark", "", f"Machine: {machine(commit)}", "",
+             f"Command: `{' '.join([Path(sys.executable).name, *sys.argv])}`", ""]
+    print("\n".join(lines), flush=True)
+    results: dict[int, dict[str, Measure]] = {}
+    for n in args.sizes:
+        rows = sitegen_runs(n, args.jobs)
+        if not args.no_peers:
+            rows.update(peer_runs(n, args.runs if n < 10000 else 1))
+        results[n] = rows
+        part = [*table(n, rows), *ratios(n, rows, yake_seconds_per_article(n), cores), f"({load()} after)", ""]
+        print("\n".join(part), flush=True)
+        lines += part
+    part = growth(results)
+    print("\n".join(part), flush=True)
+    lines += part
+    if args.out:
+        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
