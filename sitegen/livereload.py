@@ -100,6 +100,8 @@ SCRIPT = r"""(() => {
   source.addEventListener("open", () => { window.sitegenPreview = "open"; });
   source.addEventListener("error", () => { window.sitegenPreview = "reconnecting"; });
   window.addEventListener("pagehide", () => source.close());
+  // Back from the back-forward cache, the stream was closed: builds may have been missed.
+  window.addEventListener("pageshow", (event) => { if (event.persisted) location.reload(); });
 })();
 """.replace("OVERLAY_ID", OVERLAY_ID).replace("RESERVED", RESERVED)
 
