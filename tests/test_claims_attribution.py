@@ -67,6 +67,9 @@ CASES = [
      "number", "52", None),
     (["Norland sent rescue teams.", "The government has denied that 100 people were killed."],
      "number", "100", "norland"),
+    # "she" is the subject of the sentence before, not the last name in it
+    (["Amina Yusuf met Pedro Álvarez de Castro on Monday. She said the talks had failed."],
+     "statement", "the talks had failed", "amina-yusuf"),
     # a name inside the quotation is not what "she" stands for
     (["Amina Yusuf spoke after the talks. “I told Pedro Álvarez de Castro no,” she said."],
      "quote", "I told", "amina-yusuf"),

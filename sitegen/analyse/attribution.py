@@ -115,7 +115,7 @@ def _immediate_subject(ctx: ArticleContext, paragraph: int, start: int, end: int
     word = re.search(r"([\w’']+)$", before)
     if word and word.group(1).lower() in PERSON_PRONOUNS and word.start(1) > 0:
         pos = start + word.start(1)
-        actor = ctx.last_before(paragraph, pos, frozenset({"person"}))
+        actor = ctx.antecedent(paragraph, pos)
         return Speaker(actor, word.group(1)) if actor else None
     near = [m for m in ctx.by_paragraph.get(paragraph, ())
             if start <= m.start and start + len(before) - 1 <= m.end <= start + len(before)]

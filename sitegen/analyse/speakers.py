@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sitegen.analyse.reporting import REPORTING_VERB, word_before
+from sitegen.analyse.sentences import Span, sentence_at, split_sentences
 
 _PREPOSITIONS = frozenset(
     """with to of from by for against about between on in at over than into toward towards
@@ -112,6 +113,24 @@ class ArticleContext:
     def type_of(self, actor: str) -> str:
         ref = self.actors.get(actor)
         return ref.type if ref else "other"
+
+    def antecedent(self, paragraph: int, offset: int) -> str | None:
+        """The person "he" or "she" at (paragraph, offset) stands for: the first person
+        named in its own sentence before it, else in the last sentence that names one (the
+        subject of a news sentence comes first: "Yusuf met Lima. She said …")."""
+        for p in sorted((p for p in self.by_paragraph if p <= paragraph), reverse=True):
+            text = self.paragraphs.get(p, "")
+            people = [m for m in self.by_paragraph[p] if self.type_of(m.actor) == "person"
+                      and (p < paragraph or m.end <= offset)]
+            if not people:
+                continue
+            spans = split_sentences(text)
+            last = max(people, key=lambda m: m.start)
+            sentence = sentence_at(spans, last.start) if spans else Span(0, len(text))
+            inside = [m for m in people if sentence.start <= m.start < sentence.end]
+            subjects = [m for m in inside if word_before(text, m.start) not in _PREPOSITIONS]
+            return (subjects or inside)[0].actor
+        return None
 
     def last_before(self, paragraph: int, offset: int, types: frozenset[str]) -> str | None:
         """The last actor of one of `types` mentioned before (paragraph, offset)."""
@@ -276,7 +295,7 @@ def resolve_phrase(ctx: ArticleContext, paragraph: int, start: int, end: int) ->
         if found is not None and found.actor is not None:
             return Speaker(found.actor, phrase)
     if first in PERSON_PRONOUNS:
-        actor = ctx.last_before(paragraph, start, frozenset({"person"}))
+        actor = ctx.antecedent(paragraph, start)
         return Speaker(actor, first_word.group(0) if first_word else phrase) if actor else None
     if first in _OTHER_PRONOUNS:
         return None
