@@ -325,21 +325,24 @@ def _disagree(a: RawClaim, b: RawClaim) -> bool:
 
 
 def _conflicting(items: list[RawClaim], measures: dict[int, str | None]) -> set[int]:
-    """Figures that another speaker's figure for the same measure contradicts."""
-    by_measure: dict[str, dict[tuple[str, float, float | None], list[int]]] = defaultdict(dict)
+    """Figures that another speaker's figure for the same measure contradicts. Compared
+    by distinct value, so the work grows with the values of a measure, not its claims."""
+    by_measure: dict[str, dict[tuple[float, float | None], list[int]]] = defaultdict(dict)
     for i, m in measures.items():
         r = items[i]
         if m and r.kind == "number" and r.number is not None and not r.denial:
-            key = (_speaker_key(r), r.number, r.number_max)
-            by_measure[m].setdefault(key, []).append(i)
+            by_measure[m].setdefault((r.number, r.number_max), []).append(i)
     out: set[int] = set()
     for figures in by_measure.values():
-        keys = sorted(figures)
-        for x, ka in enumerate(keys):
-            for kb in keys[x + 1 :]:
-                if ka[0] != kb[0] and _disagree(items[figures[ka][0]], items[figures[kb][0]]):
-                    out.update(figures[ka])
-                    out.update(figures[kb])
+        values = sorted(figures)
+        speakers = {v: {_speaker_key(items[i]) for i in figures[v]} for v in values}
+        for x, va in enumerate(values):
+            for vb in values[x + 1 :]:
+                if len(speakers[va] | speakers[vb]) < 2:
+                    continue  # one speaker revising its own figure
+                if _disagree(items[figures[va][0]], items[figures[vb][0]]):
+                    out.update(figures[va])
+                    out.update(figures[vb])
     return out
 
 
