@@ -61,6 +61,9 @@ class BuildReport:
     stages: Mapping[str, float] = field(default_factory=dict)
     """Seconds spent in each stage, in pipeline order."""
     site: Site | None = None
+    computed: int = 0
+    """Per-article analysis results computed in this build (the rest came from the cache)."""
+    reused: int = 0
 
     def summary(self) -> str:
         kinds = ", ".join(f"{n} {kind}" for kind, n in self.pages.items())
@@ -120,6 +123,7 @@ def build(options: BuildOptions) -> BuildReport:
     cache = options.root / CACHE_DIR if options.use_cache else None
     with open_runner(options.jobs, cache, terminal_progress(quiet=not options.progress)) as runner:
         analysis = analyse(loaded, timer, runner)
+    computed, reused = runner.computed, runner.reused
     site = timer.run("link", lambda: link(loaded.briefing, loaded.articles, analysis))
     dirs = theme_dirs(options.root)
     pages = timer.run("render", lambda: render_site(site, dirs))
@@ -138,5 +142,5 @@ def build(options: BuildOptions) -> BuildReport:
         pages=dict(sorted(Counter(p.kind for p in pages).items())),
         seconds=time.perf_counter() - started,
         changed=result.changed, removed=result.removed, kept_foreign=result.kept_foreign,
-        stages=timer.stages, site=site,
+        stages=timer.stages, site=site, computed=computed, reused=reused,
     )

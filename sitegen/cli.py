@@ -69,6 +69,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.verbose:
         for stage, seconds in report.stages.items():
             print(f"  {stage:<8} {seconds:8.3f} s")
+        print(f"  analysis: {report.computed} per-article results computed, {report.reused} from the cache")
         for path in report.removed:
             print(f"  removed {path} (no longer produced)")
     if args.report and report.site is not None:

@@ -139,6 +139,8 @@ class ArticleRunner:
         self._used: dict[str, set[str]] = defaultdict(set)
         self.computed = 0
         """Items computed (not found in the cache) so far: for tests and --verbose."""
+        self.reused = 0
+        """Items found in the cache so far."""
 
     def map(self, fn: Callable[[A], R], items: Sequence[A], settings: str = "") -> list[R]:
         """`[fn(item) for item in items]`, from the cache where it can be.
@@ -162,6 +164,7 @@ class ArticleRunner:
         keys = [item_key(prefix, item) for item in items]
         self._used[namespace].update(keys)
         found = self.cache.get_many(namespace, keys)
+        self.reused += sum(1 for k in keys if k in found)
         todo = sorted({k: i for i, k in reversed(list(enumerate(keys))) if k not in found}.values())
         fresh = self._compute(fn, [items[i] for i in todo], label)
         self.cache.put_many(namespace, code, {keys[i]: r for i, r in zip(todo, fresh, strict=True)})
