@@ -95,6 +95,11 @@ DETECTION = [
     ("Somali Al-Shabaab fighters attacked; the Government said the Kanem Unity party would talk to the "
      "government, and government troops held Kismayo.",
      [("Somali Al-Shabaab", "organisation"), ("Kanem Unity", "organisation")], ["Government", "Kismayo"]),
+    ("The Centres for Marine Safety and Rescue (CMSR) and the Lusaka Ministry of Health and WHO tracked the "
+     "Kivu virus. Kivu spread; Kivu cases rose. I am Dr. Ana Pires, Chief Officer of the Centres for Marine "
+     "Safety and Rescue.",
+     [("Centres for Marine Safety and Rescue", "organisation"), ("CMSR", "organisation"),
+      ("WHO", "organisation"), ("Dr. Ana Pires", "person")], ["Kivu", "Rescue"]),
     ("Seismologist Naci Görür of Istanbul Technical University met President Luz Arce of Paraguay.",
      [("Seismologist Naci Görür", "person"), ("Istanbul Technical University", "organisation"),
       ("President Luz Arce", "person"), ("Paraguay", "state")], ["Seismologist Naci Görür of Istanbul"]),

@@ -294,6 +294,8 @@ def _lone_word_type(cluster: Cluster) -> ActorType | None:
     person = any(p.candidate.person_cue for p in cluster.items)
     if any("-" in w for w in words) and not person:
         return None  # "Indo-Pacific", "Russian-Ukrainian"
+    if any(p.candidate.thing for p in cluster.items):
+        return None  # "Zika virus": a disease, not an actor
     if words & gaz.cities and not person:
         return None
     if person:

@@ -40,6 +40,8 @@ class Candidate:
     """For an office ("Yoon's office"): the name of its holder."""
     common: bool = False
     """A lone word the article also writes in lower case ("the Government"): a common noun."""
+    thing: bool = False
+    """A lone word followed by a disease or thing noun ("Zika virus"): not an actor."""
     weak: bool = False
     """Found where capitals prove nothing (a headline in Title Case) or a generic word left
     unresolved ("the Council"): joins an actor other mentions make, never makes one."""

@@ -15,6 +15,7 @@ from sitegen.analyse.lexicon import (
     NEWS_NOUNS,
     ORG_HEADS,
     SPEECH_VERBS,
+    THING_NOUNS,
     is_role_head,
 )
 from sitegen.analyse.roles import Role, appositive_role
@@ -59,6 +60,8 @@ def mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[Ca
             if media_after or media_before:
                 c = replace(c, kind="media" if c.kind != "person" or not c.person_cue else c.kind,
                             media_cue=True)
+        if c.kind == "single" and _THING_AFTER.match(text, c.end):
+            c = replace(c, thing=True)  # "the Zika virus", "Ebola, a deadly disease"
         bare = c.role is None or (c.role.state is None and c.role.organisation is None)
         if c.kind in ("person", "single") and bare and k_end is not None and not (
                 c.kind == "single" and c.sentence_initial):
@@ -88,6 +91,7 @@ _MEDIA_APPOSITIVE = re.compile(
 _COMPANY_AFTER = re.compile(
     r"(?:(?:['’]s)? (?:shares|stock|share price|stake|shareholders|subsidiary)"
     r"| (?:party|group|movement|militia|faction|coalition|alliance|organisation|organization)(?!['’]))\b")
+_THING_AFTER = re.compile(r",? (?:(?:a|an|the) )?(?:[a-z-]+ ){0,2}(?:" + "|".join(sorted(THING_NOUNS)) + r")\b")
 _MEDIA_AFTER = re.compile(  # "the Yonhap news agency", "Tabriz Men local news agency"
     r" (?:[a-z-]+ ){0,2}(?:" + "|".join(sorted(MEDIA_CUES)) + r"|news (?:" + "|".join(sorted(NEWS_NOUNS)) + r"))\b")
 _ORG_APPOSITIVE = re.compile(

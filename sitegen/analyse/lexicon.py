@@ -37,6 +37,9 @@ communications telecom petroleum mining resources solutions llc plc gmbh
 cross crescent republic state endowment forum initiative project programme program observatory
 """)
 
+# Plurals name organisations too ("Centers for Disease Control", "National Institutes of Health").
+ORG_HEADS = ORG_HEADS | frozenset(w + "s" for w in ORG_HEADS if not w.endswith("s"))
+
 # Words that make a name an outlet ("Defence Express", "Korea Times").
 MEDIA_HEADS = _words("""
 broadcasting broadcaster channel chronicle courier daily dispatch express gazette guardian herald
@@ -65,7 +68,7 @@ hotel museum mosque cathedral temple gardens
 EVENT_HEADS = _words("""
 war wars revolution crisis election elections games cup olympics summit accord accords treaty
 agreement protocol act era age prize award day festival holiday marathon championship
-championships pandemic
+championships pandemic emergency
 """)
 
 # Role nouns nameparser lacks, as they appear before a name ("spokesperson Dmitry Peskov").
@@ -163,6 +166,13 @@ said says told added stated noted warned argued wrote acknowledged asserted clai
 announced urged called confirmed denied explained replied responded commented suggested
 stressed emphasized emphasised declared tweeted posted mentioned believes believed
 expressed condemned characterized characterised reassured estimated
+""")
+
+# Nouns that, right after a lone capitalised word, make it a disease or a thing, not an actor
+# ("the Zika virus", "the Ebola outbreak").
+THING_NOUNS = _words("""
+virus viruses disease outbreak outbreaks epidemic pandemic vaccine vaccines variant strain fever
+flu syndrome infection infections cases
 """)
 
 # Verbs that make the name before them an outlet ("Reuters reported").

@@ -164,6 +164,13 @@ def _joins_and(tokens: list[Token], i: int, j: int, k: int) -> bool:
     parts of it: "Relief and Works Agency", not "European Union and Japan"."""
     words = [t.lower for t in tokens[i:j]]
     at = max((n for n, w in enumerate(words) if w in _CONNECTORS), default=None)
+    if at is not None and any(w in ORG_HEADS for w in words[:at]) and not is_title_word(tokens[k].text):
+        # "Centers for Disease Control and Prevention", "Ministry of Trade and Industry", but
+        # not "Ministry of Health and WHO".
+        end = k
+        while end + 1 < len(tokens) and tokens[end + 1].gap == " " and _name_word(tokens[end + 1]):
+            end += 1
+        return end - k < 3 and not any(t.acronym for t in tokens[k : end + 1])
     if at is not None and any(is_role_head(w) for w in words[:at]) and len(words) - at - 1 <= 2 \
             and not is_title_word(tokens[k].text):
         return True  # "Minister of Culture and Islamic Guidance Abbas Salehi"
@@ -299,12 +306,18 @@ def _classify_run(number: int, text: str, tokens: list[Token], i: int, j: int,
         # "Pakistani Taliban", "Chinese Communist Youth": a demonym before a name makes a group.
         return [_org(number, text, tokens, i, j, "organisation", gaz)]
     name_start = _name_tail(run)
-    if 0 < name_start == len(run) - 1 and run[name_start - 1].lower in _CONNECTORS and _has_role(words):
-        # "Minister of Culture", "Nature Protection Minister of Armenia": a title, no name.
+    if 0 < name_start == len(run) - 1 and run[name_start - 1].lower in (*_CONNECTORS, "and") and _has_role(words):
+        # "Minister of Culture", "Nature Protection Minister of Armenia", "Chief Medical Officer
+        # of the Centers for Disease Control and Prevention": a title, no name; what follows
+        # "of" may be a state or an organisation.
         tail = _gazetteer_match(tokens, j - 1, j, gaz)
         if tail and tail.kind == "state" and tail.code:
             return [_make(number, text, tokens, j - 1, j, "state", name=gaz.states[tail.code].name,
                           state=tail.code)]
+        at = next(n for n, w in enumerate(words) if w in _CONNECTORS)
+        start = at + 1 + (words[at + 1 : at + 2] == ["the"])
+        if start < len(run) and _has_org_head(words[start:]):
+            return [_org(number, text, tokens, i + start, j, "organisation", gaz)]
         return []
     if 0 < name_start < len(run) - 2 and any(t.lower in _CONNECTORS for t in run[:name_start]):
         # "Prime Minister of Japan Shigeru Ishiba", "Secretary of State Marco Rubio": after

@@ -181,7 +181,7 @@ def _leading_organisation(tokens: Sequence[Token], mid_caps: frozenset[str],
     return 0
 
 
-_APPOSITIVE = re.compile(r",\s+(?:(?:a|an|the)\s+)?(?P<role>[^,.;:()“”\"]{3,100}?)(?=[,.;:]|\s+who\s|$)")
+_APPOSITIVE = re.compile(r",\s+(?:(?:a|an|the)\s+)?(?P<role>[^,.;:()“”\"]{3,100}?)(?=[,.;:]|\s+\(|\s+who\s|$)")
 _FROM = re.compile(r"\s+(?:from|of|at)\s+(?:the\s+)?")
 
 
