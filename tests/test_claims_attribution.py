@@ -70,6 +70,8 @@ CASES = [
     # "she" is the subject of the sentence before, not the last name in it
     (["Amina Yusuf met Pedro Álvarez de Castro on Monday. She said the talks had failed."],
      "statement", "the talks had failed", "amina-yusuf"),
+    (["Amina Yusuf was defiant: “We will not go back to work.”"], "quote",
+     "We will not go back", "amina-yusuf"),
     # a name inside the quotation is not what "she" stands for
     (["Amina Yusuf spoke after the talks. “I told Pedro Álvarez de Castro no,” she said."],
      "quote", "I told", "amina-yusuf"),

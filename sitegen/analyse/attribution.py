@@ -47,7 +47,7 @@ _BY_AGENT = re.compile(r"\b(?:claimed|reported|estimated|said|stated|described|c
 _DATELINE = re.compile(r"[A-Z][A-Z .’'-]{2,}(?:,\s*[A-Z][\w .]*)?\s*(?:\([^)]{1,20}\))?\s*[—–-]+\s+")
 
 
-def _main_clause_start(text: str, start: int, limit: int) -> int:
+def main_clause_start(text: str, start: int, limit: int) -> int:
     """Skip a dateline ("KYIV, Ukraine (AP) — ") and an introductory phrase ("In a
     statement, ", "While X, ") before `limit`."""
     dateline = _DATELINE.match(text, start, limit)
@@ -87,7 +87,7 @@ def subject_of(ctx: ArticleContext, paragraph: int, sentence: Span, verb_start: 
     """The speaker named as the subject of the verb at `verb_start`."""
     text = ctx.paragraphs[paragraph]
     clause = _clause_start(text, sentence.start, verb_start)
-    clause = _main_clause_start(text, clause, verb_start)
+    clause = main_clause_start(text, clause, verb_start)
     verb = REPORTING_VERB.match(text, verb_start)
     closing = re.search(r",\s*([^,;]{1,80})$", text[clause:verb_start])
     if verb and closing and re.fullmatch(_TRAILING, text[verb.end() : sentence.end]):
@@ -101,7 +101,7 @@ def subject_of(ctx: ArticleContext, paragraph: int, sentence: Span, verb_start: 
         speaker = resolve_phrase(ctx, paragraph, clause, end)
     if speaker is None and clause > sentence.start and not text[clause:end].strip(" ,"):
         # "…, and said it posed a threat": the sentence's subject.
-        main = _main_clause_start(text, sentence.start, verb_start)
+        main = main_clause_start(text, sentence.start, verb_start)
         speaker = resolve_phrase(ctx, paragraph, main, _first_break(text, main, verb_start))
     return speaker
 

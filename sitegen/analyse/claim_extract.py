@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sitegen.analyse.attribution import (
     according_to,
     after_quote,
+    main_clause_start,
     speaker_of,
     subject_of,
     verb_before,
@@ -21,7 +22,14 @@ from sitegen.analyse.attribution import (
 from sitegen.analyse.numbers import find_figures
 from sitegen.analyse.quotes import QuoteSpan, find_quotes
 from sitegen.analyse.sentences import Span, sentence_at, split_sentences
-from sitegen.analyse.speakers import ActorRef, ArticleContext, MentionSpan, Speaker, word_index
+from sitegen.analyse.speakers import (
+    ActorRef,
+    ArticleContext,
+    MentionSpan,
+    Speaker,
+    resolve_phrase,
+    word_index,
+)
 from sitegen.analyse.statements import (
     is_denial,
     is_reported_speech,
@@ -122,6 +130,12 @@ def _quote_speaker(ctx: ArticleContext, paragraph: int, sentences: tuple[Span, .
     if found is not None:
         return found
     lead_in = text[first.start : quote.start].strip(" \"“")
+    if lead_in.endswith(":"):
+        # "Yusuf was defiant: “…”": the subject of the clause the colon closes.
+        start = main_clause_start(text, first.start, quote.start)
+        found = resolve_phrase(ctx, paragraph, start, text.rindex(":", start, quote.start))
+        if found is not None:
+            return found
     if previous is not None and (not lead_in or quote.start <= 1 or not quote.opened
                                  or verb_before(text, first, quote.start, quotes)):
         return previous  # a quote that carries on, or a second quote of the same remarks
