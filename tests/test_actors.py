@@ -100,6 +100,8 @@ DETECTION = [
      "Safety and Rescue.",
      [("Centres for Marine Safety and Rescue", "organisation"), ("CMSR", "organisation"),
       ("WHO", "organisation"), ("Dr. Ana Pires", "person")], ["Kivu", "Rescue"]),
+    ("Kenya's Border Intelligence (KBI) and Human Rights monitors met. Border intelligence and human rights "
+     "officials agreed.", [("KBI", "organisation")], ["Human Rights", "Border Intelligence"]),
     ("Seismologist Naci Görür of Istanbul Technical University met President Luz Arce of Paraguay.",
      [("Seismologist Naci Görür", "person"), ("Istanbul Technical University", "organisation"),
       ("President Luz Arce", "person"), ("Paraguay", "state")], ["Seismologist Naci Görür of Istanbul"]),

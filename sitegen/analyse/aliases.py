@@ -265,8 +265,10 @@ def cluster_type(cluster: Cluster, outlets: frozenset[str]) -> ActorType | None:
     kinds = Counter(p.candidate.kind for p in cluster.items)
     if cluster.items and all(p.candidate.weak for p in cluster.items):
         return None
+    if cluster.defined:
+        return "organisation"  # "Defence Intelligence (HUR)"
     if cluster.items and all(p.candidate.common for p in cluster.items) and len(cluster.keys) == 1:
-        return None  # "the Government", "the Army": common nouns, capitalised
+        return None  # "the Government", "Human Rights": common words, capitalised
     if any(k.startswith("s:") for k in cluster.keys):
         return "state"
     names = {name_key(p.candidate.name) for p in cluster.items} | {name_key(n) for n in cluster.names}

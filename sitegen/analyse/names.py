@@ -66,10 +66,21 @@ def find_names(article: Article) -> ArticleNames:
         acronyms.update(defs)
     found.sort(key=lambda c: (c.paragraph, c.start, c.end))
     lower = {t.text for _, toks in tokenized for t in toks if t.text.islower()}
-    found = [replace(c, common=True) if c.kind in ("single", "organisation", "media")
-             and " " not in c.name and c.name.lower() in lower else c for c in found]
+    found = [replace(c, common=True) if _common(c, lower) else c for c in found]
     found = compass_states(article, found)
     return ArticleNames(article.id, tuple(resolve_surnames(found)), tuple(sorted(acronyms)))
+
+
+def _common(c: Candidate, lower: set[str]) -> bool:
+    """Whether a candidate is made of words the article also writes in lower case: a lone
+    capitalised noun ("the Government") or a concept with no cue of a person ("Defence
+    Intelligence", "Human Rights"); "Mark Rutte" is not, "rutte" is never lower case."""
+    words = c.name.split()
+    if c.kind in ("single", "organisation", "media") and len(words) == 1:
+        return c.name.lower() in lower
+    return (c.kind == "person" and not c.person_cue and (c.role is None or c.role.title is None)
+            and c.resolved is None
+            and len(words) > 1 and all(w.lower() in lower for w in words))
 
 
 def _is_headline(text: str, tokens: list[Token]) -> bool:
