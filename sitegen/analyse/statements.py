@@ -109,6 +109,8 @@ def statement_cue(text: str, span: Span, quotes: Sequence[tuple[int, int]]) -> S
     """The statement a sentence reports, or None when it reports none."""
     if quoted_share(span, quotes) >= MAX_QUOTED_SHARE:
         return None
+    if len(re.findall(r"\w+", _outside(text, span, quotes))) < MIN_REPORTED_WORDS:
+        return None  # "He said:" before a quote in the next paragraph reports nothing
     sentence = text[span.start : span.end]
     outside = _outside(text, span, quotes)
     own = [(s, e) for s, e in quotes if s < span.end and e > span.start]
