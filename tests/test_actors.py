@@ -167,6 +167,16 @@ def test_lone_surname_without_full_name_in_article_joins_the_only_actor_with_it(
     assert actor.affiliation == "chile" and actor.role == "President"
 
 
+def test_lone_word_joins_the_organisation_it_begins_unless_it_is_a_common_word() -> None:
+    actors = analyse_actors([
+        _article("a", "The National Fisheries Service and Tarvane Shipping said so."),
+        _article("b", "It was a national scandal, National said. Tarvane said it would appeal."),
+    ], ())
+    shipping = _holder(actors, "Tarvane Shipping")
+    assert shipping is not None and shipping.type == "organisation" and _holder(actors, "Tarvane") is shipping
+    assert _holder(actors, "National") is None
+
+
 def test_spelling_variants_and_capitals_merge() -> None:
     actors = analyse_actors([
         _article("a", "Nicolás Ferreyra arrived in Buenos Aires.", "Argentina said it welcomed him."),

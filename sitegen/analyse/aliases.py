@@ -156,7 +156,11 @@ def merge(results: Sequence[ArticleNames]) -> list[Cluster]:
     _join_short_names(uf, keys, shorts)
     _join_initials(uf, keys)
     _join_full_names(uf, keys)
-    _join_surnames(uf, keys)
+    lone: dict[str, list[bool]] = defaultdict(list)
+    for key, p in placed:
+        if key.startswith("u:"):
+            lone[key].append(p.candidate.common)
+    _join_surnames(uf, keys, frozenset(k for k, flags in lone.items() if all(flags)))
     clusters: dict[str, Cluster] = {}
     for key in keys:
         root = uf.find(key)
@@ -224,9 +228,10 @@ def _join_full_names(uf: _UnionFind, keys: Iterable[str]) -> None:
             uf.union("p:" + " ".join(short), roots.pop())
 
 
-def _join_surnames(uf: _UnionFind, keys: Sequence[str]) -> None:
+def _join_surnames(uf: _UnionFind, keys: Sequence[str], common: frozenset[str] = frozenset()) -> None:
     """A lone word no article resolved joins the one actor whose full name begins or ends
-    with it, or the organisation of that name; when two people share it, it joins none."""
+    with it, or the organisation of that name; when two people share it, it joins none, and
+    a word the articles also write in lower case (`common`: "National", "Will") joins none."""
     by_word: dict[str, set[str]] = defaultdict(set)
     for key in keys:
         if key.startswith("p:"):
@@ -239,7 +244,7 @@ def _join_surnames(uf: _UnionFind, keys: Sequence[str]) -> None:
         if key.startswith("o:") and len(key[2:].split()) >= 2:
             org_first[key[2:].split()[0]].add(key)
     for key in keys:
-        if not key.startswith("u:"):
+        if not key.startswith("u:") or key in common:
             continue
         word = key[2:]
         roots = {uf.find(k) for k in by_word.get(word, ())}
