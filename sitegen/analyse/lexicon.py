@@ -34,7 +34,7 @@ syndicate tribunal trust union university unit nations watch
 biotech therapeutics pharmaceuticals pharma motors technologies technology systems energy labs
 laboratories industries enterprises ventures capital investments securities logistics
 communications telecom petroleum mining resources solutions llc plc gmbh
-shipping insurance steel foods electronics automotive aerospace chemicals oil gas power utilities
+shipping insurance foods electronics automotive aerospace chemicals oil gas utilities
 cross crescent republic state endowment forum initiative project programme program observatory
 """)
 
