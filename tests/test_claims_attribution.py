@@ -72,6 +72,9 @@ CASES = [
      "statement", "the talks had failed", "amina-yusuf"),
     (["Amina Yusuf was defiant: “We will not go back to work.”"], "quote",
      "We will not go back", "amina-yusuf"),
+    (["“Talks are over,” the Teachers' Union said in a statement.",
+      "The statement also warned that schools would stay closed."], "statement",
+     "schools would stay closed", "teachers-union"),
     # a name inside the quotation is not what "she" stands for
     (["Amina Yusuf spoke after the talks. “I told Pedro Álvarez de Castro no,” she said."],
      "quote", "I told", "amina-yusuf"),

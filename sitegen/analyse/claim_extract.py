@@ -99,6 +99,9 @@ def _evidence(text: str, sentences: tuple[Span, ...], start: int, end: int) -> t
     return first.start, text[first.start : last.end]
 
 
+_DOCUMENT = re.compile(r"(?:The|This|That|His|Her|Its|Their) (?:statement|report|letter|post|"
+                       r"message|communiqu[eé]|note|release|remarks?)\b")
+"""A sentence about what was just said ("The statement also emphasized …") has its speaker."""
 MIN_QUOTE_SENTENCE_WORDS = 4
 """A quotation of several sentences becomes one quote claim per sentence of at least this
 many words, so that outlets quoting different parts of the same remarks line up."""
@@ -155,6 +158,7 @@ def extract_article(article_id: str, ctx: ArticleContext) -> tuple[RawClaim, ...
     """Every quote, figure and reported statement of one article."""
     out: list[RawClaim] = []
     previous: Speaker | None = None
+    last_said: Speaker | None = None
     all_quotes = {p: find_quotes(t) for p, t in ctx.paragraphs.items()}
     ctx = _outside_quotes(ctx, all_quotes)
     for paragraph in sorted(ctx.paragraphs):
@@ -170,6 +174,8 @@ def extract_article(article_id: str, ctx: ArticleContext) -> tuple[RawClaim, ...
             if speaker is not None and speaker.actor is not None:
                 previous = speaker
             quote_speakers.append((quote, speaker))
+            if speaker is not None and speaker.actor is not None:
+                last_said = speaker
             for start, end in _quote_sentences(text, quote):
                 _, evidence = _evidence(text, sentences, start, end)
                 out.append(RawClaim(
@@ -199,6 +205,9 @@ def extract_article(article_id: str, ctx: ArticleContext) -> tuple[RawClaim, ...
                 continue
             speaker = None if cue.unattributed else speaker_of(ctx, paragraph, sentence,
                                                                cue.cue_end, spans)
+            document = _DOCUMENT.match(text, sentence.start)
+            if speaker is None and document and last_said is not None:
+                speaker = Speaker(last_said.actor, document.group(0))  # "The statement also …"
             surface = speaker.surface if speaker else (
                 text[cue.cue_start : cue.cue_end] if cue.unattributed else None)
             out.append(RawClaim(
@@ -207,6 +216,8 @@ def extract_article(article_id: str, ctx: ArticleContext) -> tuple[RawClaim, ...
                 speaker.actor if speaker else None, surface,
                 unverified=is_unverified(text, sentence, spans),
                 denial=is_denial(text, sentence, spans)))
+            if speaker is not None and speaker.actor is not None:
+                last_said = speaker
         if not quotes:
             previous = previous if paragraph_mentions_only(ctx, paragraph, previous) else None
     return tuple(out)
