@@ -39,7 +39,8 @@ cross crescent republic state endowment forum initiative project programme progr
 """)
 
 # Plurals name organisations too ("Centers for Disease Control", "National Institutes of Health").
-ORG_HEADS = ORG_HEADS | frozenset(w + "s" for w in ORG_HEADS if not w.endswith("s"))
+# ("Banks" is a surname first.)
+ORG_HEADS = ORG_HEADS | frozenset(w + "s" for w in ORG_HEADS if not w.endswith("s") and w != "bank")
 
 # Words that make a name an outlet ("Defence Express", "Korea Times").
 MEDIA_HEADS = _words("""
