@@ -30,6 +30,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("root", type=Path)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for a reload")
     args = parser.parse_args()
     root: Path = args.root
     source = sorted((root / "content" / "articles").glob("*.md"))[0]
@@ -39,14 +40,14 @@ def main() -> int:
     with serving_site(root) as preview:
         print(f"first build and start: {time.monotonic() - started:.2f} s", flush=True)
         data = json.loads((root / "public" / "briefing.json").read_text(encoding="utf-8"))
-        stem = source.stem
-        page_path = next(a["page"] for a in data["articles"] if a["page"].endswith(f"/{stem}.html")
-                         or a.get("id") == stem)
+        shown = source.relative_to(root).as_posix()
+        page_path = next(a["page"] for a in data["articles"] if a["source_file"] == shown)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             page = browser.new_page()
             page.goto(preview.url + page_path)
             page.wait_for_function("window.sitegenPreview === 'open'", timeout=60_000)
+            page.set_default_timeout(args.timeout * 1000)
             try:
                 for run in range(args.runs):
                     marker = f"Benchmark marker sentence number {run} was added."
@@ -55,7 +56,7 @@ def main() -> int:
                     source.write_text(original.rstrip("\n") + f"\n\n{marker}\n", encoding="utf-8")
                     page.wait_for_function(
                         f"document.body && document.body.innerText.includes({marker!r})",
-                        timeout=120_000,
+                        timeout=args.timeout * 1000,
                     )
                     seconds.append(time.monotonic() - saved)
                     state = preview.server.state
@@ -65,7 +66,7 @@ def main() -> int:
                           flush=True)
                     source.write_text(original, encoding="utf-8")
                     page.wait_for_function(
-                        f"!document.body.innerText.includes({marker!r})", timeout=120_000
+                        f"!document.body.innerText.includes({marker!r})", timeout=args.timeout * 1000
                     )
             finally:
                 source.write_text(original, encoding="utf-8")
