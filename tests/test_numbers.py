@@ -44,6 +44,9 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
                    {"value": 312, "unit": "hospitalised"}]),
     ("The quake killed 38 people and injured more than 200.",
      [{"value": 38, "unit": "deaths"}, {"value": 200, "hedge": "more than", "unit": "injured"}]),
+    ("The bank raised its rate by 150 basis points to 29.5%.",
+     [{"value": 150, "unit": "points"}, {"value": 29.5, "unit": "percent"}]),
+    ("A 1.5m-strong army stood by.", [{"value": 1.5e6, "unit": "troops"}]),
     # dates, years, times, ordinals, labels and durations are not figures
     ("On Oct. 21, 2024 at 10:30 the F-16 flew its 3rd sortie.", []),
     ("The 1990s ended; on 21 October the two discussed it for three weeks.", []),

@@ -17,7 +17,7 @@ _UNIT_SYNONYMS: Mapping[str, list[str]] = {
     "troops": (
         "troops troop soldiers soldier forces force servicemen servicemembers fighters "
         "personnel infantry mercenaries recruits conscripts marines paratroopers "
-        "reservists militants combatants"
+        "reservists militants combatants army"
     ).split(),
     "deaths": "deaths death dead died killed fatalities lives bodies victims".split(),
     "injured": "injured wounded injuries hurt".split(),

@@ -169,6 +169,8 @@ def _unit_after(text: str, end: int) -> tuple[str | None, str | None, str | None
             continue
         if low in TIME_UNITS:
             return low, None, None, end + w.end()
+        if low == "basis" and i + 1 < len(words) and words[i + 1].group(0).lower() == "points":
+            return "points", " ".join(modifier) or None, None, end + words[i + 1].end()
         if is_known_unit(low) or (low.endswith("s") and len(low) > 3 and not low.endswith("ss")):
             return low, " ".join(modifier) or None, None, end + w.end()
         if low in FIGURE_WORDS:
