@@ -177,6 +177,15 @@ def test_lone_word_joins_the_organisation_it_begins_unless_it_is_a_common_word()
     assert _holder(actors, "National") is None
 
 
+def test_surname_with_particles_joins_the_full_name() -> None:
+    actors = analyse_actors([
+        _article("a", "Commission President Greta van der Berghe spoke on Friday."),
+        _article("b", "On Monday van der Berghe said the plan was de facto dead."),
+    ], ())
+    greta = _holder(actors, "Commission President Greta van der Berghe")
+    assert greta is not None and _holder(actors, "van der Berghe") is greta
+
+
 def test_spelling_variants_and_capitals_merge() -> None:
     actors = analyse_actors([
         _article("a", "Nicolás Ferreyra arrived in Buenos Aires.", "Argentina said it welcomed him."),

@@ -101,10 +101,11 @@ def _runs(tokens: list[Token]) -> list[tuple[int, int]]:
     runs: list[tuple[int, int]] = []
     i, n = 0, len(tokens)
     while i < n:
-        if not _can_start(tokens[i]):
+        lead = _leading_particles(tokens, i)
+        if not lead and not _can_start(tokens[i]):
             i += 1
             continue
-        j = i + 1
+        j = i + lead + 1
         while j < n and (not tokens[j - 1].possessive or _plural_possessive(tokens, j)):
             t = tokens[j]
             if (t.gap not in (" ", " & ") and not (t.gap == ". " and tokens[j - 1].lower in HONORIFICS)) or (
@@ -155,6 +156,19 @@ def _middle_initial(tokens: list[Token], j: int) -> bool:
     t = tokens[j]
     return (len(t.text) == 1 and t.text.isupper() and j + 1 < len(tokens)
             and tokens[j + 1].gap == ". " and _name_word(tokens[j + 1]) and not tokens[j + 1].possessive)
+
+
+def _leading_particles(tokens: list[Token], i: int) -> int:
+    """How many lower-case particles open a name at i: "von der Leyen said", "de Mistura"."""
+    k = i
+    while k < len(tokens) and not tokens[k].capitalised and tokens[k].lower in particles() and (
+            k == i or tokens[k].gap == " "):
+        k += 1
+    if k == i or k >= len(tokens) or tokens[k].gap != " " or not _can_start(tokens[k]):
+        return 0
+    if i > 0 and tokens[i].gap == " " and _can_start(tokens[i - 1]):
+        return 0  # inside a name, handled by the run that holds it
+    return k - i
 
 
 def _can_start(t: Token) -> bool:
@@ -288,6 +302,9 @@ def _classify_run(number: int, text: str, tokens: list[Token], i: int, j: int,
     run = tokens[i:j]
     words = [t.lower for t in run]
     last = words[-1].rsplit("-", 1)[-1]
+    if not run[0].capitalised and run[0].lower in particles():
+        # "von der Leyen": a surname with its particles, known from its full name elsewhere.
+        return [_make(number, text, tokens, i, j, "person")]
     g = _gazetteer_match(tokens, i, j, gaz)
     if g and g.length == j - i:
         if g.kind == "state":
