@@ -43,6 +43,10 @@ did not rank it: a quarter of a top-ranked candidate."""
 UNIGRAM_WEIGHT = 0.5
 """A lone word ("security") names a topic less precisely than a phrase; YAKE ranks lone
 words high, so they count half."""
+UNIGRAM_ARTICLE_SHARE = 0.1
+"""A lone word must be ranked by YAKE in a tenth of the articles (and at least two)."""
+UNIGRAM_SHARE = 0.25
+"""At most a quarter of the briefing's tags are lone words: phrases say more."""
 UNIGRAM_MAX_ZIPF = 4.5
 """A lone word must be rarer in general English (wordfreq's Zipf scale: 4.5 is about 30
 per million words) than "situation" (5.1), "military" (5.2) or "soldiers" (4.7); it
@@ -138,7 +142,7 @@ def tags_from_keywords(
             max(by_article.values()) >= SINGLE_ARTICLE_RELEVANCE and len(index[carried[0]].paragraphs_with(key)) >= 2
         ):
             continue
-        if len(key) == 1 and len(by_article) < max(1, min(len(ordered), 2, len(ordered) // 2)):
+        if len(key) == 1 and len(by_article) < min(len(ordered), max(2, UNIGRAM_ARTICLE_SHARE * len(ordered))):
             continue  # a lone word must be ranked by several articles to say something
         extra = len(set(carried) - set(by_article))
         score = sum(by_article.values()) + OCCURRENCE_WEIGHT * extra
@@ -147,7 +151,7 @@ def tags_from_keywords(
         scored.append((-score, _label(surfaces[key], lower_seen), key, carried))
     scored.sort()
     size = min(BRIEFING_MAX, max(BRIEFING_MIN, BRIEFING_PER_ARTICLE * len(ordered)))
-    chosen = _distinct(scored)[:size]
+    chosen = _with_few_lone_words(_distinct(scored), size)
 
     # Each article keeps the chosen tags that matter most to it.
     kept: dict[Key, list[str]] = defaultdict(list)
@@ -180,6 +184,23 @@ def tags_from_keywords(
             score=round(-neg_score, 4),
         )
     return tuple(tags[k] for k in sorted(tags))
+
+
+def _with_few_lone_words(
+    scored: list[tuple[float, str, Key, list[str]]], size: int
+) -> list[tuple[float, str, Key, list[str]]]:
+    """The best `size` tags, of which at most `UNIGRAM_SHARE` lone words."""
+    out: list[tuple[float, str, Key, list[str]]] = []
+    lone = 0
+    for item in scored:
+        if len(item[2]) == 1:
+            if lone >= UNIGRAM_SHARE * size:
+                continue
+            lone += 1
+        out.append(item)
+        if len(out) == size:
+            break
+    return out
 
 
 def _distinct(
