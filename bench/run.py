@@ -54,25 +54,26 @@ class Measure:
     cpu: float
     """User + system seconds of the process and every child it waited for."""
     tree_pss_kb: int
-    """Highest sum of PSS over the build's processes, sampled every 50 ms."""
+    """Highest sum of PSS over the build's processes, sampled every 200 ms."""
     stages: dict[str, float] = field(default_factory=dict)
 
 
+def _children(pid: int) -> list[int]:
+    out = []
+    try:
+        for task in os.scandir(f"/proc/{pid}/task"):
+            out += [int(c) for c in Path(task.path, "children").read_text().split()]
+    except OSError:
+        pass
+    return out
+
+
 def _tree_pss_kb(root: int) -> int:
-    """Sum of PSS of `root` and its descendants (from /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                stat = Path(entry.path, "stat").read_text()
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(ppid, []).append(int(entry.name))
+    """Sum of PSS of `root` and its descendants (from /proc, following children lists)."""
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        todo.extend(children.get(pid, []))
+        todo.extend(_children(pid))
         try:
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
@@ -111,7 +112,7 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[Measur
         done = threading.Event()
 
         def sample() -> None:
-            while not done.wait(0.05):
+            while not done.wait(0.2):
                 peak[0] = max(peak[0], _tree_pss_kb(proc.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
