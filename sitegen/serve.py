@@ -98,8 +98,9 @@ def run_serve(args: argparse.Namespace) -> int:
         if not quiet:
             print(message, flush=True)
 
+    # A previous build is served at once while this one runs; without one, wait for it.
     try:
-        preview = Preview.start(options, say)
+        preview = Preview.start(options, say, build_first=not options.output.is_dir())
     except OSError as error:
         print(f"sitegen serve: cannot listen on {options.host}: {error}", file=sys.stderr)
         return 1
@@ -255,7 +256,10 @@ def _build_loop(
     changes: queue.Queue[set[str]],
     stop: threading.Event,
     say: Say,
+    initial: bool,
 ) -> None:
+    if initial:
+        rebuild(options, state, say)
     while not stop.is_set():
         try:
             paths = changes.get(timeout=0.2)
@@ -304,11 +308,17 @@ class Preview:
         return self.server.url
 
     @classmethod
-    def start(cls, options: ServeOptions, say: Say) -> Preview:
-        """Build once, bind, start watching. The caller runs `server.serve_forever()`."""
+    def start(cls, options: ServeOptions, say: Say, build_first: bool = True) -> Preview:
+        """Build, bind, start watching. The caller runs `server.serve_forever()`.
+
+        With `build_first` False the first build runs in the background while the previous
+        output is served (a large briefing takes minutes to build); open pages reload when it
+        lands, like after any rebuild.
+        """
         state = BuildState()
         say(f"building {options.root} ...")
-        rebuild(options, state, say)
+        if build_first:
+            rebuild(options, state, say)
         server = bind(options, state, say)
         stop = threading.Event()
         threads: list[threading.Thread] = []
@@ -319,11 +329,15 @@ class Preview:
             threads.append(
                 threading.Thread(
                     target=_build_loop,
-                    args=(options, state, changes, stop, say),
+                    args=(options, state, changes, stop, say, not build_first),
                     name="sitegen-build",
                     daemon=True,
                 )
             )
+        elif not build_first:
+            threads.append(threading.Thread(
+                target=rebuild, args=(options, state, say), name="sitegen-build", daemon=True
+            ))
         for thread in threads:
             thread.start()
         return cls(server, stop, threads)

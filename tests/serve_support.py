@@ -60,10 +60,12 @@ def serving_folder(
 
 
 @contextmanager
-def serving_site(root: Path, base: str = "/", watch: bool = True) -> Iterator[Preview]:
+def serving_site(
+    root: Path, base: str = "/", watch: bool = True, build_first: bool = True
+) -> Iterator[Preview]:
     """The whole preview (build, watch, serve) on a site folder, as `sitegen serve` runs it."""
     options = ServeOptions(root=root, output=root / "public", port=0, base_path=base, watch=watch)
-    preview = Preview.start(options, lambda _message: None)
+    preview = Preview.start(options, lambda _message: None, build_first=build_first)
     thread = threading.Thread(target=preview.server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:

@@ -238,3 +238,27 @@ def test_failing_theme_template_is_reported_at_its_file_and_line(root: Path) -> 
     overlay = HTMLParser(page.text).css_first("#sitegen-overlay pre")
     assert overlay is not None
     assert overlay.text() == problems[0]
+
+
+@pytest.mark.parametrize("watch", [True, False], ids=["watching", "no-watch"])
+def test_previous_build_is_served_at_once_while_the_first_build_runs(
+    root: Path, watch: bool
+) -> None:
+    from sitegen.build import BuildOptions, build
+
+    build(BuildOptions(root=root, output=root / "public"))
+    ferry = article_page(root, "Ferry Strike Ends")
+    save(root / "content" / "articles" / "ferry-strike-ends.md",
+         FERRY.replace("nine-day strike", "week-long stoppage"))
+    with serving_site(root, watch=watch, build_first=False) as preview:
+        port = port_of(preview.server)
+        old = get(port, f"/{ferry}")
+        stream = EventStream(port, "/", since_of(old.text))
+        try:
+            _, event = stream.next_build()
+        finally:
+            stream.close()
+        assert ferry in event["changed"]
+        assert "week-long stoppage" in get(port, f"/{ferry}").text
+    assert old.status == 200
+    assert "nine-day strike" in old.text
