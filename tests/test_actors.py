@@ -102,6 +102,8 @@ DETECTION = [
       ("WHO", "organisation"), ("Dr. Ana Pires", "person")], ["Kivu", "Rescue"]),
     ("Kenya's Border Intelligence (KBI) and Human Rights monitors met. Border intelligence and human rights "
      "officials agreed.", [("KBI", "organisation")], ["Human Rights", "Border Intelligence"]),
+    ("Port director Nils Ahlqvist and Dr. Eva Lindquist said the Port of Tarvik was closed.",
+     [("Port director Nils Ahlqvist", "person"), ("Dr. Eva Lindquist", "person")], ["Port", "Tarvik"]),
     ("Seismologist Naci Görür of Istanbul Technical University met President Luz Arce of Paraguay.",
      [("Seismologist Naci Görür", "person"), ("Istanbul Technical University", "organisation"),
       ("President Luz Arce", "person"), ("Paraguay", "state")], ["Seismologist Naci Görür of Istanbul"]),

@@ -135,8 +135,9 @@ def title_words() -> frozenset[str]:
     return role_words() | _MODIFIER_ONLY
 
 
-# Endings of nouns for occupations ("seismologist", "politician", "photographer").
-_ROLE_ENDINGS = ("ist", "ician", "ographer", "ologer")
+# Endings of nouns for occupations ("seismologist", "politician", "photographer"); not a
+# bare "-ist", which ends surnames too ("Lindqvist").
+_ROLE_ENDINGS = ("ologist", "ician", "ographer", "strategist", "lobbyist", "specialist", "columnist")
 
 
 def is_role_head(word: str) -> bool:
