@@ -72,6 +72,13 @@ J = 0.167 (the seed rewrite pair, a condensed and padded paraphrase, the lowest 
 linked pairs), 0.9995 at 0.337 (the translation story), 0.27 at 0.05. Jaccard is weak
 evidence for a short rewrite of a long text, so the curve is set for recall; LSH saves
 work on corpora of many stories and decides nothing."""
+LSH_MAX_PARTNERS = 60
+"""Candidates kept per article, by estimated Jaccard (the LSH signatures' agreement).
+Bounds the work at 60 x articles pairs. Costs recall only where more than 60 articles
+resemble one article as much as its source does: on the 1,000-article synthetic corpus
+(every article recombines the same 150 sentences, LSH passes 80% of all pairs) 619 of
+the 775 articles that comparing all pairs links get an origin, all of them the same;
+CPU 20 s against 29 s for all pairs with batched bounds."""
 BATCH_MIN_PAIRS = 2000
 """From this many candidate pairs on, unordered bounds for all pairs at once (a few array
 operations per article) pick the pairs worth an exact, ordered comparison."""
@@ -283,12 +290,18 @@ def _candidate_pairs(prepared: Sequence[_Prepared], use_lsh: bool) -> list[tuple
         m.update_batch(sorted(_bigrams(p.text)))
         sketches.append(m)
         lsh.insert(str(k), m)
+    # Each article keeps its LSH_MAX_PARTNERS candidates with the highest estimated
+    # Jaccard, so the work grows with the corpus, not with its square, even where one
+    # story's articles all resemble each other and LSH passes nearly every pair.
+    signatures = np.array([m.hashvalues for m in sketches])
     pairs: set[tuple[int, int]] = set()
     for k, m in enumerate(sketches):
-        for other in lsh.query(m):
-            o = int(other)
-            if o != k:
-                pairs.add((min(k, o), max(k, o)))
+        others = np.array(sorted(int(o) for o in lsh.query(m) if int(o) != k), dtype=np.int64)
+        if len(others) > LSH_MAX_PARTNERS:
+            estimate = (signatures[others] == signatures[k]).mean(axis=1)
+            keep = np.lexsort((others, -estimate))[:LSH_MAX_PARTNERS]
+            others = others[keep]
+        pairs.update((min(k, o), max(k, o)) for o in others.tolist())
     return sorted(pairs)
 
 
@@ -495,7 +508,9 @@ def analyse_sources_with(
     parent: dict[str, tuple[str, PairScore]] = {}
     candidates = _candidate_pairs(prepared, use_lsh)
     if batch is None:
-        batch = len(candidates) >= BATCH_MIN_PAIRS
+        # The batched bounds set one article against all others: worth it for all pairs
+        # of a few hundred articles, not for a few dozen LSH candidates per article.
+        batch = not use_lsh and len(candidates) >= BATCH_MIN_PAIRS
     for i, j in _worth_verifying(prepared, candidates, batch):
         pair = _compare(prepared[i], prepared[j])
         if pair.score < LINK_SCORE:
