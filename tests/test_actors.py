@@ -101,7 +101,7 @@ DETECTION = [
      [("Centres for Marine Safety and Rescue", "organisation"), ("CMSR", "organisation"),
       ("WHO", "organisation"), ("Dr. Ana Pires", "person")], ["Kivu", "Rescue"]),
     ("Kenya's Border Intelligence (KBI) and Human Rights monitors met. Border intelligence and human rights "
-     "officials agreed.", [("KBI", "organisation")], ["Human Rights", "Border Intelligence"]),
+     "officials agreed at the border.", [("KBI", "organisation")], ["Human Rights", "Border Intelligence", "Border"]),
     ("Port director Nils Ahlqvist and Dr. Eva Lindquist said the Port of Tarvik was closed.",
      [("Port director Nils Ahlqvist", "person"), ("Dr. Eva Lindquist", "person")], ["Port", "Tarvik"]),
     ("Seismologist Naci Görür of Istanbul Technical University met President Luz Arce of Paraguay.",
@@ -177,6 +177,17 @@ def test_lone_word_joins_the_organisation_it_begins_unless_it_is_a_common_word()
     shipping = _holder(actors, "Tarvane Shipping")
     assert shipping is not None and shipping.type == "organisation" and _holder(actors, "Tarvane") is shipping
     assert _holder(actors, "National") is None
+
+
+def test_people_named_like_places_and_words_opening_a_sentence() -> None:
+    actors = analyse_actors([_article(
+        "a", "Former president Min Ji-ho met Fiona Hill near Central Park. Park Soo-ah and Hill spoke. "
+             "Young people marched. Chris Young said the march was peaceful.")], ())
+    hill = _holder(actors, "Fiona Hill")
+    assert hill is not None and _holder(actors, "Hill") is hill
+    assert _holder(actors, "Park Soo-ah") is not None and _holder(actors, "Central Park") is None
+    young = _holder(actors, "Chris Young")
+    assert young is not None and all(m.surface != "Young" for m in young.mentions)
 
 
 def test_surname_with_particles_joins_the_full_name() -> None:

@@ -159,7 +159,7 @@ def merge(results: Sequence[ArticleNames]) -> list[Cluster]:
     lone: dict[str, list[bool]] = defaultdict(list)
     for key, p in placed:
         if key.startswith("u:"):
-            lone[key].append(p.candidate.common)
+            lone[key].append(p.candidate.common or p.candidate.modifier)
     _join_surnames(uf, keys, frozenset(k for k, flags in lone.items() if all(flags)))
     clusters: dict[str, Cluster] = {}
     for key in keys:

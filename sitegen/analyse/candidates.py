@@ -42,6 +42,9 @@ class Candidate:
     """A lone word the article also writes in lower case ("the Government"): a common noun."""
     thing: bool = False
     """A lone word followed by a disease or thing noun ("Zika virus"): not an actor."""
+    modifier: bool = False
+    """A lone word opening a sentence before a noun ("Young people", "Border intelligence"):
+    not a surname to resolve."""
     weak: bool = False
     """Found where capitals prove nothing (a headline in Title Case) or a generic word left
     unresolved ("the Council"): joins an actor other mentions make, never makes one."""

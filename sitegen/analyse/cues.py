@@ -17,6 +17,7 @@ from sitegen.analyse.lexicon import (
     SPEECH_VERBS,
     THING_NOUNS,
     is_role_head,
+    stopwords,
 )
 from sitegen.analyse.roles import Role, appositive_role
 from sitegen.analyse.tokens import Token
@@ -60,6 +61,9 @@ def mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[Ca
             if media_after or media_before:
                 c = replace(c, kind="media" if c.kind != "person" or not c.person_cue else c.kind,
                             media_cue=True)
+        if c.kind == "single" and c.sentence_initial and nxt is not None and nxt.gap == " " \
+                and _noun_like(nxt.text) and k_end is not None and not tokens[k_end].possessive:
+            c = replace(c, modifier=True)
         if c.kind == "single" and _THING_AFTER.match(text, c.end):
             c = replace(c, thing=True)  # "the Zika virus", "Ebola, a deadly disease"
         bare = c.role is None or (c.role.state is None and c.role.organisation is None)
@@ -116,3 +120,21 @@ def defined_acronym(text: str, c: Candidate) -> tuple[str, str] | None:
         if initials[:1] == acr[0]:
             return acr, c.name
     return None
+
+
+# Verbs that follow a surname at a sentence start ("Quispe told", "Ben-David spoke"); with the
+# -ed forms and the speech verbs they tell a surname from a modifier ("Young people").
+_VERB_FORMS = frozenset("""
+is was has had will would could should can may might must does did says tells adds wants plans
+thinks believes warns argues insists claims hopes expects faces visits meets leads heads remains
+spoke met told said made took gave went came left won lost wrote sent held led flew saw knew
+sought brought thought kept began became ran stood fell rose struck fought became also later
+""".split())
+
+
+def _noun_like(word: str) -> bool:
+    """A lower-case word that is not a verb form: the word before it modifies it."""
+    w = word.lower()
+    if not word.islower() or not word.isalpha() or w in stopwords() or w in SPEECH_VERBS:
+        return False
+    return w not in _VERB_FORMS and not w.endswith("ed")

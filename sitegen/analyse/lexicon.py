@@ -59,12 +59,12 @@ NEWS_NOUNS = frozenset(["agency", "service", "network", "website", "site", "outl
 
 # Heads of place names: the phrase is somewhere, not someone ("Kursk Oblast").
 PLACE_HEADS = _words("""
-airport avenue basin bay beach border bridge canal cape coast county crossing desert district
-gulf heights highway hill hills island islands isthmus lake mountain mountains oblast ocean
-peninsula plain plains plateau port prefecture province raion region river road sea square
-strait street strip territory territories town township valley village park stadium
-hotel museum mosque cathedral temple gardens
+airport avenue basin border bridge canal coast county crossing desert district gulf heights
+highway island islands isthmus mountains oblast ocean peninsula plains plateau port prefecture
+province raion region river sea square strait street strip territory territories township
+valley village park stadium hotel museum mosque cathedral temple gardens
 """)
+# Not "Hill", "Bay", "Lake", "Beach" or "Town": they end people's names as often ("Fiona Hill").
 
 # Historical periods and events that look like names ("Cold War").
 EVENT_HEADS = _words("""

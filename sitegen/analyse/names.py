@@ -314,7 +314,7 @@ def _classify_run(number: int, text: str, tokens: list[Token], i: int, j: int,
             return [_make(number, text, tokens, i, j, "organisation",
                           role=Role(None, g.code, None, None))]
         return []  # a demonym, region or city: not an actor
-    if last in EVENT_HEADS or (last in PLACE_HEADS and not _has_org_head(words[:-1])):
+    if last in EVENT_HEADS or (len(words) > 1 and last in PLACE_HEADS and not _has_org_head(words[:-1])):
         return []
     if any(w in EVENT_HEADS for w in words) and not _has_org_head(words) and not _has_role(words):
         return []  # "World War II"
@@ -408,7 +408,8 @@ def _name_part(run: list[Token], k: int) -> bool:
         return False
     if is_title_word(t.text) or is_role_head(t.text):
         return False
-    return w not in ORG_HEADS and w not in MEDIA_HEADS and w not in PLACE_HEADS
+    # A place noun ends a place ("Victory Park") but may open a name ("Park Geun-hye").
+    return w not in ORG_HEADS and w not in MEDIA_HEADS and (w not in PLACE_HEADS or k < len(run) - 1)
 
 
 def _org(number: int, text: str, tokens: list[Token], i: int, j: int, kind: CandidateKind,

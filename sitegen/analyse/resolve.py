@@ -92,6 +92,9 @@ def resolve_surnames(found: list[Candidate]) -> list[Candidate]:
             else:
                 out.extend(_split_compound(c, people))
             continue
+        if c.modifier:
+            out.append(c)
+            continue
         words = name_tokens(c.name)
         if c.kind not in ("single", "person") or c.resolved:
             out.append(c)

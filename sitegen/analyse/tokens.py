@@ -79,5 +79,6 @@ def _starts_sentence(before: list[Token], gap: str) -> bool:
         prev = before[-1].text
         # "Mr. Smith", "Gen. Jones", "George W. Bush": a title or an initial does not end a sentence.
         return not (core[-1] == "." and core == "." and (
-            (len(prev) <= 4 and prev.lower() in CONSTANTS.titles) or (len(prev) == 1 and prev.isupper())))
+            (len(prev) <= 4 and prev[:1].isupper() and prev.lower() in CONSTANTS.titles)
+            or (len(prev) == 1 and prev.isupper())))
     return False
