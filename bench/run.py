@@ -320,6 +320,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each peer below 10,000 articles")
     parser.add_argument("--jobs", type=int, default=None, help="sitegen --jobs (default: every core)")
     parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--no-sitegen", action="store_true", help="time the peers only")
     parser.add_argument("--out", type=Path, default=None, help="also write the Markdown here")
     parser.add_argument("--commit", default="HEAD", help="the sitegen commit to measure (default HEAD)")
     args = parser.parse_args()
@@ -335,14 +336,17 @@ def main() -> int:
     print("\n".join(lines), flush=True)
     results: dict[int, dict[str, Measure]] = {}
     for n in args.sizes:
-        rows = sitegen_runs(n, args.jobs)
+        rows = {} if args.no_sitegen else sitegen_runs(n, args.jobs)
         if not args.no_peers:
             rows.update(peer_runs(n, args.runs if n < 10000 else 1))
         results[n] = rows
-        part = [*table(n, rows), *ratios(n, rows, yake_seconds_per_article(n), cores), f"({load()} after)", ""]
+        part = table(n, rows)
+        if not args.no_sitegen:
+            part += ratios(n, rows, yake_seconds_per_article(n), cores)
+        part += [f"({load()} after)", ""]
         print("\n".join(part), flush=True)
         lines += part
-    part = growth(results)
+    part = [] if args.no_sitegen else growth(results)
     print("\n".join(part), flush=True)
     lines += part
     if args.out:
