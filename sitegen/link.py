@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sitegen.model import Actor, Analysis, Article, Briefing, Claim, CopyLink, Tag
+from sitegen.model import Actor, Analysis, Article, Briefing, Claim, CopyLink, Evidence, Mention, Tag
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,12 @@ class Site:
     """Article id -> its position in `articles`, to list any subset in briefing order."""
     members_of: Mapping[str, tuple[str, ...]]
     """Actor id -> ids of the actors affiliated with it."""
+    mentions_in_article: Mapping[str, tuple[tuple[str, Mention], ...]]
+    """Article id -> (actor id, mention) for every mention in it: the article page's links."""
+    evidence_in_article: Mapping[str, tuple[tuple[str, Evidence], ...]]
+    """Article id -> (claim id, evidence) for every claim it reports."""
+    tag_paragraphs_in_article: Mapping[str, tuple[tuple[str, int], ...]]
+    """Article id -> (tag id, paragraph) for every paragraph a tag occurs in."""
 
 
 def article_order(article: Article) -> tuple[bool, str, str]:
@@ -92,6 +98,18 @@ def link(briefing: Briefing, articles: tuple[Article, ...], analysis: Analysis) 
     for tag in analysis.tags:
         for article_id in tag.articles:
             tags_of_article[article_id].append(tag.id)
+    mentions_in_article: dict[str, list[tuple[str, Mention]]] = defaultdict(list)
+    for actor in analysis.actors:
+        for mention in actor.mentions:
+            mentions_in_article[mention.article].append((actor.id, mention))
+    evidence_in_article: dict[str, list[tuple[str, Evidence]]] = defaultdict(list)
+    for claim in analysis.claims:
+        for evidence in claim.evidence:
+            evidence_in_article[evidence.article].append((claim.id, evidence))
+    tag_paragraphs: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for tag in analysis.tags:
+        for occurrence in tag.occurrences:
+            tag_paragraphs[occurrence.article].append((tag.id, occurrence.paragraph))
     members_of: dict[str, list[str]] = defaultdict(list)
     for actor in analysis.actors:
         if actor.affiliation:
@@ -119,4 +137,7 @@ def link(briefing: Briefing, articles: tuple[Article, ...], analysis: Analysis) 
         copy_link_of={edge.copy: edge for edge in analysis.sources.links},
         article_rank={a.id: rank for rank, a in enumerate(ordered)},
         members_of={aid: tuple(sorted(ids)) for aid, ids in members_of.items()},
+        mentions_in_article={aid: tuple(rows) for aid, rows in mentions_in_article.items()},
+        evidence_in_article={aid: tuple(rows) for aid, rows in evidence_in_article.items()},
+        tag_paragraphs_in_article={aid: tuple(sorted(rows)) for aid, rows in tag_paragraphs.items()},
     )

@@ -82,9 +82,12 @@ class Views:
     def tag_link(self, page: str, tag_id: str) -> Link:
         return Link(relative_url(page, tag_page(tag_id)), self.site.tags[tag_id].label)
 
-    def claim_view(self, page: str, claim: Claim) -> dict[str, Any]:
-        articles = sorted({e.article for e in claim.evidence})
-        outlets = {self.site.article_by_id[a].outlet or a for a in articles}
+    def outlet_count(self, claim: Claim) -> int:
+        """How many distinct outlets report a claim (an article without an outlet counts alone)."""
+        return len({self.site.article_by_id[e.article].outlet or e.article for e in claim.evidence})
+
+    def claim_view(self, page: str, claim: Claim, with_evidence: bool = True) -> dict[str, Any]:
+        """A claim for templates; lists (article pages, actor pages) skip the evidence rows."""
         return {
             "id": claim.id,
             "href": relative_url(page, claim_anchor(claim.id)),
@@ -101,8 +104,8 @@ class Views:
             "status_label": STATUS_LABELS[claim.status],
             "denial": claim.denial,
             "independent": claim.independent_sources,
-            "outlets": len(outlets),
-            "evidence": [{"link": self.article_link(page, e.article, e.paragraph),
+            "outlets": self.outlet_count(claim),
+            "evidence": [] if not with_evidence else [{"link": self.article_link(page, e.article, e.paragraph),
                           "outlet": self.site.article_by_id[e.article].outlet,
                           "date": self.site.article_by_id[e.article].date,
                           "paragraph": e.paragraph, "text": e.text}
@@ -162,7 +165,7 @@ class Views:
         claims = sorted(self.site.claims.values(), key=lambda c: (-c.independent_sources, -len(c.evidence), c.id))
         actors = sorted(self.site.actors.values(), key=lambda a: (-len(a.mentions), a.id))
         return {**self.common(page, self.site.briefing.title),
-                "top_claims": [self.claim_view(page, c) for c in claims[:8]],
+                "top_claims": [self.claim_view(page, c, with_evidence=False) for c in claims[:8]],
                 "measures": [m for m in self.measures(page) if m["disagree"]],
                 "top_actors": [{"link": self.actor_link(page, a.id), "type": a.type, "mentions": len(a.mentions)}
                                for a in actors[:12]],
@@ -181,37 +184,28 @@ class Views:
                 "tags": [self.tag_link(page, t) for t in self.site.tags_of_article.get(article.id, ())]}
 
     def _article_spans(self, page: str, article: Article) -> tuple[dict[int, list[Span]], dict[int, list[Marker]]]:
+        """Links for the article body: mentions and tags wrap their words, claims add a marker."""
         spans: dict[int, list[Span]] = defaultdict(list)
-        for actor_id in self.site.actors_of_article.get(article.id, ()):
+        for actor_id, m in self.site.mentions_in_article.get(article.id, ()):
             actor = self.site.actors[actor_id]
-            for m in actor.mentions:
-                if m.article == article.id:
-                    spans[m.paragraph].append(Span(m.start, m.end, relative_url(page, actor_page(actor.id)),
-                                                   f"mention actor-{actor.type}", actor.name))
-        for tag_id in self.site.tags_of_article.get(article.id, ()):
-            tag = self.site.tags[tag_id]
-            for occurrence in tag.occurrences:
-                if occurrence.article != article.id:
-                    continue
-                text = article.paragraphs[occurrence.paragraph - 1].text
-                at = text.lower().find(tag.label.lower())
-                if at >= 0:
-                    spans[occurrence.paragraph].append(
-                        Span(at, at + len(tag.label), relative_url(page, tag_page(tag.id)), "tag",
-                             f"tag: {tag.label}"))
-                    break
+            spans[m.paragraph].append(Span(m.start, m.end, relative_url(page, actor_page(actor_id)),
+                                           f"mention actor-{actor.type}", actor.name))
+        linked_tags: set[str] = set()
+        for tag_id, paragraph in self.site.tag_paragraphs_in_article.get(article.id, ()):
+            label = self.site.tags[tag_id].label
+            at = article.paragraphs[paragraph - 1].text.lower().find(label.lower())
+            if tag_id not in linked_tags and at >= 0:  # the first occurrence in the article
+                linked_tags.add(tag_id)
+                spans[paragraph].append(Span(at, at + len(label), relative_url(page, tag_page(tag_id)), "tag",
+                                             f"tag: {label}"))
         markers: dict[int, list[Marker]] = defaultdict(list)
-        for claim_id in self.site.claims_of_article.get(article.id, ()):
-            claim = self.site.claims[claim_id]
-            for e in claim.evidence:
-                if e.article != article.id:
-                    continue
-                text = article.paragraphs[e.paragraph - 1].text
-                at = text.find(e.text)
-                end = at + len(e.text) if at >= 0 else len(text)
-                markers[e.paragraph].append(Marker(end, relative_url(page, claim_anchor(claim.id)),
-                                                   claim.id.removeprefix("c-").lstrip("0"),
-                                                   f"claim {claim.id}: {claim.status}"))
+        for claim_id, e in self.site.evidence_in_article.get(article.id, ()):
+            text = article.paragraphs[e.paragraph - 1].text
+            at = text.find(e.text)
+            end = at + len(e.text) if at >= 0 else len(text)
+            markers[e.paragraph].append(Marker(end, relative_url(page, claim_anchor(claim_id)),
+                                               claim_id.removeprefix("c-").lstrip("0"),
+                                               f"claim {claim_id}: {self.site.claims[claim_id].status}"))
         return spans, markers
 
     def article(self, article: Article) -> dict[str, Any]:
@@ -221,7 +215,7 @@ class Views:
         return {**self.common(page, article.title), **self.source_row(page, article),
                 "title": article.title,
                 "body": render_body(article.body, spans, markers),
-                "claims": [self.claim_view(page, self.site.claims[c])
+                "claims": [self.claim_view(page, self.site.claims[c], with_evidence=False)
                            for c in self.site.claims_of_article.get(article.id, ())],
                 "rewrites": {"link": self.article_link(page, copy_link.origin), "score": copy_link.score}
                 if copy_link else None,
@@ -245,7 +239,7 @@ class Views:
                 "affiliation": self.actor_link(page, actor.affiliation) if actor.affiliation else None,
                 "members": [self.actor_link(page, a) for a in self.site.members_of.get(actor.id, ())],
                 "mentions": mentions, "mention_count": len(actor.mentions),
-                "claims": [self.claim_view(page, self.site.claims[c])
+                "claims": [self.claim_view(page, self.site.claims[c], with_evidence=False)
                            for c in self.site.claims_of_actor.get(actor.id, ())],
                 "co_mentions": [{"link": self.actor_link(page, other), "count": n}
                                 for other, n in self.site.co_mentions.get(actor.id, ())]}
