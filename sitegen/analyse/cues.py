@@ -15,6 +15,7 @@ from sitegen.analyse.lexicon import (
     NEWS_NOUNS,
     ORG_HEADS,
     SPEECH_VERBS,
+    VERB_FORMS,
     THING_NOUNS,
     is_role_head,
     stopwords,
@@ -122,9 +123,6 @@ def defined_acronym(text: str, c: Candidate) -> tuple[str, str] | None:
     return None
 
 
-# Verbs that follow a surname at a sentence start ("Quispe told", "Ben-David spoke"); with the
-# -ed forms and the speech verbs they tell a surname from a modifier ("Young people").
-_VERB_FORMS = frozenset(["is", "was", "has", "had", "will", "would", "could", "should", "can", "may", "might", "must", "does", "did", "says", "tells", "adds", "wants", "plans", "thinks", "believes", "warns", "argues", "insists", "claims", "hopes", "expects", "faces", "visits", "meets", "leads", "heads", "remains", "spoke", "met", "told", "said", "made", "took", "gave", "went", "came", "left", "won", "lost", "wrote", "sent", "held", "led", "flew", "saw", "knew", "sought", "brought", "thought", "kept", "began", "became", "ran", "stood", "fell", "rose", "struck", "fought", "became", "also", "later"])
 
 
 def _noun_like(word: str) -> bool:
@@ -132,4 +130,4 @@ def _noun_like(word: str) -> bool:
     w = word.lower()
     if not word.islower() or not word.isalpha() or w in stopwords() or w in SPEECH_VERBS:
         return False
-    return w not in _VERB_FORMS and not w.endswith("ed")
+    return w not in VERB_FORMS and not w.endswith("ed")

@@ -178,6 +178,15 @@ virus viruses disease outbreak outbreaks epidemic pandemic vaccine vaccines vari
 flu syndrome infection infections cases
 """)
 
+# Verbs that follow a surname at a sentence start ("Quispe told", "Ben-David spoke"); with the
+# -ed forms and the speech verbs they tell a surname from a modifier ("Young people").
+VERB_FORMS = _words("""
+is was has had will would could should can may might must does did says tells adds wants plans
+thinks believes warns argues insists claims hopes expects faces visits meets leads heads remains
+spoke met told said made took gave went came left won lost wrote sent held led flew saw knew
+sought brought thought kept began became ran stood fell rose struck fought also later
+""")
+
 # Verbs that make the name before them an outlet ("Reuters reported").
 MEDIA_VERBS = frozenset({"reported", "reports", "reporting"})
 
