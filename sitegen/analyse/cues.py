@@ -15,8 +15,8 @@ from sitegen.analyse.lexicon import (
     NEWS_NOUNS,
     ORG_HEADS,
     SPEECH_VERBS,
-    VERB_FORMS,
     THING_NOUNS,
+    VERB_FORMS,
     is_role_head,
     stopwords,
 )
