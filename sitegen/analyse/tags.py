@@ -238,7 +238,7 @@ def _filter(found: Sequence[Keyword], index: _StemIndex, names: _NameFilter, spa
             continue  # not inside one sentence of this article
         if any(_repeats(key, k) for k, _ in kept):
             continue
-        if spans.touches_name(words):  # the costliest check last
+        if spans.touches_name(words, index.paragraphs_with(key)):  # the costliest check last
             continue
         kept.append((key, surface))
         if len(kept) == ARTICLE_CANDIDATES:
@@ -312,9 +312,10 @@ class _NameSpans:
     one always followed by the same content word is a fragment of a longer phrase."""
 
     def __init__(self, article: Article, spans: Mapping[int, list[tuple[int, int]]]) -> None:
-        self._paragraphs = [(p.text, spans.get(p.number, [])) for p in article.paragraphs]
+        self._paragraphs = {p.number: (p.text, spans.get(p.number, [])) for p in article.paragraphs}
 
-    def touches_name(self, words: Sequence[str]) -> bool:
+    def touches_name(self, words: Sequence[str], paragraphs: Sequence[int]) -> bool:
+        """Looks in `paragraphs` only: those where the candidate's stems occur."""
         # YAKE drops a possessive ("Russia's plans" -> "Russia plans"): allow it back.
         pattern = re.compile(
             r"(?<![\w'\u2019])" + r"(?:['\u2019]s)?\W+".join(re.escape(w) for w in words) + r"(?:['\u2019]s)?(?!\w)",
@@ -322,7 +323,7 @@ class _NameSpans:
         )
         seen = cut = 0
         next_words: set[str | None] = set()
-        for text, spans in self._paragraphs:
+        for text, spans in (self._paragraphs[number] for number in paragraphs):
             for m in pattern.finditer(text):
                 if any(start < m.end() and m.start() < end for start, end in spans):
                     return True
