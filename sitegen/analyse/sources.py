@@ -82,6 +82,9 @@ CPU 20 s against 29 s for all pairs with batched bounds."""
 BATCH_MIN_PAIRS = 2000
 """From this many candidate pairs on, unordered bounds for all pairs at once (a few array
 operations per article) pick the pairs worth an exact, ordered comparison."""
+BATCH_MAX_CELLS = 20_000_000
+"""An article's sentences times the corpus's later sentences above which its pairs are
+compared one by one instead (the batched arrays would take more than about 1 GB)."""
 SHINGLES_PER_SENTENCE = 10
 """A carried-over sentence counts as much as this many shared shingles when choosing
 which paragraph of the origin a paragraph of the copy comes from."""
@@ -322,9 +325,12 @@ def _worth_verifying(
     for i, j in candidates:
         partners.setdefault(i, []).append(j)
     bounds = _Bounds(prepared)
-    out = []
+    out: list[tuple[int, int]] = []
     for i in sorted(partners):
         a = prepared[i]
+        if len(a.sizes) * (len(bounds.sentence_sizes) - int(bounds.sentence_start[i + 1])) > BATCH_MAX_CELLS:
+            out.extend((i, j) for j in partners[i])  # too big to set against all at once
+            continue
         view = bounds.of(i)
         for j in partners[i]:
             b = prepared[j]
