@@ -75,10 +75,11 @@ def write_output(files: Sequence[OutputFile], output: Path) -> WriteResult:
     previous = _previous_manifest(output)
     existing = set(_all_files(output))
     ours = {f.path for f in files}
+    manifest = OutputFile(MANIFEST, (json.dumps({"files": sorted(ours)}, indent=0) + "\n").encode("utf-8"))
     changed = []
     try:
         staging.mkdir()
-        for item in files:
+        for item in [*files, manifest]:
             target = _safe_target(staging, item.path)
             target.parent.mkdir(parents=True, exist_ok=True)
             old = output / item.path
@@ -87,7 +88,8 @@ def write_output(files: Sequence[OutputFile], output: Path) -> WriteResult:
                 os.link(old, target)
             else:
                 target.write_bytes(item.content)
-                changed.append(item.path)
+                if item is not manifest:
+                    changed.append(item.path)
         foreign = sorted(existing - ours - previous - {MANIFEST})
         for relative in foreign:
             target = _safe_target(staging, relative)
@@ -97,8 +99,6 @@ def write_output(files: Sequence[OutputFile], output: Path) -> WriteResult:
                 os.symlink(os.readlink(source), target)
             else:
                 os.link(source, target)
-        manifest = json.dumps({"files": sorted(ours)}, indent=0) + "\n"
-        (staging / MANIFEST).write_text(manifest, encoding="utf-8")
         if output.exists():
             output.rename(retired)
         staging.rename(output)
