@@ -129,6 +129,7 @@ def test_the_yake_step_returns_picklable_data_the_corpus_step_accepts() -> None:
         ("Sophie De", False),  # stops inside a name
         ("Monday", False),
         ("40 cargo ships", False),
+        ("forty cargo ships", False),
         ("the strike", False),  # opens with a stop word
         ("raises the risk", False),  # a clause, not a topic
         ("cargo ships waiting", False),  # ends in a participle

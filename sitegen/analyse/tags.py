@@ -66,6 +66,16 @@ CALENDAR = frozenset(
     january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec week weekend month year""".split()  # noqa: SIM905
 )
+NUMBER_WORDS = frozenset(
+    """one two three four five six seven eight nine ten eleven twelve twenty thirty forty
+    fifty hundred hundreds thousand thousands million millions billion billions dozen
+    dozens half""".split()  # noqa: SIM905
+)
+"""Figures written out ("four brigades") are numbers too."""
+DETERMINERS = frozenset(
+    "the a an its their his her our your this these those of".split()  # noqa: SIM905
+)
+"""Words a noun follows: a lone-word tag must be seen after one somewhere in the corpus."""
 INNER_WORDS = frozenset({"of", "and"})
 """The only stop words a tag may hold inside ("rule of law", "search and rescue")."""
 EXTRA_STOPWORDS = frozenset(
@@ -120,6 +130,7 @@ def tags_from_keywords(
             mentions[m.article][m.paragraph].append((m.start, m.end))
     index = {a.id: _StemIndex(a) for a in ordered}
     lower_seen = {t for a in ordered for p in a.paragraphs for t in _words(p.text) if t.islower()}
+    nouns = {w for a in ordered for w in index[a.id].after_determiner}
 
     ranked: dict[Key, dict[str, float]] = defaultdict(dict)
     surfaces: dict[Key, Counter[str]] = defaultdict(Counter)
@@ -144,6 +155,8 @@ def tags_from_keywords(
             continue
         if len(key) == 1 and len(by_article) < min(len(ordered), max(2, UNIGRAM_ARTICLE_SHARE * len(ordered))):
             continue  # a lone word must be ranked by several articles to say something
+        if len(key) == 1 and key[0] not in nouns:
+            continue  # never written after "the", "a", "its", "of"…: a verb ("confirm"), not a topic
         extra = len(set(carried) - set(by_article))
         score = sum(by_article.values()) + OCCURRENCE_WEIGHT * extra
         if len(key) == 1:
@@ -223,7 +236,7 @@ def _filter(found: Sequence[Keyword], index: _StemIndex, names: _NameFilter, spa
         toks = tokens(surface)
         if not words or len(toks) != len(words) or not all(w[0].isalnum() for w in words):
             continue  # stray punctuation ("Korea 's involvement")
-        if any(any(c.isdigit() for c in t) or t.strip(".") in CALENDAR for t in toks):
+        if any(any(c.isdigit() for c in t) or t.strip(".") in CALENDAR or t in NUMBER_WORDS for t in toks):
             continue
         if toks[0] in _STOP or toks[-1] in _STOP:
             continue
@@ -381,9 +394,13 @@ class _StemIndex:
 
     def __init__(self, article: Article) -> None:
         self._at: dict[Key, list[int]] = defaultdict(list)
+        self.after_determiner: set[str] = set()
+        """Stems written right after a determiner or "of": evidence of a noun."""
         for p in article.paragraphs:
             for sentence in split_sentences(p.text):
-                stems = [stem(t) for t in tokens(sentence)]
+                words = tokens(sentence)
+                stems = [stem(t) for t in words]
+                self.after_determiner.update(stems[k + 1] for k in range(len(words) - 1) if words[k] in DETERMINERS)
                 for n in range(1, 4):
                     for i in range(len(stems) - n + 1):
                         where = self._at[tuple(stems[i : i + n])]
