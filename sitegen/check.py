@@ -51,6 +51,8 @@ class _Page(HTMLParser):
         self.references: list[Reference] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not attrs:
+            return
         line = self.getpos()[0]
         values = {name: value for name, value in reversed(attrs) if value is not None}
         if values.get("id"):
@@ -88,9 +90,9 @@ def _site_files(public: Path) -> list[str]:
     )
 
 
-def _target(files: set[str], source: str, path: str) -> tuple[str | None, str | None]:
-    """(file a link path from `source` leads to, or None; why not)."""
-    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(source), unquote(path)))
+def _target(files: set[str], folder: str, path: str) -> tuple[str | None, str | None]:
+    """(file a link path from a page in `folder` leads to, or None; why not)."""
+    resolved = posixpath.normpath(posixpath.join(folder, unquote(path)))
     if resolved == ".." or resolved.startswith("../"):
         return None, "points outside the site folder"
     if resolved in files:
@@ -101,28 +103,46 @@ def _target(files: set[str], source: str, path: str) -> tuple[str | None, str | 
     return None, f"{resolved} not found"
 
 
-def _check_reference(
-    files: set[str], ids: dict[str, set[str]], source: str, reference: Reference
-) -> Problem | None:
-    url = reference.url.strip()
-    if not url or _SCHEME.match(url) or url.startswith("//"):
-        return None  # external or another scheme: not the site's to check
-    if url.startswith("/"):
-        return Problem(source, reference.line, f'root-relative link "{url}"',
-                       "use a page-relative link; this one breaks under a sub-path and file://")
-    parts = urlsplit(url)
-    target: str | None = source
-    if parts.path:
-        target, why = _target(files, source, parts.path)
-        if target is None:
-            return Problem(source, reference.line, f'broken link "{url}": {why}')
-    fragment = unquote(parts.fragment)
-    if not fragment or fragment == "top" or fragment.startswith(":~:") or target not in ids:
+Verdict = tuple[str, str | None] | None
+"""What is wrong with a link (message, hint), or None when it is fine."""
+
+
+class _Links:
+    """Judges links, remembering each verdict: a site repeats the same links on many pages."""
+
+    def __init__(self, files: set[str], ids: dict[str, set[str]]) -> None:
+        self.files = files
+        self.ids = ids
+        self.seen: dict[tuple[str, str], Verdict] = {}
+
+    def problem(self, source: str, reference: Reference) -> Problem | None:
+        url = reference.url.strip()
+        parts = urlsplit(url) if url and not url.startswith(("/", "#")) else None
+        # Same-page anchors depend on the page; other links only on its folder.
+        key = (source if parts is None or not parts.path else posixpath.dirname(source), url)
+        if key not in self.seen:
+            self.seen[key] = self._judge(source, url)
+        verdict = self.seen[key]
+        return None if verdict is None else Problem(source, reference.line, *verdict)
+
+    def _judge(self, source: str, url: str) -> Verdict:
+        if not url or _SCHEME.match(url) or url.startswith("//"):
+            return None  # external or another scheme: not the site's to check
+        if url.startswith("/"):
+            return (f'root-relative link "{url}"',
+                    "use a page-relative link; this one breaks under a sub-path and file://")
+        parts = urlsplit(url)
+        target: str | None = source
+        if parts.path:
+            target, why = _target(self.files, posixpath.dirname(source), parts.path)
+            if target is None:
+                return f'broken link "{url}": {why}', None
+        fragment = unquote(parts.fragment)
+        if not fragment or fragment == "top" or fragment.startswith(":~:"):
+            return None
+        if target in self.ids and fragment not in self.ids[target]:
+            return f'missing anchor "{url}": no id="{fragment}" in {target}', None
         return None
-    if fragment not in ids[target]:
-        message = f'missing anchor "{url}": no id="{fragment}" in {target}'
-        return Problem(source, reference.line, message)
-    return None
 
 
 def _briefing_pages(public: Path, files: set[str]) -> Iterator[Problem]:
@@ -174,10 +194,11 @@ def check_output(public: Path) -> CheckResult:
     if "index.html" not in present:
         problems.append(Problem("index.html", None, "the site has no home page"))
     links = 0
+    judge = _Links(present, ids)
     for source in sorted(references):
         for reference in references[source]:
             links += 1
-            problem = _check_reference(present, ids, source, reference)
+            problem = judge.problem(source, reference)
             if problem is not None:
                 problems.append(problem)
     problems.extend(_briefing_pages(public, present))
