@@ -270,7 +270,9 @@ class PreviewServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        name = host.decode() if isinstance(host, bytes) else host
+        name = host.decode() if isinstance(host, bytes | bytearray) else str(host)
+        # Listening on every interface: this machine's own address is the one to open.
+        name = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(name, name)
         shown = f"[{name}]" if ":" in name else name
         return f"http://{shown}:{port}{self.base}"
 

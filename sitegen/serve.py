@@ -106,6 +106,9 @@ def run_serve(args: argparse.Namespace) -> int:
         return 1
     # The URL is printed even with --quiet: without it the command is useless.
     print(f"Serving {options.output} at {preview.url}  (Ctrl-C stops)", flush=True)
+    if options.host in ("0.0.0.0", "::", ""):
+        print(f"note: listening on every network interface ({options.host or 'all'}): "
+              "other machines can read this site", flush=True)
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
     try:
         preview.server.serve_forever()

@@ -314,3 +314,12 @@ def test_page_from_an_earlier_server_run_is_told_to_reload(site: Path) -> None:
         finally:
             stream.close()
     assert event["reload_all"] is True
+
+
+def test_all_interfaces_url_names_this_machine(site: Path) -> None:
+    server = bind(ServeOptions(root=site.parent, output=site, host="0.0.0.0", port=0),
+                  BuildState(), lambda _message: None)
+    try:
+        assert server.url == f"http://127.0.0.1:{port_of(server)}/"
+    finally:
+        server.server_close()
