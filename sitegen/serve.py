@@ -220,7 +220,9 @@ class Watcher:
             return False
         return path.name in WATCHED_DIRS or path.suffix.lower() in CONFIG_SUFFIXES
 
-    def _batches(self, paths: list[Path], recursive: bool, stop: _Either) -> Iterator[set[str]]:
+    def _batches(
+        self, paths: list[Path], recursive: bool, stop: _Either, polling: bool
+    ) -> Iterator[set[str]]:
         keep = self._in_site if recursive else self._at_top
         # watchfiles' default filter drops editor swap and backup files (`x.md~`, `.swp`).
         junk = watchfiles.DefaultFilter()
@@ -233,24 +235,46 @@ class Watcher:
             step=50,
             rust_timeout=500,
             raise_interrupt=False,
+            force_polling=polling,
+            poll_delay_ms=300,
         ):
             yield {path for _, path in batch}
 
-    def _deep(self) -> None:
+    def _keep_watching(self, paths: Callable[[], list[Path]], recursive: bool) -> None:
+        """Watch until stopped, surviving what would silently end live reload otherwise.
+
+        A watched folder deleted mid-watch and an exhausted inotify limit (shared by every
+        process of the user) raise inside watchfiles; the first makes us look again, the
+        second switches to polling, and both are said on the terminal.
+        """
+        polling = False
         while not self.stop.is_set():
-            self.restart.clear()
-            dirs = [self.root / name for name in WATCHED_DIRS if (self.root / name).is_dir()]
-            if not dirs:
+            if recursive:
+                self.restart.clear()
+            found = paths()
+            if not found:
                 self.restart.wait(0.5)
                 continue
-            for batch in self._batches(dirs, True, _Either(self.stop, self.restart)):
-                self.changes.put(batch)
+            stop = _Either(self.stop, self.restart) if recursive else _Either(self.stop)
+            try:
+                for batch in self._batches(found, recursive, stop, polling):
+                    if not recursive and any(Path(p).name in WATCHED_DIRS for p in batch):
+                        self.restart.set()
+                    self.changes.put(batch)
+            except (OSError, RuntimeError) as error:
+                if not polling and all(path.is_dir() for path in found):
+                    polling = True
+                    print(f"warning: file watching failed ({error}); polling instead",
+                          file=sys.stderr, flush=True)
+                self.stop.wait(0.5)
+
+    def _deep(self) -> None:
+        self._keep_watching(
+            lambda: [self.root / n for n in WATCHED_DIRS if (self.root / n).is_dir()], True
+        )
 
     def _top(self) -> None:
-        for batch in self._batches([self.root], False, _Either(self.stop)):
-            if any(Path(path).name in WATCHED_DIRS for path in batch):
-                self.restart.set()
-            self.changes.put(batch)
+        self._keep_watching(lambda: [self.root], False)
 
 
 def _build_loop(

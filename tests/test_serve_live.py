@@ -262,3 +262,18 @@ def test_previous_build_is_served_at_once_while_the_first_build_runs(
         assert "week-long stoppage" in get(port, f"/{ferry}").text
     assert old.status == 200
     assert "nine-day strike" in old.text
+
+
+def test_content_folder_moved_away_and_back_is_watched_again(root: Path) -> None:
+    content = root / "content"
+    with serving_site(root) as preview:
+        port = port_of(preview.server)
+        state = preview.server.state
+        frost = "/" + article_page(root, "Late Frost Hits Orchards")
+        content.rename(root / "content-away")
+        wait_for(lambda: bool(state.problems), "the build without content/ to fail")
+        (root / "content-away").rename(content)
+        wait_for(lambda: not state.problems, lambda: f"content/ to build again: {state.problems}")
+        time.sleep(0.3)  # the deep watcher starts over on the folder that came back
+        save(content / "articles" / "late-frost.md", ORCHARD.replace("apricot", "plum"))
+        wait_for(lambda: "plum harvest" in get(port, frost).text, "the edit after the move")
