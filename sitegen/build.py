@@ -108,7 +108,7 @@ def static_files(dirs: list[Path]) -> list[OutputFile]:
 
 
 def analyse(loaded: LoadedSite, timer: _Timer, runner: ArticleRunner) -> Analysis:
-    actors = timer.run("actors", lambda: analyse_actors(loaded.articles, loaded.curated))
+    actors = timer.run("actors", lambda: analyse_actors(loaded.articles, loaded.curated, runner=runner))
     sources = timer.run("sources", lambda: analyse_sources(loaded.articles, runner=runner))
     claims = timer.run("claims", lambda: analyse_claims(loaded.articles, actors, sources, runner=runner))
     tags = timer.run("tags", lambda: analyse_tags(loaded.articles, actors, runner=runner))
