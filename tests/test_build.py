@@ -248,3 +248,23 @@ def test_imported_seeds_match_shipped_content(tmp_path: Path, sitegen) -> None:
     for seed in seeds:
         shipped = (repo / "content/articles" / f"{seed.stem}.md").read_text(encoding="utf-8")
         assert (tmp_path / "content/articles" / f"{seed.stem}.md").read_text(encoding="utf-8") == shipped
+
+
+def test_site_theme_overrides_the_builtin_one_file_by_file(site_copy, sitegen) -> None:
+    root = site_copy("minimal")
+    static = root / "themes/default/static"
+    static.mkdir(parents=True)
+    (static / "style.css").write_text("body { color: teal; }\n", encoding="utf-8")
+    templates = root / "themes/default/templates"
+    templates.mkdir(parents=True)
+    builtin = (Path(__file__).parent.parent / "themes/default/templates/article.html").read_text(encoding="utf-8")
+    assert "<h1>{{ title }}</h1>" in builtin
+    (templates / "article.html").write_text(builtin.replace("<h1>{{ title }}</h1>",
+                                                            '<h1 class="house-style">{{ title }}</h1>'),
+                                            encoding="utf-8")
+    assert sitegen("build", "--root", root, "-q").code == 0
+    assert (root / "public/style.css").read_text(encoding="utf-8") == "body { color: teal; }\n"
+    assert (root / "public/search.js").is_file()  # still from the built-in theme
+    article = parse(root / "public/articles/strike-begins.html")
+    assert article.css_first("h1.house-style").text() == "Dockworkers walk out at the harbour"
+    assert parse(root / "public/index.html").css_first("h1.house-style") is None
