@@ -164,13 +164,18 @@ def sitegen_runs(n: int, jobs: int | None) -> dict[str, Measure]:
     if jobs is not None:
         build += ["--jobs", str(jobs)]
     out: dict[str, Measure] = {}
-    out["cold"], _ = timed(build, ENV)
-    out["warm, no change"], _ = timed(build, ENV)
+
+    def record(name: str, measure: Measure) -> None:
+        out[name] = measure  # said at once: a 10,000-article run may be stopped before the table
+        print(f"<!-- {n} {name}: {measure} -->", file=sys.stderr, flush=True)
+
+    record("cold", timed(build, ENV)[0])
+    record("warm, no change", timed(build, ENV)[0])
     _edit_one(site, n)
-    out["edit one"], _ = timed(build, ENV)
+    record("edit one", timed(build, ENV)[0])
     _add_one(site)
-    out["add one"], _ = timed(build, ENV)
-    out["edit one, in a warm process (serve)"] = serve_edit(site, n)
+    record("add one", timed(build, ENV)[0])
+    record("edit one, in a warm process (serve)", serve_edit(site, n))
     return out
 
 
