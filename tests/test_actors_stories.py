@@ -2,7 +2,9 @@
 a Peruvian runoff (accents, "de la", shared surnames), a Cairo ceasefire round ("bin",
 "al-", seats of power), a merger review (companies, acronyms, outlets), a migration summit
 (datelines, bylines, headlines, "Ms."/"Mr.", the Élysée and Downing Street) and an
-earthquake (dotless i, "Dr.", a foreign acronym in brackets, occupations as titles). Each
+earthquake (dotless i, "Dr.", a foreign acronym in brackets, occupations as titles) and a
+drought ("X told public broadcaster Y": X speaks, Y is the outlet; "X reported" and "told X"
+where X is a surname of the article). Each
 `tests/stories/actors-*/expected.yaml` lists, per actor, surfaces that must all be mentions
 of one actor, its type, role and affiliation; surfaces no actor may hold; and surfaces that
 must stay with different actors."""

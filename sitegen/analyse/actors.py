@@ -30,7 +30,7 @@ from sitegen.model import Actor, ActorType, Article, CuratedActor, Mention
 from sitegen.runner import ArticleRunner
 
 ACTORS_YAML = "content/actors.yaml"
-FIND_SETTINGS = "actors/1"
+FIND_SETTINGS = "actors/2"
 """Bump when detection changes in a way the code fingerprint would not show."""
 
 

@@ -33,6 +33,9 @@ class Candidate:
     person_cue: bool = False
     """A title or a speech verb says this is a person ("Zinoviev acknowledged")."""
     media_cue: bool = False
+    loose_media: bool = False
+    """The only outlet cue is one a person fits as well ("told X", "X reported"): a surname
+    of a person named in the article wins over it."""
     sentence_initial: bool = False
     resolved: str | None = None
     """For a bare surname: the full name in this article it stands for."""

@@ -1,6 +1,8 @@
 """The words around a name that say what it is: a speech verb after it (a person), an
 outlet noun before or after it (media), "shares" after it (a company), an appositive, a
 possessive owner in front ("Seoul's"), "X's office", and an acronym defined in brackets.
+An outlet cue only reaches the name it touches, never across a verb; "told X" and "X reported"
+fit a person too, so they mark `loose_media` and resolve.py lets a full name of the article win.
 """
 
 from __future__ import annotations
@@ -44,9 +46,11 @@ def mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[Ca
             if nxt.lower in SPEECH_VERBS and not tokens[k_end].possessive and nxt.gap.strip() in ("", ","):
                 c = replace(c, person_cue=True)
         if c.kind in ("single", "acronym", "person", "organisation") and not c.role and (
-                (nxt is not None and nxt.lower in MEDIA_VERBS and nxt.gap == " " and not c.resolved)
-                or _MEDIA_APPOSITIVE.match(text, c.end)):
+                _MEDIA_APPOSITIVE.match(text, c.end)):
             c = replace(c, kind="media", media_cue=True)
+        elif c.kind in ("single", "acronym", "person", "organisation") and not c.role and (
+                nxt is not None and nxt.lower in MEDIA_VERBS and nxt.gap == " " and not c.resolved):
+            c = replace(c, kind="media", media_cue=True, loose_media=c.kind in ("single", "person"))
         elif c.kind in ("person", "single") and not c.role and not c.resolved and _COMPANY_AFTER.match(text, c.end):
             c = replace(c, kind="organisation")  # "Time Warner shares fell"
         elif c.kind == "single" and not c.resolved and (m := _ORG_APPOSITIVE.match(text, c.end)) and not any(
@@ -54,14 +58,19 @@ def mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[Ca
             c = replace(c, kind="organisation")  # "Frontex, the EU border agency,"
         if c.kind in ("single", "acronym", "organisation", "person") and k_end is not None:
             before2 = tokens[k_start - 2] if k_start is not None and k_start >= 2 else None
-            media_after = _MEDIA_AFTER.match(text, c.end) is not None
-            media_before = prev is not None and c.start - prev.end == 1 and (
+            media_after = _media_after(text, c.end)
+            adjacent = prev is not None and c.start - prev.end == 1
+            media_before = adjacent and prev is not None and (
                 prev.lower in MEDIA_CUES
-                or (prev.lower in NEWS_NOUNS and before2 is not None and before2.lower == "news")
-                or (prev.lower == "told" and not c.person_cue and c.kind != "person"))
-            if media_after or media_before:
+                or (prev.lower in NEWS_NOUNS and before2 is not None and before2.lower == "news"))
+            # "told X": X may be an outlet or a person; only the object, never the subject.
+            told = (adjacent and prev is not None and prev.lower == "told"
+                    and not c.person_cue and c.kind != "person")
+            if media_after or media_before or told:
+                loose = told and not (media_after or media_before) and (
+                    c.loose_media or c.kind not in ("media", "organisation", "acronym"))
                 c = replace(c, kind="media" if c.kind != "person" or not c.person_cue else c.kind,
-                            media_cue=True)
+                            media_cue=True, loose_media=loose)
         if c.kind == "single" and c.sentence_initial and nxt is not None and nxt.gap == " " \
                 and _noun_like(nxt.text) and k_end is not None and not tokens[k_end].possessive:
             c = replace(c, modifier=True)
@@ -101,6 +110,16 @@ _MEDIA_AFTER = re.compile(  # "the Yonhap news agency", "Tabriz Men local news a
     r" (?:[a-z-]+ ){0,2}(?:" + "|".join(sorted(MEDIA_CUES)) + r"|news (?:" + "|".join(sorted(NEWS_NOUNS)) + r"))\b")
 _ORG_APPOSITIVE = re.compile(
     r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:" + "|".join(sorted(ORG_HEADS - {"international"})) + r")\s*[,.;]")
+
+
+def _media_after(text: str, end: int) -> bool:
+    """An outlet noun after a name with only modifiers between ("Yonhap news agency"), not
+    across a verb: in "Costa told public broadcaster RTP" the outlet is the object of "told"."""
+    m = _MEDIA_AFTER.match(text, end)
+    if m is None:
+        return False
+    between = m.group().split()[:-1]
+    return not any(w in SPEECH_VERBS or w in MEDIA_VERBS or w in VERB_FORMS for w in between)
 
 
 def defined_acronym(text: str, c: Candidate) -> tuple[str, str] | None:

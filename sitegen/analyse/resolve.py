@@ -77,6 +77,13 @@ def resolve_surnames(found: list[Candidate]) -> list[Candidate]:
             best = _closest(same, pos)
             if best:
                 c = replace(c, role=replace(c.role, organisation=best.name))
+        if c.kind == "media" and c.loose_media and len(name_tokens(c.name)) == 1:
+            # "Silva reported", "told Silva": a cue a person fits too; a full name holding
+            # the word says which.
+            best = _nearest(people, name_tokens(c.name)[0], pos)
+            if best is not None:
+                out.append(replace(c, kind="person", resolved=best.name, media_cue=False, loose_media=False))
+                continue
         if c.kind in ("organisation", "media") and (c.name.lower() in ORG_HEADS or c.name.lower() in MEDIA_HEADS):
             # "the Commission" after "the European Commission", "the Journal" after "the Wall
             # Street Journal".
