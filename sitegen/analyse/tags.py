@@ -55,6 +55,9 @@ PHRASE_MAX_ZIPF = 5.0
 """A phrase needs one word rarer than this ("international community" has none)."""
 PER_ARTICLE = 8
 """Tags shown on one article (5-8 is typical when the article is long enough)."""
+PER_ARTICLE_FLOOR = 5
+"""Tags an article gets from its own best candidates when the corpus rules, which need
+several articles to agree, leave it fewer (a story of two or three articles)."""
 BRIEFING_MIN = 15
 BRIEFING_MAX = 40
 BRIEFING_PER_ARTICLE = 4
@@ -86,6 +89,8 @@ EXTRA_STOPWORDS = frozenset(
 
 Key = tuple[str, ...]
 """A tag's identity: the stems of its words, in order."""
+_Scored = tuple[float, str, Key, list[str]]
+"""(minus the corpus score, label, key, ids of the articles whose text carries it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,22 +151,25 @@ def tags_from_keywords(
     for article in ordered:  # in id order, so each list comes out sorted
         for key in index[article.id].keys() & wanted:
             carriers[key].append(article.id)
-    scored = []
+    scored: list[_Scored] = []
+    spare: list[_Scored] = []  # set aside by the corpus rules; `_floor` may take them back
     for key, by_article in ranked.items():
         carried = carriers[key]
-        if len(carried) < min(2, len(ordered)) and not (
-            max(by_article.values()) >= SINGLE_ARTICLE_RELEVANCE and len(index[carried[0]].paragraphs_with(key)) >= 2
-        ):
-            continue
-        if len(key) == 1 and len(by_article) < min(len(ordered), max(2, UNIGRAM_ARTICLE_SHARE * len(ordered))):
-            continue  # a lone word must be ranked by several articles to say something
         if len(key) == 1 and key[0] not in nouns:
-            continue  # never written after "the", "a", "its", "of"…: a verb ("confirm"), not a topic
+            continue  # never written after "the", "a", "its", "of", a number: a verb ("confirm"), not a topic
         extra = len(set(carried) - set(by_article))
         score = sum(by_article.values()) + OCCURRENCE_WEIGHT * extra
         if len(key) == 1:
             score *= UNIGRAM_WEIGHT
-        scored.append((-score, _label(surfaces[key], lower_seen), key, carried))
+        item = (-score, _label(surfaces[key], lower_seen), key, carried)
+        if len(carried) < min(2, len(ordered)) and not (
+            max(by_article.values()) >= SINGLE_ARTICLE_RELEVANCE and len(index[carried[0]].paragraphs_with(key)) >= 2
+        ):
+            spare.append(item)  # one article's wording, unless it ranks high and recurs there
+        elif len(key) == 1 and len(by_article) < min(len(ordered), max(2, UNIGRAM_ARTICLE_SHARE * len(ordered))):
+            spare.append(item)  # a lone word must be ranked by several articles to say something
+        else:
+            scored.append(item)
     scored.sort()
     size = min(BRIEFING_MAX, max(BRIEFING_MIN, BRIEFING_PER_ARTICLE * len(ordered)))
     chosen = _with_few_lone_words(_distinct(scored), size)
@@ -176,6 +184,7 @@ def tags_from_keywords(
         ]
         for *_, key in sorted(mine)[:PER_ARTICLE]:
             kept[key].append(article.id)
+    _floor(ordered, ranked, sorted(scored + spare), chosen, kept)
 
     tags: dict[str, Tag] = {}
     for neg_score, label, key, _ in chosen:
@@ -197,6 +206,31 @@ def tags_from_keywords(
             score=round(-neg_score, 4),
         )
     return tuple(tags[k] for k in sorted(tags))
+
+
+def _floor(
+    ordered: Sequence[Article],
+    ranked: Mapping[Key, Mapping[str, float]],
+    candidates: Sequence[_Scored],
+    chosen: list[_Scored],
+    kept: dict[Key, list[str]],
+) -> None:
+    """Give each article at least `PER_ARTICLE_FLOOR` tags, from its own best-ranked
+    candidates, when the corpus rules left it fewer. Those rules need several articles to
+    agree, so on a small story they keep little or nothing; an article's top YAKE
+    phrases that passed every per-article filter still describe it."""
+    for article in ordered:
+        have = sum(article.id in ids for ids in kept.values())
+        mine = sorted((-ranked[item[2]][article.id], item) for item in candidates if article.id in ranked[item[2]])
+        for _, item in mine:
+            if have >= PER_ARTICLE_FLOOR:
+                break
+            key = item[2]
+            if any(_repeats(key, k) for _, _, k, _ in chosen):
+                continue
+            chosen.append(item)
+            kept[key].append(article.id)
+            have += 1
 
 
 def _with_few_lone_words(
@@ -231,32 +265,62 @@ def _distinct(
 def _filter(found: Sequence[Keyword], index: _StemIndex, names: _NameFilter, spans: _NameSpans) -> list[_Candidate]:
     """One article's usable candidates, best first, with relevance in (0, 1]."""
     kept: list[tuple[Key, str]] = []
+    said: list[Key] = []  # kept candidates as YAKE wrote them, before `_headed` trimmed them
     for surface, _ in found:
-        words = surface.split()
-        toks = tokens(surface)
-        if not words or len(toks) != len(words) or not all(w[0].isalnum() for w in words):
-            continue  # stray punctuation ("Korea 's involvement")
-        if any(any(c.isdigit() for c in t) or t.strip(".") in CALENDAR or t in NUMBER_WORDS for t in toks):
+        words = _usable(surface.split(), index, names)
+        if words is None:
             continue
-        if toks[0] in _STOP or toks[-1] in _STOP:
-            continue
-        if any(t in _STOP and t not in INNER_WORDS for t in toks[1:-1]):
-            continue  # a clause ("raises the risk"), not a name for a topic
-        if _verb_edge(words) or _too_common(toks):
-            continue
-        if names.is_name(words):
-            continue
-        key = tuple(stem(t) for t in toks)
-        if not index.paragraphs_with(key):
-            continue  # not inside one sentence of this article
-        if any(_repeats(key, k) for k, _ in kept):
+        whole = tuple(stem(t) for t in tokens(surface))
+        words = _headed(words, index, names)
+        surface = " ".join(words)
+        key = tuple(stem(t) for t in tokens(surface))
+        if any(_repeats(key, k) for k in said) or any(_repeats(key, k) for k, _ in kept):
             continue
         if spans.touches_name(words, index.paragraphs_with(key)):  # the costliest check last
             continue
         kept.append((key, surface))
+        said.append(whole)
         if len(kept) == ARTICLE_CANDIDATES:
             break
     return [_Candidate(key, surface, 1.0 - rank / ARTICLE_CANDIDATES) for rank, (key, surface) in enumerate(kept)]
+
+
+def _usable(words: list[str], index: _StemIndex, names: _NameFilter) -> list[str] | None:
+    """`words` if they can name a topic of this article on their own, else None."""
+    toks = tokens(" ".join(words))
+    if not words or len(toks) != len(words) or not all(w[0].isalnum() for w in words):
+        return None  # stray punctuation ("Korea 's involvement")
+    if any(any(c.isdigit() for c in t) or t.strip(".") in CALENDAR or t in NUMBER_WORDS for t in toks):
+        return None
+    if toks[0] in _STOP or toks[-1] in _STOP:
+        return None
+    if any(t in _STOP and t not in INNER_WORDS for t in toks[1:-1]):
+        return None  # a clause ("raises the risk"), not a name for a topic
+    if _verb_edge(words, index) or _too_common(toks):
+        return None
+    if names.is_name(words):
+        return None
+    if not index.paragraphs_with(tuple(stem(t) for t in toks)):
+        return None  # not inside one sentence of this article
+    return words
+
+
+def _headed(words: list[str], index: _StemIndex, names: _NameFilter) -> list[str]:
+    """A phrase ends on its head noun. When its last word is never written after an
+    article, "of" or a number in this article ("pine forests north", "wildfire swept"),
+    the phrase without it names the topic better, if that is usable on its own (and,
+    for a lone word, is seen as a noun). A plural ("troop deployments") is a noun that
+    English often writes bare, so it stays."""
+    while len(words) > 1 and not _plural(words[-1]) and stem(words[-1].lower()) not in index.after_determiner:
+        shorter = _usable(words[:-1], index, names)
+        if shorter is None or (len(shorter) == 1 and stem(shorter[0].lower()) not in index.after_determiner):
+            break
+        words = shorter
+    return words
+
+
+def _plural(word: str) -> bool:
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
 def _repeats(key: Key, better: Key) -> bool:
@@ -279,16 +343,27 @@ def _too_common(toks: Sequence[str]) -> bool:
     return min(zipf) >= PHRASE_MAX_ZIPF
 
 
-def _verb_edge(words: Sequence[str]) -> bool:
+def _verb_edge(words: Sequence[str], index: _StemIndex) -> bool:
     """A phrase that ends or opens with a participle ("troops discussed", "confirming",
-    "providing covert support") is mostly a clause, not a topic. This also drops some
+    "providing covert support", "destroyed rose") is mostly a clause, not a topic. This also drops some
     good nouns ("shelling", "training exercises"): without a part-of-speech tagger we
-    prefer missing a tag to showing a clause."""
-    last = words[-1].lower()
+    prefer missing a tag to showing a clause. An -ing word the text writes after an article
+    or a number ("two firefighting planes") is a modifier, and may open a phrase. A
+    participle inside a phrase ("homes destroyed rose") marks a clause, and so does one
+    opening it when the last word is not seen as a noun ("destroyed rose", but
+    "automated cranes")."""
+    lowered = [w.lower() for w in words]
+    last = lowered[-1]
     if len(last) > 5 and last.endswith(("ed", "ing")):
         return True
-    first = words[0].lower()
-    return len(words) > 1 and first.endswith("ing") and len(first) > 5
+    if any(len(w) > 5 and w.endswith("ed") for w in lowered[1:-1]):
+        return True
+    first = lowered[0]
+    if len(words) == 1 or len(first) <= 5 or first in index.modifiers:
+        return False
+    if first.endswith("ing"):
+        return True
+    return first.endswith("ed") and not _plural(last) and stem(last) not in index.after_determiner
 
 
 def _label(surfaces: Counter[str], lower_seen: set[str]) -> str:
@@ -322,7 +397,9 @@ class _NameSpans:
     """Where names stand in one article's text. A candidate that overlaps an actor mention
     ("chief Kyrylo Budanov") is about a name; one that everywhere stops inside a run of
     capitalised words ("withdrawal of North" before "Korean") is a fragment of one, and
-    one always followed by the same content word is a fragment of a longer phrase."""
+    one always followed by the same content word is a fragment of a longer phrase. One
+    only ever written as who said something ("the foreign ministry said") names a
+    source, as an actor's name does, not a topic."""
 
     def __init__(self, article: Article, spans: Mapping[int, list[tuple[int, int]]]) -> None:
         self._paragraphs = {p.number: (p.text, spans.get(p.number, [])) for p in article.paragraphs}
@@ -334,7 +411,7 @@ class _NameSpans:
             r"(?<![\w'\u2019])" + r"(?:['\u2019]s)?\W+".join(re.escape(w) for w in words) + r"(?:['\u2019]s)?(?!\w)",
             re.IGNORECASE,
         )
-        seen = cut = 0
+        seen = cut = cited = 0
         next_words: set[str | None] = set()
         for text, spans in (self._paragraphs[number] for number in paragraphs):
             for m in pattern.finditer(text):
@@ -342,9 +419,12 @@ class _NameSpans:
                     return True
                 seen += 1
                 cut += _cuts_capitalised_run(text, m.start(), m.end())
+                cited += bool(_SAID_AFTER.match(text, m.end()) or _TOLD_BEFORE.search(text, 0, m.start()))
                 next_words.add(_next_content_word(text, m.end()))
         if seen and cut == seen:
             return True
+        if seen and cited == seen:
+            return True  # only ever a source ("Greek authorities said", "told state broadcaster")
         # Met twice or more and always followed by the same content word ("grave security"
         # before "threat"): a piece of a longer phrase. Once is no evidence: a subject is
         # followed by its verb ("ferry operators raised").
@@ -373,6 +453,9 @@ def _is_capital_word(text: str, start: int, end: int, last: bool) -> bool:
     return bool(words) and words[-1 if last else 0][:1].isupper()
 
 
+_SAID_AFTER = re.compile(r"['\u2019]?s?,?[ \t]+(?:said|says|say|told|added|stated|noted)\b", re.IGNORECASE)
+_TOLD_BEFORE = re.compile(r"\b(?:told|according[ \t]+to)[ \t]+(?:the[ \t]+)?$", re.IGNORECASE)
+"""A reporting verb right after a span, or "told"/"according to" right before it."""
 _NEXT_LOWER_WORD = re.compile(r"[ \t]+([a-z][\w\-]*)")
 _NEXT_WORD = re.compile(r"[ \t]+[A-Z]")
 """A capitalised word right after a span (no punctuation between)."""
@@ -389,18 +472,29 @@ def _fold(text: str) -> str:
     return " ".join(text.split())
 
 
+def _is_number(token: str) -> bool:
+    return token[:1].isdigit() or token in NUMBER_WORDS
+
+
 class _StemIndex:
     """Where each sequence of one to three stems occurs in an article, by paragraph."""
 
     def __init__(self, article: Article) -> None:
         self._at: dict[Key, list[int]] = defaultdict(list)
         self.after_determiner: set[str] = set()
-        """Stems written right after a determiner or "of": evidence of a noun."""
+        """Stems written right after a determiner, "of" or a number: evidence of a noun."""
+        self.modifiers: set[str] = set()
+        """Words written between an article or a number and another word ("two firefighting
+        planes"): an -ing word there qualifies a noun rather than opening a clause."""
         for p in article.paragraphs:
             for sentence in split_sentences(p.text):
                 words = tokens(sentence)
                 stems = [stem(t) for t in words]
-                self.after_determiner.update(stems[k + 1] for k in range(len(words) - 1) if words[k] in DETERMINERS)
+                for k in range(len(words) - 1):
+                    if words[k] in DETERMINERS or _is_number(words[k]):
+                        self.after_determiner.add(stems[k + 1])
+                        if words[k] != "of" and k + 2 < len(words):
+                            self.modifiers.add(words[k + 1])
                 for n in range(1, 4):
                     for i in range(len(stems) - n + 1):
                         where = self._at[tuple(stems[i : i + n])]
