@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from sitegen.analyse.actors import analyse_actors
 from sitegen.analyse.keywords import article_keywords
 from sitegen.analyse.shingles import STOPWORDS, split_sentences, stem, tokens
 from sitegen.analyse.tags import (
     BRIEFING_MAX,
     CALENDAR,
+    NUMBER_WORDS,
     PER_ARTICLE,
     analyse_tags,
     article_text,
@@ -182,3 +184,46 @@ def test_a_tag_of_one_article_needs_a_high_rank_there_and_to_recur(extra: list[s
     labels = {t.label for t in tags_from_keywords([first, second], [], found)}
     assert "ferry operators" in labels
     assert ("island residents" in labels) == kept
+
+
+SMALL_STORY = Path(__file__).parent / "stories" / "tags-wildfire"
+
+
+def test_a_two_article_story_still_gets_a_few_clean_tags_per_article() -> None:
+    """The corpus rules want several articles to agree; with two, each article's own best
+    candidates must still give it tags, and the per-article filters still hold."""
+    problems: list[object] = []
+    articles = [load_article(p, SMALL_STORY, problems) for p in sorted(SMALL_STORY.glob("*.md"))]  # type: ignore[arg-type]
+    assert not problems
+    loaded = [a for a in articles if a is not None]
+    assert len(loaded) == 2
+    actors = analyse_actors(loaded, ())
+    tags = analyse_tags(loaded, actors)
+    names = {n.lower().removeprefix("the ") for a in actors for n in (a.name, *a.aliases)}
+    name_words = {w for n in names for w in n.split()}
+    for article in loaded:
+        assert sum(article.id in t.articles for t in tags) >= 3
+    for tag in tags:
+        words = tag.label.lower().split()
+        assert tag.label.lower() not in names
+        assert not (len(words) == 1 and words[0] in name_words)
+        assert not any(any(c.isdigit() for c in w) or w in NUMBER_WORDS or w in CALENDAR for w in words)
+        assert words[0] not in STOPWORDS and words[-1] not in STOPWORDS
+    assert len(tags) <= BRIEFING_MAX
+
+
+@pytest.mark.parametrize(
+    ("text", "candidate", "label"),
+    [
+        ("A cyclone swept the coast. The cyclone damaged piers.", "cyclone swept", "cyclone"),  # a verb ends it
+        ("Crews cleared olive groves north of the town.", "olive groves north", "olive groves"),
+        ("Two dredging barges arrived. The dredging barges left.", "dredging barges", "dredging barges"),
+        ("Dredging barges arrived late.", "dredging barges", None),  # an -ing word opening a clause
+        ("The harbour master said the quay was shut.", "harbour master", None),  # only ever a source
+        ("Officials told harbour master staff to wait.", "harbour master", None),
+    ],
+)
+def test_per_article_filter_on_phrase_edges(text: str, candidate: str, label: str | None) -> None:
+    article = article_of("a", [text])
+    labels = [t.label for t in tags_from_keywords([article], [], {"a": ((candidate, 0.01),)})]
+    assert labels == ([label] if label else [])

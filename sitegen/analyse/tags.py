@@ -267,17 +267,19 @@ def _filter(found: Sequence[Keyword], index: _StemIndex, names: _NameFilter, spa
     kept: list[tuple[Key, str]] = []
     said: list[Key] = []  # kept candidates as YAKE wrote them, before `_headed` trimmed them
     for surface, _ in found:
-        words = _usable(surface.split(), index, names)
-        if words is None:
+        surface_words = _usable(surface.split(), index, names)
+        if surface_words is None:
             continue
         whole = tuple(stem(t) for t in tokens(surface))
-        words = _headed(words, index, names)
+        words = _headed(surface_words, index, names)
         surface = " ".join(words)
         key = tuple(stem(t) for t in tokens(surface))
         if any(_repeats(key, k) for k in said) or any(_repeats(key, k) for k, _ in kept):
             continue
-        if spans.touches_name(words, index.paragraphs_with(key)):  # the costliest check last
+        if spans.touches_name(words, index.paragraphs_with(key)):  # the costliest checks last
             continue
+        if whole != key and spans.touches_name(surface_words, index.paragraphs_with(whole)):
+            continue  # trimmed from a name or a source ("harbour master said" is no "harbour")
         kept.append((key, surface))
         said.append(whole)
         if len(kept) == ARTICLE_CANDIDATES:
