@@ -11,7 +11,10 @@ with a corpus signal, as the EU JRC's news indexing does with YAKE + KPMiner:
    for every further article whose text carries its words, so tags many articles share
    rise; a tag only one article carries is kept only if it ranks high there;
 3. the briefing keeps the best `BRIEFING_MAX`; each article keeps the `PER_ARTICLE` of
-   those that matter most to it.
+   those that matter most to it;
+4. steps 2-3 need several articles to agree, so on a story of two or three articles they
+   keep little: an article left with fewer than `PER_ARTICLE_FLOOR` tags takes its own
+   best-ranked candidates that passed step 1.
 
 Matching is on stems within sentences ("troop deployments" finds "troop deployment").
 Deterministic: every ranking breaks ties by text.
