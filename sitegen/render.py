@@ -67,6 +67,7 @@ class Views:
 
     def __init__(self, site: Site) -> None:
         self.site = site
+        self._outlets: dict[str, int] = {}
 
     # -- small pieces shared by several pages ---------------------------------------------
 
@@ -83,8 +84,14 @@ class Views:
         return Link(relative_url(page, tag_page(tag_id)), self.site.tags[tag_id].label)
 
     def outlet_count(self, claim: Claim) -> int:
-        """How many distinct outlets report a claim (an article without an outlet counts alone)."""
-        return len({self.site.article_by_id[e.article].outlet or e.article for e in claim.evidence})
+        """How many distinct outlets report a claim (an article without an outlet counts alone).
+
+        Counted once per claim: a claim is listed on every page of every article reporting it.
+        """
+        if claim.id not in self._outlets:
+            self._outlets[claim.id] = len({self.site.article_by_id[e.article].outlet or e.article
+                                           for e in claim.evidence})
+        return self._outlets[claim.id]
 
     def claim_view(self, page: str, claim: Claim, with_evidence: bool = True) -> dict[str, Any]:
         """A claim for templates; lists (article pages, actor pages) skip the evidence rows."""

@@ -178,14 +178,14 @@ def tags_from_keywords(
     chosen = _with_few_lone_words(_distinct(scored), size)
 
     # Each article keeps the chosen tags that matter most to it.
+    # (Indexed by article: asking every article about every tag's carriers is quadratic.)
+    mine: dict[str, list[tuple[float, float, str, Key]]] = defaultdict(list)
+    for neg_score, label, key, carried in chosen:
+        for article_id in dict.fromkeys(carried):
+            mine[article_id].append((-ranked[key].get(article_id, 0.0), neg_score, label, key))
     kept: dict[Key, list[str]] = defaultdict(list)
     for article in ordered:
-        mine = [
-            (-ranked[key].get(article.id, 0.0), neg_score, label, key)
-            for neg_score, label, key, carried in chosen
-            if article.id in carried
-        ]
-        for *_, key in sorted(mine)[:PER_ARTICLE]:
+        for *_, key in sorted(mine[article.id])[:PER_ARTICLE]:
             kept[key].append(article.id)
     _floor(ordered, ranked, sorted(scored + spare), chosen, kept)
 
