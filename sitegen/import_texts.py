@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from sitegen.errors import Problem, SitegenError
+from sitegen.load import read_utf8
 
 TITLE_MAX = 80
 # A sentence ends at . ! ? (plus closing quotes) before a capital or the end of the line.
@@ -70,15 +71,13 @@ def article_markdown(text: str) -> str:
 
 def import_texts(files: list[Path], articles_dir: Path, force: bool = False) -> ImportResult:
     """Write one article per text file; a file that exists is skipped unless `force`."""
-    problems, texts = [], []
+    problems: list[Problem] = []
+    texts = []
     for path in files:
-        try:
-            texts.append((path, path.read_text(encoding="utf-8")))
-        except FileNotFoundError:
+        if not path.is_file():
             problems.append(Problem(str(path), None, "no such file", "check the path"))
-        except UnicodeDecodeError as error:
-            line = path.read_bytes()[: error.start].count(b"\n") + 1
-            problems.append(Problem(str(path), line, "is not UTF-8", "save the file as UTF-8"))
+        elif (text := read_utf8(path, str(path), problems)) is not None:
+            texts.append((path, text))
     if problems:
         raise SitegenError(problems)
     articles_dir.mkdir(parents=True, exist_ok=True)

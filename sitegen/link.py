@@ -83,37 +83,29 @@ def link(briefing: Briefing, articles: tuple[Article, ...], analysis: Analysis) 
     article_by_id = {a.id: a for a in articles}
     _check_ids(analysis, set(article_by_id))
 
-    mention_counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for actor in analysis.actors:
-        for mention in actor.mentions:
-            mention_counts[mention.article][actor.id] += 1
-    claims_of_article: dict[str, set[str]] = defaultdict(set)
-    claims_of_actor: dict[str, list[str]] = defaultdict(list)
-    for claim in analysis.claims:
-        for evidence in claim.evidence:
-            claims_of_article[evidence.article].add(claim.id)
-        if claim.speaker:
-            claims_of_actor[claim.speaker].append(claim.id)
-    tags_of_article: dict[str, list[str]] = defaultdict(list)
-    for tag in analysis.tags:
-        for article_id in tag.articles:
-            tags_of_article[article_id].append(tag.id)
     mentions_in_article: dict[str, list[tuple[str, Mention]]] = defaultdict(list)
-    for actor in analysis.actors:
-        for mention in actor.mentions:
-            mentions_in_article[mention.article].append((actor.id, mention))
-    evidence_in_article: dict[str, list[tuple[str, Evidence]]] = defaultdict(list)
-    for claim in analysis.claims:
-        for evidence in claim.evidence:
-            evidence_in_article[evidence.article].append((claim.id, evidence))
-    tag_paragraphs: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for tag in analysis.tags:
-        for occurrence in tag.occurrences:
-            tag_paragraphs[occurrence.article].append((tag.id, occurrence.paragraph))
+    mention_counts: dict[str, Counter[str]] = defaultdict(Counter)
     members_of: dict[str, list[str]] = defaultdict(list)
     for actor in analysis.actors:
         if actor.affiliation:
             members_of[actor.affiliation].append(actor.id)
+        for mention in actor.mentions:
+            mentions_in_article[mention.article].append((actor.id, mention))
+            mention_counts[mention.article][actor.id] += 1
+    evidence_in_article: dict[str, list[tuple[str, Evidence]]] = defaultdict(list)
+    claims_of_actor: dict[str, list[str]] = defaultdict(list)
+    for claim in analysis.claims:
+        for evidence in claim.evidence:
+            evidence_in_article[evidence.article].append((claim.id, evidence))
+        if claim.speaker:
+            claims_of_actor[claim.speaker].append(claim.id)
+    tags_of_article: dict[str, list[str]] = defaultdict(list)
+    tag_paragraphs: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for tag in analysis.tags:
+        for article_id in tag.articles:
+            tags_of_article[article_id].append(tag.id)
+        for occurrence in tag.occurrences:
+            tag_paragraphs[occurrence.article].append((tag.id, occurrence.paragraph))
     ordered = tuple(sorted(articles, key=article_order))
     copies_of: dict[str, list[CopyLink]] = defaultdict(list)
     for copy_link in analysis.sources.links:
@@ -128,7 +120,8 @@ def link(briefing: Briefing, articles: tuple[Article, ...], analysis: Analysis) 
         article_by_id=article_by_id,
         actors_of_article={aid: tuple(a for a, _ in sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
                            for aid, c in mention_counts.items()},
-        claims_of_article={aid: tuple(sorted(ids)) for aid, ids in claims_of_article.items()},
+        claims_of_article={aid: tuple(sorted({claim_id for claim_id, _ in rows}))
+                           for aid, rows in evidence_in_article.items()},
         tags_of_article={aid: tuple(sorted(ids)) for aid, ids in tags_of_article.items()},
         claims_of_actor={aid: tuple(sorted(ids)) for aid, ids in claims_of_actor.items()},
         co_mentions=_co_mentions(analysis.actors),

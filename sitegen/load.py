@@ -38,7 +38,7 @@ class LoadedSite:
     curated: tuple[CuratedActor, ...]
 
 
-def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
+def read_utf8(path: Path, shown: str, problems: list[Problem]) -> str | None:
     """File text as UTF-8, or a Problem naming the line of the first bad byte."""
     data = path.read_bytes()
     try:
@@ -51,7 +51,7 @@ def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
 
 
 def _yaml_file(path: Path, shown: str, problems: list[Problem]) -> tuple[Any, yaml.Node | None]:
-    text = _read_text(path, shown, problems)
+    text = read_utf8(path, shown, problems)
     if text is None:
         return None, None
     try:
@@ -111,7 +111,7 @@ def _article_date(value: Any, shown: str, line: int, problems: list[Problem]) ->
 def load_article(path: Path, root: Path, problems: list[Problem]) -> Article | None:
     """One `content/articles/*.md` file, or None with its problems recorded."""
     shown = path.relative_to(root).as_posix()
-    text = _read_text(path, shown, problems)
+    text = read_utf8(path, shown, problems)
     if text is None:
         return None
     parsed = split_front_matter(text, shown)

@@ -268,3 +268,15 @@ def test_site_theme_overrides_the_builtin_one_file_by_file(site_copy, sitegen) -
     article = parse(root / "public/articles/strike-begins.html")
     assert article.css_first("h1.house-style").text() == "Dockworkers walk out at the harbour"
     assert parse(root / "public/index.html").css_first("h1.house-style") is None
+
+
+def test_import_names_each_bad_file_and_writes_nothing(tmp_path: Path, sitegen) -> None:
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes(b"First line.\nCaf\xe9 society.\n")
+    run = sitegen("import", latin, tmp_path / "missing.txt", "--root", tmp_path)
+    assert run.code == 1
+    assert run.err.splitlines()[:2] == [
+        f"error: {latin}:2: byte 0xe9 is not UTF-8; save the file as UTF-8",
+        f"error: {tmp_path / 'missing.txt'}: no such file; check the path",
+    ]
+    assert not (tmp_path / "content").exists()
