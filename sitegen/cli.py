@@ -55,7 +55,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from sitegen.errors import SitegenError
 
     options = BuildOptions(root=args.root, output=_output(args), jobs=args.jobs,
-                           use_cache=not args.no_cache, progress=not args.quiet)
+                           use_cache=not args.no_cache, progress=not args.quiet,
+                           skip_if_unchanged=not args.report)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default", CacheWarning)  # said once, the build goes on
@@ -70,7 +71,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.verbose:
         for stage, seconds in report.stages.items():
             print(f"  {stage:<8} {seconds:8.3f} s")
-        print(f"  analysis: {report.computed} per-article results computed, {report.reused} from the cache")
+        if not report.up_to_date:
+            print(f"  analysis: {report.computed} results computed, {report.reused} from the cache")
         for path in report.removed:
             print(f"  removed {path} (no longer produced)")
     if args.report and report.site is not None:

@@ -21,7 +21,6 @@ from sitegen.markdown import Marker, Span, render_body
 from sitegen.model import Actor, Article, Claim, Mention
 from sitegen.urls import actor_page, article_page, claim_anchor, paragraph_anchor, relative_url, tag_page
 
-BUILTIN_THEME = Path(__file__).parent / "theme"
 SNIPPET_RADIUS = 70
 STATUS_LABELS = {"contested": "contested", "unverified": "unverified",
                  "corroborated": "corroborated", "single-source": "single source"}

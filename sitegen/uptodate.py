@@ -1,0 +1,135 @@
+"""Skip a build whose inputs and output are exactly as the last build left them.
+
+Make's rule, applied to the whole site. After each build a record in the cache folder
+holds a hash of every input (all of content/, the themes, the sitegen code and its
+dependencies' versions) and the size and mtime of every file written. The build is
+deterministic, so when the inputs hash the same and every output file is still as it was
+written, a new build would write the same bytes: nothing is done. An edited article, a
+changed theme, an upgraded sitegen or a touched output file each fail the check, and the
+build runs as usual.
+
+The record lives in `.sitegen-cache/`, not in the output, so published files stay
+byte-identical from build to build; `--no-cache` and `sitegen clean` bypass it. It is
+plain JSON that can only ever make sitegen build *more*: a forged record can claim an
+output is current, but so can anyone who can write the site folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.cache import code_fingerprint
+
+RECORD_FORMAT = "sitegen-last-build 1"
+
+
+@dataclass(frozen=True, slots=True)
+class LastBuild:
+    """What the previous build into one output folder read and wrote."""
+
+    inputs: str
+    """`input_fingerprint` of that build."""
+    stamps: Mapping[str, tuple[int, int]]
+    """Each file it wrote (relative path) -> (size, mtime in ns) right after writing."""
+    pages: Mapping[str, int]
+    """Pages by kind, for the build summary."""
+    kept_foreign: tuple[str, ...]
+
+
+def _files_under(folder: Path, skip: Path) -> list[Path]:
+    """Every file below `folder`, sorted, leaving out `skip` (an output folder inside it)."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        current = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if (current / d).resolve() != skip)
+        found.extend(current / name for name in sorted(filenames))
+    return found
+
+
+def input_fingerprint(root: Path, themes: Sequence[Path], output: Path) -> str:
+    """Hash of everything a build reads: content/, each theme folder and sitegen's code."""
+    digest = hashlib.sha256(code_fingerprint().encode())
+    skip = output.resolve()
+    for top in [root / "content", *themes]:
+        digest.update(b"\0dir\0" + str(top).encode())
+        if not top.is_dir():
+            continue
+        for path in _files_under(top, skip):
+            data = path.read_bytes()
+            digest.update(path.relative_to(top).as_posix().encode() + b"\0" + len(data).to_bytes(8, "big"))
+            digest.update(data)
+    return digest.hexdigest()
+
+
+def _record_path(cache_dir: Path, output: Path) -> Path:
+    tag = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
+    return cache_dir / f"last-build-{tag}.json"
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.lstat()
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns)
+
+
+def save_last_build(cache_dir: Path, output: Path, inputs: str, written: Iterable[str],
+                    pages: Mapping[str, int], kept_foreign: Sequence[str]) -> None:
+    """Record this build; a record that cannot be written only costs the next build time."""
+    stamps = {path: _stamp(output / path) for path in sorted(written)}
+    record = {
+        "format": RECORD_FORMAT,
+        "inputs": inputs,
+        "stamps": {p: list(s) for p, s in stamps.items() if s is not None},
+        "pages": dict(pages),
+        "kept_foreign": list(kept_foreign),
+    }
+    target = _record_path(cache_dir, output)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(".tmp")
+        temporary.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError:
+        return
+
+
+def forget_last_build(cache_dir: Path, output: Path) -> None:
+    """Drop the record before the output changes, so a build killed half way is not trusted."""
+    _record_path(cache_dir, output).unlink(missing_ok=True)
+
+
+def _read(cache_dir: Path, output: Path) -> LastBuild | None:
+    try:
+        data = json.loads(_record_path(cache_dir, output).read_text(encoding="utf-8"))
+        if data.get("format") != RECORD_FORMAT:
+            return None
+        return LastBuild(
+            inputs=str(data["inputs"]),
+            stamps={str(p): (int(s[0]), int(s[1])) for p, s in data["stamps"].items()},
+            pages={str(k): int(v) for k, v in data["pages"].items()},
+            kept_foreign=tuple(str(p) for p in data["kept_foreign"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
+def unchanged_since_last_build(cache_dir: Path, output: Path, inputs: str) -> LastBuild | None:
+    """The last build's record if its inputs were `inputs` and its output is untouched."""
+    last = _read(cache_dir, output)
+    if last is None or last.inputs != inputs or not last.stamps:
+        return None
+    for path, stamp in last.stamps.items():
+        if _stamp(output / path) != stamp:
+            return None
+    # Files put in the output since (a CNAME) are kept as a build keeps them, and reported.
+    present = [p.relative_to(output).as_posix() for p in _files_under(output, skip=Path())]
+    foreign = tuple(sorted(set(present) - set(last.stamps)))
+    return dataclasses.replace(last, kept_foreign=foreign)

@@ -1,0 +1,120 @@
+"""A build with nothing to do does nothing, and anything that changes the output is noticed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import BuildOptions, BuildReport, build
+from sitegen.cache import KEY_ENV
+from sitegen.runner import CACHE_DIR
+
+STORY = Path(__file__).parent / "stories" / "tags-port-strike"
+
+
+@pytest.fixture(autouse=True)
+def signing_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "user-cache" / "cache-key"))
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    shutil.copytree(STORY, site / "content" / "articles")
+    (site / "content" / "briefing.yaml").write_text("title: Port strike\n", encoding="utf-8")
+    return site
+
+
+def built(root: Path, **options: object) -> BuildReport:
+    return build(BuildOptions(root=root, output=root / "public", jobs=1, **options))  # type: ignore[arg-type]
+
+
+def inodes(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_second_build_with_nothing_changed_does_nothing(root: Path) -> None:
+    first = built(root)
+    before = inodes(root / "public")
+    second = built(root)
+    assert not first.up_to_date and second.up_to_date
+    assert second.changed == () and second.pages == first.pages
+    assert "load" not in second.stages, "an up-to-date build still loaded the content"
+    assert inodes(root / "public") == before
+    assert "is up to date" in second.summary()
+
+
+def _edit_article(root: Path) -> None:
+    article = sorted((root / "content" / "articles").glob("*.md"))[0]
+    article.write_text(article.read_text(encoding="utf-8") + "\nDock workers met again on Friday.\n",
+                       encoding="utf-8")
+
+
+def _edit_theme(root: Path) -> None:
+    css = root / "themes" / "default" / "static" / "extra.css"
+    css.parent.mkdir(parents=True)
+    css.write_text("body { margin: 0 }\n", encoding="utf-8")
+
+
+def _touch_output(root: Path) -> None:
+    page = root / "public" / "index.html"
+    page.write_bytes(page.read_bytes() + b"<!-- edited by hand -->")
+
+
+def _delete_output(root: Path) -> None:
+    (root / "public" / "sources.html").unlink()
+
+
+def _corrupt_record(root: Path) -> None:
+    for record in (root / CACHE_DIR).glob("last-build-*.json"):
+        record.write_text("{not json", encoding="utf-8")
+
+
+def _add_curated_actors(root: Path) -> None:
+    (root / "content" / "actors.yaml").write_text("[]\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", [_edit_article, _edit_theme, _touch_output, _delete_output,
+                                    _corrupt_record, _add_curated_actors])
+def test_any_change_to_inputs_or_output_builds_again(root: Path, change: Callable[[Path], None]) -> None:
+    built(root)
+    change(root)
+    again = built(root)
+    assert not again.up_to_date and "load" in again.stages
+    fresh = build(BuildOptions(root=root, output=root.parent / "fresh", jobs=1, use_cache=False))
+    assert fresh.pages == again.pages
+    assert inodes_free_tree(root / "public") == inodes_free_tree(root.parent / "fresh")
+    assert built(root).up_to_date
+
+
+def inodes_free_tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_no_cache_always_builds(root: Path) -> None:
+    built(root)
+    assert not built(root, use_cache=False).up_to_date
+
+
+def test_a_build_into_another_folder_is_not_skipped(root: Path, tmp_path: Path) -> None:
+    built(root)
+    other = build(BuildOptions(root=root, output=tmp_path / "elsewhere", jobs=1))
+    assert not other.up_to_date and (tmp_path / "elsewhere" / "index.html").is_file()
+
+
+def test_a_failed_build_is_not_remembered_as_current(root: Path) -> None:
+    built(root)
+    article = sorted((root / "content" / "articles").glob("*.md"))[0]
+    good = article.read_bytes()
+    article.write_bytes(b"---\ntitle: [unclosed\n---\nText.\n")
+    with pytest.raises(Exception, match="unclosed|flow|YAML|yaml|title"):
+        built(root)
+    article.write_bytes(good)
+    assert built(root).up_to_date, "restoring the article should match the last good build again"
+    os.utime(article)  # a newer mtime with the same bytes is no change
+    assert built(root).up_to_date
