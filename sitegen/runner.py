@@ -157,22 +157,35 @@ class ArticleRunner:
     def _cached(self, fn: Callable[[A], R], label: str, items: Sequence[A], settings: str) -> list[R]:
         items = list(items)
         if self.cache is None:
+            self.computed += len(items)
             return self._compute(fn, items, label)
+        keys = [item_key(b"", item) for item in items]
+        return self.keyed(label, keys, lambda todo: self._compute(fn, [items[i] for i in todo], label), settings)
+
+    def keyed(self, label: str, keys: Sequence[str], compute: Callable[[list[int]], list[R]],
+              settings: str = "") -> list[R]:
+        """One result per key, from the cache where it can be: for steps whose items are too
+        big to hash one by one (a pair of articles), the caller names each by a digest of
+        everything its result depends on. `compute(indices)` returns the missing results,
+        in the order of `indices`."""
+        if self.cache is None:
+            self.computed += len(keys)
+            return compute(list(range(len(keys))))
         code = code_fingerprint()
         namespace = f"{label}|{hashlib.sha256(settings.encode()).hexdigest()[:16]}"
         prefix = f"{code}|{namespace}|".encode()
-        keys = [item_key(prefix, item) for item in items]
-        self._used[namespace].update(keys)
-        found = self.cache.get_many(namespace, keys)
-        self.reused += sum(1 for k in keys if k in found)
-        todo = sorted({k: i for i, k in reversed(list(enumerate(keys))) if k not in found}.values())
-        fresh = self._compute(fn, [items[i] for i in todo], label)
-        self.cache.put_many(namespace, code, {keys[i]: r for i, r in zip(todo, fresh, strict=True)})
-        found.update((keys[i], r) for i, r in zip(todo, fresh, strict=True))
-        return [found[k] for k in keys]  # type: ignore[misc]
+        full = [hashlib.sha256(prefix + key.encode()).hexdigest() for key in keys]
+        self._used[namespace].update(full)
+        found = self.cache.get_many(namespace, full)
+        self.reused += sum(1 for k in full if k in found)
+        todo = sorted({k: i for i, k in reversed(list(enumerate(full))) if k not in found}.values())
+        self.computed += len(todo)
+        fresh = compute(todo)
+        self.cache.put_many(namespace, code, {full[i]: r for i, r in zip(todo, fresh, strict=True)})
+        found.update((full[i], r) for i, r in zip(todo, fresh, strict=True))
+        return [found[k] for k in full]  # type: ignore[misc]
 
     def _compute(self, fn: Callable[[A], R], items: list[A], label: str) -> list[R]:
-        self.computed += len(items)
         if not items:
             return []
         show = self.progress(label.split(".")[-2], len(items)) if self.progress else nullcontext(None)

@@ -27,12 +27,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from sitegen.analyse.shingles import ArticleText, article_text, word_key
 from sitegen.model import Article, CopyLink, SharedPassage, SourceAnalysis
-from sitegen.runner import ArticleRunner
+from sitegen.runner import ArticleRunner, item_key
 
 TEXT_SETTINGS = "sources-text/1"
 """Bump when `shingles.article_text` changes in a way the code fingerprint would not show."""
@@ -91,6 +92,11 @@ which paragraph of the origin a paragraph of the copy comes from."""
 PASSAGE_MIN_VOTES = 3
 """A paragraph of the copy is shown as a shared passage when at least three shingles
 (one short phrase) or one sentence of it were carried over in order."""
+
+SKETCH_SETTINGS = f"sketch/1 {LSH_BANDS}x{LSH_ROWS}"
+PAIR_SETTINGS = (f"pairs/1 link={LINK_SCORE} sentence={SENTENCE_MATCH},{SENTENCE_MIN_SHARED} "
+                 f"passage={SHINGLES_PER_SENTENCE},{PASSAGE_MIN_VOTES}")
+"""Part of the cache keys of sketches, pair verdicts and links (with the code's own hash)."""
 
 
 Match = tuple[int, int, int, float]
@@ -166,9 +172,14 @@ class _Prepared:
     """Content words per sentence."""
 
 
+def _items(articles: Sequence[Article]) -> list[tuple[str, tuple[tuple[int, str], ...]]]:
+    """What `article_text` reads of each article: its id and numbered paragraphs."""
+    return [(a.id, tuple((p.number, p.text) for p in a.paragraphs)) for a in articles]
+
+
 def _texts(articles: Sequence[Article], runner: ArticleRunner | None) -> list[ArticleText]:
     """Each article's comparable units; through the runner (cached, pooled) when given."""
-    items = [(a.id, tuple((p.number, p.text) for p in a.paragraphs)) for a in articles]
+    items = _items(articles)
     if runner is None:
         return [article_text(*item) for item in items]
     return runner.starmap(article_text, items, settings=TEXT_SETTINGS)
@@ -278,30 +289,34 @@ def _compare(a: _Prepared, b: _Prepared) -> PairScore:
     )
 
 
-def _candidate_pairs(prepared: Sequence[_Prepared], use_lsh: bool) -> list[tuple[int, int]]:
-    """Index pairs (i < j) worth comparing exactly."""
-    n = len(prepared)
-    if not use_lsh:
-        return [(i, j) for i in range(n) for j in range(i + 1, n)]
-    from datasketch import MinHash, MinHashLSH  # type: ignore[import-untyped]  # large corpora only
+def _sketch(text: ArticleText) -> Any:
+    """MinHash of the article's content-word pairs (what LSH buckets), small to cache."""
+    from datasketch import LeanMinHash, MinHash  # type: ignore[import-untyped]  # large corpora only
 
-    permutations = LSH_BANDS * LSH_ROWS
-    lsh = MinHashLSH(num_perm=permutations, params=(LSH_BANDS, LSH_ROWS))
-    sketches = []
-    for k, p in enumerate(prepared):
-        m = MinHash(num_perm=permutations, seed=1)
-        m.update_batch(sorted(_bigrams(p.text)))
-        sketches.append(m)
+    m = MinHash(num_perm=LSH_BANDS * LSH_ROWS, seed=1)
+    m.update_batch(sorted(_bigrams(text)))
+    return LeanMinHash(m)
+
+
+def _candidate_pairs(sketches: Sequence[Any] | None, n: int) -> list[tuple[int, int]]:
+    """Index pairs (i < j) worth comparing exactly: all of them, or those LSH proposes
+    when `sketches` (one `_sketch` per article) are given."""
+    if sketches is None:
+        return [(i, j) for i in range(n) for j in range(i + 1, n)]
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(num_perm=LSH_BANDS * LSH_ROWS, params=(LSH_BANDS, LSH_ROWS))
+    for k, m in enumerate(sketches):
         lsh.insert(str(k), m)
     # Each article keeps its LSH_MAX_PARTNERS candidates with the highest estimated
     # Jaccard, so the work grows with the corpus, not with its square, even where one
     # story's articles all resemble each other and LSH passes nearly every pair.
-    signatures = np.array([m.hashvalues for m in sketches])
+    stacked = np.array([m.hashvalues for m in sketches])
     pairs: set[tuple[int, int]] = set()
     for k, m in enumerate(sketches):
         others = np.array(sorted(int(o) for o in lsh.query(m) if int(o) != k), dtype=np.int64)
         if len(others) > LSH_MAX_PARTNERS:
-            estimate = (signatures[others] == signatures[k]).mean(axis=1)
+            estimate = (stacked[others] == stacked[k]).mean(axis=1)
             keep = np.lexsort((others, -estimate))[:LSH_MAX_PARTNERS]
             others = others[keep]
         pairs.update((min(k, o), max(k, o)) for o in others.tolist())
@@ -484,14 +499,16 @@ def score_pairs(articles: Sequence[Article], use_lsh: bool | None = None) -> lis
     prepared = [_prepare(a) for a in sorted(articles, key=lambda a: a.id)]
     if use_lsh is None:
         use_lsh = len(articles) > LSH_MIN_ARTICLES
-    return [_compare(prepared[i], prepared[j]) for i, j in _candidate_pairs(prepared, use_lsh)]
+    sketches = [_sketch(p.text) for p in prepared] if use_lsh else None
+    return [_compare(prepared[i], prepared[j]) for i, j in _candidate_pairs(sketches, len(prepared))]
 
 
 def analyse_sources(articles: Sequence[Article], runner: ArticleRunner | None = None) -> SourceAnalysis:
     """Find which articles rewrite which, and each article's independent origin.
 
     With a `runner`, each article's text is cut into shingles and sentence bags through
-    it (cached, pooled); the pair comparison runs here."""
+    it (cached, pooled), and so are the MinHash sketches and each pair's verdict, keyed by
+    the two articles' digests: after one edit only the pairs that involve it are compared."""
     return analyse_sources_with(articles, use_lsh=None, runner=runner)
 
 
@@ -503,35 +520,58 @@ def analyse_sources_with(
 ) -> SourceAnalysis:
     """`analyse_sources`, choosing how candidates are found (`use_lsh`) and sifted (`batch`,
     see `_worth_verifying`); None picks by corpus size. Every choice gives the same result."""
+    runner = runner or ArticleRunner(cache=None)
     ordered = sorted(articles, key=lambda a: a.id)
-    prepared = [_arrays(t) for t in _texts(ordered, runner)]
+    texts = _texts(ordered, runner)
+    digests = [item_key(TEXT_SETTINGS.encode(), item) for item in _items(ordered)]
+    prepared = _LazyArrays(texts)
     if use_lsh is None:
         use_lsh = len(ordered) > LSH_MIN_ARTICLES
-    by_id = {p.text.id: p for p in prepared}
-    articles_by_id = {a.id: a for a in ordered}
-
-    # Each copy keeps one parent: the best-scoring linked article that precedes it.
-    parent: dict[str, tuple[str, PairScore]] = {}
-    candidates = _candidate_pairs(prepared, use_lsh)
+    sketches = None
+    if use_lsh:
+        sketches = runner.keyed(f"{__name__}._sketch", digests,
+                                  lambda todo: [_sketch(texts[i]) for i in todo], settings=SKETCH_SETTINGS)
+    candidates = _candidate_pairs(sketches, len(ordered))
     if batch is None:
         # The batched bounds set one article against all others: worth it for all pairs
         # of a few hundred articles, not for a few dozen LSH candidates per article.
         batch = not use_lsh and len(candidates) >= BATCH_MIN_PAIRS
-    for i, j in _worth_verifying(prepared, candidates, batch):
-        pair = _compare(prepared[i], prepared[j])
-        if pair.score < LINK_SCORE:
+
+    def verdicts(todo: list[int]) -> list[PairScore | None]:
+        """Each pair's score if it links, else None (all a later build needs to know)."""
+        pairs = [candidates[k] for k in todo]
+        linking = {
+            pair: score
+            for pair in _worth_verifying(prepared, pairs, batch)
+            if (score := _compare(prepared[pair[0]], prepared[pair[1]])).score >= LINK_SCORE
+        }
+        return [linking.get(pair) for pair in pairs]
+
+    pair_keys = [f"{digests[i]}|{digests[j]}" for i, j in candidates]
+    found = runner.keyed(f"{__name__}._compare", pair_keys, verdicts, settings=PAIR_SETTINGS)
+
+    by_id = {t.id: t for t in texts}
+    articles_by_id = {a.id: a for a in ordered}
+    # Each copy keeps one parent: the best-scoring linked article that precedes it.
+    parent: dict[str, tuple[str, PairScore]] = {}
+    for pair in found:
+        if pair is None:
             continue
-        origin, copy = _direction(
-            articles_by_id[pair.a], by_id[pair.a].text, articles_by_id[pair.b], by_id[pair.b].text
-        )
+        origin, copy = _direction(articles_by_id[pair.a], by_id[pair.a], articles_by_id[pair.b], by_id[pair.b])
         best = parent.get(copy)
         if best is None or (-pair.score, origin) < (-best[1].score, best[0]):
             parent[copy] = (origin, pair)
-    _break_cycles(parent, {a.id: _order_key(a, by_id[a.id].text) for a in ordered})
+    _break_cycles(parent, {a.id: _order_key(a, by_id[a.id]) for a in ordered})
 
-    links = tuple(
-        _link(by_id[copy], by_id[origin], articles_by_id[copy], articles_by_id[origin], pair)
-        for copy, (origin, pair) in sorted(parent.items())
+    index = {a.id: k for k, a in enumerate(ordered)}
+    chosen = sorted(parent.items())
+    links = runner.keyed(
+        f"{__name__}._link",
+        [f"{digests[index[copy]]}|{digests[index[origin]]}" for copy, (origin, _) in chosen],
+        lambda todo: [_link(prepared[index[chosen[k][0]]], prepared[index[chosen[k][1][0]]],
+                            articles_by_id[chosen[k][0]], articles_by_id[chosen[k][1][0]], chosen[k][1][1])
+                      for k in todo],
+        settings=PAIR_SETTINGS,
     )
     origin_of: dict[str, str | None] = {}
     for a in ordered:
@@ -540,7 +580,24 @@ def analyse_sources_with(
             seen.add(root)
             root = parent[root][0]
         origin_of[a.id] = None if root == a.id else root
-    return SourceAnalysis(links=links, origin_of=origin_of)
+    return SourceAnalysis(links=tuple(links), origin_of=origin_of)
+
+
+class _LazyArrays(Sequence[_Prepared]):
+    """Each article's `_Prepared` arrays, made on first use: after an edit only the
+    articles in pairs to compare again need them."""
+
+    def __init__(self, texts: Sequence[ArticleText]) -> None:
+        self._texts = texts
+        self._made: dict[int, _Prepared] = {}
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __getitem__(self, k: int) -> _Prepared:  # type: ignore[override]  # no slices needed
+        if k not in self._made:
+            self._made[k] = _arrays(self._texts[k])
+        return self._made[k]
 
 
 def _order_key(article: Article, text: ArticleText) -> tuple[str, int, int, str]:
