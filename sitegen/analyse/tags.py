@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, KeysView, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from wordfreq import zipf_frequency
@@ -108,19 +108,40 @@ def article_text(article: Article) -> str:
     return "\n\n".join(p.text for p in article.paragraphs)
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleTagFacts:
+    """What the corpus step needs of one article: its filtered candidates and a little of
+    its text, small enough to cache, so an unchanged article is never filtered again."""
+
+    candidates: tuple[_Candidate, ...]
+    """Usable candidates, best first (`_filter`)."""
+    nouns: frozenset[str]
+    """Stems written after a determiner, "of" or a number (`_StemIndex.after_determiner`)."""
+    lower_words: frozenset[str]
+    """Words the article writes in lower case, for choosing a tag's label."""
+    topical: Mapping[Key, tuple[int, ...]]
+    """Paragraphs of each stem sequence that could be a tag (`_StemIndex.topical`): where the
+    corpus step finds the articles that carry a tag another article proposed."""
+
+
 def analyse_tags(
     articles: Sequence[Article], actors: Sequence[Actor], runner: ArticleRunner | None = None
 ) -> tuple[Tag, ...]:
     """Tags for the briefing, each with the articles and paragraphs that carry it.
 
-    With a `runner`, YAKE runs through it (cached, in a process pool): the per-article
-    step is `keywords.article_keywords` on the article's text alone."""
+    With a `runner`, YAKE and the per-article filter run through it (cached, in a process
+    pool); each is a function of one article and the names that bear on its candidates."""
     texts = [article_text(a) for a in articles]
     if runner is None:
         found = [article_keywords(t) for t in texts]
     else:
         found = runner.map(article_keywords, texts, settings=KEYWORD_SETTINGS)
-    return tags_from_keywords(articles, actors, {a.id: kws for a, kws in zip(articles, found, strict=True)})
+    items = _fact_items(articles, actors, found)
+    if runner is None:
+        facts = [article_tag_facts(*item) for item in items]
+    else:
+        facts = runner.starmap(article_tag_facts, items, settings=FACT_SETTINGS)
+    return _tags_from_facts(articles, dict(zip((a.id for a in articles), facts, strict=True)))
 
 
 def tags_from_keywords(
@@ -128,31 +149,73 @@ def tags_from_keywords(
     actors: Sequence[Actor],
     keywords_of: Callable[[Article], Sequence[Keyword]] | Mapping[str, Sequence[Keyword]],
 ) -> tuple[Tag, ...]:
-    """The corpus step, given each article's YAKE keywords (a function, or a mapping by
-    article id, so a pool or a cache can supply them)."""
-    ordered = sorted(articles, key=lambda a: a.id)
-    names = _NameFilter(actors)
+    """The tags, given each article's YAKE keywords (a function, or a mapping by article
+    id, so a pool or a cache can supply them)."""
+    found = [keywords_of[a.id] if isinstance(keywords_of, Mapping) else keywords_of(a) for a in articles]
+    facts = {a.id: article_tag_facts(*item) for a, item in zip(articles, _fact_items(articles, actors, found),
+                                                                strict=True)}
+    return _tags_from_facts(articles, facts)
+
+
+FACT_SETTINGS = (f"tag-facts/1 {ARTICLE_CANDIDATES} {UNIGRAM_MAX_ZIPF} {PHRASE_MAX_ZIPF} "
+                 f"{sorted(CALENDAR | NUMBER_WORDS | DETERMINERS | INNER_WORDS | EXTRA_STOPWORDS)}")
+"""Part of `article_tag_facts`' cache key (with the code's own hash)."""
+
+_FactItem = tuple[Article, Sequence[Keyword], Mapping[int, Sequence[tuple[int, int]]], "_NameFilter"]
+
+
+def _fact_items(
+    articles: Sequence[Article], actors: Sequence[Actor], found: Sequence[Sequence[Keyword]]
+) -> list[_FactItem]:
+    """Each article with its keywords, where actors are mentioned in it and the actor
+    names its keywords could be (so an edit elsewhere leaves the item, and its cache key,
+    as it was)."""
+    names = _NameFilter.of(actors)
     mentions: dict[str, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
     for actor in actors:
         for m in actor.mentions:
             mentions[m.article][m.paragraph].append((m.start, m.end))
-    index = {a.id: _StemIndex(a) for a in ordered}
-    lower_seen = {t for a in ordered for p in a.paragraphs for t in _words(p.text) if t.islower()}
-    nouns = {w for a in ordered for w in index[a.id].after_determiner}
+    return [
+        (article, tuple(kws), {n: sorted(spans) for n, spans in sorted(mentions[article.id].items())},
+         names.restricted_to(surface for surface, _ in kws))
+        for article, kws in zip(articles, found, strict=True)
+    ]
+
+
+def article_tag_facts(
+    article: Article,
+    found: Sequence[Keyword],
+    spans: Mapping[int, Sequence[tuple[int, int]]],
+    names: _NameFilter,
+) -> ArticleTagFacts:
+    """The per-article step: filter one article's YAKE candidates (step 1)."""
+    index = _StemIndex(article)
+    candidates = _filter(found, index, names, _NameSpans(article, spans))
+    return ArticleTagFacts(
+        candidates=tuple(candidates),
+        nouns=frozenset(index.after_determiner),
+        lower_words=frozenset(t for p in article.paragraphs for t in _words(p.text) if t.islower()),
+        topical={key: tuple(index.paragraphs_with(key)) for key in sorted(index.topical | {c.key for c in candidates})},
+    )
+
+
+def _tags_from_facts(articles: Sequence[Article], facts: Mapping[str, ArticleTagFacts]) -> tuple[Tag, ...]:
+    """The corpus step (steps 2-4), from each article's facts."""
+    ordered = sorted(articles, key=lambda a: a.id)
+    lower_seen = {t for a in ordered for t in facts[a.id].lower_words}
+    nouns = {w for a in ordered for w in facts[a.id].nouns}
 
     ranked: dict[Key, dict[str, float]] = defaultdict(dict)
     surfaces: dict[Key, Counter[str]] = defaultdict(Counter)
     for article in ordered:
-        found = keywords_of[article.id] if isinstance(keywords_of, Mapping) else keywords_of(article)
-        spans = _NameSpans(article, mentions[article.id])
-        for cand in _filter(found, index[article.id], names, spans):
+        for cand in facts[article.id].candidates:
             ranked[cand.key][article.id] = cand.relevance
             surfaces[cand.key][cand.surface] += 1
 
     carriers: dict[Key, list[str]] = defaultdict(list)
     wanted = set(ranked)
     for article in ordered:  # in id order, so each list comes out sorted
-        for key in index[article.id].keys() & wanted:
+        for key in facts[article.id].topical.keys() & wanted:
             carriers[key].append(article.id)
     scored: list[_Scored] = []
     spare: list[_Scored] = []  # set aside by the corpus rules; `_floor` may take them back
@@ -166,7 +229,7 @@ def tags_from_keywords(
             score *= UNIGRAM_WEIGHT
         item = (-score, _label(surfaces[key], lower_seen), key, carried)
         if len(carried) < min(2, len(ordered)) and not (
-            max(by_article.values()) >= SINGLE_ARTICLE_RELEVANCE and len(index[carried[0]].paragraphs_with(key)) >= 2
+            max(by_article.values()) >= SINGLE_ARTICLE_RELEVANCE and len(facts[carried[0]].topical[key]) >= 2
         ):
             spare.append(item)  # one article's wording, unless it ranks high and recurs there
         elif len(key) == 1 and len(by_article) < min(len(ordered), max(2, UNIGRAM_ARTICLE_SHARE * len(ordered))):
@@ -199,7 +262,7 @@ def tags_from_keywords(
         occurrences = tuple(
             TagOccurrence(article_id, number)
             for article_id in kept[key]
-            for number in index[article_id].paragraphs_with(key)
+            for number in facts[article_id].topical[key]
         )
         tags[tag_id] = Tag(
             id=tag_id,
@@ -382,12 +445,29 @@ def _words(text: str) -> list[str]:
     return [w.strip(".,;:!?\"'()[]\u201c\u201d\u2018\u2019") for w in text.split()]
 
 
+@dataclass(frozen=True, slots=True)
 class _NameFilter:
     """Actor names and their fragments: "Mark Rutte", "General Mark", "NATO"."""
 
-    def __init__(self, actors: Sequence[Actor]) -> None:
-        self.names = {_fold(n) for a in actors for n in (a.name, *a.aliases)}
-        self.name_words = {w for n in self.names for w in n.split()}
+    names: frozenset[str]
+    name_words: frozenset[str]
+
+    @classmethod
+    def of(cls, actors: Sequence[Actor]) -> _NameFilter:
+        names = frozenset(_fold(n) for a in actors for n in (a.name, *a.aliases))
+        return cls(names, frozenset(w for n in names for w in n.split()))
+
+    def restricted_to(self, surfaces: Iterable[str]) -> _NameFilter:
+        """The part that can answer `is_name` for words taken from `surfaces` (whole, or
+        cut at either end): the same answers, from a filter that does not change when an
+        actor the surfaces never name does."""
+        spans: set[str] = set()
+        words: set[str] = set()
+        for surface in surfaces:
+            parts = surface.split()
+            words.update(_fold(w) for w in parts)
+            spans.update(_fold(" ".join(parts[i:j])) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1))
+        return _NameFilter(self.names & spans, self.name_words & words)
 
     def is_name(self, words: Sequence[str]) -> bool:
         if _fold(" ".join(words)) in self.names:
@@ -406,7 +486,7 @@ class _NameSpans:
     only ever written as who said something ("the foreign ministry said") names a
     source, as an actor's name does, not a topic."""
 
-    def __init__(self, article: Article, spans: Mapping[int, list[tuple[int, int]]]) -> None:
+    def __init__(self, article: Article, spans: Mapping[int, Sequence[tuple[int, int]]]) -> None:
         self._paragraphs = {p.number: (p.text, spans.get(p.number, [])) for p in article.paragraphs}
 
     def touches_name(self, words: Sequence[str], paragraphs: Sequence[int]) -> bool:
@@ -488,6 +568,9 @@ class _StemIndex:
         self._at: dict[Key, list[int]] = defaultdict(list)
         self.after_determiner: set[str] = set()
         """Stems written right after a determiner, "of" or a number: evidence of a noun."""
+        self.topical: set[Key] = set()
+        """Sequences written somewhere as `_usable` words could be: no stop word at either
+        end, only "of" or "and" inside, no figure. Only these can become tags."""
         self.modifiers: set[str] = set()
         """Words written between an article or a number and another word ("two firefighting
         planes"): an -ing word there qualifies a noun rather than opening a clause."""
@@ -500,17 +583,20 @@ class _StemIndex:
                         self.after_determiner.add(stems[k + 1])
                         if words[k] != "of" and k + 2 < len(words):
                             self.modifiers.add(words[k + 1])
+                plain = [w not in _STOP and not any(c.isdigit() for c in w) for w in words]
+                inner = [ok or w in INNER_WORDS for ok, w in zip(plain, words, strict=True)]
                 for n in range(1, 4):
                     for i in range(len(stems) - n + 1):
-                        where = self._at[tuple(stems[i : i + n])]
+                        key = tuple(stems[i : i + n])
+                        where = self._at[key]
                         if not where or where[-1] != p.number:
                             where.append(p.number)
+                        if plain[i] and plain[i + n - 1] and (n < 3 or inner[i + 1]):
+                            self.topical.add(key)
 
     def paragraphs_with(self, key: Key) -> list[int]:
         return self._at.get(key, [])
 
-    def keys(self) -> KeysView[Key]:
-        return self._at.keys()
 
 
 _STOP = STOPWORDS | EXTRA_STOPWORDS
