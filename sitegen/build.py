@@ -9,6 +9,7 @@ rendered (MkDocs' "first gather all data"), so bad input leaves the previous out
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,7 +17,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from sitegen.runner import CACHE_DIR
-from sitegen.uptodate import forget_last_build, input_fingerprint, save_last_build, unchanged_since_last_build
+from sitegen.uptodate import (
+    LastBuild,
+    forget_last_build,
+    input_fingerprint,
+    page_reuse,
+    read_last_build,
+    save_last_build,
+    theme_fingerprint,
+    unchanged_since,
+)
 from sitegen.write import MANIFEST, write_output
 
 if TYPE_CHECKING:
@@ -61,6 +71,8 @@ class BuildReport:
     """Analysis results (per article, per pair of articles) computed in this build; the
     rest came from the cache."""
     reused: int = 0
+    rendered: int = 0
+    """Pages rendered in this build; the others had the same view as in the last build."""
     up_to_date: bool = False
     """Nothing had changed since the last build, so nothing was done (`uptodate.py`)."""
 
@@ -103,30 +115,36 @@ def build(options: BuildOptions) -> BuildReport:
     timer = Timer()
     dirs = theme_dirs(options.root)
     cache = options.root / CACHE_DIR if options.use_cache else None
-    inputs = ""
+    last, theme, inputs = None, "", ""
     if cache is not None:
-        inputs = timer.run("check", lambda: input_fingerprint(options.root, dirs, options.output))
-        if options.skip_if_unchanged:
-            last = timer.run("check", lambda: unchanged_since_last_build(cache, options.output, inputs))
-            if last is not None:
-                return BuildReport(output=options.output, pages=last.pages,
-                                   seconds=time.perf_counter() - started, changed=(),
-                                   kept_foreign=last.kept_foreign, stages=timer.stages, up_to_date=True)
+        with timer.stage("check"):
+            theme = theme_fingerprint(dirs)
+            inputs = input_fingerprint(options.root, theme, options.output)
+            last = read_last_build(cache, options.output)
+            current = unchanged_since(last, options.output, inputs) if options.skip_if_unchanged else None
+        if current is not None:
+            return BuildReport(output=options.output, pages=current.pages,
+                               seconds=time.perf_counter() - started, changed=(),
+                               kept_foreign=current.kept_foreign, stages=timer.stages, up_to_date=True)
     # Imported only now: the analysers, YAKE and the gazetteers take most of a second to
     # import, which an up-to-date check does not need.
     from sitegen.pipeline import site_files
 
-    site, files, kinds, (computed, reused) = site_files(options, dirs, cache, timer)
+    reuse = page_reuse(last, options.output, theme) if cache is not None else None
+    site, files, pages, (computed, reused) = site_files(options, dirs, cache, timer, reuse)
+    kinds = dict(sorted(Counter(p.kind for p in pages).items()))
     if cache is not None:
         forget_last_build(cache, options.output)
     result = timer.run("write", lambda: write_output(files, options.output))
     if cache is not None:
-        timer.run("write", lambda: save_last_build(cache, options.output, inputs, [*(f.path for f in files), MANIFEST],
-                                                   kinds, result.kept_foreign))
+        record = LastBuild(inputs, {}, kinds, result.kept_foreign, theme, {p.path: p.view_digest for p in pages})
+        timer.run("write", lambda: save_last_build(cache, options.output, inputs,
+                                                   [*(f.path for f in files), MANIFEST], record))
     return BuildReport(
         output=options.output,
         pages=kinds,
         seconds=time.perf_counter() - started,
         changed=result.changed, removed=result.removed, kept_foreign=result.kept_foreign,
         stages=timer.stages, site=site, computed=computed, reused=reused,
+        rendered=sum(p.rendered for p in pages),
     )

@@ -181,3 +181,26 @@ def render_body(body: str, spans: Mapping[int, Sequence[Span]],
                 markers: Mapping[int, Sequence[Marker]]) -> str:
     """HTML of an article body with anchored paragraphs and the given links (escaped by markdown-it)."""
     return str(_MD.render(body, {"spans": spans, "markers": markers}))
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleBody:
+    """An article body and its links, turned into HTML only when a template prints it
+    (markupsafe's `__html__`): a page whose view is unchanged since the last build is
+    not rendered at all, and the view's digest is taken over these inputs, not the HTML."""
+
+    body: str
+    spans: tuple[tuple[int, tuple[Span, ...]], ...]
+    markers: tuple[tuple[int, tuple[Marker, ...]], ...]
+
+    @classmethod
+    def of(cls, body: str, spans: Mapping[int, Sequence[Span]],
+           markers: Mapping[int, Sequence[Marker]]) -> ArticleBody:
+        return cls(body, tuple((n, tuple(spans[n])) for n in sorted(spans)),
+                   tuple((n, tuple(markers[n])) for n in sorted(markers)))
+
+    def __html__(self) -> str:
+        return render_body(self.body, dict(self.spans), dict(self.markers))
+
+    def __str__(self) -> str:
+        return self.__html__()

@@ -6,7 +6,6 @@ only by a build that has something to do.
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +19,7 @@ from sitegen.link import Site, link
 from sitegen.load import LoadedSite, load_site
 from sitegen.model import Analysis
 from sitegen.progress import terminal_progress
-from sitegen.render import render_site
+from sitegen.render import Page, PageReuse, render_site
 from sitegen.runner import ArticleRunner, open_runner
 from sitegen.search import search_index_js
 from sitegen.write import OutputFile
@@ -50,15 +49,16 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner) -> Analysis
 
 
 def site_files(
-    options: BuildOptions, dirs: list[Path], cache: Path | None, timer: Timer
-) -> tuple[Site, list[OutputFile], dict[str, int], tuple[int, int]]:
-    """Every output file of the site, with the linked site, pages by kind and the per-article
-    results (computed, reused from the cache). Raises SitegenError on bad input."""
+    options: BuildOptions, dirs: list[Path], cache: Path | None, timer: Timer, reuse: PageReuse | None = None
+) -> tuple[Site, list[OutputFile], list[Page], tuple[int, int]]:
+    """Every output file of the site, with the linked site, its pages and the analysis
+    results (computed, reused from the cache); `reuse` supplies pages whose view did not
+    change since the last build. Raises SitegenError on bad input."""
     loaded = timer.run("load", lambda: load_site(options.root))
     with open_runner(options.jobs, cache, terminal_progress(quiet=not options.progress)) as runner:
         analysis = analyse(loaded, timer, runner)
     site = timer.run("link", lambda: link(loaded.briefing, loaded.articles, analysis))
-    pages = timer.run("render", lambda: render_site(site, dirs))
+    pages = timer.run("render", lambda: render_site(site, dirs, reuse) if reuse else render_site(site, dirs))
     with timer.stage("render"):
         files = [OutputFile(p.path, p.content) for p in pages]
         files.append(OutputFile("briefing.json", briefing_json(site).encode("utf-8")))
@@ -68,5 +68,4 @@ def site_files(
         if site_map is not None:
             files.append(OutputFile("sitemap.xml", site_map.encode("utf-8")))
         files.extend(static_files(dirs))
-    kinds = dict(sorted(Counter(p.kind for p in pages).items()))
-    return site, files, kinds, (runner.computed, runner.reused)
+    return site, files, pages, (runner.computed, runner.reused)

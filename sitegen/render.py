@@ -6,8 +6,10 @@ so a template cannot build a wrong URL (Zola's `SerializingPage`, MkDocs' `Templ
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -17,7 +19,7 @@ import jinja2
 
 from sitegen import charts
 from sitegen.link import Site
-from sitegen.markdown import Marker, Span, render_body
+from sitegen.markdown import ArticleBody, Marker, Span
 from sitegen.model import Actor, Article, Claim, Mention
 from sitegen.urls import actor_page, article_page, claim_anchor, paragraph_anchor, relative_url, tag_page
 
@@ -33,6 +35,10 @@ class Page:
     path: str
     kind: str
     content: bytes
+    view_digest: str = ""
+    """Hash of the template name and the values it was given (`view_digest`)."""
+    rendered: bool = True
+    """False when the bytes were reused from the last build."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +226,7 @@ class Views:
         copy_link = self.site.copy_link_of.get(article.id)
         return {**self.common(page, article.title), **self.source_row(page, article),
                 "title": article.title,
-                "body": render_body(article.body, spans, markers),
+                "body": ArticleBody.of(article.body, spans, markers),
                 "claims": [self.claim_view(page, self.site.claims[c], with_evidence=False)
                            for c in self.site.claims_of_article.get(article.id, ())],
                 "rewrites": {"link": self.article_link(page, copy_link.origin), "score": copy_link.score}
@@ -336,12 +342,33 @@ def _pages(views: Views) -> Iterator[tuple[str, str, str, Callable[[], dict[str,
         yield tag_page(tag_id), "tag", "tag.html", partial(views.tag, tag_id)
 
 
-def render_site(site: Site, theme_dirs: Sequence[Path]) -> list[Page]:
-    """Every HTML page of the briefing, rendered in memory (nothing is written here)."""
+PageReuse = Callable[[str, str], bytes | None]
+"""`reuse(path, view_digest)`: the bytes this page had in the last build when it was made
+from the same view with the same theme and is still there untouched, else None."""
+
+
+def view_digest(template: str, view: Mapping[str, Any]) -> str:
+    """Hash of what a page is made from. Rendering is a pure function of the template and
+    these values, so an equal digest (with the same theme and code) means equal bytes."""
+    return hashlib.sha256(pickle.dumps((template, view), protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+
+
+def _render_all(path: str, digest: str) -> None:
+    return None
+
+
+def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse = _render_all) -> list[Page]:
+    """Every HTML page of the briefing, in memory (nothing is written here). A page whose
+    view is as it was in the last build is taken from `reuse` instead of rendered."""
     env = theme_environment(theme_dirs)
     views = Views(site)
     pages = []
     for path, kind, template, build_view in _pages(views):
-        html = env.get_template(template).render(build_view())
-        pages.append(Page(path, kind, html.encode("utf-8")))
+        view = build_view()
+        digest = view_digest(template, view)
+        content = reuse(path, digest)
+        rendered = content is None
+        if content is None:
+            content = env.get_template(template).render(view).encode("utf-8")
+        pages.append(Page(path, kind, content, digest, rendered))
     return pages

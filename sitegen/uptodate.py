@@ -20,7 +20,7 @@ import dataclasses
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +40,11 @@ class LastBuild:
     pages: Mapping[str, int]
     """Pages by kind, for the build summary."""
     kept_foreign: tuple[str, ...]
+    theme: str = ""
+    """`theme_fingerprint` of that build."""
+    views: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Each page's `render.view_digest`: a page made from the same view with the same theme
+    is the same bytes, and is taken from the output instead of rendered again."""
 
 
 def _files_under(folder: Path, skip: Path) -> list[Path]:
@@ -52,11 +57,8 @@ def _files_under(folder: Path, skip: Path) -> list[Path]:
     return found
 
 
-def input_fingerprint(root: Path, themes: Sequence[Path], output: Path) -> str:
-    """Hash of everything a build reads: content/, each theme folder and sitegen's code."""
-    digest = hashlib.sha256(code_fingerprint().encode())
-    skip = output.resolve()
-    for top in [root / "content", *themes]:
+def _tree_digest(digest: hashlib._Hash, tops: Sequence[Path], skip: Path) -> None:
+    for top in tops:
         digest.update(b"\0dir\0" + str(top).encode())
         if not top.is_dir():
             continue
@@ -64,6 +66,19 @@ def input_fingerprint(root: Path, themes: Sequence[Path], output: Path) -> str:
             data = path.read_bytes()
             digest.update(path.relative_to(top).as_posix().encode() + b"\0" + len(data).to_bytes(8, "big"))
             digest.update(data)
+
+
+def theme_fingerprint(themes: Sequence[Path]) -> str:
+    """Hash of the theme folders and sitegen's code: what turns a page's view into bytes."""
+    digest = hashlib.sha256(code_fingerprint().encode())
+    _tree_digest(digest, themes, Path())
+    return digest.hexdigest()
+
+
+def input_fingerprint(root: Path, theme: str, output: Path) -> str:
+    """Hash of everything a build reads: content/ and `theme` (a `theme_fingerprint`)."""
+    digest = hashlib.sha256(theme.encode())
+    _tree_digest(digest, [root / "content"], output.resolve())
     return digest.hexdigest()
 
 
@@ -81,15 +96,18 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 
 def save_last_build(cache_dir: Path, output: Path, inputs: str, written: Iterable[str],
-                    pages: Mapping[str, int], kept_foreign: Sequence[str]) -> None:
-    """Record this build; a record that cannot be written only costs the next build time."""
+                    build: LastBuild) -> None:
+    """Record this build (`build.stamps` is filled in here, from the files `written`); a
+    record that cannot be written only costs the next build time."""
     stamps = {path: _stamp(output / path) for path in sorted(written)}
     record = {
         "format": RECORD_FORMAT,
         "inputs": inputs,
         "stamps": {p: list(s) for p, s in stamps.items() if s is not None},
-        "pages": dict(pages),
-        "kept_foreign": list(kept_foreign),
+        "pages": dict(build.pages),
+        "kept_foreign": list(build.kept_foreign),
+        "theme": build.theme,
+        "views": dict(build.views),
     }
     target = _record_path(cache_dir, output)
     try:
@@ -106,7 +124,8 @@ def forget_last_build(cache_dir: Path, output: Path) -> None:
     _record_path(cache_dir, output).unlink(missing_ok=True)
 
 
-def _read(cache_dir: Path, output: Path) -> LastBuild | None:
+def read_last_build(cache_dir: Path, output: Path) -> LastBuild | None:
+    """The record of the last build into `output`, if there is a readable one."""
     try:
         data = json.loads(_record_path(cache_dir, output).read_text(encoding="utf-8"))
         if data.get("format") != RECORD_FORMAT:
@@ -116,14 +135,15 @@ def _read(cache_dir: Path, output: Path) -> LastBuild | None:
             stamps={str(p): (int(s[0]), int(s[1])) for p, s in data["stamps"].items()},
             pages={str(k): int(v) for k, v in data["pages"].items()},
             kept_foreign=tuple(str(p) for p in data["kept_foreign"]),
+            theme=str(data["theme"]),
+            views={str(p): str(d) for p, d in data["views"].items()},
         )
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
 
 
-def unchanged_since_last_build(cache_dir: Path, output: Path, inputs: str) -> LastBuild | None:
+def unchanged_since(last: LastBuild | None, output: Path, inputs: str) -> LastBuild | None:
     """The last build's record if its inputs were `inputs` and its output is untouched."""
-    last = _read(cache_dir, output)
     if last is None or last.inputs != inputs or not last.stamps:
         return None
     for path, stamp in last.stamps.items():
@@ -133,3 +153,23 @@ def unchanged_since_last_build(cache_dir: Path, output: Path, inputs: str) -> La
     present = [p.relative_to(output).as_posix() for p in _files_under(output, skip=Path())]
     foreign = tuple(sorted(set(present) - set(last.stamps)))
     return dataclasses.replace(last, kept_foreign=foreign)
+
+
+def page_reuse(last: LastBuild | None, output: Path, theme: str) -> Callable[[str, str], bytes | None]:
+    """`render.PageReuse` from the last build: a page's old bytes when its view digest and
+    the theme are unchanged and the file is still as that build wrote it."""
+    if last is None or last.theme != theme:
+        return lambda path, digest: None
+
+    def reuse(path: str, digest: str) -> bytes | None:
+        if last.views.get(path) != digest or path not in last.stamps:
+            return None
+        file = output / path
+        if _stamp(file) != last.stamps[path]:
+            return None
+        try:
+            return file.read_bytes()
+        except OSError:
+            return None
+
+    return reuse

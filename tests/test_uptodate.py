@@ -118,3 +118,25 @@ def test_a_failed_build_is_not_remembered_as_current(root: Path) -> None:
     assert built(root).up_to_date, "restoring the article should match the last good build again"
     os.utime(article)  # a newer mtime with the same bytes is no change
     assert built(root).up_to_date
+
+
+def test_after_an_edit_only_pages_whose_view_changed_are_rendered(root: Path) -> None:
+    first = built(root)
+    assert first.rendered == sum(first.pages.values())
+    _edit_article(root)
+    again = built(root)
+    assert 0 < again.rendered < sum(again.pages.values()) // 2
+    build(BuildOptions(root=root, output=root.parent / "fresh", jobs=1, use_cache=False))
+    assert inodes_free_tree(root / "public") == inodes_free_tree(root.parent / "fresh")
+
+
+def test_a_theme_change_renders_every_page(root: Path) -> None:
+    built(root)
+    template = root / "themes" / "default" / "templates" / "base.html"
+    template.parent.mkdir(parents=True)
+    builtin = Path(__file__).parents[1] / "sitegen" / "theme" / "templates" / "base.html"
+    template.write_text(builtin.read_text(encoding="utf-8").replace("</footer>", "Desk copy</footer>"),
+                        encoding="utf-8")
+    again = built(root)
+    assert again.rendered == sum(again.pages.values())
+    assert "Desk copy" in (root / "public" / "index.html").read_text(encoding="utf-8")
