@@ -27,7 +27,7 @@ from sitegen.uptodate import (
     theme_fingerprint,
     unchanged_since,
 )
-from sitegen.write import MANIFEST, write_output
+from sitegen.write import write_output
 
 if TYPE_CHECKING:
     from sitegen.link import Site
@@ -128,23 +128,26 @@ def build(options: BuildOptions) -> BuildReport:
                                kept_foreign=current.kept_foreign, stages=timer.stages, up_to_date=True)
     # Imported only now: the analysers, YAKE and the gazetteers take most of a second to
     # import, which an up-to-date check does not need.
-    from sitegen.pipeline import site_files
+    from sitegen.pipeline import site_output
 
     reuse = page_reuse(last, options.output, theme) if cache is not None else None
-    site, files, pages, (computed, reused) = site_files(options, dirs, cache, timer, reuse)
-    kinds = dict(sorted(Counter(p.kind for p in pages).items()))
+    out = site_output(options, dirs, cache, timer, reuse)
     if cache is not None:
         forget_last_build(cache, options.output)
-    result = timer.run("write", lambda: write_output(files, options.output))
+    rendering = timer.stages.get("render", 0.0)
+    with timer.stage("write"):
+        result = write_output(out.files, options.output)
+    # Pages are rendered while they are written: count that time as render, not write.
+    timer.stages["write"] -= timer.stages["render"] - rendering
+    kinds = dict(sorted(Counter(p.kind for p in out.pages).items()))
     if cache is not None:
-        record = LastBuild(inputs, {}, kinds, result.kept_foreign, theme, {p.path: p.view_digest for p in pages})
-        timer.run("write", lambda: save_last_build(cache, options.output, inputs,
-                                                   [*(f.path for f in files), MANIFEST], record))
+        record = LastBuild(inputs, {}, kinds, result.kept_foreign, theme, {p.path: p.view_digest for p in out.pages})
+        timer.run("write", lambda: save_last_build(cache, options.output, inputs, result.files, record))
     return BuildReport(
         output=options.output,
         pages=kinds,
         seconds=time.perf_counter() - started,
         changed=result.changed, removed=result.removed, kept_foreign=result.kept_foreign,
-        stages=timer.stages, site=site, computed=computed, reused=reused,
-        rendered=sum(p.rendered for p in pages),
+        stages=timer.stages, site=out.site, computed=out.computed, reused=out.reused,
+        rendered=sum(p.rendered for p in out.pages),
     )

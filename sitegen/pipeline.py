@@ -6,8 +6,11 @@ only by a build that has something to do.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sitegen.analyse.actors import analyse_actors
 from sitegen.analyse.claims import analyse_claims
@@ -26,6 +29,8 @@ from sitegen.write import OutputFile
 
 if TYPE_CHECKING:
     from sitegen.build import BuildOptions, Timer
+
+T = TypeVar("T")
 
 
 def static_files(dirs: list[Path]) -> list[OutputFile]:
@@ -48,24 +53,52 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner) -> Analysis
     return Analysis(actors=actors, claims=claims, sources=sources, tags=tags)
 
 
-def site_files(
+@dataclass
+class SiteOutput:
+    """An analysed site and its output files, produced one at a time as they are written."""
+
+    site: Site
+    files: Iterator[OutputFile]
+    pages: list[Page] = field(default_factory=list)
+    """Each page once its file has been produced, without its bytes (those go to disk)."""
+    computed: int = 0
+    """Analysis results computed in this build; the rest came from the cache."""
+    reused: int = 0
+
+
+def site_output(
     options: BuildOptions, dirs: list[Path], cache: Path | None, timer: Timer, reuse: PageReuse | None = None
-) -> tuple[Site, list[OutputFile], list[Page], tuple[int, int]]:
-    """Every output file of the site, with the linked site, its pages and the analysis
-    results (computed, reused from the cache); `reuse` supplies pages whose view did not
-    change since the last build. Raises SitegenError on bad input."""
+) -> SiteOutput:
+    """Load, analyse and link the site now (raising SitegenError on bad input); its files
+    are rendered as `files` is consumed, with the time spent counted as "render". `reuse`
+    supplies pages whose view did not change since the last build."""
     loaded = timer.run("load", lambda: load_site(options.root))
     with open_runner(options.jobs, cache, terminal_progress(quiet=not options.progress)) as runner:
         analysis = analyse(loaded, timer, runner)
     site = timer.run("link", lambda: link(loaded.briefing, loaded.articles, analysis))
-    pages = timer.run("render", lambda: render_site(site, dirs, reuse) if reuse else render_site(site, dirs))
-    with timer.stage("render"):
-        files = [OutputFile(p.path, p.content) for p in pages]
-        files.append(OutputFile("briefing.json", briefing_json(site).encode("utf-8")))
-        files.append(OutputFile("search-index.js", search_index_js(site).encode("utf-8")))
-        files.append(OutputFile("feed.xml", atom_feed(site).encode("utf-8")))
-        site_map = sitemap(site, [p.path for p in pages])
-        if site_map is not None:
-            files.append(OutputFile("sitemap.xml", site_map.encode("utf-8")))
-        files.extend(static_files(dirs))
-    return site, files, pages, (runner.computed, runner.reused)
+    out = SiteOutput(site, iter(()), computed=runner.computed, reused=runner.reused)
+    out.files = _timed(timer, "render", _files(site, dirs, reuse, out.pages))
+    return out
+
+
+def _files(site: Site, dirs: list[Path], reuse: PageReuse | None, pages: list[Page]) -> Iterator[OutputFile]:
+    for page in render_site(site, dirs, reuse) if reuse else render_site(site, dirs):
+        pages.append(dataclasses.replace(page, content=b""))
+        yield OutputFile(page.path, page.content)
+    yield OutputFile("briefing.json", briefing_json(site).encode("utf-8"))
+    yield OutputFile("search-index.js", search_index_js(site).encode("utf-8"))
+    yield OutputFile("feed.xml", atom_feed(site).encode("utf-8"))
+    site_map = sitemap(site, [p.path for p in pages])
+    if site_map is not None:
+        yield OutputFile("sitemap.xml", site_map.encode("utf-8"))
+    yield from static_files(dirs)
+
+
+def _timed(timer: Timer, stage: str, items: Iterator[T]) -> Iterator[T]:
+    """`items`, with the time spent producing each counted in `stage`."""
+    while True:
+        with timer.stage(stage):
+            item = next(items, None)
+        if item is None:
+            return
+        yield item

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 import jinja2
 
 from sitegen import charts
+from sitegen.errors import SitegenError
 from sitegen.link import Site
 from sitegen.markdown import ArticleBody, Marker, Span
 from sitegen.model import Actor, Article, Claim, Mention
@@ -357,18 +359,40 @@ def _render_all(path: str, digest: str) -> None:
     return None
 
 
-def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse = _render_all) -> list[Page]:
-    """Every HTML page of the briefing, in memory (nothing is written here). A page whose
-    view is as it was in the last build is taken from `reuse` instead of rendered."""
+def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse = _render_all) -> Iterator[Page]:
+    """Every HTML page of the briefing, one at a time, so the caller can write each and let
+    it go (nothing is written here). A page whose view is as it was in the last build is
+    taken from `reuse` instead of rendered."""
     env = theme_environment(theme_dirs)
     views = Views(site)
-    pages = []
     for path, kind, template, build_view in _pages(views):
         view = build_view()
         digest = view_digest(template, view)
         content = reuse(path, digest)
         rendered = content is None
         if content is None:
-            content = env.get_template(template).render(view).encode("utf-8")
-        pages.append(Page(path, kind, content, digest, rendered))
-    return pages
+            try:
+                content = env.get_template(template).render(view).encode("utf-8")
+            except jinja2.TemplateError as error:
+                raise _template_error(error, template, path, theme_dirs) from None
+        yield Page(path, kind, content, digest, rendered)
+
+
+def _template_error(error: jinja2.TemplateError, template: str, page: str,
+                    theme_dirs: Sequence[Path]) -> SitegenError:
+    """A theme's template error as a Problem on the template line (jinja2 puts template
+    frames in the traceback; the innermost is where it went wrong)."""
+    filename: str | None = getattr(error, "filename", None)
+    line: int | None = getattr(error, "lineno", None)
+    if filename is None:
+        for frame, lineno in traceback.walk_tb(error.__traceback__):
+            if frame.f_code.co_filename.endswith(".html"):
+                filename, line = frame.f_code.co_filename, lineno
+    shown = filename or template
+    for theme in theme_dirs:  # the site's themes/default/templates/x.html, as the user knows it
+        if theme.parent.name == "themes" and filename and Path(filename).resolve().is_relative_to(theme.resolve()):
+            shown = Path("themes", theme.name, Path(filename).resolve().relative_to(theme.resolve())).as_posix()
+            break
+    return SitegenError.single(
+        shown, line, f"template error while rendering {page}: {error.message or error}",
+        "fix the template in themes/default/templates, or delete it to use the built-in one")

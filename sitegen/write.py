@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +38,8 @@ class WriteResult:
     """Files the previous build wrote that this one no longer does."""
     kept_foreign: tuple[str, ...]
     """Files sitegen never wrote, carried over into the new output."""
+    files: tuple[str, ...] = ()
+    """Every file of this build (written or kept as it was), the manifest included."""
 
 
 def _previous_manifest(output: Path) -> set[str]:
@@ -63,8 +65,12 @@ def _safe_target(staging: Path, relative: str) -> Path:
     return target
 
 
-def write_output(files: Sequence[OutputFile], output: Path) -> WriteResult:
-    """Replace `output` with exactly these files (plus foreign files found there)."""
+def write_output(files: Iterable[OutputFile], output: Path) -> WriteResult:
+    """Replace `output` with exactly these files (plus foreign files found there).
+
+    `files` is consumed once, each file written to the staging folder as it comes, so a
+    build never holds the whole site in memory; if producing one fails, the staging folder
+    is removed and the output is left as it was."""
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = output.with_name(f".{output.name}.staging")
@@ -74,22 +80,16 @@ def write_output(files: Sequence[OutputFile], output: Path) -> WriteResult:
             shutil.rmtree(leftover)
     previous = _previous_manifest(output)
     existing = set(_all_files(output))
-    ours = {f.path for f in files}
-    manifest = OutputFile(MANIFEST, (json.dumps({"files": sorted(ours)}, indent=0) + "\n").encode("utf-8"))
+    ours: set[str] = set()
     changed = []
     try:
         staging.mkdir()
-        for item in [*files, manifest]:
-            target = _safe_target(staging, item.path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            old = output / item.path
-            if item.path in existing and old.is_file() and not old.is_symlink() \
-                    and old.stat().st_size == len(item.content) and old.read_bytes() == item.content:
-                os.link(old, target)
-            else:
-                target.write_bytes(item.content)
-                if item is not manifest:
-                    changed.append(item.path)
+        for item in files:
+            ours.add(item.path)
+            if _stage(item, staging, output, existing):
+                changed.append(item.path)
+        manifest = OutputFile(MANIFEST, (json.dumps({"files": sorted(ours)}, indent=0) + "\n").encode("utf-8"))
+        _stage(manifest, staging, output, existing)
         foreign = sorted(existing - ours - previous - {MANIFEST})
         for relative in foreign:
             target = _safe_target(staging, relative)
@@ -109,4 +109,18 @@ def write_output(files: Sequence[OutputFile], output: Path) -> WriteResult:
         raise
     shutil.rmtree(retired, ignore_errors=True)
     removed = sorted((previous & existing) - ours)
-    return WriteResult(tuple(sorted(changed)), tuple(removed), tuple(foreign))
+    return WriteResult(tuple(sorted(changed)), tuple(removed), tuple(foreign), tuple(sorted(ours | {MANIFEST})))
+
+
+def _stage(item: OutputFile, staging: Path, output: Path, existing: set[str]) -> bool:
+    """Put one file in the staging folder: a hard link to the output's copy when the bytes
+    are the same (mtime kept), else written. True when written (its bytes changed)."""
+    target = _safe_target(staging, item.path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = output / item.path
+    if item.path in existing and old.is_file() and not old.is_symlink() \
+            and old.stat().st_size == len(item.content) and old.read_bytes() == item.content:
+        os.link(old, target)
+        return False
+    target.write_bytes(item.content)
+    return True

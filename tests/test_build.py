@@ -167,6 +167,7 @@ def test_bad_input_names_file_and_line_and_writes_nothing(name: str, site_copy, 
     assert run.err.splitlines()[:-1] == expected
     assert "Traceback" not in run.err
     assert not (root / "public").exists()
+    assert not list(root.glob(".public*")), "a staging folder was left behind"
 
 
 def test_failed_build_leaves_previous_output_byte_for_byte(site_copy, sitegen) -> None:
@@ -178,6 +179,23 @@ def test_failed_build_leaves_previous_output_byte_for_byte(site_copy, sitegen) -
                        encoding="utf-8")
     assert sitegen("build", "--root", root, "-q").code == 1
     assert tree_digest(root / "public") == before
+
+
+def test_a_theme_error_half_way_through_writing_leaves_previous_output_byte_for_byte(
+        site_copy, sitegen) -> None:
+    """Pages are written as they render, so the error comes after some are staged."""
+    root = site_copy("minimal")
+    assert sitegen("build", "--root", root, "-q").code == 0
+    before = tree_digest(root / "public")
+    broken = root / "themes/default/templates/tag.html"
+    broken.parent.mkdir(parents=True)
+    broken.write_text('{% extends "base.html" %}{% block main %}{{ missing.value }}{% endblock %}\n',
+                      encoding="utf-8")
+    run = sitegen("build", "--root", root)
+    assert run.code == 1 and "themes/default/templates/tag.html:1: template error" in run.err
+    assert "Traceback" not in run.err
+    assert tree_digest(root / "public") == before
+    assert not list(root.glob(".public*"))
 
 
 def test_files_the_build_did_not_write_are_kept_and_reported(site_copy, sitegen) -> None:

@@ -238,7 +238,7 @@ def test_failing_theme_template_is_reported_at_its_file_and_line(root: Path) -> 
     with serving_site(root, watch=False) as preview:
         problems = preview.server.state.problems
         assert len(problems) == 1
-        assert problems[0].startswith("themes/default/templates/article.html:2: UndefinedError: ")
+        assert problems[0].startswith("themes/default/templates/article.html:2: template error while rendering ")
         page = get(port_of(preview.server), "/")
     assert page.status == 404  # nothing was ever built; the overlay says why
     overlay = HTMLParser(page.text).css_first("#sitegen-overlay pre")
