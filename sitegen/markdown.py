@@ -29,6 +29,9 @@ class Span:
     css_class: str
     title: str | None = None
 
+    def __reduce__(self) -> tuple[type[Span], tuple[int, int, str, str, str | None]]:
+        return (Span, (self.start, self.end, self.href, self.css_class, self.title))  # fast view digests
+
 
 @dataclass(frozen=True, slots=True)
 class Marker:
@@ -38,6 +41,9 @@ class Marker:
     href: str
     label: str
     title: str
+
+    def __reduce__(self) -> tuple[type[Marker], tuple[int, str, str, str]]:
+        return (Marker, (self.at, self.href, self.label, self.title))  # fast view digests
 
 
 def _paragraph_tokens(tokens: Sequence[Token]) -> Iterator[tuple[int, int]]:

@@ -48,6 +48,11 @@ class Link:
     href: str
     text: str
 
+    def __reduce__(self) -> tuple[type[Link], tuple[str, str]]:
+        # By value: twice as fast to pickle as a slotted dataclass's default, and every page's
+        # view digest pickles thousands of links.
+        return (Link, (self.href, self.text))
+
 
 def theme_environment(theme_dirs: Sequence[Path]) -> jinja2.Environment:
     """Templates from the site's own theme first, then the built-in one."""

@@ -28,6 +28,9 @@ class OutputFile:
 
     path: str
     content: bytes
+    reused: bool = False
+    """The bytes were read from this very file in the output just now (an unchanged page):
+    link it without comparing again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,9 @@ def _stage(item: OutputFile, staging: Path, output: Path, existing: set[str]) ->
     target = _safe_target(staging, item.path)
     target.parent.mkdir(parents=True, exist_ok=True)
     old = output / item.path
+    if item.reused and item.path in existing:
+        os.link(old, target)
+        return False
     if item.path in existing and old.is_file() and not old.is_symlink() \
             and old.stat().st_size == len(item.content) and old.read_bytes() == item.content:
         os.link(old, target)

@@ -22,6 +22,7 @@ Deterministic: every ranking breaks ties by text.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -464,9 +465,9 @@ class _NameFilter:
         spans: set[str] = set()
         words: set[str] = set()
         for surface in surfaces:
-            parts = surface.split()
-            words.update(_fold(w) for w in parts)
-            spans.update(_fold(" ".join(parts[i:j])) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1))
+            surface_spans, surface_words = _folded_parts(surface)
+            spans.update(surface_spans)
+            words.update(surface_words)
         return _NameFilter(self.names & spans, self.name_words & words)
 
     def is_name(self, words: Sequence[str]) -> bool:
@@ -476,6 +477,15 @@ class _NameFilter:
         if capitalised and len(words) == 1:
             return True  # a lone proper word is a name or a fragment of one
         return capitalised and any(_fold(w) in self.name_words for w in words)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _folded_parts(surface: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A keyword's folded word runs (whole, or cut at either end) and folded words: what
+    `is_name` may look up for it. Cached: the same keywords recur in article after article."""
+    parts = surface.split()
+    runs = frozenset(_fold(" ".join(parts[i:j])) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1))
+    return runs, frozenset(_fold(w) for w in parts)
 
 
 class _NameSpans:
