@@ -305,13 +305,14 @@ def ratios(n: int, rows: dict[str, Measure], yake: float, cores: int) -> list[st
 
 
 def growth(results: dict[int, dict[str, Measure]]) -> list[str]:
-    """How each stage of a cold and a warm build grows between consecutive sizes."""
+    """How each stage of a cold build, and of a rebuild after one edit, grows between
+    consecutive sizes (a warm build with nothing changed is only the up-to-date check)."""
     sizes = sorted(results)
     out = []
     for small, big in itertools.pairwise(sizes):
         factor = big / small
         out += [f"Stage growth {small:,} -> {big:,} ({factor:.0f}x the articles; linear = {factor:.0f}x):", ""]
-        for scenario in ("cold", "warm, no change"):
+        for scenario in ("cold", "warm, no change", "edit one"):
             a, b = results[small][scenario].stages, results[big][scenario].stages
             cells = [f"{s} {b[s] / a[s]:.1f}x" for s in a if s in b and a[s] > 0]
             out.append(f"- {scenario}: " + ", ".join(cells))
