@@ -274,6 +274,11 @@ def table(n: int, rows: dict[str, Measure]) -> list[str]:
     return [*lines, ""]
 
 
+def _ratio(a: float, b: float) -> str:
+    """a / b, or "n/a" when b was not measured (a run shorter than the 200 ms PSS sampler)."""
+    return f"{a / b:.2f}" if b else "n/a"
+
+
 def ratios(n: int, rows: dict[str, Measure], yake: float, cores: int) -> list[str]:
     cold = rows["cold"]
     out = [f"Ratios, {n:,} articles (target in brackets; < 1 is faster or smaller than the peer):", ""]
@@ -289,13 +294,13 @@ def ratios(n: int, rows: dict[str, Measure], yake: float, cores: int) -> list[st
             continue
         out.append(f"- vs {peer} cold ({p.wall:.2f} s, {mb(p.max_rss_kb)}): sitegen cold {cold.wall / p.wall:.1f}x "
                    f"time, {cold.max_rss_kb / p.max_rss_kb:.2f}x peak RSS (largest process), "
-                   f"{cold.tree_pss_kb / p.tree_pss_kb:.2f}x PSS of all processes; warm no-change "
+                   f"{_ratio(cold.tree_pss_kb, p.tree_pss_kb)}x PSS of all processes; warm no-change "
                    f"{rows['warm, no change'].wall / p.wall:.2f}x; edit one {rows['edit one'].wall / p.wall:.2f}x; "
                    f"edit one in serve {rows['edit one, in a warm process (serve)'].wall / p.wall:.2f}x")
     hugo, mkdocs = rows.get("hugo cold"), rows.get("mkdocs cold")
     if hugo:
         out.append(f"- targets: cold peak RSS / Hugo's {cold.max_rss_kb / hugo.max_rss_kb:.2f} "
-                   f"(< 1; all processes' PSS / Hugo's {cold.tree_pss_kb / hugo.tree_pss_kb:.2f}); "
+                   f"(< 1; all processes' PSS / Hugo's {_ratio(cold.tree_pss_kb, hugo.tree_pss_kb)}); "
                    f"edit one / Hugo cold {rows['edit one'].wall / hugo.wall:.2f} (<= 3 at 1,000); "
                    f"in serve {rows['edit one, in a warm process (serve)'].wall / hugo.wall:.2f} (<= 1 at 1,000)")
     if mkdocs:

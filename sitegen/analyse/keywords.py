@@ -7,8 +7,8 @@ it takes plain text and returns plain, picklable data, and depends on nothing el
 from __future__ import annotations
 
 import functools
-
-import yake  # type: ignore[import-untyped]
+import importlib.metadata
+from typing import Any
 
 # YAKE 0.7 reads only these snake_case names; the old camelCase ones (dedupLim,
 # windowsSize) are swallowed by **kwargs and silently ignored.
@@ -24,7 +24,8 @@ article); the topical phrases that survive the name filter come after. Cost: abo
 of CPU per 700-word article against 42 ms at YAKE's default of 20 (dedup compares each
 candidate with those kept); at 120 the seeds lose a third of their tags."""
 
-KEYWORD_SETTINGS = f"yake/{YAKE_NGRAM}/{YAKE_DEDUP_LIMIT}/seqm/{YAKE_WINDOW}/{YAKE_TOP}/{yake.__version__}"
+KEYWORD_SETTINGS = (f"yake/{YAKE_NGRAM}/{YAKE_DEDUP_LIMIT}/seqm/{YAKE_WINDOW}/{YAKE_TOP}/"
+                    f"{importlib.metadata.version('yake')}")
 """Everything that changes `article_keywords`' result besides the text: the cache key."""
 
 Keyword = tuple[str, float]
@@ -32,7 +33,11 @@ Keyword = tuple[str, float]
 
 
 @functools.lru_cache(maxsize=1)
-def _extractor() -> yake.KeywordExtractor:
+def _extractor() -> Any:
+    # Imported on first use: with every article's keywords in the cache, a build never
+    # needs YAKE (and networkx, which it imports), a quarter of a second.
+    import yake  # type: ignore[import-untyped]
+
     return yake.KeywordExtractor(
         lan="en",
         n=YAKE_NGRAM,

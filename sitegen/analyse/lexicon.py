@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import calendar
 import functools
-from importlib import resources
+import importlib.util
+from pathlib import Path
 
 from nameparser.config import CONSTANTS
 
@@ -106,8 +107,12 @@ rear most first designated sister brother mother father uncle aunt auntie family
 
 @functools.cache
 def stopwords() -> frozenset[str]:
-    """English function words (YAKE's list), lower case."""
-    text = resources.files("yake").joinpath("core/StopwordsList/stopwords_en.txt")
+    """English function words (YAKE's list), lower case. Found through the package's spec,
+    not `resources.files("yake")`, which would import YAKE (and networkx) on every build."""
+    spec = importlib.util.find_spec("yake")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("yake is not installed; reinstall sitegen (pip install -e .)")
+    text = Path(spec.origin).parent / "core" / "StopwordsList" / "stopwords_en.txt"
     words = {w.strip().lower() for w in text.read_text(encoding="utf-8").split()}
     return frozenset(w for w in words if w)
 

@@ -28,8 +28,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from wordfreq import zipf_frequency
-
 from sitegen.analyse.keywords import KEYWORD_SETTINGS, Keyword, article_keywords
 from sitegen.analyse.shingles import STOPWORDS, split_sentences, stem, tokens
 from sitegen.model import Actor, Article, Tag, TagOccurrence
@@ -406,6 +404,8 @@ def _repeats(key: Key, better: Key) -> bool:
 
 def _too_common(toks: Sequence[str]) -> bool:
     """Words any text uses ("situation", "reports") describe no story."""
+    from wordfreq import zipf_frequency  # only for articles not in the cache: 0.1 s to import
+
     zipf = [zipf_frequency(t, "en") for t in toks]
     if len(zipf) == 1:
         return zipf[0] >= UNIGRAM_MAX_ZIPF
