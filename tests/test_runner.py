@@ -247,3 +247,26 @@ def test_item_keys_do_not_depend_on_the_string_hash_seed() -> None:
                            capture_output=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}
                            ).stdout.strip() for seed in (1, 2, 3, 4)}
     assert len(keys) == 1
+
+
+def test_keyed_results_are_computed_once_per_key_and_in_order(tmp_path: Path) -> None:
+    """`keyed` serves steps whose items the caller names by digest (pairs of articles)."""
+    cache = tmp_path / ".sitegen-cache"
+    asked: list[list[int]] = []
+
+    def lengths(names: list[str]) -> Callable[[list[int]], list[object]]:
+        def compute(todo: list[int]) -> list[object]:
+            asked.append(todo)
+            return [len(names[i]) for i in todo]
+        return compute
+
+    first = ["harbour|orchard", "rail|library", "glacier|festival"]
+    with open_runner(1, cache) as runner:
+        assert runner.keyed("pairs", first, lengths(first)) == [15, 12, 16]
+    second = ["rail|library", "harbour|rail", "glacier|festival", "harbour|rail"]
+    with open_runner(1, cache) as runner:
+        assert runner.keyed("pairs", second, lengths(second)) == [12, 12, 16, 12]
+        assert runner.computed == 1 and runner.reused == 2  # the repeated key is computed once
+    with open_runner(1, cache) as runner:  # other settings: nothing is shared
+        runner.keyed("pairs", second, lengths(second), settings="threshold=0.4")
+    assert asked == [[0, 1, 2], [1], [0, 1, 2]]
