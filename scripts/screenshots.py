@@ -14,9 +14,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the shared Chromium setup
+from browser import launch
+
 VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
 
 
@@ -36,7 +36,7 @@ def main(argv: list[str]) -> int:
     public, shots = Path(argv[0]).resolve(), Path(argv[1] if len(argv) > 1 else "/tmp/sitegen-shots")
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(playwright)
         for device, (width, height) in VIEWPORTS.items():
             page = browser.new_page(viewport={"width": width, "height": height})
             for name, path in pages_to_shoot(public).items():

@@ -17,13 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from browser import launch
 from playwright.sync_api import sync_playwright
 from serve_support import serving_site
-
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 
 
 def main() -> int:
@@ -43,7 +39,7 @@ def main() -> int:
         shown = source.relative_to(root).as_posix()
         page_path = next(a["page"] for a in data["articles"] if a["source_file"] == shown)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            browser = launch(playwright)
             page = browser.new_page()
             page.goto(preview.url + page_path)
             page.wait_for_function("window.sitegenPreview === 'open'", timeout=60_000)
