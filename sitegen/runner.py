@@ -9,8 +9,9 @@ The runner then
   start-up costs more than a handful of articles), else in this process;
 - returns results in input order, so the build is byte-identical whatever the job count.
 
-Cross-article steps (grouping, linking) stay in the analysers and run on every build from
-these results: they are cheap, and caching them would need to know what depends on what.
+A step whose results depend on two articles (a pair's near-duplicate verdict) names each
+result by the articles' digests and goes through `runner.keyed`. The other cross-article
+steps (grouping, merging) stay in the analysers and run on every build from these results.
 """
 
 from __future__ import annotations
@@ -142,24 +143,29 @@ class ArticleRunner:
         self.reused = 0
         """Items found in the cache so far."""
 
-    def map(self, fn: Callable[[A], R], items: Sequence[A], settings: str = "") -> list[R]:
+    def map(self, fn: Callable[[A], R], items: Sequence[A], settings: str = "",
+            keys: Sequence[str] | None = None) -> list[R]:
         """`[fn(item) for item in items]`, from the cache where it can be.
 
         `settings`: every setting of the analyser that changes what `fn` returns and is not
         in the item (thresholds, library options), as text; it is part of the cache key.
+        `keys`: each item's `item_key`, when the caller has them already (else computed here).
         """
-        return self._cached(fn, _label(fn), items, settings)
+        return self._cached(fn, _label(fn), items, settings, keys)
 
-    def starmap(self, fn: Callable[..., R], items: Sequence[tuple[object, ...]], settings: str = "") -> list[R]:
+    def starmap(self, fn: Callable[..., R], items: Sequence[tuple[object, ...]], settings: str = "",
+                keys: Sequence[str] | None = None) -> list[R]:
         """`[fn(*args) for args in items]`: `map` for a step that takes several arguments."""
-        return self._cached(_Star(fn), _label(fn), items, settings)
+        return self._cached(_Star(fn), _label(fn), items, settings, keys)
 
-    def _cached(self, fn: Callable[[A], R], label: str, items: Sequence[A], settings: str) -> list[R]:
+    def _cached(self, fn: Callable[[A], R], label: str, items: Sequence[A], settings: str,
+                keys: Sequence[str] | None) -> list[R]:
         items = list(items)
         if self.cache is None:
             self.computed += len(items)
             return self._compute(fn, items, label)
-        keys = [item_key(b"", item) for item in items]
+        if keys is None:
+            keys = [item_key(b"", item) for item in items]
         return self.keyed(label, keys, lambda todo: self._compute(fn, [items[i] for i in todo], label), settings)
 
     def keyed(self, label: str, keys: Sequence[str], compute: Callable[[list[int]], list[R]],

@@ -27,7 +27,7 @@ from sitegen.analyse.resolve import name_tokens
 from sitegen.analyse.roles import Role
 from sitegen.errors import Problem, SitegenError
 from sitegen.model import Actor, ActorType, Article, CuratedActor, Mention
-from sitegen.runner import ArticleRunner
+from sitegen.runner import SERIAL_RUNNER, ArticleRunner
 
 ACTORS_YAML = "content/actors.yaml"
 FIND_SETTINGS = "actors/2"
@@ -41,10 +41,7 @@ def analyse_actors(articles: Sequence[Article], curated: Sequence[CuratedActor],
     With a `runner`, `find_names` runs through it per article (cached, in a process pool):
     it reads one article and nothing else, so editing one article re-reads that one alone."""
     ordered = sorted(articles, key=lambda a: a.id)
-    if runner is None:
-        results = [find_names(a) for a in ordered]
-    else:
-        results = runner.map(find_names, ordered, settings=FIND_SETTINGS)
+    results = (runner or SERIAL_RUNNER).map(find_names, ordered, settings=FIND_SETTINGS)
     outlets = frozenset(name_key(a.outlet) for a in articles if a.outlet)
     actors = build_actors(results, outlets)
     if curated:

@@ -32,7 +32,7 @@ from sitegen.analyse.claim_extract import (
 from sitegen.analyse.measures import SHARE_UNITS, dominant_modifiers, measure_key
 from sitegen.analyse.speakers import ArticleContext, word_index
 from sitegen.model import Actor, Article, Claim, ClaimStatus, Evidence, SourceAnalysis
-from sitegen.runner import ArticleRunner
+from sitegen.runner import SERIAL_RUNNER, ArticleRunner
 
 QUOTE_SAME = 0.8
 """Token Jaccard above which two quotes are the same words with small differences."""
@@ -64,10 +64,7 @@ def analyse_claims(articles: Sequence[Article], actors: Sequence[Actor],
     each article's item holds only its own text and mentions and the actors it can
     name, so editing one article re-extracts that article alone."""
     items = article_items(articles, actors)
-    if runner is None:
-        results = [extract_article(article_id, ctx) for article_id, ctx in items]
-    else:
-        results = runner.starmap(extract_article, items, settings=EXTRACT_SETTINGS)
+    results = (runner or SERIAL_RUNNER).starmap(extract_article, items, settings=EXTRACT_SETTINGS)
     raw = [claim for result in results for claim in result]
     return group_claims(raw, sources.origin_of)
 

@@ -33,7 +33,7 @@ import numpy as np
 
 from sitegen.analyse.shingles import ArticleText, article_text, word_key
 from sitegen.model import Article, CopyLink, SharedPassage, SourceAnalysis
-from sitegen.runner import ArticleRunner, item_key
+from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key
 
 TEXT_SETTINGS = "sources-text/1"
 """Bump when `shingles.article_text` changes in a way the code fingerprint would not show."""
@@ -175,14 +175,6 @@ class _Prepared:
 def _items(articles: Sequence[Article]) -> list[tuple[str, tuple[tuple[int, str], ...]]]:
     """What `article_text` reads of each article: its id and numbered paragraphs."""
     return [(a.id, tuple((p.number, p.text) for p in a.paragraphs)) for a in articles]
-
-
-def _texts(articles: Sequence[Article], runner: ArticleRunner | None) -> list[ArticleText]:
-    """Each article's comparable units; through the runner (cached, pooled) when given."""
-    items = _items(articles)
-    if runner is None:
-        return [article_text(*item) for item in items]
-    return runner.starmap(article_text, items, settings=TEXT_SETTINGS)
 
 
 def _prepare(article: Article) -> _Prepared:
@@ -520,10 +512,12 @@ def analyse_sources_with(
 ) -> SourceAnalysis:
     """`analyse_sources`, choosing how candidates are found (`use_lsh`) and sifted (`batch`,
     see `_worth_verifying`); None picks by corpus size. Every choice gives the same result."""
-    runner = runner or ArticleRunner(cache=None)
+    runner = runner or SERIAL_RUNNER
     ordered = sorted(articles, key=lambda a: a.id)
-    texts = _texts(ordered, runner)
-    digests = [item_key(TEXT_SETTINGS.encode(), item) for item in _items(ordered)]
+    items = _items(ordered)
+    # One digest per article names its text, its sketch and its pairs in the cache.
+    digests = [item_key(b"", item) for item in items]
+    texts = runner.starmap(article_text, items, settings=TEXT_SETTINGS, keys=digests)
     prepared = _LazyArrays(texts)
     if use_lsh is None:
         use_lsh = len(ordered) > LSH_MIN_ARTICLES

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from sitegen.analyse.keywords import KEYWORD_SETTINGS, Keyword, article_keywords
 from sitegen.analyse.shingles import STOPWORDS, split_sentences, stem, tokens
 from sitegen.model import Actor, Article, Tag, TagOccurrence
-from sitegen.runner import ArticleRunner
+from sitegen.runner import SERIAL_RUNNER, ArticleRunner
 from sitegen.urls import slug
 
 ARTICLE_CANDIDATES = 20
@@ -130,16 +130,9 @@ def analyse_tags(
 
     With a `runner`, YAKE and the per-article filter run through it (cached, in a process
     pool); each is a function of one article and the names that bear on its candidates."""
-    texts = [article_text(a) for a in articles]
-    if runner is None:
-        found = [article_keywords(t) for t in texts]
-    else:
-        found = runner.map(article_keywords, texts, settings=KEYWORD_SETTINGS)
-    items = _fact_items(articles, actors, found)
-    if runner is None:
-        facts = [article_tag_facts(*item) for item in items]
-    else:
-        facts = runner.starmap(article_tag_facts, items, settings=FACT_SETTINGS)
+    runner = runner or SERIAL_RUNNER
+    found = runner.map(article_keywords, [article_text(a) for a in articles], settings=KEYWORD_SETTINGS)
+    facts = runner.starmap(article_tag_facts, _fact_items(articles, actors, found), settings=FACT_SETTINGS)
     return _tags_from_facts(articles, dict(zip((a.id for a in articles), facts, strict=True)))
 
 
