@@ -2,8 +2,9 @@
 
 content/ --load--> articles --analyse--> Analysis --link--> Site --render--> pages --write--> public/
 
-The stages up to render are `pipeline.site_files`. Nothing is written until every page has
-rendered (MkDocs' "first gather all data"), so bad input leaves the previous output untouched.
+The stages are `pipeline.site_output`; pages are rendered as they are written to a staging
+folder, which replaces the output only once every file is there, so bad input (or a broken
+theme) leaves the previous output untouched.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sitegen.uptodate import (
     LastBuild,
     forget_last_build,
     input_fingerprint,
+    output_stamps,
     page_reuse,
     read_last_build,
     save_last_build,
@@ -141,8 +143,10 @@ def build(options: BuildOptions) -> BuildReport:
     timer.stages["write"] -= timer.stages["render"] - rendering
     kinds = dict(sorted(Counter(p.kind for p in out.pages).items()))
     if cache is not None:
-        record = LastBuild(inputs, {}, kinds, result.kept_foreign, theme, {p.path: p.view_digest for p in out.pages})
-        timer.run("write", lambda: save_last_build(cache, options.output, inputs, result.files, record))
+        with timer.stage("write"):
+            record = LastBuild(inputs, output_stamps(options.output, result.files), kinds, result.kept_foreign,
+                               theme, {p.path: p.view_digest for p in out.pages})
+            save_last_build(cache, options.output, record)
     return BuildReport(
         output=options.output,
         pages=kinds,

@@ -83,8 +83,8 @@ def site_output(
 
 def _files(site: Site, dirs: list[Path], reuse: PageReuse | None, pages: list[Page]) -> Iterator[OutputFile]:
     for page in render_site(site, dirs, reuse) if reuse else render_site(site, dirs):
-        pages.append(dataclasses.replace(page, content=b""))
-        yield OutputFile(page.path, page.content, reused=not page.rendered)
+        pages.append(dataclasses.replace(page, content=None))
+        yield OutputFile(page.path, page.content)
     yield OutputFile("briefing.json", briefing_json(site).encode("utf-8"))
     yield OutputFile("search-index.js", search_index_js(site).encode("utf-8"))
     yield OutputFile("feed.xml", atom_feed(site).encode("utf-8"))

@@ -36,11 +36,13 @@ class Page:
 
     path: str
     kind: str
-    content: bytes
+    content: bytes | None
+    """None when the page was not rendered (the output's file from the last build is still
+    right, and is kept) or once its bytes have been written."""
     view_digest: str = ""
     """Hash of the template name and the values it was given (`view_digest`)."""
     rendered: bool = True
-    """False when the bytes were reused from the last build."""
+    """False when the page was the same as in the last build and was not rendered."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,9 +351,9 @@ def _pages(views: Views) -> Iterator[tuple[str, str, str, Callable[[], dict[str,
         yield tag_page(tag_id), "tag", "tag.html", partial(views.tag, tag_id)
 
 
-PageReuse = Callable[[str, str], bytes | None]
-"""`reuse(path, view_digest)`: the bytes this page had in the last build when it was made
-from the same view with the same theme and is still there untouched, else None."""
+PageReuse = Callable[[str, str], bool]
+"""`reuse(path, view_digest)`: True when the output's file at `path` was made in the last
+build from the same view with the same theme and is still there untouched."""
 
 
 def view_digest(template: str, view: Mapping[str, Any]) -> str:
@@ -360,27 +362,27 @@ def view_digest(template: str, view: Mapping[str, Any]) -> str:
     return hashlib.sha256(pickle.dumps((template, view), protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
 
 
-def _render_all(path: str, digest: str) -> None:
-    return None
+def _render_all(path: str, digest: str) -> bool:
+    return False
 
 
 def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse = _render_all) -> Iterator[Page]:
     """Every HTML page of the briefing, one at a time, so the caller can write each and let
     it go (nothing is written here). A page whose view is as it was in the last build is
-    taken from `reuse` instead of rendered."""
+    not rendered again when `reuse` says its old file is still right (its content is None)."""
     env = theme_environment(theme_dirs)
     views = Views(site)
     for path, kind, template, build_view in _pages(views):
         view = build_view()
         digest = view_digest(template, view)
-        content = reuse(path, digest)
-        rendered = content is None
-        if content is None:
-            try:
-                content = env.get_template(template).render(view).encode("utf-8")
-            except jinja2.TemplateError as error:
-                raise _template_error(error, template, path, theme_dirs) from None
-        yield Page(path, kind, content, digest, rendered)
+        if reuse(path, digest):
+            yield Page(path, kind, None, digest, rendered=False)
+            continue
+        try:
+            content = env.get_template(template).render(view).encode("utf-8")
+        except jinja2.TemplateError as error:
+            raise _template_error(error, template, path, theme_dirs) from None
+        yield Page(path, kind, content, digest)
 
 
 def _template_error(error: jinja2.TemplateError, template: str, page: str,

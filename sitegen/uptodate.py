@@ -47,17 +47,17 @@ class LastBuild:
     is the same bytes, and is taken from the output instead of rendered again."""
 
 
-def _files_under(folder: Path, skip: Path) -> list[Path]:
+def _files_under(folder: Path, skip: Path | None = None) -> list[Path]:
     """Every file below `folder`, sorted, leaving out `skip` (an output folder inside it)."""
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
         current = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if (current / d).resolve() != skip)
+        dirnames[:] = sorted(d for d in dirnames if skip is None or (current / d).resolve() != skip)
         found.extend(current / name for name in sorted(filenames))
     return found
 
 
-def _tree_digest(digest: hashlib._Hash, tops: Sequence[Path], skip: Path) -> None:
+def _tree_digest(digest: hashlib._Hash, tops: Sequence[Path], skip: Path | None = None) -> None:
     for top in tops:
         digest.update(b"\0dir\0" + str(top).encode())
         if not top.is_dir():
@@ -71,7 +71,7 @@ def _tree_digest(digest: hashlib._Hash, tops: Sequence[Path], skip: Path) -> Non
 def theme_fingerprint(themes: Sequence[Path]) -> str:
     """Hash of the theme folders and sitegen's code: what turns a page's view into bytes."""
     digest = hashlib.sha256(code_fingerprint().encode())
-    _tree_digest(digest, themes, Path())
+    _tree_digest(digest, themes)
     return digest.hexdigest()
 
 
@@ -95,15 +95,18 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return (info.st_size, info.st_mtime_ns)
 
 
-def save_last_build(cache_dir: Path, output: Path, inputs: str, written: Iterable[str],
-                    build: LastBuild) -> None:
-    """Record this build (`build.stamps` is filled in here, from the files `written`); a
-    record that cannot be written only costs the next build time."""
+def output_stamps(output: Path, written: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """(size, mtime) of each file a build just wrote, as `LastBuild.stamps` keeps them."""
     stamps = {path: _stamp(output / path) for path in sorted(written)}
+    return {path: stamp for path, stamp in stamps.items() if stamp is not None}
+
+
+def save_last_build(cache_dir: Path, output: Path, build: LastBuild) -> None:
+    """Record this build; a record that cannot be written only costs the next build time."""
     record = {
         "format": RECORD_FORMAT,
-        "inputs": inputs,
-        "stamps": {p: list(s) for p, s in stamps.items() if s is not None},
+        "inputs": build.inputs,
+        "stamps": {p: list(s) for p, s in build.stamps.items()},
         "pages": dict(build.pages),
         "kept_foreign": list(build.kept_foreign),
         "theme": build.theme,
@@ -150,26 +153,19 @@ def unchanged_since(last: LastBuild | None, output: Path, inputs: str) -> LastBu
         if _stamp(output / path) != stamp:
             return None
     # Files put in the output since (a CNAME) are kept as a build keeps them, and reported.
-    present = [p.relative_to(output).as_posix() for p in _files_under(output, skip=Path())]
+    present = [p.relative_to(output).as_posix() for p in _files_under(output)]
     foreign = tuple(sorted(set(present) - set(last.stamps)))
     return dataclasses.replace(last, kept_foreign=foreign)
 
 
-def page_reuse(last: LastBuild | None, output: Path, theme: str) -> Callable[[str, str], bytes | None]:
-    """`render.PageReuse` from the last build: a page's old bytes when its view digest and
-    the theme are unchanged and the file is still as that build wrote it."""
+def page_reuse(last: LastBuild | None, output: Path, theme: str) -> Callable[[str, str], bool]:
+    """`render.PageReuse` from the last build: True when a page's view digest and the theme
+    are unchanged and its file is still as that build wrote it."""
     if last is None or last.theme != theme:
-        return lambda path, digest: None
+        return lambda path, digest: False
 
-    def reuse(path: str, digest: str) -> bytes | None:
-        if last.views.get(path) != digest or path not in last.stamps:
-            return None
-        file = output / path
-        if _stamp(file) != last.stamps[path]:
-            return None
-        try:
-            return file.read_bytes()
-        except OSError:
-            return None
+    def reuse(path: str, digest: str) -> bool:
+        return (last.views.get(path) == digest and path in last.stamps
+                and _stamp(output / path) == last.stamps[path])
 
     return reuse

@@ -27,10 +27,9 @@ class OutputFile:
     """One file of the site, relative to the output folder, `/`-separated."""
 
     path: str
-    content: bytes
-    reused: bool = False
-    """The bytes were read from this very file in the output just now (an unchanged page):
-    link it without comparing again."""
+    content: bytes | None
+    """None: the file the output already has at `path` is right as it is (an unchanged
+    page); it is kept, not compared again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +115,12 @@ def write_output(files: Iterable[OutputFile], output: Path) -> WriteResult:
 
 
 def _stage(item: OutputFile, staging: Path, output: Path, existing: set[str]) -> bool:
-    """Put one file in the staging folder: a hard link to the output's copy when the bytes
-    are the same (mtime kept), else written. True when written (its bytes changed)."""
+    """Put one file in the staging folder: a hard link to the output's copy when it is kept or
+    its bytes are the same (mtime kept), else written. True when written (its bytes changed)."""
     target = _safe_target(staging, item.path)
     target.parent.mkdir(parents=True, exist_ok=True)
     old = output / item.path
-    if item.reused and item.path in existing:
+    if item.content is None:
         os.link(old, target)
         return False
     if item.path in existing and old.is_file() and not old.is_symlink() \
