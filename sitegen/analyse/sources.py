@@ -17,9 +17,10 @@ Direction: the earlier date is the origin; without two different dates, the full
 text (more figures and names, then more words) is, since a rewrite drops detail.
 A copy of a copy has the first article as its origin.
 
-Above `LSH_MIN_ARTICLES` articles, MinHash LSH over content-word pairs proposes the
-candidate pairs; above `BATCH_MIN_PAIRS` candidates, bounds computed for one article
-against all others at once drop the pairs that cannot link; the rest are compared
+Above `LSH_MIN_ARTICLES` articles, MinHash bands over content-word pairs propose the
+candidate pairs, at most `LSH_MAX_PARTNERS` an article, strictest bands first; above
+`BATCH_MIN_PAIRS` candidates, bounds computed for one article against all others at once
+drop the pairs that cannot link; the rest are compared
 exactly. Neither step changes a decision on the corpora we test (tests/test_sources.py).
 """
 
@@ -74,12 +75,10 @@ linked pairs), 0.9995 at 0.337 (the translation story), 0.27 at 0.05. Jaccard is
 evidence for a short rewrite of a long text, so the curve is set for recall; LSH saves
 work on corpora of many stories and decides nothing."""
 LSH_MAX_PARTNERS = 60
-"""Candidates kept per article, by estimated Jaccard (the LSH signatures' agreement).
-Bounds the work at 60 x articles pairs. Costs recall only where more than 60 articles
-resemble one article as much as its source does: on the 1,000-article synthetic corpus
-(every article recombines the same 150 sentences, LSH passes 80% of all pairs) 619 of
-the 775 articles that comparing all pairs links get an origin, all of them the same;
-CPU 20 s against 29 s for all pairs with batched bounds."""
+"""Candidates kept per article, the most similar first (`_candidate_pairs`). Bounds the
+work at 60 x articles pairs. Costs recall only where more than 60 articles resemble one
+article as much as its source does, as on the synthetic bench corpus, where every article
+recombines the same 150 sentences and the two-row bands pass 80% of all pairs."""
 BATCH_MIN_PAIRS = 2000
 """From this many candidate pairs on, unordered bounds for all pairs at once (a few array
 operations per article) pick the pairs worth an exact, ordered comparison."""
@@ -93,7 +92,7 @@ PASSAGE_MIN_VOTES = 3
 """A paragraph of the copy is shown as a shared passage when at least three shingles
 (one short phrase) or one sentence of it were carried over in order."""
 
-SKETCH_SETTINGS = f"sketch/1 {LSH_BANDS}x{LSH_ROWS}"
+SKETCH_SETTINGS = f"sketch/2 {LSH_BANDS}x{LSH_ROWS}"
 PAIR_SETTINGS = (f"pairs/1 link={LINK_SCORE} sentence={SENTENCE_MATCH},{SENTENCE_MIN_SHARED} "
                  f"passage={SHINGLES_PER_SENTENCE},{PASSAGE_MIN_VOTES}")
 """Part of the cache keys of sketches, pair verdicts and links (with the code's own hash)."""
@@ -281,38 +280,91 @@ def _compare(a: _Prepared, b: _Prepared) -> PairScore:
     )
 
 
-def _sketch(text: ArticleText) -> Any:
-    """MinHash of the article's content-word pairs (what LSH buckets), small to cache."""
-    from datasketch import LeanMinHash, MinHash  # type: ignore[import-untyped]  # large corpora only
+def _sketch(text: ArticleText) -> bytes:
+    """MinHash of the article's content-word pairs (what the bands bucket): its 256 hash
+    values as little-endian bytes, small to cache and quick to stack."""
+    from datasketch import MinHash  # type: ignore[import-untyped]  # large corpora only
 
     m = MinHash(num_perm=LSH_BANDS * LSH_ROWS, seed=1)
     m.update_batch(sorted(_bigrams(text)))
-    return LeanMinHash(m)
+    return m.hashvalues.astype("<u8").tobytes()
 
 
-def _candidate_pairs(sketches: Sequence[Any] | None, n: int) -> list[tuple[int, int]]:
-    """Index pairs (i < j) worth comparing exactly: all of them, or those LSH proposes
-    when `sketches` (one `_sketch` per article) are given."""
+def _candidate_pairs(sketches: Sequence[bytes] | None, n: int, limit: int = LSH_MAX_PARTNERS) -> list[tuple[int, int]]:
+    """Index pairs (i < j) worth comparing exactly: all of them, or, when `sketches` (one
+    `_sketch` per article) are given, those the MinHash bands propose.
+
+    A pair is a candidate when its signatures agree on one band of `LSH_ROWS` rows (the
+    classic LSH condition). Each article keeps at most `limit` partners, the most similar
+    first: bands are searched strictest first (`BAND_LEVELS`: agreeing on 16 rows, then 8,
+    4, 2), and an article stops at the level that fills it, where the estimated Jaccard
+    ranks the newcomers. A band of 16 rows nests two of 8, so the last level holds every
+    earlier one: an article with fewer than `limit` candidates keeps them all, exactly
+    what one-level LSH gives. Where one story's articles all resemble each other, an
+    article stops at a strict level and the looser buckets, which hold nearly the whole
+    corpus, are never enumerated: the work grows with the corpus, not with its square.
+    (datasketch's LSH returns every candidate, its forest has one depth of band and
+    misses pairs the two-row bands find, hence this index.)
+    """
     if sketches is None:
         return [(i, j) for i in range(n) for j in range(i + 1, n)]
-    from datasketch import MinHashLSH
+    hashes = np.frombuffer(b"".join(sketches), dtype="<u8").reshape(n, LSH_BANDS * LSH_ROWS)
+    partners: list[set[int]] = [set() for _ in range(n)]
+    open_ = np.ones(n, dtype=bool)
+    for rows in BAND_LEVELS:
+        found = _band_neighbours(_band_keys(hashes, rows), open_, limit)
+        for k in sorted(found):
+            new = found[k] - partners[k] - {k}
+            if len(partners[k]) + len(new) < limit:
+                partners[k] |= new
+                continue
+            ranked = np.array(sorted(new), dtype=np.int64)
+            agree = (hashes[ranked] == hashes[k]).sum(axis=1)
+            partners[k].update(ranked[np.lexsort((ranked, -agree))][: limit - len(partners[k])].tolist())
+            open_[k] = False
+        if not open_.any():
+            break
+    return sorted({(min(k, o), max(k, o)) for k, mine in enumerate(partners) for o in mine})
 
-    lsh = MinHashLSH(num_perm=LSH_BANDS * LSH_ROWS, params=(LSH_BANDS, LSH_ROWS))
-    for k, m in enumerate(sketches):
-        lsh.insert(str(k), m)
-    # Each article keeps its LSH_MAX_PARTNERS candidates with the highest estimated
-    # Jaccard, so the work grows with the corpus, not with its square, even where one
-    # story's articles all resemble each other and LSH passes nearly every pair.
-    stacked = np.array([m.hashvalues for m in sketches])
-    pairs: set[tuple[int, int]] = set()
-    for k, m in enumerate(sketches):
-        others = np.array(sorted(int(o) for o in lsh.query(m) if int(o) != k), dtype=np.int64)
-        if len(others) > LSH_MAX_PARTNERS:
-            estimate = (stacked[others] == stacked[k]).mean(axis=1)
-            keep = np.lexsort((others, -estimate))[:LSH_MAX_PARTNERS]
-            others = others[keep]
-        pairs.update((min(k, o), max(k, o)) for o in others.tolist())
-    return sorted(pairs)
+
+BAND_LEVELS = (16, 8, 4, LSH_ROWS)
+"""Rows per band, strictest first, for `_candidate_pairs`; each divides the one before."""
+
+
+def _band_keys(hashes: np.ndarray, rows: int) -> np.ndarray:
+    """One 64-bit key per band of `rows` consecutive hash values (articles x bands): equal
+    bands give equal keys (unequal ones almost never do, and that only adds a candidate)."""
+    bands = hashes.reshape(len(hashes), -1, rows)
+    key = np.zeros(bands.shape[:2], dtype=np.uint64)
+    for r in range(rows):
+        key = (key ^ bands[:, :, r]) * np.uint64(0x9E3779B97F4A7C15)
+        key ^= key >> np.uint64(29)
+    return key
+
+
+def _band_neighbours(keys: np.ndarray, open_: np.ndarray, limit: int) -> dict[int, set[int]]:
+    """For each open article, the articles sharing one of its band keys. A bucket bigger
+    than `limit` (many near-copies of one text) gives each member only the `limit`
+    members nearest it in index order, so one huge bucket costs `limit` per member and
+    still joins them all in one chain."""
+    n = len(keys)
+    found: dict[int, set[int]] = {}
+    half = limit // 2
+    for column in keys.T:
+        order = np.argsort(column, kind="stable")
+        ordered = column[order]
+        starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+        sizes = np.diff(np.append(starts, n))
+        for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+            members = np.sort(order[start : start + size])
+            wanted = np.flatnonzero(open_[members])
+            if not len(wanted):
+                continue
+            listed = members.tolist()
+            for at in wanted.tolist():
+                lo = max(0, min(at - half, size - limit - 1)) if size > limit + 1 else 0
+                found.setdefault(listed[at], set()).update(listed[lo : lo + limit + 1])
+    return found
 
 
 def _worth_verifying(
