@@ -7,6 +7,7 @@ so a template cannot build a wrong URL (Zola's `SerializingPage`, MkDocs' `Templ
 from __future__ import annotations
 
 import hashlib
+import io
 import pickle
 import traceback
 from collections import defaultdict
@@ -359,7 +360,13 @@ build from the same view with the same theme and is still there untouched."""
 def view_digest(template: str, view: Mapping[str, Any]) -> str:
     """Hash of what a page is made from. Rendering is a pure function of the template and
     these values, so an equal digest (with the same theme and code) means equal bytes."""
-    return hashlib.sha256(pickle.dumps((template, view), protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    # Without the memo: a default pickle writes an object met twice as a back-reference, so
+    # equal views built from cached and from fresh objects would hash differently.
+    pickler.fast = True
+    pickler.dump((template, view))
+    return hashlib.sha256(out.getvalue()).hexdigest()
 
 
 def _render_all(path: str, digest: str) -> bool:

@@ -11,6 +11,7 @@ import pytest
 
 from sitegen.build import BuildOptions, BuildReport, build
 from sitegen.cache import KEY_ENV
+from sitegen.render import view_digest
 from sitegen.runner import CACHE_DIR
 
 STORY = Path(__file__).parent / "stories" / "tags-port-strike"
@@ -128,6 +129,25 @@ def test_after_an_edit_only_pages_whose_view_changed_are_rendered(root: Path) ->
     assert 0 < again.rendered < sum(again.pages.values()) // 2
     build(BuildOptions(root=root, output=root.parent / "fresh", jobs=1, use_cache=False))
     assert inodes_free_tree(root / "public") == inodes_free_tree(root.parent / "fresh")
+
+
+def test_an_input_change_no_page_shows_renders_nothing(root: Path) -> None:
+    """The second build's analysis comes from the cache: equal values built from other
+    objects must give equal view digests (a default pickle records shared objects)."""
+    built(root)
+    briefing = root / "content" / "briefing.yaml"
+    briefing.write_text(briefing.read_text(encoding="utf-8") + "# checked by the desk\n", encoding="utf-8")
+    again = built(root)
+    assert not again.up_to_date
+    assert again.rendered == 0
+
+
+def test_view_digest_depends_on_values_not_on_shared_objects() -> None:
+    shared = "".join(["Port ", "strike"])
+    equal = "".join(["Port ", "str", "ike"])
+    assert shared is not equal
+    assert view_digest("page.html", {"a": shared, "b": shared}) == view_digest("page.html", {"a": shared, "b": equal})
+    assert view_digest("page.html", {"a": shared}) != view_digest("other.html", {"a": shared})
 
 
 def test_a_theme_change_renders_every_page(root: Path) -> None:
