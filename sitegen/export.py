@@ -85,7 +85,7 @@ def briefing_json(site: Site) -> str:
         "title": site.briefing.title,
         "articles": [_article(site, a) for a in site.articles],
         "actors": [_actor(a) for a in site.actors.values()],
-        "claims": [_claim(c) for c in site.claims.values()],
+        "claims": [_claim(site.claims[c]) for c in sorted(site.claims)],
         "tags": [_tag(t) for t in site.tags.values()],
     }
     return _one_record_a_line(data)

@@ -22,11 +22,13 @@ class Site:
     """Sorted by date (undated last), then id: the order of briefing.json and the source index."""
     actors: Mapping[str, Actor]
     claims: Mapping[str, Claim]
+    """In order of first report (the claims page's order); ids are hashes, not positions."""
     tags: Mapping[str, Tag]
     article_by_id: Mapping[str, Article]
     actors_of_article: Mapping[str, tuple[str, ...]]
     """Article id -> actor ids, most mentioned first."""
     claims_of_article: Mapping[str, tuple[str, ...]]
+    """Article id -> claim ids in the order its text first reports them."""
     tags_of_article: Mapping[str, tuple[str, ...]]
     claims_of_actor: Mapping[str, tuple[str, ...]]
     """Actor id -> ids of the claims it made (as speaker)."""
@@ -78,6 +80,16 @@ def _co_mentions(actors: tuple[Actor, ...]) -> dict[str, tuple[tuple[str, int], 
             for actor_id, c in counts.items()}
 
 
+def _in_reading_order(rows: list[tuple[str, Evidence]]) -> tuple[str, ...]:
+    """An article's claims in the order its text first reports them (its claim markers
+    are numbered in this order)."""
+    first: dict[str, tuple[int, int]] = {}
+    for k, (claim_id, evidence) in enumerate(rows):
+        if claim_id not in first or (evidence.paragraph, k) < first[claim_id]:
+            first[claim_id] = (evidence.paragraph, k)
+    return tuple(sorted(first, key=first.__getitem__))
+
+
 def link(briefing: Briefing, articles: tuple[Article, ...], analysis: Analysis) -> Site:
     """Resolve ids into the indexes the pages need."""
     article_by_id = {a.id: a for a in articles}
@@ -115,15 +127,14 @@ def link(briefing: Briefing, articles: tuple[Article, ...], analysis: Analysis) 
         briefing=briefing,
         articles=ordered,
         actors={a.id: a for a in sorted(analysis.actors, key=lambda a: a.id)},
-        claims={c.id: c for c in sorted(analysis.claims, key=lambda c: c.id)},
+        claims={c.id: c for c in analysis.claims},
         tags={t.id: t for t in sorted(analysis.tags, key=lambda t: t.id)},
         article_by_id=article_by_id,
         actors_of_article={aid: tuple(a for a, _ in sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
                            for aid, c in mention_counts.items()},
-        claims_of_article={aid: tuple(sorted({claim_id for claim_id, _ in rows}))
-                           for aid, rows in evidence_in_article.items()},
+        claims_of_article={aid: _in_reading_order(rows) for aid, rows in evidence_in_article.items()},
         tags_of_article={aid: tuple(sorted(ids)) for aid, ids in tags_of_article.items()},
-        claims_of_actor={aid: tuple(sorted(ids)) for aid, ids in claims_of_actor.items()},
+        claims_of_actor={aid: tuple(ids) for aid, ids in claims_of_actor.items()},
         co_mentions=_co_mentions(analysis.actors),
         origin_of={a.id: analysis.sources.origin_of.get(a.id) for a in articles},
         copies_of={aid: tuple(sorted(links, key=lambda edge: edge.copy)) for aid, links in copies_of.items()},

@@ -221,12 +221,13 @@ class Views:
                 spans[paragraph].append(Span(at, at + len(label), relative_url(page, tag_page(tag_id)), "tag",
                                              f"tag: {label}"))
         markers: dict[int, list[Marker]] = defaultdict(list)
+        number = {c: n for n, c in enumerate(self.site.claims_of_article.get(article.id, ()), start=1)}
         for claim_id, e in self.site.evidence_in_article.get(article.id, ()):
             text = article.paragraphs[e.paragraph - 1].text
             at = text.find(e.text)
             end = at + len(e.text) if at >= 0 else len(text)
             markers[e.paragraph].append(Marker(end, relative_url(page, claim_anchor(claim_id)),
-                                               claim_id.removeprefix("c-").lstrip("0"),
+                                               str(number[claim_id]),
                                                f"claim {claim_id}: {self.site.claims[claim_id].status}"))
         return spans, markers
 

@@ -88,6 +88,20 @@ def test_article_mentions_link_to_actor_pages_and_back(seed_site: Path) -> None:
     assert relative_url(actor["page"], f'{article["page"]}#p{mention["paragraph"]}') in back
 
 
+def test_claim_markers_are_numbered_as_the_article_lists_its_claims(seed_site: Path) -> None:
+    checked = 0
+    for page in sorted((seed_site / "articles").glob("*.html")):
+        tree = parse(page)
+        listed = [node.css_first("a[href*='claims.html#']").attributes["href"]
+                  for node in tree.css("ol.claim-list > li")]
+        markers = tree.css(".article-body a.claim-ref")
+        assert {m.attributes["href"] for m in markers} == set(listed), page.name
+        for marker in markers:
+            assert listed[int(marker.text()) - 1] == marker.attributes["href"], page.name
+            checked += 1
+    assert checked > 50
+
+
 def test_briefing_json_follows_the_spec(seed_site: Path) -> None:
     data = json.loads((seed_site / "briefing.json").read_text(encoding="utf-8"))
     assert list(data) == ["schema", "title", "articles", "actors", "claims", "tags"]

@@ -104,16 +104,40 @@ def test_figures_of_one_measure_share_a_key_and_others_do_not(story: str) -> Non
 
 
 @pytest.mark.parametrize("story", CLAIM_STORIES)
-def test_evidence_is_verbatim_sorted_and_ids_follow_order(story: str) -> None:
+def test_evidence_is_verbatim_sorted_and_claims_come_in_order_of_first_report(story: str) -> None:
     claims, _, articles = _analyse(story)
     paragraphs = {(a.id, p.number): p.text for a in articles for p in a.paragraphs}
-    for n, claim in enumerate(claims, start=1):
-        assert claim.id == f"c-{n:04d}"
+    assert len({c.id for c in claims}) == len(claims)
+    firsts = [min((e.article, e.paragraph) for e in c.evidence) for c in claims]
+    assert firsts == sorted(firsts)
+    for claim in claims:
+        assert re.fullmatch(r"c-[0-9a-f]{8}", claim.id)
         assert claim.evidence
         for e in claim.evidence:
             assert e.text in paragraphs[(e.article, e.paragraph)]
         keys = [(e.article, e.paragraph) for e in claim.evidence]
         assert keys == sorted(keys)
+
+
+@pytest.mark.parametrize("story", CLAIM_STORIES)
+def test_claim_ids_stay_when_an_article_is_added_or_dropped(story: str) -> None:
+    """A link to claims.html#c-… made today must point at the same claim tomorrow."""
+    articles, actors, _ = _load(story)
+    everything = {_identity_of(c): c.id for c in analyse_claims(articles, actors, _independent(articles))}
+    for dropped in articles:
+        kept = tuple(a for a in articles if a is not dropped)
+        for claim in analyse_claims(kept, actors, _independent(kept)):
+            if _identity_of(claim) in everything:
+                assert claim.id == everything[_identity_of(claim)], (dropped.id, claim.text)
+
+
+def _independent(articles: tuple[Article, ...]) -> SourceAnalysis:
+    return SourceAnalysis((), {a.id: None for a in articles})
+
+
+def _identity_of(claim: Claim) -> tuple[object, ...]:
+    return (claim.kind, claim.speaker, claim.speaker_surface, claim.text, claim.number, claim.number_max,
+            claim.measure)
 
 
 @pytest.mark.parametrize("story", CLAIM_STORIES)
