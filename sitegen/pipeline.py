@@ -23,7 +23,7 @@ from sitegen.load import LoadedSite, load_site
 from sitegen.model import Analysis
 from sitegen.progress import terminal_progress
 from sitegen.render import Page, PageReuse, render_site
-from sitegen.runner import ArticleRunner, open_runner
+from sitegen.runner import ArticleRunner, default_jobs, open_runner
 from sitegen.search import search_index_js
 from sitegen.write import OutputFile
 
@@ -77,12 +77,14 @@ def site_output(
         analysis = analyse(loaded, timer, runner)
     site = timer.run("link", lambda: link(loaded.briefing, loaded.articles, analysis))
     out = SiteOutput(site, iter(()), computed=runner.computed, reused=runner.reused)
-    out.files = _timed(timer, "render", _files(site, dirs, reuse, out.pages))
+    jobs = options.jobs or default_jobs()
+    out.files = _timed(timer, "render", _files(site, dirs, reuse, jobs, out.pages))
     return out
 
 
-def _files(site: Site, dirs: list[Path], reuse: PageReuse | None, pages: list[Page]) -> Iterator[OutputFile]:
-    for page in render_site(site, dirs, reuse) if reuse else render_site(site, dirs):
+def _files(site: Site, dirs: list[Path], reuse: PageReuse | None, jobs: int, pages: list[Page],
+           ) -> Iterator[OutputFile]:
+    for page in render_site(site, dirs, reuse, jobs) if reuse else render_site(site, dirs, jobs=jobs):
         pages.append(dataclasses.replace(page, content=None))
         yield OutputFile(page.path, page.content)
     yield OutputFile("briefing.json", briefing_json(site).encode("utf-8"))

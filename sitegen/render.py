@@ -24,6 +24,7 @@ from sitegen.errors import SitegenError
 from sitegen.link import Site
 from sitegen.markdown import ArticleBody, Marker, Span
 from sitegen.model import Actor, Article, Claim, Mention
+from sitegen.runner import fork_available, fork_context
 from sitegen.urls import actor_page, article_page, claim_anchor, paragraph_anchor, relative_url, tag_page
 
 SNIPPET_RADIUS = 70
@@ -374,23 +375,66 @@ def _render_all(path: str, digest: str) -> bool:
     return False
 
 
-def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse = _render_all) -> Iterator[Page]:
-    """Every HTML page of the briefing, one at a time, so the caller can write each and let
-    it go (nothing is written here). A page whose view is as it was in the last build is
-    not rendered again when `reuse` says its old file is still right (its content is None)."""
-    env = theme_environment(theme_dirs)
+MIN_POOL_PAGES = 300
+"""Fewer pages than this render in this process: forking workers costs more (and `sitegen
+serve` rebuilding a small briefing stays in one process)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What a forked worker needs to render any page of the site, by index."""
+
+    env: jinja2.Environment
+    pages: list[tuple[str, str, str, Callable[[], dict[str, Any]]]]
+    reuse: PageReuse
+    theme_dirs: Sequence[Path]
+
+
+_JOB: _Job | None = None
+"""Set before the render workers fork, which inherit it (nothing is pickled to them)."""
+
+
+def _render_page(k: int) -> Page | SitegenError:
+    """Page k: built, hashed, and rendered unless `reuse` keeps the old file. A template
+    error comes back as a value: an exception from a worker would lose its problems."""
+    assert _JOB is not None
+    path, kind, template, build_view = _JOB.pages[k]
+    view = build_view()
+    digest = view_digest(template, view)
+    if _JOB.reuse(path, digest):
+        return Page(path, kind, None, digest, rendered=False)
+    try:
+        content = _JOB.env.get_template(template).render(view).encode("utf-8")
+    except jinja2.TemplateError as error:
+        return _template_error(error, template, path, _JOB.theme_dirs)
+    return Page(path, kind, content, digest)
+
+
+def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse = _render_all,
+                jobs: int = 1) -> Iterator[Page]:
+    """Every HTML page of the briefing, one at a time and in a fixed order, so the caller
+    can write each and let it go (nothing is written here). A page whose view is as it was
+    in the last build is not rendered again when `reuse` says its old file is still right
+    (its content is None). With `jobs` > 1 and fork available, worker processes forked
+    with the linked site build, hash and render the pages; the bytes are the same."""
+    global _JOB
     views = Views(site)
-    for path, kind, template, build_view in _pages(views):
-        view = build_view()
-        digest = view_digest(template, view)
-        if reuse(path, digest):
-            yield Page(path, kind, None, digest, rendered=False)
-            continue
-        try:
-            content = env.get_template(template).render(view).encode("utf-8")
-        except jinja2.TemplateError as error:
-            raise _template_error(error, template, path, theme_dirs) from None
-        yield Page(path, kind, content, digest)
+    _JOB = _Job(theme_environment(theme_dirs), list(_pages(views)), reuse, theme_dirs)
+    indices = range(len(_JOB.pages))
+    try:
+        if jobs > 1 and len(indices) >= MIN_POOL_PAGES and fork_available():
+            with fork_context().Pool(jobs) as pool:
+                yield from map(_page_or_raise, pool.imap(_render_page, indices, chunksize=8))
+        else:
+            yield from map(_page_or_raise, map(_render_page, indices))
+    finally:
+        _JOB = None
+
+
+def _page_or_raise(result: Page | SitegenError) -> Page:
+    if isinstance(result, SitegenError):
+        raise result
+    return result
 
 
 def _template_error(error: jinja2.TemplateError, template: str, page: str,

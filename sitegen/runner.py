@@ -55,11 +55,15 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
-    """fork where there is one: workers start with sitegen and its models already imported
-    and with this process's hash seed, so they compute exactly what this process would."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods and sys.platform == "linux" else None)
+def fork_available() -> bool:
+    """Whether workers can be forked (Linux): they then start with sitegen and its models
+    already imported, with this process's hash seed and with whatever it holds."""
+    return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+
+
+def fork_context() -> multiprocessing.context.BaseContext:
+    """fork where there is one, so workers compute exactly what this process would."""
+    return multiprocessing.get_context("fork" if fork_available() else None)
 
 
 def _label(fn: Callable[..., object]) -> str:
@@ -215,7 +219,7 @@ class ArticleRunner:
 
     def _get_pool(self) -> Pool:
         if self._pool is None:
-            self._pool = _pool_context().Pool(self.jobs)
+            self._pool = fork_context().Pool(self.jobs)
         return self._pool
 
     def close(self, failed: bool = False) -> None:

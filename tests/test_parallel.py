@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from sitegen import render
 from sitegen.build import BuildOptions, build
 from sitegen.cache import FILE_NAME, KEY_ENV
+from sitegen.errors import SitegenError
 from sitegen.runner import CACHE_DIR, MIN_POOL_ITEMS
 
 MAKE_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "make_corpus.py"
+BAD_THEME = Path(__file__).parent / "sites" / "bad-theme-template"
 ARTICLES = MIN_POOL_ITEMS + 4
 """Enough articles that the per-article steps really go to the pool."""
 
@@ -55,9 +58,24 @@ def site_copy(corpus: Path, tmp_path: Path) -> Path:
     return root
 
 
-def test_pool_build_is_byte_identical_to_serial(corpus: Path, serial: dict[str, str], tmp_path: Path) -> None:
+def test_pool_build_is_byte_identical_to_serial(corpus: Path, serial: dict[str, str], tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render, "MIN_POOL_PAGES", 1)  # pages rendered by forked workers too
     build(BuildOptions(root=corpus, output=tmp_path / "public", jobs=2, use_cache=False))
     assert tree(tmp_path / "public") == serial
+
+
+def test_a_template_error_in_a_render_worker_names_the_template_line(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render, "MIN_POOL_PAGES", 1)
+    root = site_copy(corpus, tmp_path)
+    shutil.copytree(BAD_THEME / "themes", root / "themes")
+    with pytest.raises(SitegenError) as raised:
+        build(BuildOptions(root=root, output=root / "public", jobs=2, use_cache=False))
+    (problem,) = raised.value.problems
+    assert (problem.path, problem.line) == ("themes/default/templates/article.html", 4)
+    assert "'no_such_value' is undefined" in problem.message
+    assert not (root / "public").exists()
 
 
 def test_cold_and_warm_cached_builds_are_byte_identical_to_serial(
