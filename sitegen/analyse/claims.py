@@ -109,7 +109,9 @@ def _content(text: str) -> set[str]:
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a | b else 0.0
+    shared = len(a & b)
+    either = len(a) + len(b) - shared
+    return shared / either if either else 0.0
 
 
 class _UnionFind:
@@ -232,6 +234,8 @@ def _link_quotes(raw: list[RawClaim], uf: _UnionFind) -> None:
     idx = _unique(raw, "quote", uf)
     toks = [set(_tokens(raw[i].text)) for i in idx]
     for x, y in _candidate_pairs([_bigrams(raw[i].text) for i in idx]):
+        if uf.find(idx[x]) == uf.find(idx[y]):
+            continue  # joined through others already: comparing them changes nothing
         a, b = raw[idx[x]], raw[idx[y]]
         ta, tb = toks[x], toks[y]
         if _jaccard(ta, tb) >= QUOTE_SAME and (not a.speaker or not b.speaker
@@ -250,6 +254,8 @@ def _link_statements(raw: list[RawClaim], uf: _UnionFind) -> None:
     words = [_content(raw[i].text) for i in idx]
     keys = [[f"{_speaker_key(raw[i])}|{b}" for b in _bigrams(raw[i].text)] for i in idx]
     for x, y in _candidate_pairs(keys):
+        if uf.find(idx[x]) == uf.find(idx[y]):
+            continue
         a, b = raw[idx[x]], raw[idx[y]]
         if _jaccard(words[x], words[y]) >= (STATEMENT_SAME if a.speaker else 0.6) and \
                 a.denial == b.denial:
