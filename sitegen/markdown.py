@@ -16,9 +16,11 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from sitegen.model import Paragraph
+from sitegen.pickling import pickled_by_value
 from sitegen.urls import paragraph_anchor
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Span:
     """A stretch of a paragraph's plain text to turn into a link on the article page."""
@@ -29,10 +31,8 @@ class Span:
     css_class: str
     title: str | None = None
 
-    def __reduce__(self) -> tuple[type[Span], tuple[int, int, str, str, str | None]]:
-        return (Span, (self.start, self.end, self.href, self.css_class, self.title))  # fast view digests
 
-
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Marker:
     """A small link inserted after a position of a paragraph (e.g. a claim reference)."""
@@ -41,9 +41,6 @@ class Marker:
     href: str
     label: str
     title: str
-
-    def __reduce__(self) -> tuple[type[Marker], tuple[int, str, str, str]]:
-        return (Marker, (self.at, self.href, self.label, self.title))  # fast view digests
 
 
 def _paragraph_tokens(tokens: Sequence[Token]) -> Iterator[tuple[int, int]]:

@@ -14,11 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from sitegen.pickling import pickled_by_value
+
 ActorType = Literal["person", "organisation", "state", "media", "other"]
 ClaimKind = Literal["quote", "statement", "number"]
 ClaimStatus = Literal["corroborated", "single-source", "contested", "unverified"]
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Paragraph:
     """One block of an article's text: the unit of citation (`#p<number>`)."""
@@ -52,6 +55,7 @@ class Article:
     paragraphs: tuple[Paragraph, ...]
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Mention:
     """An exact span of a paragraph that names an actor."""
@@ -78,6 +82,7 @@ class CuratedActor:
     """Line in actors.yaml, for error messages."""
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Actor:
     """A person, organisation, state or outlet, with every name it goes by."""
@@ -98,6 +103,7 @@ class Actor:
     they came from; None when curated or unknown."""
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """Where one article reports a claim: a verbatim span of one paragraph."""
@@ -107,6 +113,7 @@ class Evidence:
     text: str
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Claim:
     """Something a speaker said or a figure reported, with every article that reports it."""
@@ -131,6 +138,7 @@ class Claim:
     """True when the claim denies or disowns a figure or statement."""
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class SharedPassage:
     """A stretch of text two articles share, shown as evidence that one rewrites the other."""
@@ -141,6 +149,7 @@ class SharedPassage:
     origin_text: str
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class CopyLink:
     """Evidence that article `copy` rewrites, condenses or copies article `origin`."""
@@ -163,6 +172,7 @@ class SourceAnalysis:
     """Article id -> the id of the article it ultimately rewrites (None: independent)."""
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class TagOccurrence:
     """A paragraph in which a tag's words occur."""
@@ -171,6 +181,7 @@ class TagOccurrence:
     paragraph: int
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Tag:
     """A keyword that describes the story, from YAKE plus corpus-level filtering."""

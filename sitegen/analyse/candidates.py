@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sitegen.analyse.roles import Role
+from sitegen.pickling import pickled_by_value
 
 CandidateKind = Literal["person", "single", "organisation", "media", "acronym", "state", "office"]
 
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """One place in one paragraph that names an actor."""
@@ -56,6 +58,7 @@ class Candidate:
     without it, which its acronym abbreviates."""
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class ArticleNames:
     """Everything `names.py` found in one article."""

@@ -37,8 +37,10 @@ from sitegen.analyse.statements import (
     statement_cue,
 )
 from sitegen.model import Actor, Article, ClaimKind
+from sitegen.pickling import pickled_by_value
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class RawClaim:
     """One claim as one article reports it, before grouping across articles."""

@@ -20,6 +20,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sitegen.pickling import pickled_by_value
+
 SHINGLE_WORDS = 5
 """Tokens per shingle. Five keeps shingles made only of the story's common vocabulary
 ("north korean troops in ukraine") rare while a verbatim sentence still yields many."""
@@ -63,6 +65,7 @@ STOPWORDS = frozenset(
 )
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Sentence:
     """One sentence outside quotations, as a bag of stemmed content words."""
@@ -71,6 +74,7 @@ class Sentence:
     words: frozenset[str]
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class ArticleText:
     """The comparable units of one article, quotations removed."""

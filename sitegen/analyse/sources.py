@@ -28,12 +28,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from sitegen.analyse.shingles import ArticleText, article_text, word_key
 from sitegen.model import Article, CopyLink, SharedPassage, SourceAnalysis
+from sitegen.pickling import pickled_by_value
 from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key
 
 TEXT_SETTINGS = "sources-text/1"
@@ -103,6 +103,7 @@ Match = tuple[int, int, int, float]
 carried over (a run of shingles, or one sentence)."""
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class PairScore:
     """The overlap figures of one pair of articles, both ways."""

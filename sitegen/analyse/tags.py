@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from sitegen.analyse.keywords import KEYWORD_SETTINGS, Keyword, article_keywords
 from sitegen.analyse.shingles import STOPWORDS, split_sentences, stem, tokens
 from sitegen.model import Actor, Article, Tag, TagOccurrence
+from sitegen.pickling import pickled_by_value
 from sitegen.runner import SERIAL_RUNNER, ArticleRunner
 from sitegen.urls import slug
 
@@ -95,6 +96,7 @@ _Scored = tuple[float, str, Key, list[str]]
 """(minus the corpus score, label, key, ids of the articles whose text carries it)."""
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class _Candidate:
     key: Key
@@ -107,6 +109,7 @@ def article_text(article: Article) -> str:
     return "\n\n".join(p.text for p in article.paragraphs)
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class ArticleTagFacts:
     """What the corpus step needs of one article: its filtered candidates and a little of
