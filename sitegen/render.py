@@ -387,24 +387,29 @@ class _Job:
     theme_dirs: Sequence[Path]
 
 
-_JOB: _Job | None = None
-"""Set before the render workers fork, which inherit it (nothing is pickled to them)."""
-
-
-def _render_page(k: int) -> Page | SitegenError:
+def _render_page(job: _Job, k: int) -> Page | SitegenError:
     """Page k: built, hashed, and rendered unless `reuse` keeps the old file. A template
     error comes back as a value: an exception from a worker would lose its problems."""
-    assert _JOB is not None
-    path, kind, template, build_view = _JOB.pages[k]
+    path, kind, template, build_view = job.pages[k]
     view = build_view()
     digest = view_digest(template, view)
-    if _JOB.reuse(path, digest):
+    if job.reuse(path, digest):
         return Page(path, kind, None, digest, rendered=False)
     try:
-        content = _JOB.env.get_template(template).render(view).encode("utf-8")
+        content = job.env.get_template(template).render(view).encode("utf-8")
     except jinja2.TemplateError as error:
-        return _template_error(error, template, path, _JOB.theme_dirs)
+        return _template_error(error, template, path, job.theme_dirs)
     return Page(path, kind, content, digest)
+
+
+_FORKED_JOB: _Job | None = None
+"""The job render workers inherit when they fork (nothing is pickled to them); set only
+while a pool renders, and one build renders at a time."""
+
+
+def _render_in_worker(k: int) -> Page | SitegenError:
+    assert _FORKED_JOB is not None
+    return _render_page(_FORKED_JOB, k)
 
 
 def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse = _render_all,
@@ -414,18 +419,18 @@ def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse = _rend
     in the last build is not rendered again when `reuse` says its old file is still right
     (its content is None). With `jobs` > 1 and fork available, worker processes forked
     with the linked site build, hash and render the pages; the bytes are the same."""
-    global _JOB
-    views = Views(site)
-    _JOB = _Job(theme_environment(theme_dirs), list(_pages(views)), reuse, theme_dirs)
-    indices = range(len(_JOB.pages))
+    global _FORKED_JOB
+    job = _Job(theme_environment(theme_dirs), list(_pages(Views(site))), reuse, theme_dirs)
+    indices = range(len(job.pages))
+    if jobs < 2 or len(indices) < MIN_POOL_PAGES or not fork_available():
+        yield from (_page_or_raise(_render_page(job, k)) for k in indices)
+        return
+    _FORKED_JOB = job
     try:
-        if jobs > 1 and len(indices) >= MIN_POOL_PAGES and fork_available():
-            with fork_context().Pool(jobs) as pool:
-                yield from map(_page_or_raise, pool.imap(_render_page, indices, chunksize=8))
-        else:
-            yield from map(_page_or_raise, map(_render_page, indices))
+        with fork_context().Pool(jobs) as pool:
+            yield from map(_page_or_raise, pool.imap(_render_in_worker, indices, chunksize=8))
     finally:
-        _JOB = None
+        _FORKED_JOB = None
 
 
 def _page_or_raise(result: Page | SitegenError) -> Page:
