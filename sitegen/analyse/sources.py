@@ -20,8 +20,8 @@ A copy of a copy has the first article as its origin.
 Above `LSH_MIN_ARTICLES` articles, MinHash bands over content-word pairs propose the
 candidate pairs, at most `LSH_MAX_PARTNERS` an article, strictest bands first; above
 `BATCH_MIN_PAIRS` candidates, bounds computed for one article against all others at once
-drop the pairs that cannot link; the rest are compared
-exactly. Neither step changes a decision on the corpora we test (tests/test_sources.py).
+drop the pairs that cannot link; the rest are compared exactly. Neither step changes a
+decision on the corpora we test (tests/test_sources.py).
 """
 
 from __future__ import annotations
@@ -79,6 +79,8 @@ LSH_MAX_PARTNERS = 60
 work at 60 x articles pairs. Costs recall only where more than 60 articles resemble one
 article as much as its source does, as on the synthetic bench corpus, where every article
 recombines the same 150 sentences and the two-row bands pass 80% of all pairs."""
+BAND_LEVELS = (16, 8, 4, LSH_ROWS)
+"""Rows per band, strictest first, for `_candidate_pairs`; each divides the one before."""
 BATCH_MIN_PAIRS = 2000
 """From this many candidate pairs on, unordered bounds for all pairs at once (a few array
 operations per article) pick the pairs worth an exact, ordered comparison."""
@@ -328,10 +330,6 @@ def _candidate_pairs(sketches: Sequence[bytes] | None, n: int, limit: int = LSH_
     return sorted({(min(k, o), max(k, o)) for k, mine in enumerate(partners) for o in mine})
 
 
-BAND_LEVELS = (16, 8, 4, LSH_ROWS)
-"""Rows per band, strictest first, for `_candidate_pairs`; each divides the one before."""
-
-
 def _band_keys(hashes: np.ndarray, rows: int) -> np.ndarray:
     """One 64-bit key per band of `rows` consecutive hash values (articles x bands): equal
     bands give equal keys (unequal ones almost never do, and that only adds a candidate)."""
@@ -352,18 +350,18 @@ def _band_neighbours(keys: np.ndarray, open_: np.ndarray, limit: int) -> dict[in
     found: dict[int, set[int]] = {}
     half = limit // 2
     for column in keys.T:
-        order = np.argsort(column, kind="stable")
+        order = np.argsort(column, kind="stable")  # stable: a bucket's members in index order
         ordered = column[order]
         starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
         sizes = np.diff(np.append(starts, n))
         for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
-            members = np.sort(order[start : start + size])
+            members = order[start : start + size]
             wanted = np.flatnonzero(open_[members])
             if not len(wanted):
                 continue
             listed = members.tolist()
             for at in wanted.tolist():
-                lo = max(0, min(at - half, size - limit - 1)) if size > limit + 1 else 0
+                lo = max(0, min(at - half, size - limit - 1))  # 0 for a bucket of limit + 1 or fewer
                 found.setdefault(listed[at], set()).update(listed[lo : lo + limit + 1])
     return found
 
