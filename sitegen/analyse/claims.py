@@ -296,7 +296,7 @@ def group_claims(raw: Sequence[RawClaim], origin_of: Mapping[str, str | None]
     for members in groups.values():
         built.append(_build(items, measures, members, origins, contested, disowned, denied))
     built.sort(key=lambda c: c[0])
-    return _with_ids([(identity, claim) for _, identity, claim in built])
+    return _with_ids([claim for _, claim in built])
 
 
 def _borrow_denial_measures(items: list[RawClaim], measures: dict[int, str | None]) -> None:
@@ -357,7 +357,7 @@ def _conflicting(items: list[RawClaim], measures: dict[int, str | None]) -> set[
 def _build(items: list[RawClaim], measures: dict[int, str | None], members: list[int],
            origins: dict[str, str | None], contested: set[int], disowned: set[str],
            denied: set[tuple[str | None, float]],
-           ) -> tuple[tuple[object, ...], str, Claim]:
+           ) -> tuple[tuple[object, ...], Claim]:
     rs = sorted(members, key=lambda i: (items[i].article, items[i].paragraph, items[i].start))
     lead = items[rs[0]]
     if lead.kind == "quote":
@@ -390,7 +390,7 @@ def _build(items: list[RawClaim], measures: dict[int, str | None], members: list
         independent_sources=independent, status=status, denial=denial)
     first = items[rs[0]]
     order = {"quote": 0, "statement": 1, "number": 2}[lead.kind]
-    return (first.article, first.paragraph, first.start, order, lead.text), _identity(claim), claim
+    return (first.article, first.paragraph, first.start, order, lead.text), claim
 
 
 def _identity(claim: Claim) -> str:
@@ -404,16 +404,16 @@ def _identity(claim: Claim) -> str:
     return f"{claim.kind}|{speaker}|{what}"
 
 
-def _with_ids(claims: list[tuple[str, Claim]]) -> tuple[Claim, ...]:
+def _with_ids(claims: list[Claim]) -> tuple[Claim, ...]:
     """Ids from a hash of each claim's identity ("c-" and 8 hex digits), so a link to a
     claim (claims.html#c-…) keeps pointing at it as articles are added; a number in
     order of appearance would shift every later claim, and every page listing one. The
     rare claims whose short ids collide take 16 digits."""
-    digests = [hashlib.sha256(identity.encode("utf-8")).hexdigest() for identity, _ in claims]
+    digests = [hashlib.sha256(_identity(claim).encode("utf-8")).hexdigest() for claim in claims]
     short = Counter(d[:ID_DIGITS] for d in digests)
     taken: set[str] = set()
     out = []
-    for digest, (_, claim) in zip(digests, claims, strict=True):
+    for digest, claim in zip(digests, claims, strict=True):
         base = "c-" + (digest[:ID_DIGITS] if short[digest[:ID_DIGITS]] == 1 else digest[:2 * ID_DIGITS])
         claim_id, n = base, 1
         while claim_id in taken:  # two groups of one identity (the index skipped their pair)
