@@ -186,6 +186,7 @@ def render_body(body: str, spans: Mapping[int, Sequence[Span]],
     return str(_MD.render(body, {"spans": spans, "markers": markers}))
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class ArticleBody:
     """An article body and its links, turned into HTML only when a template prints it

@@ -26,5 +26,5 @@ def pickled_by_value(cls: type[T]) -> type[T]:
     else:
         def __reduce__(self: Any) -> tuple[type[T], tuple[Any, ...]]:
             return (cls, get(self))
-    cls.__reduce__ = __reduce__  # type: ignore[assignment, method-assign]
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
     return cls

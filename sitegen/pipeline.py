@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -59,7 +59,7 @@ class SiteOutput:
 
     site: Site
     files: Iterator[OutputFile]
-    pages: list[Page] = field(default_factory=list)
+    pages: list[Page]
     """Each page once its file has been produced, without its bytes (those go to disk)."""
     computed: int = 0
     """Analysis results computed in this build; the rest came from the cache."""
@@ -76,15 +76,14 @@ def site_output(
     with open_runner(options.jobs, cache, terminal_progress(quiet=not options.progress)) as runner:
         analysis = analyse(loaded, timer, runner)
     site = timer.run("link", lambda: link(loaded.briefing, loaded.articles, analysis))
-    out = SiteOutput(site, iter(()), computed=runner.computed, reused=runner.reused)
-    jobs = options.jobs or default_jobs()
-    out.files = _timed(timer, "render", _files(site, dirs, reuse, jobs, out.pages))
-    return out
+    pages: list[Page] = []
+    files = _timed(timer, "render", _files(site, dirs, reuse, options.jobs or default_jobs(), pages))
+    return SiteOutput(site, files, pages, computed=runner.computed, reused=runner.reused)
 
 
 def _files(site: Site, dirs: list[Path], reuse: PageReuse | None, jobs: int, pages: list[Page],
            ) -> Iterator[OutputFile]:
-    for page in render_site(site, dirs, reuse, jobs) if reuse else render_site(site, dirs, jobs=jobs):
+    for page in render_site(site, dirs, reuse, jobs):
         pages.append(dataclasses.replace(page, content=None))
         yield OutputFile(page.path, page.content)
     yield OutputFile("briefing.json", briefing_json(site).encode("utf-8"))

@@ -368,10 +368,6 @@ def view_digest(template: str, view: Mapping[str, Any]) -> str:
     return hashlib.sha256(out.getvalue()).hexdigest()
 
 
-def _render_all(path: str, digest: str) -> bool:
-    return False
-
-
 MIN_POOL_PAGES = 300
 """Fewer pages than this render in this process: forking workers costs more (and `sitegen
 serve` rebuilding a small briefing stays in one process)."""
@@ -402,6 +398,10 @@ def _render_page(job: _Job, k: int) -> Page | SitegenError:
     return Page(path, kind, content, digest)
 
 
+def _render_all(path: str, digest: str) -> bool:
+    return False
+
+
 _FORKED_JOB: _Job | None = None
 """The job render workers inherit when they fork (nothing is pickled to them); set only
 while a pool renders, and one build renders at a time."""
@@ -412,15 +412,16 @@ def _render_in_worker(k: int) -> Page | SitegenError:
     return _render_page(_FORKED_JOB, k)
 
 
-def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse = _render_all,
+def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None = None,
                 jobs: int = 1) -> Iterator[Page]:
     """Every HTML page of the briefing, one at a time and in a fixed order, so the caller
     can write each and let it go (nothing is written here). A page whose view is as it was
     in the last build is not rendered again when `reuse` says its old file is still right
-    (its content is None). With `jobs` > 1 and fork available, worker processes forked
-    with the linked site build, hash and render the pages; the bytes are the same."""
+    (its content is None); without `reuse`, every page is rendered. With `jobs` > 1 and
+    fork available, worker processes forked with the linked site build, hash and render
+    the pages; the bytes are the same."""
     global _FORKED_JOB
-    job = _Job(theme_environment(theme_dirs), list(_pages(Views(site))), reuse, theme_dirs)
+    job = _Job(theme_environment(theme_dirs), list(_pages(Views(site))), reuse or _render_all, theme_dirs)
     indices = range(len(job.pages))
     if jobs < 2 or len(indices) < MIN_POOL_PAGES or not fork_available():
         yield from (_page_or_raise(_render_page(job, k)) for k in indices)

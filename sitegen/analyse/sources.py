@@ -290,7 +290,8 @@ def _sketch(text: ArticleText) -> bytes:
 
     m = MinHash(num_perm=LSH_BANDS * LSH_ROWS, seed=1)
     m.update_batch(sorted(_bigrams(text)))
-    return m.hashvalues.astype("<u8").tobytes()
+    values: np.ndarray = m.hashvalues
+    return values.astype("<u8").tobytes()
 
 
 def _candidate_pairs(sketches: Sequence[bytes] | None, n: int, limit: int = LSH_MAX_PARTNERS) -> list[tuple[int, int]]:

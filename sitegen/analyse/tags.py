@@ -135,8 +135,7 @@ def analyse_tags(
     pool); each is a function of one article and the names that bear on its candidates."""
     runner = runner or SERIAL_RUNNER
     found = runner.map(article_keywords, [article_text(a) for a in articles], settings=KEYWORD_SETTINGS)
-    facts = runner.starmap(article_tag_facts, _fact_items(articles, actors, found), settings=FACT_SETTINGS)
-    return _tags_from_facts(articles, dict(zip((a.id for a in articles), facts, strict=True)))
+    return _tags(articles, actors, found, runner)
 
 
 def tags_from_keywords(
@@ -145,11 +144,16 @@ def tags_from_keywords(
     keywords_of: Callable[[Article], Sequence[Keyword]] | Mapping[str, Sequence[Keyword]],
 ) -> tuple[Tag, ...]:
     """The tags, given each article's YAKE keywords (a function, or a mapping by article
-    id, so a pool or a cache can supply them)."""
+    id): steps 1-4 on keywords chosen by hand."""
     found = [keywords_of[a.id] if isinstance(keywords_of, Mapping) else keywords_of(a) for a in articles]
-    facts = {a.id: article_tag_facts(*item) for a, item in zip(articles, _fact_items(articles, actors, found),
-                                                                strict=True)}
-    return _tags_from_facts(articles, facts)
+    return _tags(articles, actors, found, SERIAL_RUNNER)
+
+
+def _tags(
+    articles: Sequence[Article], actors: Sequence[Actor], found: Sequence[Sequence[Keyword]], runner: ArticleRunner
+) -> tuple[Tag, ...]:
+    facts = runner.starmap(article_tag_facts, _fact_items(articles, actors, found), settings=FACT_SETTINGS)
+    return _tags_from_facts(articles, dict(zip((a.id for a in articles), facts, strict=True)))
 
 
 FACT_SETTINGS = (f"tag-facts/1 {ARTICLE_CANDIDATES} {UNIGRAM_MAX_ZIPF} {PHRASE_MAX_ZIPF} "
