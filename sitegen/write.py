@@ -58,13 +58,52 @@ def _all_files(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink())
 
 
-def _safe_target(staging: Path, relative: str) -> Path:
-    """Refuse any path that would land outside the output folder."""
-    target = (staging / relative).resolve()
-    if relative.startswith("/") or ".." in relative.split("/") or not target.is_relative_to(staging.resolve()):
+def _safe_parts(relative: str) -> tuple[str, ...]:
+    """The parts of an output path, refusing any that would land outside the output folder.
+
+    Checked on the text alone: the staging folder is new and holds only what this build
+    put there, so no symlink inside it can lead out (resolving every path cost a second
+    per thousand pages)."""
+    parts = tuple(relative.split("/"))
+    if relative.startswith("/") or "\\" in relative or "\0" in relative or any(p in ("", ".", "..") for p in parts):
         raise SitegenError.single(relative, None, "output path escapes the output folder",
                                   "this is a bug in sitegen or a theme; report it")
-    return target
+    return parts
+
+
+class _Staging:
+    """The folder a build writes into before it replaces the output."""
+
+    def __init__(self, folder: Path, output: Path, existing: set[str]) -> None:
+        self.folder = folder
+        self.output = output
+        self.existing = existing
+        self._made: set[tuple[str, ...]] = set()
+
+    def target(self, relative: str) -> Path:
+        """Where `relative` goes in the staging folder, its parent folders made."""
+        parts = _safe_parts(relative)
+        parent = parts[:-1]
+        if parent and parent not in self._made:
+            self.folder.joinpath(*parent).mkdir(parents=True, exist_ok=True)
+            self._made.update(parent[:n] for n in range(1, len(parent) + 1))
+        return self.folder.joinpath(*parts)
+
+    def put(self, item: OutputFile) -> bool:
+        """Put one file in the staging folder: a hard link to the output's copy when it is
+        kept or its bytes are the same (mtime kept), else written. True when written (its
+        bytes changed)."""
+        target = self.target(item.path)
+        old = self.output / item.path
+        if item.content is None:
+            os.link(old, target)
+            return False
+        if item.path in self.existing and old.is_file() and not old.is_symlink() \
+                and old.stat().st_size == len(item.content) and old.read_bytes() == item.content:
+            os.link(old, target)
+            return False
+        target.write_bytes(item.content)
+        return True
 
 
 def write_output(files: Iterable[OutputFile], output: Path) -> WriteResult:
@@ -86,16 +125,16 @@ def write_output(files: Iterable[OutputFile], output: Path) -> WriteResult:
     changed = []
     try:
         staging.mkdir()
+        stage = _Staging(staging, output, existing)
         for item in files:
             ours.add(item.path)
-            if _stage(item, staging, output, existing):
+            if stage.put(item):
                 changed.append(item.path)
         manifest = OutputFile(MANIFEST, (json.dumps({"files": sorted(ours)}, indent=0) + "\n").encode("utf-8"))
-        _stage(manifest, staging, output, existing)
+        stage.put(manifest)
         foreign = sorted(existing - ours - previous - {MANIFEST})
         for relative in foreign:
-            target = _safe_target(staging, relative)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            target = stage.target(relative)
             source = output / relative
             if source.is_symlink():
                 os.symlink(os.readlink(source), target)
@@ -112,20 +151,3 @@ def write_output(files: Iterable[OutputFile], output: Path) -> WriteResult:
     shutil.rmtree(retired, ignore_errors=True)
     removed = sorted((previous & existing) - ours)
     return WriteResult(tuple(sorted(changed)), tuple(removed), tuple(foreign), tuple(sorted(ours | {MANIFEST})))
-
-
-def _stage(item: OutputFile, staging: Path, output: Path, existing: set[str]) -> bool:
-    """Put one file in the staging folder: a hard link to the output's copy when it is kept or
-    its bytes are the same (mtime kept), else written. True when written (its bytes changed)."""
-    target = _safe_target(staging, item.path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = output / item.path
-    if item.content is None:
-        os.link(old, target)
-        return False
-    if item.path in existing and old.is_file() and not old.is_symlink() \
-            and old.stat().st_size == len(item.content) and old.read_bytes() == item.content:
-        os.link(old, target)
-        return False
-    target.write_bytes(item.content)
-    return True

@@ -258,6 +258,21 @@ def test_output_path_from_content_cannot_escape(site_copy, sitegen) -> None:
     assert (root / "public/articles/2f-2fescape.html").is_file()
 
 
+@pytest.mark.parametrize("bad", ["../outside.html", "a/../../outside.html", "/tmp/outside.html",
+                                 "a//b.html", "a\\..\\b.html"])
+def test_writer_refuses_a_path_outside_the_output(tmp_path: Path, bad: str) -> None:
+    from sitegen.errors import SitegenError
+    from sitegen.write import OutputFile, write_output
+
+    out = tmp_path / "site" / "public"
+    write_output([OutputFile("index.html", b"old")], out)
+    with pytest.raises(SitegenError, match="escapes the output folder"):
+        write_output([OutputFile("ok/page.html", b"new"), OutputFile(bad, b"x")], out)
+    assert (out / "index.html").read_bytes() == b"old"
+    assert not (out / "ok").exists() and not (tmp_path / "site" / "outside.html").exists()
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["public"]  # no staging left
+
+
 def test_import_never_overwrites_without_force(tmp_path: Path, sitegen) -> None:
     raw = tmp_path / "raw.txt"
     raw.write_text("Flood waters rose in the valley on Sunday. Residents fled.\n\nSecond paragraph.\n",
