@@ -183,10 +183,11 @@ SERVE_SNIPPET = """
 import sys, time
 from pathlib import Path
 from sitegen.build import BuildOptions, build
+from sitegen.warm import WarmState
 sys.path.insert(0, {bench!r})
 from run import _edit_one
 site = Path({site!r})
-options = BuildOptions(root=site, output=site / "public")
+options = BuildOptions(root=site, output=site / "public", warm=WarmState())  # as serve keeps it
 build(options)
 _edit_one(site, {n})
 start = time.perf_counter()

@@ -33,6 +33,7 @@ from sitegen.write import write_output
 
 if TYPE_CHECKING:
     from sitegen.link import Site
+    from sitegen.warm import WarmState
 
 BUILTIN_THEME = Path(__file__).parent / "theme"
 
@@ -54,6 +55,9 @@ class BuildOptions:
     skip_if_unchanged: bool = True
     """With the cache on, do nothing when no input changed and the output is untouched
     (`uptodate.py`); off when the caller needs the analysed site itself."""
+    warm: WarmState | None = None
+    """Parsed articles and analysis results a long-running process (`sitegen serve`) keeps
+    between its builds; used only with the cache on."""
 
 
 @dataclass(frozen=True, slots=True)

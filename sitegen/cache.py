@@ -36,6 +36,8 @@ FILE_NAME = "analysis.sqlite"
 KEY_ENV = "SITEGEN_CACHE_KEY_FILE"
 """Overrides where the HMAC key lives (tests, or a shared CI cache with a shared key)."""
 _MAC_SIZE = 32
+FEW_KEYS = 200
+"""Below this many keys `get_many` looks each up instead of reading the whole namespace."""
 
 
 class CacheWarning(UserWarning):
@@ -158,13 +160,13 @@ class DiskCache:
 
     def get_many(self, namespace: str, keys: Iterable[str]) -> dict[str, object]:
         """The cached values among `keys`; entries that fail their check are left out."""
-        if self._db is None:
-            return {}
         wanted = set(keys)
+        if self._db is None or not wanted:
+            return {}
         found: dict[str, object] = {}
         rejected = 0
         try:
-            rows = self._db.execute("SELECT key, value FROM entries WHERE ns = ?", (namespace,)).fetchall()
+            rows = self._rows(namespace, sorted(wanted))
         except sqlite3.Error as error:
             warnings.warn(f"cannot read the analysis cache {self.path}: {error}; recomputing",
                           CacheWarning, stacklevel=2)
@@ -182,6 +184,19 @@ class DiskCache:
             warnings.warn(f"{rejected} entries of the analysis cache {self.path} are corrupt or were "
                           "signed by another user or machine; recomputing them", CacheWarning, stacklevel=2)
         return found
+
+    def _rows(self, namespace: str, keys: list[str]) -> list[tuple[str, bytes]]:
+        """The stored rows among `keys`: one scan of the namespace when most of it is wanted
+        (a whole build), else looked up by key (a rebuild in a warm process)."""
+        assert self._db is not None
+        if len(keys) > FEW_KEYS:
+            return self._db.execute("SELECT key, value FROM entries WHERE ns = ?", (namespace,)).fetchall()
+        rows: list[tuple[str, bytes]] = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            rows += self._db.execute(f"SELECT key, value FROM entries WHERE key IN ({', '.join('?' * len(chunk))})",
+                                     chunk).fetchall()
+        return rows
 
     def put_many(self, namespace: str, code: str, values: Mapping[str, object]) -> None:
         if self._db is None or not values:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, get_args
 from urllib.parse import urlsplit
 
@@ -112,8 +112,11 @@ def load_article(path: Path, root: Path, problems: list[Problem]) -> Article | N
     """One `content/articles/*.md` file, or None with its problems recorded."""
     shown = path.relative_to(root).as_posix()
     text = read_utf8(path, shown, problems)
-    if text is None:
-        return None
+    return None if text is None else parse_article(shown, text, problems)
+
+
+def parse_article(shown: str, text: str, problems: list[Problem]) -> Article | None:
+    """An article from its file's text (`shown`: its path relative to the site root)."""
     parsed = split_front_matter(text, shown)
     if isinstance(parsed, Problem):
         problems.append(parsed)
@@ -137,7 +140,7 @@ def load_article(path: Path, root: Path, problems: list[Problem]) -> Article | N
         return None
     outlet, author = fields.get("outlet"), fields.get("author")
     return Article(
-        id=slug(path.stem, fallback="article"),
+        id=slug(PurePosixPath(shown).stem, fallback="article"),
         source_file=shown,
         title=str(title).strip(),
         outlet=str(outlet).strip() if outlet else None,
@@ -188,8 +191,12 @@ def load_curated(root: Path, problems: list[Problem]) -> tuple[CuratedActor, ...
     return tuple(actors)
 
 
-def load_site(root: Path) -> LoadedSite:
-    """Read and check all of content/; raises SitegenError listing every problem found."""
+def load_site(root: Path, known: dict[tuple[str, str], Article] | None = None) -> LoadedSite:
+    """Read and check all of content/; raises SitegenError listing every problem found.
+
+    `known`: articles a long-running process parsed in its last build, by (source file,
+    text); a file whose text is the same is not parsed again, and after a build without
+    problems `known` holds this build's articles (`warm.WarmState.articles`)."""
     problems: list[Problem] = []
     articles_dir = root / "content" / "articles"
     files = sorted(articles_dir.glob("*.md")) if articles_dir.is_dir() else []
@@ -198,7 +205,18 @@ def load_site(root: Path) -> LoadedSite:
             "content/articles", None, "no articles (*.md) found",
             "add Markdown articles there, or turn raw texts into articles with `sitegen import FILE.txt`")
     briefing = load_briefing(root, problems)
-    articles = [a for a in (load_article(f, root, problems) for f in files) if a is not None]
+    parsed: dict[tuple[str, str], Article] = {}
+    for path in files:
+        shown = path.relative_to(root).as_posix()
+        text = read_utf8(path, shown, problems)
+        if text is None:
+            continue
+        article = known.get((shown, text)) if known else None
+        if article is None:
+            article = parse_article(shown, text, problems)
+        if article is not None:
+            parsed[(shown, text)] = article
+    articles = list(parsed.values())
     seen: dict[str, str] = {}
     for article in articles:
         if article.id in seen:
@@ -209,4 +227,7 @@ def load_site(root: Path) -> LoadedSite:
     curated = load_curated(root, problems)
     if problems:
         raise SitegenError(problems)
+    if known is not None:
+        known.clear()
+        known.update(parsed)
     return LoadedSite(briefing, tuple(sorted(articles, key=lambda a: a.id)), curated)

@@ -72,8 +72,10 @@ def site_output(
     """Load, analyse and link the site now (raising SitegenError on bad input); its files
     are rendered as `files` is consumed, with the time spent counted as "render". `reuse`
     supplies pages whose view did not change since the last build."""
-    loaded = timer.run("load", lambda: load_site(options.root))
-    with open_runner(options.jobs, cache, terminal_progress(quiet=not options.progress)) as runner:
+    warm = options.warm if cache is not None else None
+    loaded = timer.run("load", lambda: load_site(options.root, warm.articles if warm else None))
+    with open_runner(options.jobs, cache, terminal_progress(quiet=not options.progress),
+                     warm.results if warm else None) as runner:
         analysis = analyse(loaded, timer, runner)
     site = timer.run("link", lambda: link(loaded.briefing, loaded.articles, analysis))
     pages: list[Page] = []

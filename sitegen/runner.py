@@ -136,10 +136,13 @@ class ArticleRunner:
     """Runs one per-article function over many items: cached, parallel, in order."""
 
     def __init__(self, jobs: int | None = 1, cache: DiskCache | None = None,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, memory: dict[str, dict[str, object]] | None = None) -> None:
         self.jobs = default_jobs() if jobs is None or jobs < 1 else jobs
         self.cache = cache
         self.progress = progress
+        self.memory = memory
+        """Results kept in memory across builds by a long-running process, by namespace and
+        full key (`warm.WarmState.results`): looked up before the disk cache."""
         self._pool: Pool | None = None
         self._used: dict[str, set[str]] = defaultdict(set)
         self.computed = 0
@@ -186,14 +189,21 @@ class ArticleRunner:
         prefix = f"{code}|{namespace}|".encode()
         full = [hashlib.sha256(prefix + key.encode()).hexdigest() for key in keys]
         self._used[namespace].update(full)
-        found = self.cache.get_many(namespace, full)
+        found = self._remembered(namespace, full)
+        found.update(self.cache.get_many(namespace, [k for k in full if k not in found]))
         self.reused += sum(1 for k in full if k in found)
         todo = sorted({k: i for i, k in reversed(list(enumerate(full))) if k not in found}.values())
         self.computed += len(todo)
         fresh = compute(todo)
         self.cache.put_many(namespace, code, {full[i]: r for i, r in zip(todo, fresh, strict=True)})
         found.update((full[i], r) for i, r in zip(todo, fresh, strict=True))
+        if self.memory is not None:
+            self.memory.setdefault(namespace, {}).update(found)
         return [found[k] for k in full]  # type: ignore[misc]
+
+    def _remembered(self, namespace: str, keys: list[str]) -> dict[str, object]:
+        known = self.memory.get(namespace) if self.memory is not None else None
+        return {k: known[k] for k in keys if k in known} if known else {}
 
     def _compute(self, fn: Callable[[A], R], items: list[A], label: str) -> list[R]:
         if not items:
@@ -235,6 +245,10 @@ class ArticleRunner:
             if not failed:
                 self.cache.prune(self._used, code_fingerprint())
             self.cache.close()
+        if self.memory is not None and not failed:
+            for namespace in list(self.memory):  # keep what this build used, as the disk cache does
+                used = self._used.get(namespace, set())
+                self.memory[namespace] = {k: v for k, v in self.memory[namespace].items() if k in used}
 
     def __enter__(self) -> ArticleRunner:
         return self
@@ -249,6 +263,9 @@ SERIAL_RUNNER = ArticleRunner()
 process, no cache."""
 
 
-def open_runner(jobs: int | None, cache_dir: Path | None, progress: Progress | None = None) -> ArticleRunner:
-    """The runner for one build: `cache_dir` None means --no-cache."""
-    return ArticleRunner(jobs, DiskCache(cache_dir) if cache_dir is not None else None, progress)
+def open_runner(jobs: int | None, cache_dir: Path | None, progress: Progress | None = None,
+                memory: dict[str, dict[str, object]] | None = None) -> ArticleRunner:
+    """The runner for one build: `cache_dir` None means --no-cache (and no `memory` either)."""
+    if cache_dir is None:
+        return ArticleRunner(jobs, None, progress)
+    return ArticleRunner(jobs, DiskCache(cache_dir), progress, memory)

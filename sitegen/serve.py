@@ -22,6 +22,7 @@ import watchfiles
 
 from sitegen.errors import Problem, SitegenError
 from sitegen.preview import BuildState, PreviewServer, normalise_base_path
+from sitegen.warm import WarmState
 
 PORT_TRIES = 20
 """Ports tried, counting up from --port, before giving up."""
@@ -127,13 +128,14 @@ def _interrupt(_signum: int, _frame: object) -> None:
 # ---------------------------------------------------------------- building
 
 
-def rebuild(options: ServeOptions, state: BuildState, say: Say) -> None:
-    """One build; its outcome goes to `state` (and so to open pages). Never raises."""
+def rebuild(options: ServeOptions, state: BuildState, say: Say, warm: WarmState) -> None:
+    """One build; its outcome goes to `state` (and so to open pages). Never raises.
+    `warm` carries parsed articles and analysis results from one build to the next."""
     from sitegen.build import BuildOptions, build  # the lead's pipeline, imported when used
 
     started = time.monotonic()
     try:
-        report = build(BuildOptions(root=options.root, output=options.output, jobs=options.jobs))
+        report = build(BuildOptions(root=options.root, output=options.output, jobs=options.jobs, warm=warm))
     except SitegenError as error:
         _failed(state, [str(problem) for problem in error.problems])
         return
@@ -284,9 +286,10 @@ def _build_loop(
     stop: threading.Event,
     say: Say,
     initial: bool,
+    warm: WarmState,
 ) -> None:
     if initial:
-        rebuild(options, state, say)
+        rebuild(options, state, say, warm)
     while not stop.is_set():
         try:
             paths = changes.get(timeout=0.2)
@@ -302,7 +305,7 @@ def _build_loop(
         shown = sorted(Path(p).relative_to(root).as_posix() for p in paths)
         more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
         say(f"changed: {', '.join(shown[:5])}{more}")
-        rebuild(options, state, say)
+        rebuild(options, state, say, warm)
 
 
 # ---------------------------------------------------------------- the running preview
@@ -343,9 +346,10 @@ class Preview:
         lands, like after any rebuild.
         """
         state = BuildState()
+        warm = WarmState()
         say(f"building {options.root} ...")
         if build_first:
-            rebuild(options, state, say)
+            rebuild(options, state, say, warm)
         server = bind(options, state, say)
         stop = threading.Event()
         threads: list[threading.Thread] = []
@@ -356,14 +360,14 @@ class Preview:
             threads.append(
                 threading.Thread(
                     target=_build_loop,
-                    args=(options, state, changes, stop, say, not build_first),
+                    args=(options, state, changes, stop, say, not build_first, warm),
                     name="sitegen-build",
                     daemon=True,
                 )
             )
         elif not build_first:
             threads.append(threading.Thread(
-                target=rebuild, args=(options, state, say), name="sitegen-build", daemon=True
+                target=rebuild, args=(options, state, say, warm), name="sitegen-build", daemon=True
             ))
         for thread in threads:
             thread.start()

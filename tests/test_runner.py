@@ -129,6 +129,34 @@ def test_entries_no_build_uses_are_pruned(tmp_path: Path) -> None:
     assert stored_rows(cache) == 5
 
 
+def test_a_warm_runner_reads_kept_results_not_the_disk_cache(tmp_path: Path) -> None:
+    """What `sitegen serve` keeps between builds: the second build takes every result from
+    memory (the disk cache is gone and nothing is computed), an edit computes one, and only
+    the results a build used are kept."""
+    cache = tmp_path / ".sitegen-cache"
+    memory: dict[str, dict[str, object]] = {}
+    with open_runner(1, cache, memory=memory) as runner:
+        first = runner.map(word_count, ARTICLES)
+    (cache / FILE_NAME).unlink()
+    with open_runner(1, cache, memory=memory) as runner:
+        assert runner.map(word_count, ARTICLES) == first and runner.computed == 0
+    edited = [make_article(999), *ARTICLES[1:5]]
+    with open_runner(1, cache, memory=memory) as runner:
+        assert runner.map(word_count, edited) == [word_count(a) for a in edited] and runner.computed == 1
+    assert [len(kept) for kept in memory.values()] == [5]
+    assert stored_rows(cache) == 1  # the fresh result goes to disk too, for the next `sitegen build`
+
+
+def test_a_failed_build_leaves_kept_results_as_they_were(tmp_path: Path) -> None:
+    memory: dict[str, dict[str, object]] = {}
+    with open_runner(1, tmp_path / ".sitegen-cache", memory=memory) as runner:
+        runner.map(word_count, ARTICLES)
+    with pytest.raises(RuntimeError), open_runner(1, tmp_path / ".sitegen-cache", memory=memory) as runner:
+        runner.map(word_count, ARTICLES[:2])
+        raise RuntimeError("a later stage failed")
+    assert [len(kept) for kept in memory.values()] == [len(ARTICLES)]
+
+
 def test_no_cache_writes_nothing(tmp_path: Path) -> None:
     with open_runner(2, None) as runner:
         assert runner.map(word_count, ARTICLES) == expected(word_count)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -11,8 +12,10 @@ import pytest
 
 from sitegen.build import BuildOptions, BuildReport, build
 from sitegen.cache import KEY_ENV
+from sitegen.errors import SitegenError
 from sitegen.render import view_digest
 from sitegen.runner import CACHE_DIR
+from sitegen.warm import WarmState
 
 STORY = Path(__file__).parent / "stories" / "tags-port-strike"
 
@@ -129,6 +132,39 @@ def test_after_an_edit_only_pages_whose_view_changed_are_rendered(root: Path) ->
     assert 0 < again.rendered < sum(again.pages.values()) // 2
     build(BuildOptions(root=root, output=root.parent / "fresh", jobs=1, use_cache=False))
     assert inodes_free_tree(root / "public") == inodes_free_tree(root.parent / "fresh")
+
+
+def test_a_warm_process_rebuilds_an_edit_as_a_fresh_build_would(root: Path) -> None:
+    """`sitegen serve` keeps parsed articles and analysis results between builds: the
+    unchanged articles are the very objects of the last build, the edited one is parsed
+    again, and the output equals a fresh `--no-cache` build byte for byte."""
+    warm = WarmState()
+    built(root, warm=warm)
+    before = {path: article for (path, _), article in warm.articles.items()}
+    _edit_article(root)
+    again = built(root, warm=warm)
+    assert 0 < again.computed < again.reused
+    after = {path: article for (path, _), article in warm.articles.items()}
+    assert sorted(after) == sorted(before) and len(warm.articles) == len(before)
+    edited = sorted(before)[0]
+    assert after[edited] is not before[edited] and after[edited].body != before[edited].body
+    assert all(after[path] is before[path] for path in sorted(before)[1:])
+    build(BuildOptions(root=root, output=root.parent / "fresh", jobs=1, use_cache=False))
+    assert inodes_free_tree(root / "public") == inodes_free_tree(root.parent / "fresh")
+
+
+def test_a_warm_process_reports_a_broken_article_and_recovers(root: Path) -> None:
+    warm = WarmState()
+    built(root, warm=warm)
+    kept = dict(warm.articles)
+    article = sorted((root / "content" / "articles").glob("*.md"))[1]
+    good = article.read_text(encoding="utf-8")
+    article.write_text(re.sub(r"(?m)^date: .*$", "date: 2024-13-45", good, count=1), encoding="utf-8")
+    with pytest.raises(SitegenError, match="not YYYY-MM-DD"):
+        built(root, warm=warm)
+    assert warm.articles == kept  # a failed build changes nothing kept
+    article.write_text(good, encoding="utf-8")
+    assert built(root, warm=warm).computed == 0
 
 
 def test_an_input_change_no_page_shows_renders_nothing(root: Path) -> None:
