@@ -49,6 +49,9 @@ class Site:
     """Article id -> (claim id, evidence) for every claim it reports."""
     tag_paragraphs_in_article: Mapping[str, tuple[tuple[str, int], ...]]
     """Article id -> (tag id, paragraph) for every paragraph a tag occurs in."""
+    outlets_of_claim: Mapping[str, int]
+    """Claim id -> how many distinct outlets report it (an article without an outlet counts
+    alone): counted once here, though a claim is listed on the page of every article reporting it."""
 
 
 def article_order(article: Article) -> tuple[bool, str, str]:
@@ -144,4 +147,6 @@ def link(briefing: Briefing, articles: tuple[Article, ...], analysis: Analysis) 
         mentions_in_article={aid: tuple(rows) for aid, rows in mentions_in_article.items()},
         evidence_in_article={aid: tuple(rows) for aid, rows in evidence_in_article.items()},
         tag_paragraphs_in_article={aid: tuple(sorted(rows)) for aid, rows in tag_paragraphs.items()},
+        outlets_of_claim={c.id: len({article_by_id[e.article].outlet or e.article for e in c.evidence})
+                          for c in analysis.claims},
     )

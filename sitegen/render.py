@@ -80,7 +80,6 @@ class Views:
 
     def __init__(self, site: Site) -> None:
         self.site = site
-        self._outlets: dict[str, int] = {}
 
     # -- small pieces shared by several pages ---------------------------------------------
 
@@ -95,16 +94,6 @@ class Views:
 
     def tag_link(self, page: str, tag_id: str) -> Link:
         return Link(relative_url(page, tag_page(tag_id)), self.site.tags[tag_id].label)
-
-    def outlet_count(self, claim: Claim) -> int:
-        """How many distinct outlets report a claim (an article without an outlet counts alone).
-
-        Counted once per claim: a claim is listed on every page of every article reporting it.
-        """
-        if claim.id not in self._outlets:
-            self._outlets[claim.id] = len({self.site.article_by_id[e.article].outlet or e.article
-                                           for e in claim.evidence})
-        return self._outlets[claim.id]
 
     def claim_view(self, page: str, claim: Claim, with_evidence: bool = True) -> dict[str, Any]:
         """A claim for templates; lists (article pages, actor pages) skip the evidence rows."""
@@ -124,7 +113,7 @@ class Views:
             "status_label": STATUS_LABELS[claim.status],
             "denial": claim.denial,
             "independent": claim.independent_sources,
-            "outlets": self.outlet_count(claim),
+            "outlets": self.site.outlets_of_claim[claim.id],
             "evidence": [] if not with_evidence else [{"link": self.article_link(page, e.article, e.paragraph),
                           "outlet": self.site.article_by_id[e.article].outlet,
                           "date": self.site.article_by_id[e.article].date,
@@ -229,7 +218,8 @@ class Views:
                                                f"claim {claim_id}: {self.site.claims[claim_id].status}"))
         return spans, markers
 
-    def article(self, article: Article) -> dict[str, Any]:
+    def article(self, article_id: str) -> dict[str, Any]:
+        article = self.site.article_by_id[article_id]
         page = article_page(article.id)
         spans, markers = self._article_spans(page, article)
         copy_link = self.site.copy_link_of.get(article.id)
@@ -243,7 +233,8 @@ class Views:
                 "rewritten_by": [{"link": self.article_link(page, edge.copy), "score": edge.score}
                                  for edge in self.site.copies_of.get(article.id, ())]}
 
-    def actor(self, actor: Actor) -> dict[str, Any]:
+    def actor(self, actor_id: str) -> dict[str, Any]:
+        actor = self.site.actors[actor_id]
         page = actor_page(actor.id)
         by_article: dict[str, list[Mention]] = defaultdict(list)
         for m in actor.mentions:
@@ -344,9 +335,9 @@ def _pages(views: Views) -> Iterator[tuple[str, str, str, Callable[[], dict[str,
     yield "tags/index.html", "tags", "tags_index.html", views.tags_index
     yield "search.html", "search", "search.html", lambda: views.common("search.html", "Search")
     for article in site.articles:
-        yield article_page(article.id), "article", "article.html", partial(views.article, article)
-    for actor in site.actors.values():
-        yield actor_page(actor.id), "actor", "actor.html", partial(views.actor, actor)
+        yield article_page(article.id), "article", "article.html", partial(views.article, article.id)
+    for actor_id in site.actors:
+        yield actor_page(actor_id), "actor", "actor.html", partial(views.actor, actor_id)
     for tag_id in site.tags:
         yield tag_page(tag_id), "tag", "tag.html", partial(views.tag, tag_id)
 
