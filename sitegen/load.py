@@ -7,6 +7,7 @@ whole batch of mistakes in one go (Zola's "Found path collisions").
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -150,6 +151,7 @@ def parse_article(shown: str, text: str, problems: list[Problem]) -> Article | N
         body=parsed.body,
         body_line=parsed.body_line,
         paragraphs=markdown.paragraphs(parsed.body, parsed.body_line),
+        content_digest=hashlib.sha256(f"{shown}\0{text}".encode()).hexdigest(),
     )
 
 

@@ -53,6 +53,10 @@ class Article:
     body_line: int
     """1-based line of the file on which `body` starts (for error messages)."""
     paragraphs: tuple[Paragraph, ...]
+    content_digest: str = field(default="", compare=False, repr=False)
+    """Hash of the source file's path and text, which every other field is parsed from:
+    what names the article in cache keys (`runner._KeyPickler`) instead of its fields
+    hashed one by one. Empty for an article made in code (the fields are hashed then)."""
 
 
 @pickled_by_value

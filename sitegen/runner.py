@@ -70,9 +70,16 @@ def _label(fn: Callable[..., object]) -> str:
     return f"{fn.__module__}.{fn.__qualname__}"
 
 
+KEY_DERIVED = {"key_derived": True}
+"""`field(metadata=KEY_DERIVED)`: a field computed from the record's other fields (an
+index, a grouping), left out of its cache key: hashing it again would cost time and say
+nothing new."""
+
+
 @cache
 def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(kind))
+    """The fields a record's cache key is made of."""
+    return tuple(f.name for f in dataclasses.fields(kind) if not f.metadata.get("key_derived"))
 
 
 def _sorted(values: object) -> list[object]:
@@ -96,9 +103,16 @@ class _KeyPickler(pickle.Pickler):
     """Pickles dataclasses field by field with their sets and dicts sorted, so that equal
     items give equal bytes in every process (the string hash seed differs per run, and with
     it the order a set of names, or a dict filled from one, iterates in). The bytes are only
-    hashed, never unpickled."""
+    hashed, never unpickled.
+
+    An object with a `content_digest` (an article: a hash of its file's path and text,
+    which it is parsed from by code the key already covers) is written as that digest
+    instead of its fields; fields marked `KEY_DERIVED` are left out."""
 
     def reducer_override(self, obj: object) -> Any:
+        digest = getattr(obj, "content_digest", None)
+        if isinstance(digest, str) and digest:
+            return type(obj), (digest,)
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             return type(obj), tuple(_canonical(getattr(obj, f)) for f in _field_names(type(obj)))
         return NotImplemented

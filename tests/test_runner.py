@@ -298,3 +298,49 @@ def test_keyed_results_are_computed_once_per_key_and_in_order(tmp_path: Path) ->
     with open_runner(1, cache) as runner:  # other settings: nothing is shared
         runner.keyed("pairs", second, lengths(second), settings="threshold=0.4")
     assert asked == [[0, 1, 2], [1], [0, 1, 2]]
+
+
+ARTICLE_FILE = """---
+title: Harbour report
+outlet: Example Gazette
+date: 2024-03-01
+---
+The harbour authority of Porto Velho closed two piers after a crane collapsed.
+
+Officials said a review would take {weeks} weeks.
+"""
+
+
+def test_a_loaded_article_is_keyed_by_its_file() -> None:
+    """A parsed article's key is its file's path and text: equal for the same file parsed
+    twice, different after any edit (front matter included) or under another name."""
+    from sitegen.load import parse_article
+    from sitegen.runner import item_key
+
+    def key(shown: str, text: str) -> str:
+        article = parse_article(shown, text, [])
+        assert article is not None
+        return item_key(b"", article)
+
+    base = key("content/articles/harbour.md", ARTICLE_FILE.format(weeks=3))
+    assert key("content/articles/harbour.md", ARTICLE_FILE.format(weeks=3)) == base
+    assert key("content/articles/harbour.md", ARTICLE_FILE.format(weeks=4)) != base
+    assert key("content/articles/harbour.md",
+               ARTICLE_FILE.format(weeks=3).replace("Example Gazette", "Other Gazette")) != base
+    assert key("content/articles/harbour-2.md", ARTICLE_FILE.format(weeks=3)) != base
+
+
+def test_fields_derived_from_others_are_not_hashed_twice() -> None:
+    """A claims context's word index is made from its actors: two contexts with the same
+    actors key alike, and other actors key differently."""
+    from sitegen.analyse.claim_extract import ArticleContext
+    from sitegen.analyse.speakers import ActorRef
+    from sitegen.runner import item_key
+
+    refs = {"harbour-authority": ActorRef("harbour-authority", "organisation", ("authority", "harbour"), None)}
+    built = ArticleContext({1: "The harbour authority spoke."}, (), refs, {"harbour": ("harbour-authority",)})
+    bare = ArticleContext({1: "The harbour authority spoke."}, (), refs)
+    other = ArticleContext({1: "The harbour authority spoke."}, (),
+                           {"port": ActorRef("port", "organisation", ("port",), None)})
+    assert item_key(b"", built) == item_key(b"", bare)
+    assert item_key(b"", other) != item_key(b"", bare)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sitegen.analyse.reporting import REPORTING_VERB, word_before
 from sitegen.analyse.sentences import Span, sentence_at, split_sentences
+from sitegen.runner import KEY_DERIVED
 
 _PREPOSITIONS = frozenset(
     """with to of from by for against about between on in at over than into toward towards
@@ -91,9 +92,9 @@ class ArticleContext:
     paragraphs: Mapping[int, str]
     mentions: tuple[MentionSpan, ...]
     actors: Mapping[str, ActorRef]
-    word_index: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    """Lower-cased word -> ids of the actors whose names or role hold it."""
-    by_paragraph: dict[int, tuple[MentionSpan, ...]] = field(default_factory=dict)
+    word_index: Mapping[str, tuple[str, ...]] = field(default_factory=dict, metadata=KEY_DERIVED)
+    """Lower-cased word -> ids of the actors whose names or role hold it (from `actors`)."""
+    by_paragraph: dict[int, tuple[MentionSpan, ...]] = field(default_factory=dict, metadata=KEY_DERIVED)
 
     def __post_init__(self) -> None:
         grouped: dict[int, list[MentionSpan]] = {}
