@@ -16,6 +16,7 @@ from sitegen.analyse.actors import analyse_actors
 from sitegen.analyse.claims import analyse_claims
 from sitegen.analyse.sources import analyse_sources
 from sitegen.analyse.tags import analyse_tags
+from sitegen.background import Stages
 from sitegen.export import briefing_json
 from sitegen.feeds import atom_feed, sitemap
 from sitegen.link import Site, link
@@ -46,10 +47,19 @@ def static_files(dirs: list[Path]) -> list[OutputFile]:
 
 
 def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner) -> Analysis:
-    actors = timer.run("actors", lambda: analyse_actors(loaded.articles, loaded.curated, runner=runner))
-    sources = timer.run("sources", lambda: analyse_sources(loaded.articles, runner=runner))
-    claims = timer.run("claims", lambda: analyse_claims(loaded.articles, actors, sources, runner=runner))
-    tags = timer.run("tags", lambda: analyse_tags(loaded.articles, actors, runner=runner))
+    """The four analysers, as many at a time as their inputs allow (`background.py`):
+    sources beside actors, then tags beside claims. Each stage's time is its own, so with
+    several jobs the stage times add up to more than the build's."""
+    articles = loaded.articles
+    with Stages(runner) as stages:
+        pending_sources = stages.start(lambda child: analyse_sources(articles, runner=child))
+        actors = timer.run("actors", lambda: analyse_actors(articles, loaded.curated, runner=runner))
+        pending_tags = stages.start(lambda child: analyse_tags(articles, actors, runner=child))
+        sources = pending_sources.result()
+        timer.stages["sources"] = pending_sources.seconds
+        claims = timer.run("claims", lambda: analyse_claims(articles, actors, sources, runner=runner))
+        tags = pending_tags.result()
+        timer.stages["tags"] = pending_tags.seconds
     return Analysis(actors=actors, claims=claims, sources=sources, tags=tags)
 
 

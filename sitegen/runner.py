@@ -70,16 +70,9 @@ def _label(fn: Callable[..., object]) -> str:
     return f"{fn.__module__}.{fn.__qualname__}"
 
 
-KEY_DERIVED = {"key_derived": True}
-"""`field(metadata=KEY_DERIVED)`: a field computed from the record's other fields (an
-index, a grouping), left out of its cache key: hashing it again would cost time and say
-nothing new."""
-
-
 @cache
 def _field_names(kind: type) -> tuple[str, ...]:
-    """The fields a record's cache key is made of."""
-    return tuple(f.name for f in dataclasses.fields(kind) if not f.metadata.get("key_derived"))
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 def _sorted(values: object) -> list[object]:
@@ -107,7 +100,8 @@ class _KeyPickler(pickle.Pickler):
 
     An object with a `content_digest` (an article: a hash of its file's path and text,
     which it is parsed from by code the key already covers) is written as that digest
-    instead of its fields; fields marked `KEY_DERIVED` are left out."""
+    instead of its fields. Only fields are written: what a record works out from them
+    (a cached property) is no part of its key."""
 
     def reducer_override(self, obj: object) -> Any:
         digest = getattr(obj, "content_digest", None)
@@ -136,6 +130,18 @@ def item_key(prefix: bytes, item: object) -> str:
     return out.hash.hexdigest()
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class WorkDone:
+    """A child runner's work, sent back to the parent's runner (`ArticleRunner.absorb`)."""
+
+    used: dict[str, set[str]]
+    """Cache keys the child used, by namespace."""
+    computed: int
+    reused: int
+    remembered: dict[str, dict[str, object]]
+    """Results the child added to the warm state, by namespace and key."""
+
+
 class _Star(Generic[R]):
     """`fn(*args)` as a one-argument callable that pickles (by reference to `fn`) into workers."""
 
@@ -159,6 +165,8 @@ class ArticleRunner:
         full key (`warm.WarmState.results`): looked up before the disk cache."""
         self._pool: Pool | None = None
         self._used: dict[str, set[str]] = defaultdict(set)
+        self._newly_remembered: dict[str, dict[str, object]] = defaultdict(dict)
+        """Results put in `memory` by this runner that it did not find there."""
         self.computed = 0
         """Items computed (not found in the cache) so far: for tests and --verbose."""
         self.reused = 0
@@ -212,7 +220,9 @@ class ArticleRunner:
         self.cache.put_many(namespace, code, {full[i]: r for i, r in zip(todo, fresh, strict=True)})
         found.update((full[i], r) for i, r in zip(todo, fresh, strict=True))
         if self.memory is not None:
-            self.memory.setdefault(namespace, {}).update(found)
+            remembered = self.memory.setdefault(namespace, {})
+            self._newly_remembered[namespace].update((k, v) for k, v in found.items() if k not in remembered)
+            remembered.update(found)
         return [found[k] for k in full]  # type: ignore[misc]
 
     def _remembered(self, namespace: str, keys: list[str]) -> dict[str, object]:
@@ -263,6 +273,40 @@ class ArticleRunner:
             for namespace in list(self.memory):  # keep what this build used, as the disk cache does
                 used = self._used.get(namespace, set())
                 self.memory[namespace] = {k: v for k, v in self.memory[namespace].items() if k in used}
+
+    def for_child(self) -> ArticleRunner:
+        """A runner for a forked child process (`background.py`): the same settings and
+        cache folder through a connection of its own, and the warm results this process
+        held when it forked; no workers yet."""
+        cache = DiskCache(self.cache.path.parent) if self.cache is not None else None
+        return ArticleRunner(self.jobs, cache, self.progress, self.memory)
+
+    def work_done(self) -> WorkDone:
+        """What this runner did that the runner of the process it forked from must know."""
+        return WorkDone({ns: set(keys) for ns, keys in self._used.items()}, self.computed, self.reused,
+                        {ns: dict(values) for ns, values in self._newly_remembered.items() if values})
+
+    def absorb(self, done: WorkDone) -> None:
+        """Count a child's work as this runner's own: its cache entries are kept at `close`,
+        its counts reported, its new results remembered."""
+        for namespace, keys in done.used.items():
+            self._used[namespace].update(keys)
+        self.computed += done.computed
+        self.reused += done.reused
+        if self.memory is not None:
+            for namespace, values in done.remembered.items():
+                self.memory.setdefault(namespace, {}).update(values)
+                self._newly_remembered[namespace].update(values)
+
+    def close_in_child(self) -> None:
+        """Stop this child's workers and its cache connection; pruning is left to the parent,
+        which knows every key the build used."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
+        if self.cache is not None:
+            self.cache.close()
 
     def __enter__(self) -> ArticleRunner:
         return self

@@ -1,0 +1,128 @@
+"""Analysis stages that do not wait for each other run at the same time (issue 9).
+
+Once the per-article results come from the cache, what a rebuild spends is the
+cross-article steps (merging aliases, pairing near-duplicates, grouping claims, choosing
+tags), each in the main process, one after another, on one core. But near-duplicate
+detection reads only the articles, and tags only the articles and actors. So such a stage
+is started in a child process forked the moment its inputs exist, runs beside the stage the
+main process goes on with, and sends back its result together with the runner's account of
+its work (cache keys used, counts, results for the warm state), which the main runner
+absorbs as its own.
+
+The child computes exactly what the main process would (same code, same data, same hash
+seed: it is a fork), so the output does not depend on where a stage ran. Without fork, or
+with one job, a stage runs in the main process when it is started.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+import traceback
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from types import TracebackType
+from typing import Generic, TypeVar
+
+from sitegen.runner import ArticleRunner, fork_available
+
+T = TypeVar("T")
+
+Stage = Callable[[ArticleRunner], T]
+"""A stage: given a runner for its per-article steps, returns its result (picklable)."""
+
+
+class Pending(Generic[T]):
+    """A stage's result, ready now or once its child has sent it."""
+
+    def __init__(self, runner: ArticleRunner, value: T | None = None, seconds: float = 0.0,
+                 process: BaseProcess | None = None, reader: Connection | None = None) -> None:
+        self._runner = runner
+        self._value = value
+        self.seconds = seconds
+        """How long the stage took where it ran (its own wall time, not the wait for it)."""
+        self._process = process
+        self._reader = reader
+
+    def result(self) -> T:
+        """The stage's result; raises what the stage raised."""
+        if self._process is not None:
+            self._value = self._collect()
+        return self._value  # type: ignore[return-value]
+
+    def _collect(self) -> T:
+        assert self._process is not None and self._reader is not None
+        try:
+            sent = self._reader.recv()
+        except EOFError:
+            sent = RuntimeError(f"an analysis stage's process ended without a result (exit code "
+                                f"{self._process.exitcode}); run with --jobs 1 to see it in the main process")
+        finally:
+            self._reader.close()
+            self._process.join()
+            self._process = None
+        if isinstance(sent, BaseException):
+            raise sent
+        value, self.seconds, done = sent
+        self._runner.absorb(done)
+        return value  # type: ignore[no-any-return]
+
+    def cancel(self) -> None:
+        """Stop the child if the build fails before the result is wanted."""
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join()
+            self._process = None
+            if self._reader is not None:
+                self._reader.close()
+
+
+class Stages:
+    """Starts stages beside the main process and stops any left running if the build fails:
+    `with Stages(runner) as stages: pending = stages.start(stage)`."""
+
+    def __init__(self, runner: ArticleRunner) -> None:
+        self._runner = runner
+        self._started: list[Pending[object]] = []
+
+    def start(self, stage: Stage[T]) -> Pending[T]:
+        if self._runner.jobs < 2 or not fork_available():
+            started = time.perf_counter()
+            value = stage(self._runner)
+            return Pending(self._runner, value, time.perf_counter() - started)
+        context = multiprocessing.get_context("fork")
+        reader, writer = context.Pipe(duplex=False)
+        process = context.Process(target=_run_in_child, args=(stage, self._runner, writer))
+        process.start()  # forked: the stage, the runner and the articles are not pickled
+        writer.close()
+        pending: Pending[T] = Pending(self._runner, process=process, reader=reader)
+        self._started.append(pending)  # type: ignore[arg-type]
+        return pending
+
+    def __enter__(self) -> Stages:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        for pending in self._started:
+            pending.cancel()
+
+
+def _run_in_child(stage: Stage[object], parent: ArticleRunner, writer: Connection) -> None:
+    """In the child: run the stage with a runner of its own and send back what it made."""
+    runner = parent.for_child()
+    started = time.perf_counter()
+    try:
+        value = stage(runner)
+        sent: object = (value, time.perf_counter() - started, runner.work_done())
+    except BaseException as error:  # sent to the parent, which raises it in the build
+        sent = error
+    finally:
+        runner.close_in_child()
+    try:
+        writer.send(sent)
+    except Exception as failure:  # an error, or a result, that does not pickle
+        said = "".join(traceback.format_exception(sent)) if isinstance(sent, BaseException) else repr(failure)
+        writer.send(RuntimeError(f"an analysis stage failed in its process: {said}"))
+    writer.close()

@@ -1,0 +1,77 @@
+"""Analysis stages run beside the main process: same results, their work counted as the
+build's, their errors raised in the build, and none left running when a build fails."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from sitegen.background import Stages
+from sitegen.cache import KEY_ENV
+from sitegen.runner import ArticleRunner, fork_available, open_runner
+from tests.test_runner import ARTICLES, word_count
+
+pytestmark = pytest.mark.skipif(not fork_available(), reason="stages run beside the build only where fork exists")
+
+
+@pytest.fixture(autouse=True)
+def signing_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "user-cache" / "cache-key"))
+
+
+def count_words(runner: ArticleRunner) -> list[tuple[str, int]]:
+    return runner.map(word_count, ARTICLES)
+
+
+def test_a_stage_in_a_child_gives_the_result_and_its_work_counts_as_the_builds(tmp_path: Path) -> None:
+    cache = tmp_path / ".sitegen-cache"
+    memory: dict[str, dict[str, object]] = {}
+    with open_runner(2, cache, memory=memory) as runner, Stages(runner) as stages:
+        pending = stages.start(count_words)
+        child = pending.result()
+        assert child == [word_count(a) for a in ARTICLES]
+        assert (runner.computed, runner.reused) == (len(ARTICLES), 0)
+        assert pending.seconds > 0
+    # The child's results reached this process's warm state ...
+    assert sum(len(values) for values in memory.values()) == len(ARTICLES)
+    # ... and its cache entries were kept when the runner pruned what the build did not use.
+    with open_runner(1, cache) as again:
+        assert again.map(word_count, ARTICLES) == child
+        assert (again.computed, again.reused) == (0, len(ARTICLES))
+
+
+def test_one_job_runs_the_stage_here(tmp_path: Path) -> None:
+    with open_runner(1, tmp_path / ".sitegen-cache") as runner, Stages(runner) as stages:
+        pending = stages.start(lambda r: os.getpid())
+        assert pending.result() == os.getpid()
+
+
+def fails(runner: ArticleRunner) -> None:
+    raise ValueError("tag filter broke on article 7")
+
+
+def test_an_error_in_a_stage_is_raised_in_the_build(tmp_path: Path) -> None:
+    with open_runner(2, tmp_path / ".sitegen-cache") as runner, Stages(runner) as stages:
+        pending = stages.start(fails)
+        with pytest.raises(ValueError, match="tag filter broke on article 7"):
+            pending.result()
+
+
+def test_a_failed_build_stops_the_stages_it_started(tmp_path: Path) -> None:
+    pid_file = tmp_path / "child.pid"
+
+    def slow(runner: ArticleRunner) -> None:
+        pid_file.write_text(str(os.getpid()))
+        time.sleep(60)
+
+    with pytest.raises(RuntimeError, match="actors failed"), \
+            open_runner(2, tmp_path / ".sitegen-cache") as runner, Stages(runner) as stages:
+        stages.start(slow)
+        while not pid_file.exists():
+            time.sleep(0.01)
+        raise RuntimeError("actors failed")
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid_file.read_text()), 0)
