@@ -330,17 +330,37 @@ def test_a_loaded_article_is_keyed_by_its_file() -> None:
     assert key("content/articles/harbour-2.md", ARTICLE_FILE.format(weeks=3)) != base
 
 
-def test_fields_derived_from_others_are_not_hashed_twice() -> None:
-    """A claims context's word index is made from its actors: two contexts with the same
-    actors key alike, and other actors key differently."""
+def test_what_a_record_works_out_is_no_part_of_its_key() -> None:
+    """A claims context's indexes are worked out from its fields where it is analysed: its
+    key is the same before and after, and follows the fields themselves."""
     from sitegen.analyse.claim_extract import ArticleContext
-    from sitegen.analyse.speakers import ActorRef
+    from sitegen.analyse.speakers import ActorRef, MentionSpan
     from sitegen.runner import item_key
 
     refs = {"harbour-authority": ActorRef("harbour-authority", "organisation", ("authority", "harbour"), None)}
-    built = ArticleContext({1: "The harbour authority spoke."}, (), refs, {"harbour": ("harbour-authority",)})
-    bare = ArticleContext({1: "The harbour authority spoke."}, (), refs)
-    other = ArticleContext({1: "The harbour authority spoke."}, (),
+    context = ArticleContext({1: "The harbour authority spoke."}, (MentionSpan(1, 4, 21, "harbour-authority"),), refs)
+    before = item_key(b"", context)
+    assert context.word_index == {"authority": ("harbour-authority",), "harbour": ("harbour-authority",)}
+    assert context.by_paragraph[1] == context.mentions
+    assert item_key(b"", context) == before
+    other = ArticleContext(context.paragraphs, context.mentions,
                            {"port": ActorRef("port", "organisation", ("port",), None)})
-    assert item_key(b"", built) == item_key(b"", bare)
-    assert item_key(b"", other) != item_key(b"", bare)
+    assert item_key(b"", other) != before
+
+
+def test_the_gazetteer_is_read_back_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Made from package data once (half a second), then unpickled from the analysis cache."""
+    from sitegen.analyse import gazetteer
+
+    cache = tmp_path / ".sitegen-cache"
+    monkeypatch.setattr(gazetteer, "_loaded", None)
+    with open_runner(1, cache) as runner:
+        gazetteer.load_gazetteer_through(runner)
+        assert (runner.computed, runner.reused) == (1, 0)
+    made = gazetteer.load_gazetteer()
+    monkeypatch.setattr(gazetteer, "_loaded", None)
+    with open_runner(1, cache) as runner:
+        gazetteer.load_gazetteer_through(runner)
+        assert (runner.computed, runner.reused) == (0, 1)
+    assert gazetteer.load_gazetteer() == made and gazetteer.load_gazetteer() is not made
+    assert "osaka" in made.cities

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from sitegen.analyse.aliases import Cluster, cluster_type, merge, name_key, org_key, role_keys
 from sitegen.analyse.candidates import ArticleNames
-from sitegen.analyse.gazetteer import fold
+from sitegen.analyse.gazetteer import fold, load_gazetteer_through
 from sitegen.analyse.names import find_names
 from sitegen.analyse.resolve import name_tokens
 from sitegen.analyse.roles import Role
@@ -41,6 +41,7 @@ def analyse_actors(articles: Sequence[Article], curated: Sequence[CuratedActor],
     With a `runner`, `find_names` runs through it per article (cached, in a process pool):
     it reads one article and nothing else, so editing one article re-reads that one alone."""
     ordered = sorted(articles, key=lambda a: a.id)
+    load_gazetteer_through(runner or SERIAL_RUNNER)
     results = (runner or SERIAL_RUNNER).map(find_names, ordered, settings=FIND_SETTINGS)
     outlets = frozenset(name_key(a.outlet) for a in articles if a.outlet)
     actors = build_actors(results, outlets)

