@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, get_args
@@ -116,6 +117,29 @@ def load_article(path: Path, root: Path, problems: list[Problem]) -> Article | N
     return None if text is None else parse_article(shown, text, problems)
 
 
+def file_digest(shown: str, text: str) -> str:
+    """Hash of an article file's path and text: all an `Article` is parsed from."""
+    return hashlib.sha256(f"{shown}\0{text}".encode()).hexdigest()
+
+
+Parsed = tuple[Article | None, tuple[Problem, ...]]
+"""An article file parsed: the article, or None with what is wrong with it."""
+Parser = Callable[[Sequence[tuple[str, str]]], list[Parsed]]
+"""Parses many (path relative to the root, text) files at once: `parse_articles`, or the
+same through the analysis cache (`pipeline.py`)."""
+
+
+def parse_articles(files: Sequence[tuple[str, str]]) -> list[Parsed]:
+    """Each file parsed, in order; problems are returned, not raised, so that they can be
+    kept (and reported again) beside the file's text."""
+    out: list[Parsed] = []
+    for shown, text in files:
+        problems: list[Problem] = []
+        article = parse_article(shown, text, problems)
+        out.append((article, tuple(problems)))
+    return out
+
+
 def parse_article(shown: str, text: str, problems: list[Problem]) -> Article | None:
     """An article from its file's text (`shown`: its path relative to the site root)."""
     parsed = split_front_matter(text, shown)
@@ -151,7 +175,7 @@ def parse_article(shown: str, text: str, problems: list[Problem]) -> Article | N
         body=parsed.body,
         body_line=parsed.body_line,
         paragraphs=markdown.paragraphs(parsed.body, parsed.body_line),
-        content_digest=hashlib.sha256(f"{shown}\0{text}".encode()).hexdigest(),
+        content_digest=file_digest(shown, text),
     )
 
 
@@ -193,12 +217,14 @@ def load_curated(root: Path, problems: list[Problem]) -> tuple[CuratedActor, ...
     return tuple(actors)
 
 
-def load_site(root: Path, known: dict[tuple[str, str], Article] | None = None) -> LoadedSite:
+def load_site(root: Path, known: dict[tuple[str, str], Article] | None = None,
+              parse: Parser = parse_articles) -> LoadedSite:
     """Read and check all of content/; raises SitegenError listing every problem found.
 
     `known`: articles a long-running process parsed in its last build, by (source file,
     text); a file whose text is the same is not parsed again, and after a build without
-    problems `known` holds this build's articles (`warm.WarmState.articles`)."""
+    problems `known` holds this build's articles (`warm.WarmState.articles`). The other
+    files go to `parse` together."""
     problems: list[Problem] = []
     articles_dir = root / "content" / "articles"
     files = sorted(articles_dir.glob("*.md")) if articles_dir.is_dir() else []
@@ -207,17 +233,28 @@ def load_site(root: Path, known: dict[tuple[str, str], Article] | None = None) -
             "content/articles", None, "no articles (*.md) found",
             "add Markdown articles there, or turn raw texts into articles with `sitegen import FILE.txt`")
     briefing = load_briefing(root, problems)
-    parsed: dict[tuple[str, str], Article] = {}
+    read: list[tuple[str, str | None, list[Problem]]] = []
     for path in files:
         shown = path.relative_to(root).as_posix()
-        text = read_utf8(path, shown, problems)
+        unreadable: list[Problem] = []
+        read.append((shown, read_utf8(path, shown, unreadable), unreadable))
+    texts = [(shown, text) for shown, text, _ in read if text is not None]
+    unknown = [file for file in texts if not known or file not in known]
+    found = dict(zip(unknown, parse(unknown), strict=True))
+    parsed: dict[tuple[str, str], Article] = {}
+    for shown, text, unreadable in read:  # problems in file order
+        problems.extend(unreadable)
         if text is None:
             continue
-        article = known.get((shown, text)) if known else None
-        if article is None:
-            article = parse_article(shown, text, problems)
+        file = (shown, text)
+        if file in found:
+            article, its_problems = found[file]
+            problems.extend(its_problems)
+        else:
+            assert known is not None
+            article = known[file]
         if article is not None:
-            parsed[(shown, text)] = article
+            parsed[file] = article
     articles = list(parsed.values())
     seen: dict[str, str] = {}
     for article in articles:

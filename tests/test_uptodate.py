@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from sitegen.build import BuildOptions, BuildReport, build
-from sitegen.cache import KEY_ENV
+from sitegen.cache import FILE_NAME, KEY_ENV
 from sitegen.errors import SitegenError
 from sitegen.render import view_digest
 from sitegen.runner import CACHE_DIR
@@ -196,3 +197,22 @@ def test_a_theme_change_renders_every_page(root: Path) -> None:
     again = built(root)
     assert again.rendered == sum(again.pages.values())
     assert "Desk copy" in (root / "public" / "index.html").read_text(encoding="utf-8")
+
+
+def test_parsed_articles_come_from_the_cache_and_a_broken_one_is_reported_again(root: Path) -> None:
+    """Article files are parsed once and read back by a hash of their path and text; a file
+    with a problem keeps its problem, so every build reports it until it is fixed."""
+    first = built(root)
+    articles = len(list((root / "content" / "articles").glob("*.md")))
+    with sqlite3.connect(root / CACHE_DIR / FILE_NAME) as db:
+        (stored,) = db.execute("SELECT COUNT(*) FROM entries WHERE ns LIKE 'sitegen.load.parse_articles|%'").fetchone()
+    assert stored == articles
+    again = built(root, skip_if_unchanged=False)
+    assert again.computed == 0 and again.reused == first.computed + first.reused
+    article = sorted((root / "content" / "articles").glob("*.md"))[1]
+    article.write_text(re.sub(r"(?m)^date: .*$", "date: 2024-13-45", article.read_text(encoding="utf-8"),
+                              count=1), encoding="utf-8")
+    reported = rf"{re.escape(article.name)}:\d+: date \"2024-13-45\" is not YYYY-MM-DD"
+    for _ in range(2):  # the second time from the cache
+        with pytest.raises(SitegenError, match=reported):
+            built(root)

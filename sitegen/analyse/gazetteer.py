@@ -155,11 +155,14 @@ def load_gazetteer() -> Gazetteer:
 def load_gazetteer_through(runner: ArticleRunner) -> None:
     """Take the gazetteer from the analysis cache where it is (a few milliseconds to unpickle):
     its key holds sitegen's code and its dependencies' versions, which is all it is made from.
-    Called before the workers that use it are forked, so they inherit it."""
+    Asked on every build, even where this process holds it already, so that the entry counts
+    as used and stays in the cache. Called before the workers that use it are forked, so
+    they inherit it."""
     global _loaded
+    (found,) = runner.keyed(f"{__name__}.build_gazetteer", ["package data"],
+                            lambda todo: [_loaded or build_gazetteer() for _ in todo])
     if _loaded is None:
-        (_loaded,) = runner.keyed(f"{__name__}.build_gazetteer", ["package data"],
-                                   lambda todo: [build_gazetteer() for _ in todo])
+        _loaded = found
 
 
 def build_gazetteer() -> Gazetteer:
