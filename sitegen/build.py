@@ -9,6 +9,7 @@ theme) leaves the previous output untouched.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -108,6 +109,25 @@ class Timer:
             return step()
 
 
+YOUNG_OBJECTS_PER_COLLECTION = 50_000
+"""Python's default is 700: a build allocates millions of objects that live until it ends
+(articles, mentions, cached results) and makes almost no cyclic garbage, and each full
+collection walks all of them: 1.1 s of an edit rebuild at 1,000 articles went to 11 full
+collections; with this, 0.4 s in all."""
+
+
+@contextmanager
+def rare_collections() -> Iterator[None]:
+    """Collect cyclic garbage less often while a build runs (and in the processes it forks);
+    the process's own setting is restored after, as `sitegen serve` goes on running."""
+    before = gc.get_threshold()
+    gc.set_threshold(YOUNG_OBJECTS_PER_COLLECTION, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def theme_dirs(root: Path) -> list[Path]:
     """The site's own theme (themes/default) first, then the built-in one."""
     own = root / "themes" / "default"
@@ -137,12 +157,13 @@ def build(options: BuildOptions) -> BuildReport:
     from sitegen.pipeline import site_output
 
     reuse = page_reuse(last, options.output, theme) if cache is not None else None
-    out = site_output(options, dirs, cache, timer, reuse)
-    if cache is not None:
-        forget_last_build(cache, options.output)
-    rendering = timer.stages.get("render", 0.0)
-    with timer.stage("write"):
-        result = write_output(out.files, options.output)
+    with rare_collections():
+        out = site_output(options, dirs, cache, timer, reuse)
+        if cache is not None:
+            forget_last_build(cache, options.output)
+        rendering = timer.stages.get("render", 0.0)
+        with timer.stage("write"):
+            result = write_output(out.files, options.output)
     # Pages are rendered while they are written: count that time as render, not write.
     timer.stages["write"] -= timer.stages["render"] - rendering
     kinds = dict(sorted(Counter(p.kind for p in out.pages).items()))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import BuildOptions, BuildReport, build
+from sitegen.build import YOUNG_OBJECTS_PER_COLLECTION, BuildOptions, BuildReport, build
 from sitegen.cache import FILE_NAME, KEY_ENV
 from sitegen.errors import SitegenError
 from sitegen.render import view_digest
@@ -216,3 +216,24 @@ def test_parsed_articles_come_from_the_cache_and_a_broken_one_is_reported_again(
     for _ in range(2):  # the second time from the cache
         with pytest.raises(SitegenError, match=reported):
             built(root)
+
+
+def test_a_build_leaves_the_collector_setting_as_it_found_it(root: Path) -> None:
+    """A build collects garbage rarely (`build.rare_collections`), and `sitegen serve` goes
+    on running after it, failed or not, with its own setting."""
+    import gc
+
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    gc.callbacks.append(lambda phase, info: seen.append(gc.get_threshold()) if phase == "start" else None)
+    try:
+        built(root)
+        assert gc.get_threshold() == before
+        article = sorted((root / "content" / "articles").glob("*.md"))[0]
+        article.write_text("---\ntitle: [unclosed\n---\nText.\n", encoding="utf-8")
+        with pytest.raises(SitegenError):
+            built(root)
+    finally:
+        gc.callbacks.pop()
+    assert gc.get_threshold() == before
+    assert YOUNG_OBJECTS_PER_COLLECTION in {threshold[0] for threshold in seen}  # collections did run, rarely
