@@ -84,3 +84,22 @@ def test_a_figure_without_modifier_joins_the_dominant_measure_of_its_unit() -> N
     claims = group_claims([_figure("a", 10000, "ana"), _figure("b", 11000, "bo"),
                            _figure("c", 12000, "cy", modifier=None)], {})
     assert {c.measure for c in claims} == {"malian troops"}
+
+
+def test_claims_item_keys_follow_every_part_of_the_context() -> None:
+    """Keys made with each actor's record hashed once (`claims.item_keys`) change with the
+    text, the mentions and any actor record, and not with which objects hold them."""
+    from sitegen.analyse.claims import item_keys
+    from sitegen.analyse.speakers import ActorRef, ArticleContext, MentionSpan
+
+    def context(text: str, role_word: str, start: int) -> ArticleContext:
+        refs = {"port-authority": ActorRef("port-authority", "organisation", ("authority", "port"), None),
+                "okafor": ActorRef("okafor", "person", ("grace", "okafor", role_word), "port-authority")}
+        return ArticleContext({1: text}, (MentionSpan(1, start, start + 6, "okafor"),), refs)
+
+    base = item_keys([("harbour", context("Grace Okafor said the piers would reopen.", "director", 6))])
+    assert item_keys([("harbour", context("Grace Okafor said the piers would reopen.", "director", 6))]) == base
+    assert item_keys([("harbour", context("Grace Okafor said the piers would close.", "director", 6))]) != base
+    assert item_keys([("harbour", context("Grace Okafor said the piers would reopen.", "chair", 6))]) != base
+    assert item_keys([("harbour", context("Grace Okafor said the piers would reopen.", "director", 0))]) != base
+    assert item_keys([("quay", context("Grace Okafor said the piers would reopen.", "director", 6))]) != base

@@ -31,9 +31,9 @@ from sitegen.analyse.claim_extract import (
     mentions_by_article,
 )
 from sitegen.analyse.measures import SHARE_UNITS, dominant_modifiers, measure_key
-from sitegen.analyse.speakers import ArticleContext
+from sitegen.analyse.speakers import ActorRef, ArticleContext
 from sitegen.model import Actor, Article, Claim, ClaimStatus, Evidence, SourceAnalysis
-from sitegen.runner import SERIAL_RUNNER, ArticleRunner
+from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key
 
 QUOTE_SAME = 0.8
 """Token Jaccard above which two quotes are the same words with small differences."""
@@ -69,7 +69,8 @@ def analyse_claims(articles: Sequence[Article], actors: Sequence[Actor],
     each article's item holds only its own text and mentions and the actors it can
     name, so editing one article re-extracts that article alone."""
     items = article_items(articles, actors)
-    results = (runner or SERIAL_RUNNER).starmap(extract_article, items, settings=EXTRACT_SETTINGS)
+    results = (runner or SERIAL_RUNNER).starmap(extract_article, items, settings=EXTRACT_SETTINGS,
+                                                keys=item_keys(items))
     raw = [claim for result in results for claim in result]
     return group_claims(raw, sources.origin_of)
 
@@ -95,6 +96,24 @@ def article_items(articles: Sequence[Article], actors: Sequence[Actor],
         own = {i: refs[i] for i in ids if i in refs}
         items.append((article.id, article_context(article, mentions, own)))
     return items
+
+
+def item_keys(items: Sequence[tuple[str, ArticleContext]]) -> list[str]:
+    """Each item's cache key, with each actor's record hashed once for the corpus, not once
+    per article: the prominent actors are in every article's context (half of the time
+    claims took after an edit went to hashing them again and again)."""
+    ref_digests: dict[int, tuple[ActorRef, str]] = {}  # by id(ref), the ref held so its id stays its own
+
+    def ref_digest(ref: ActorRef) -> str:
+        if id(ref) not in ref_digests:
+            ref_digests[id(ref)] = (ref, item_key(b"", ref))
+        return ref_digests[id(ref)][1]
+
+    keys = []
+    for article_id, context in items:
+        refs = tuple((actor_id, ref_digest(ref)) for actor_id, ref in context.actors.items())
+        keys.append(item_key(b"context with actor digests", (article_id, replace(context, actors={}), refs)))
+    return keys
 
 
 # ------------------------------------------------------------------ helpers
