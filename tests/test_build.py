@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -220,6 +221,22 @@ def test_files_the_build_did_not_write_are_kept_and_reported(site_copy, sitegen)
     assert run.code == 0
     assert (root / "public/CNAME").read_text(encoding="utf-8") == "briefing.example.org\n"
     assert "kept CNAME" in run.err
+
+
+def test_symlinks_put_in_the_output_are_kept_as_links_not_followed(site_copy, sitegen) -> None:
+    root = site_copy("minimal")
+    assert sitegen("build", "--root", root, "-q").code == 0
+    (root / "downloads").mkdir()
+    (root / "downloads" / "report.pdf").write_bytes(b"%PDF-1.4 desk copy")
+    os.symlink(root / "downloads", root / "public" / "downloads")
+    os.symlink(root / "downloads" / "report.pdf", root / "public" / "report.pdf")
+    run = sitegen("build", "--root", root, "--no-cache")
+    assert run.code == 0
+    for name in ("downloads", "report.pdf"):
+        assert (root / "public" / name).is_symlink(), name
+        assert f"kept {name}" in run.err
+    assert not (root / "public" / "downloads" / "report.pdf").is_symlink()  # the folder was not entered
+    assert (root / "public" / "report.pdf").read_bytes() == b"%PDF-1.4 desk copy"
 
 
 def test_unchanged_pages_are_not_rewritten(site_copy, sitegen) -> None:
