@@ -113,13 +113,15 @@ def _run_in_child(stage: Stage[object], parent: ArticleRunner, writer: Connectio
     """In the child: run the stage with a runner of its own and send back what it made."""
     runner = parent.for_child()
     started = time.perf_counter()
+    failed = True
     try:
         value = stage(runner)
         sent: object = (value, time.perf_counter() - started, runner.work_done())
+        failed = False
     except BaseException as error:  # sent to the parent, which raises it in the build
         sent = error
     finally:
-        runner.close_in_child()
+        runner.close(failed, prune=False)
     try:
         writer.send(sent)
     except Exception as failure:  # an error, or a result, that does not pickle

@@ -256,8 +256,9 @@ class ArticleRunner:
             self._pool = fork_context().Pool(self.jobs)
         return self._pool
 
-    def close(self, failed: bool = False) -> None:
-        """Stop the workers; after a build that finished, drop cache entries it did not use."""
+    def close(self, failed: bool = False, prune: bool = True) -> None:
+        """Stop the workers; after a build that finished, drop cache entries it did not use
+        (`prune` False in a forked child: only the parent knows every key the build used)."""
         if self._pool is not None:
             if failed:
                 self._pool.terminate()
@@ -266,7 +267,7 @@ class ArticleRunner:
             self._pool.join()
             self._pool = None
         if self.cache is not None:
-            if not failed:
+            if prune and not failed:
                 self.cache.prune(self._used, code_fingerprint())
             self.cache.close()
         if self.memory is not None and not failed:
@@ -297,16 +298,6 @@ class ArticleRunner:
             for namespace, values in done.remembered.items():
                 self.memory.setdefault(namespace, {}).update(values)
                 self._newly_remembered[namespace].update(values)
-
-    def close_in_child(self) -> None:
-        """Stop this child's workers and its cache connection; pruning is left to the parent,
-        which knows every key the build used."""
-        if self._pool is not None:
-            self._pool.close()
-            self._pool.join()
-            self._pool = None
-        if self.cache is not None:
-            self.cache.close()
 
     def __enter__(self) -> ArticleRunner:
         return self
