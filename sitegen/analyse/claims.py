@@ -167,11 +167,10 @@ def _candidate_pairs(keys: Sequence[list[str]], per_item: int = RARE_KEYS,
             buckets[k].append(i)
     pairs: set[tuple[int, int]] = set()
     for i, ks in enumerate(keys):
-        for k in sorted(set(ks), key=lambda k: (df[k], k))[:per_item]:
-            members = buckets[k]
-            if len(members) > max_bucket:
-                continue
-            pairs.update((min(i, j), max(i, j)) for j in members if j != i)
+        rare = sorted(set(ks), key=lambda k: (df[k], k))[:per_item]
+        partners = set().union(*(buckets[k] for k in rare if len(buckets[k]) <= max_bucket))
+        pairs.update((j, i) for j in partners if j < i)
+        pairs.update((i, j) for j in partners if j > i)
     return pairs
 
 
