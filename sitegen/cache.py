@@ -36,6 +36,11 @@ FILE_NAME = "analysis.sqlite"
 KEY_ENV = "SITEGEN_CACHE_KEY_FILE"
 """Overrides where the HMAC key lives (tests, or a shared CI cache with a shared key)."""
 _MAC_SIZE = 32
+BUSY_SECONDS = 300
+"""How long a write waits for another's to finish. A build's stages that run side by side
+(`background.py`) write from two processes, and storing a cold build's YAKE results for
+10,000 articles is one large transaction: a wait that ran out would drop the other
+process's results (with a warning), to be computed again by the next build."""
 FEW_KEYS = 200
 """Below this many keys `get_many` looks each up instead of reading the whole namespace."""
 
@@ -123,12 +128,12 @@ class DiskCache:
         if self.path.exists():
             problem = self._check()
             if problem is None:
-                return sqlite3.connect(self.path, timeout=10)
+                return sqlite3.connect(self.path, timeout=BUSY_SECONDS)
             warnings.warn(f"ignoring the analysis cache {self.path}: {problem}; "
                           "starting a new one (the old file is kept as .bad)", CacheWarning, stacklevel=3)
             os.replace(self.path, self.path.with_suffix(".bad"))
         try:
-            db = sqlite3.connect(self.path, timeout=10)
+            db = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
             with db:
                 db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
                 db.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, ns TEXT, code TEXT, value BLOB)")
@@ -143,7 +148,7 @@ class DiskCache:
     def _check(self) -> str | None:
         """Why the file is not a cache this sitegen wrote, or None."""
         try:
-            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=BUSY_SECONDS)
             try:
                 row = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
                 db.execute("SELECT key, ns, code, value FROM entries LIMIT 1").fetchall()
