@@ -10,8 +10,8 @@ its work (cache keys used, counts, results for the warm state), which the main r
 absorbs as its own.
 
 The child computes exactly what the main process would (same code, same data, same hash
-seed: it is a fork), so the output does not depend on where a stage ran. Without fork, or
-with one job, a stage runs in the main process when it is started.
+seed: it is a fork), so the output does not depend on where a stage ran. Without fork, with
+one job, or for a small briefing, a stage runs in the main process when it is started.
 """
 
 from __future__ import annotations
@@ -28,6 +28,11 @@ from typing import Generic, TypeVar
 from sitegen.runner import ArticleRunner, fork_available
 
 T = TypeVar("T")
+
+MIN_ARTICLES = 200
+"""Below this many articles the stages run one after another in the main process: a small
+briefing rebuilds in a second or two, and a fork (from `sitegen serve`, which runs a server
+and watcher threads beside its builds) would cost more than it saves."""
 
 Stage = Callable[[ArticleRunner], T]
 """A stage: given a runner for its per-article steps, returns its result (picklable)."""
@@ -80,14 +85,15 @@ class Pending(Generic[T]):
 
 class Stages:
     """Starts stages beside the main process and stops any left running if the build fails:
-    `with Stages(runner) as stages: pending = stages.start(stage)`."""
+    `with Stages(runner, len(articles)) as stages: pending = stages.start(stage)`."""
 
-    def __init__(self, runner: ArticleRunner) -> None:
+    def __init__(self, runner: ArticleRunner, articles: int) -> None:
         self._runner = runner
+        self._fork = runner.jobs >= 2 and fork_available() and articles >= MIN_ARTICLES
         self._started: list[Pending[object]] = []
 
     def start(self, stage: Stage[T]) -> Pending[T]:
-        if self._runner.jobs < 2 or not fork_available():
+        if not self._fork:
             started = time.perf_counter()
             value = stage(self._runner)
             return Pending(self._runner, value, time.perf_counter() - started)

@@ -52,7 +52,7 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner) -> Analysis
     sources beside actors, then tags beside claims. Each stage's time is its own, so with
     several jobs the stage times add up to more than the build's."""
     articles = loaded.articles
-    with Stages(runner) as stages:
+    with Stages(runner, len(articles)) as stages:
         pending_sources = stages.start(lambda child: analyse_sources(articles, runner=child))
         actors = timer.run("actors", lambda: analyse_actors(articles, loaded.curated, runner=runner))
         pending_tags = stages.start(lambda child: analyse_tags(articles, actors, runner=child))

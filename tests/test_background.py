@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.background import Stages
+from sitegen.background import MIN_ARTICLES, Stages
 from sitegen.cache import KEY_ENV
 from sitegen.runner import ArticleRunner, fork_available, open_runner
 from tests.test_runner import ARTICLES, word_count
@@ -29,7 +29,7 @@ def count_words(runner: ArticleRunner) -> list[tuple[str, int]]:
 def test_a_stage_in_a_child_gives_the_result_and_its_work_counts_as_the_builds(tmp_path: Path) -> None:
     cache = tmp_path / ".sitegen-cache"
     memory: dict[str, dict[str, object]] = {}
-    with open_runner(2, cache, memory=memory) as runner, Stages(runner) as stages:
+    with open_runner(2, cache, memory=memory) as runner, Stages(runner, articles=MIN_ARTICLES) as stages:
         pending = stages.start(count_words)
         child = pending.result()
         assert child == [word_count(a) for a in ARTICLES]
@@ -43,8 +43,9 @@ def test_a_stage_in_a_child_gives_the_result_and_its_work_counts_as_the_builds(t
         assert (again.computed, again.reused) == (0, len(ARTICLES))
 
 
-def test_one_job_runs_the_stage_here(tmp_path: Path) -> None:
-    with open_runner(1, tmp_path / ".sitegen-cache") as runner, Stages(runner) as stages:
+@pytest.mark.parametrize(("jobs", "articles"), [(1, MIN_ARTICLES), (2, MIN_ARTICLES - 1)])
+def test_one_job_or_a_small_briefing_runs_the_stage_here(tmp_path: Path, jobs: int, articles: int) -> None:
+    with open_runner(jobs, tmp_path / ".sitegen-cache") as runner, Stages(runner, articles) as stages:
         pending = stages.start(lambda r: os.getpid())
         assert pending.result() == os.getpid()
 
@@ -54,7 +55,7 @@ def fails(runner: ArticleRunner) -> None:
 
 
 def test_an_error_in_a_stage_is_raised_in_the_build(tmp_path: Path) -> None:
-    with open_runner(2, tmp_path / ".sitegen-cache") as runner, Stages(runner) as stages:
+    with open_runner(2, tmp_path / ".sitegen-cache") as runner, Stages(runner, articles=MIN_ARTICLES) as stages:
         pending = stages.start(fails)
         with pytest.raises(ValueError, match="tag filter broke on article 7"):
             pending.result()
@@ -68,7 +69,7 @@ def test_a_failed_build_stops_the_stages_it_started(tmp_path: Path) -> None:
         time.sleep(60)
 
     with pytest.raises(RuntimeError, match="actors failed"), \
-            open_runner(2, tmp_path / ".sitegen-cache") as runner, Stages(runner) as stages:
+            open_runner(2, tmp_path / ".sitegen-cache") as runner, Stages(runner, articles=MIN_ARTICLES) as stages:
         stages.start(slow)
         while not pid_file.exists():
             time.sleep(0.01)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import render
+from sitegen import background, render
 from sitegen.build import BuildOptions, build
 from sitegen.cache import FILE_NAME, KEY_ENV
 from sitegen.errors import SitegenError
@@ -61,6 +61,7 @@ def site_copy(corpus: Path, tmp_path: Path) -> Path:
 def test_pool_build_is_byte_identical_to_serial(corpus: Path, serial: dict[str, str], tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(render, "MIN_POOL_PAGES", 1)  # pages rendered by forked workers too
+    monkeypatch.setattr(background, "MIN_ARTICLES", 1)  # sources and tags in forked stages too
     build(BuildOptions(root=corpus, output=tmp_path / "public", jobs=2, use_cache=False))
     assert tree(tmp_path / "public") == serial
 
