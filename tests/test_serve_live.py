@@ -174,11 +174,17 @@ def test_base_path_serves_the_built_site_under_it(root: Path) -> None:
             assert get(port, target).status == 200, href
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C reaches a process run in a terminal; a shell starts background jobs (a CI
+    runner started with `&`) with SIGINT ignored, and their children keep that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_cli(root: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(
         [sys.executable, "-m", "sitegen", "serve", "--root", str(root), "--port", "0", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, preexec_fn=_as_in_a_terminal,
     )
     assert process.stdout is not None
     deadline = time.monotonic() + WAIT
