@@ -61,6 +61,7 @@ class Pending(Generic[T]):
         try:
             sent = self._reader.recv()
         except EOFError:
+            self._process.join()  # its exit code is known once it has ended
             sent = RuntimeError(f"an analysis stage's process ended without a result (exit code "
                                 f"{self._process.exitcode}); run with --jobs 1 to see it in the main process")
         finally:

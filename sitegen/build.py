@@ -102,7 +102,11 @@ class Timer:
     def stage(self, name: str) -> Iterator[None]:
         start = time.perf_counter()
         yield
-        self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - start
+        self.add(name, time.perf_counter() - start)
+
+    def add(self, name: str, seconds: float) -> None:
+        """Count `seconds` in stage `name` (a stage timed where it ran, in another process)."""
+        self.stages[name] = self.stages.get(name, 0.0) + seconds
 
     def run(self, name: str, step: Callable[[], T]) -> T:
         with self.stage(name):

@@ -57,10 +57,10 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner) -> Analysis
         actors = timer.run("actors", lambda: analyse_actors(articles, loaded.curated, runner=runner))
         pending_tags = stages.start(lambda child: analyse_tags(articles, actors, runner=child))
         sources = pending_sources.result()
-        timer.stages["sources"] = pending_sources.seconds
+        timer.add("sources", pending_sources.seconds)
         claims = timer.run("claims", lambda: analyse_claims(articles, actors, sources, runner=runner))
         tags = pending_tags.result()
-        timer.stages["tags"] = pending_tags.seconds
+        timer.add("tags", pending_tags.seconds)
     return Analysis(actors=actors, claims=claims, sources=sources, tags=tags)
 
 

@@ -23,7 +23,7 @@ from sitegen import charts
 from sitegen.errors import SitegenError
 from sitegen.link import Site
 from sitegen.markdown import ArticleBody, Marker, Span
-from sitegen.model import Actor, Article, Claim, Mention
+from sitegen.model import Article, Claim, Mention
 from sitegen.pickling import pickled_by_value
 from sitegen.runner import fork_available, fork_context
 from sitegen.urls import actor_page, article_page, claim_anchor, paragraph_anchor, relative_url, tag_page

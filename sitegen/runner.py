@@ -165,8 +165,9 @@ class ArticleRunner:
         full key (`warm.WarmState.results`): looked up before the disk cache."""
         self._pool: Pool | None = None
         self._used: dict[str, set[str]] = defaultdict(set)
-        self._newly_remembered: dict[str, dict[str, object]] = defaultdict(dict)
-        """Results put in `memory` by this runner that it did not find there."""
+        self._newly_remembered: dict[str, dict[str, object]] | None = None
+        """In a forked child's runner (`for_child`): results it put in `memory` that it did
+        not find there, to be sent back to the parent (`work_done`)."""
         self.computed = 0
         """Items computed (not found in the cache) so far: for tests and --verbose."""
         self.reused = 0
@@ -221,7 +222,9 @@ class ArticleRunner:
         found.update((full[i], r) for i, r in zip(todo, fresh, strict=True))
         if self.memory is not None:
             remembered = self.memory.setdefault(namespace, {})
-            self._newly_remembered[namespace].update((k, v) for k, v in found.items() if k not in remembered)
+            if self._newly_remembered is not None:
+                self._newly_remembered.setdefault(namespace, {}).update(
+                    (k, v) for k, v in found.items() if k not in remembered)
             remembered.update(found)
         return [found[k] for k in full]  # type: ignore[misc]
 
@@ -257,8 +260,9 @@ class ArticleRunner:
         return self._pool
 
     def close(self, failed: bool = False, prune: bool = True) -> None:
-        """Stop the workers; after a build that finished, drop cache entries it did not use
-        (`prune` False in a forked child: only the parent knows every key the build used)."""
+        """Stop the workers; after a build that finished, drop cache entries and remembered
+        results it did not use (`prune` False in a forked child: only the parent knows every
+        key the build used, and the child's memory goes with it)."""
         if self._pool is not None:
             if failed:
                 self._pool.terminate()
@@ -270,7 +274,7 @@ class ArticleRunner:
             if prune and not failed:
                 self.cache.prune(self._used, code_fingerprint())
             self.cache.close()
-        if self.memory is not None and not failed:
+        if self.memory is not None and prune and not failed:
             for namespace in list(self.memory):  # keep what this build used, as the disk cache does
                 used = self._used.get(namespace, set())
                 self.memory[namespace] = {k: v for k, v in self.memory[namespace].items() if k in used}
@@ -280,12 +284,15 @@ class ArticleRunner:
         cache folder through a connection of its own, and the warm results this process
         held when it forked; no workers yet."""
         cache = DiskCache(self.cache.path.parent) if self.cache is not None else None
-        return ArticleRunner(self.jobs, cache, self.progress, self.memory)
+        child = ArticleRunner(self.jobs, cache, self.progress, self.memory)
+        child._newly_remembered = {}
+        return child
 
     def work_done(self) -> WorkDone:
         """What this runner did that the runner of the process it forked from must know."""
+        new = self._newly_remembered or {}
         return WorkDone({ns: set(keys) for ns, keys in self._used.items()}, self.computed, self.reused,
-                        {ns: dict(values) for ns, values in self._newly_remembered.items() if values})
+                        {ns: values for ns, values in new.items() if values})
 
     def absorb(self, done: WorkDone) -> None:
         """Count a child's work as this runner's own: its cache entries are kept at `close`,
@@ -297,7 +304,6 @@ class ArticleRunner:
         if self.memory is not None:
             for namespace, values in done.remembered.items():
                 self.memory.setdefault(namespace, {}).update(values)
-                self._newly_remembered[namespace].update(values)
 
     def __enter__(self) -> ArticleRunner:
         return self

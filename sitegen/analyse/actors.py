@@ -40,9 +40,10 @@ def analyse_actors(articles: Sequence[Article], curated: Sequence[CuratedActor],
 
     With a `runner`, `find_names` runs through it per article (cached, in a process pool):
     it reads one article and nothing else, so editing one article re-reads that one alone."""
+    runner = runner or SERIAL_RUNNER
     ordered = sorted(articles, key=lambda a: a.id)
-    load_gazetteer_through(runner or SERIAL_RUNNER)
-    results = (runner or SERIAL_RUNNER).map(find_names, ordered, settings=FIND_SETTINGS)
+    load_gazetteer_through(runner)
+    results = runner.map(find_names, ordered, settings=FIND_SETTINGS)
     outlets = frozenset(name_key(a.outlet) for a in articles if a.outlet)
     actors = build_actors(results, outlets)
     if curated:
