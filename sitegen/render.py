@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
+import threading
 import traceback
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import jinja2
 
@@ -24,7 +25,6 @@ from sitegen.errors import SitegenError
 from sitegen.link import Site
 from sitegen.markdown import ArticleBody, Marker, Span
 from sitegen.model import Article, Claim, Mention
-from sitegen.pickling import pickled_by_value
 from sitegen.runner import fork_available, fork_context
 from sitegen.urls import actor_page, article_page, claim_anchor, paragraph_anchor, relative_url, tag_page
 
@@ -48,9 +48,11 @@ class Page:
     """False when the page was the same as in the last build and was not rendered."""
 
 
-@pickled_by_value
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(TypedDict):
+    """A link for templates (`link.href`, `link.text`). A plain dict, not a record class:
+    view digests pickle some 430,000 links at 1,000 articles, and a dict pickles in C
+    where a record costs a Python call and its class name each time (0.61 s -> 0.08 s)."""
+
     href: str
     text: str
 
@@ -84,16 +86,16 @@ class Views:
     # -- small pieces shared by several pages ---------------------------------------------
 
     def actor_link(self, page: str, actor_id: str) -> Link:
-        return Link(relative_url(page, actor_page(actor_id)), self.site.actors[actor_id].name)
+        return Link(href=relative_url(page, actor_page(actor_id)), text=self.site.actors[actor_id].name)
 
     def article_link(self, page: str, article_id: str, paragraph: int | None = None) -> Link:
         target = article_page(article_id)
         if paragraph is not None:
             target += "#" + paragraph_anchor(paragraph)
-        return Link(relative_url(page, target), self.site.article_by_id[article_id].title)
+        return Link(href=relative_url(page, target), text=self.site.article_by_id[article_id].title)
 
     def tag_link(self, page: str, tag_id: str) -> Link:
-        return Link(relative_url(page, tag_page(tag_id)), self.site.tags[tag_id].label)
+        return Link(href=relative_url(page, tag_page(tag_id)), text=self.site.tags[tag_id].label)
 
     def claim_view(self, page: str, claim: Claim, with_evidence: bool = True) -> dict[str, Any]:
         """A claim for templates; lists (article pages, actor pages) skip the evidence rows."""
@@ -124,7 +126,7 @@ class Views:
     def nav(self, page: str) -> list[Link]:
         targets = [("index.html", "Overview"), ("claims.html", "Claims"), ("actors/index.html", "Actors"),
                    ("tags/index.html", "Tags"), ("sources.html", "Sources"), ("search.html", "Search")]
-        return [Link(relative_url(page, t), text) for t, text in targets]
+        return [Link(href=relative_url(page, t), text=text) for t, text in targets]
 
     def common(self, page: str, title: str) -> dict[str, Any]:
         return {"page_title": title, "briefing": self.site.briefing, "nav": self.nav(page),
@@ -418,11 +420,26 @@ def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None 
         yield from (_page_or_raise(_render_page(job, k)) for k in indices)
         return
     _FORKED_JOB = job
+    stop = threading.Event()
     try:
         with fork_context().Pool(jobs) as pool:
-            yield from map(_page_or_raise, pool.imap(_render_in_worker, indices, chunksize=8))
+            try:
+                yield from map(_page_or_raise, pool.imap(_render_in_worker, _until(stop, indices), chunksize=8))
+            finally:
+                stop.set()  # before the pool is terminated (see `_until`)
     finally:
         _FORKED_JOB = None
+
+
+def _until(stop: threading.Event, indices: Iterable[int]) -> Iterator[int]:
+    """`indices` until `stop` is set. The pool's feeder thread pulls tasks from this while
+    pages are consumed; when a page fails, the pool is terminated, which empties the task
+    pipe once and then waits for the feeder. A feeder that went on writing tasks could fill
+    the pipe again, with no worker left to read it, and the build would hang there."""
+    for k in indices:
+        if stop.is_set():
+            return
+        yield k
 
 
 def _page_or_raise(result: Page | SitegenError) -> Page:
