@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from sitegen.analyse.keywords import KEYWORD_SETTINGS, Keyword, article_keywords
@@ -121,9 +121,60 @@ class ArticleTagFacts:
     """Stems written after a determiner, "of" or a number (`_StemIndex.after_determiner`)."""
     lower_words: frozenset[str]
     """Words the article writes in lower case, for choosing a tag's label."""
-    topical: Mapping[Key, tuple[int, ...]]
+    topical: StemParagraphs
     """Paragraphs of each stem sequence that could be a tag (`_StemIndex.topical`): where the
     corpus step finds the articles that carry a tag another article proposed."""
+
+
+class StemParagraphs(Mapping[Key, tuple[int, ...]]):
+    """Paragraphs by stem sequence, packed in two strings, unpacked on demand.
+
+    An article has some 560 of these sequences; as a dict of tuples they took most of the
+    time an edit-one rebuild spent loading tag facts from the cache (1,000 articles: 0.37 s;
+    packed, a string each). The corpus step reads them all only as key texts (`texts`),
+    and the paragraphs of a few."""
+
+    __slots__ = ("_index", "_keys", "_paragraphs")
+
+    def __init__(self, keys: str, paragraphs: str) -> None:
+        self._keys = keys
+        """Each sequence's stems joined by spaces (stems are word tokens), one per line."""
+        self._paragraphs = paragraphs
+        """Its paragraph numbers joined by commas, on the matching line."""
+        self._index: dict[str, str] | None = None
+        """Line of paragraph numbers by key text, made on the first lookup."""
+
+    @classmethod
+    def of(cls, found: Mapping[Key, Iterable[int]]) -> StemParagraphs:
+        keys = sorted(found)
+        return cls("\n".join(" ".join(k) for k in keys),
+                   "\n".join(",".join(map(str, found[k])) for k in keys))
+
+    def __reduce__(self) -> tuple[type[StemParagraphs], tuple[str, str]]:
+        return (StemParagraphs, (self._keys, self._paragraphs))
+
+    def texts(self) -> list[str]:
+        """Every sequence as its stems joined by spaces."""
+        return self._keys.split("\n") if self._keys else []
+
+    def __getitem__(self, key: Key) -> tuple[int, ...]:
+        if self._index is None:
+            self._index = dict(zip(self.texts(), self._paragraphs.split("\n"), strict=True))
+        line = self._index[" ".join(key)]
+        return tuple(int(n) for n in line.split(",")) if line else ()
+
+    def __iter__(self) -> Iterator[Key]:
+        return (tuple(text.split(" ")) for text in self.texts())
+
+    def __len__(self) -> int:
+        return len(self.texts())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, StemParagraphs):
+            return (self._keys, self._paragraphs) == (other._keys, other._paragraphs)
+        return super().__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]  # a mapping
 
 
 def analyse_tags(
@@ -156,7 +207,7 @@ def _tags(
     return _tags_from_facts(articles, dict(zip((a.id for a in articles), facts, strict=True)))
 
 
-FACT_SETTINGS = (f"tag-facts/1 {ARTICLE_CANDIDATES} {UNIGRAM_MAX_ZIPF} {PHRASE_MAX_ZIPF} "
+FACT_SETTINGS = (f"tag-facts/2 {ARTICLE_CANDIDATES} {UNIGRAM_MAX_ZIPF} {PHRASE_MAX_ZIPF} "
                  f"{sorted(CALENDAR | NUMBER_WORDS | DETERMINERS | INNER_WORDS | EXTRA_STOPWORDS)}")
 """Part of `article_tag_facts`' cache key (with the code's own hash)."""
 
@@ -194,7 +245,8 @@ def article_tag_facts(
         candidates=tuple(candidates),
         nouns=frozenset(index.after_determiner),
         lower_words=frozenset(t for p in article.paragraphs for t in _words(p.text) if t.islower()),
-        topical={key: tuple(index.paragraphs_with(key)) for key in sorted(index.topical | {c.key for c in candidates})},
+        topical=StemParagraphs.of({key: index.paragraphs_with(key)
+                                   for key in index.topical | {c.key for c in candidates}}),
     )
 
 
@@ -212,10 +264,10 @@ def _tags_from_facts(articles: Sequence[Article], facts: Mapping[str, ArticleTag
             surfaces[cand.key][cand.surface] += 1
 
     carriers: dict[Key, list[str]] = defaultdict(list)
-    wanted = set(ranked)
+    wanted = {" ".join(key): key for key in ranked}
     for article in ordered:  # in id order, so each list comes out sorted
-        for key in facts[article.id].topical.keys() & wanted:
-            carriers[key].append(article.id)
+        for text in wanted.keys() & facts[article.id].topical.texts():
+            carriers[wanted[text]].append(article.id)
     scored: list[_Scored] = []
     spare: list[_Scored] = []  # set aside by the corpus rules; `_floor` may take them back
     for key, by_article in ranked.items():
