@@ -84,13 +84,18 @@ class Pending(Generic[T]):
                 self._reader.close()
 
 
+def forks(runner: ArticleRunner, articles: int) -> bool:
+    """Whether stages started for a briefing of this many articles run in child processes."""
+    return runner.jobs >= 2 and fork_available() and articles >= MIN_ARTICLES
+
+
 class Stages:
     """Starts stages beside the main process and stops any left running if the build fails:
     `with Stages(runner, len(articles)) as stages: pending = stages.start(stage)`."""
 
     def __init__(self, runner: ArticleRunner, articles: int) -> None:
         self._runner = runner
-        self._fork = runner.jobs >= 2 and fork_available() and articles >= MIN_ARTICLES
+        self._fork = forks(runner, articles)
         self._started: list[Pending[object]] = []
 
     def start(self, stage: Stage[T]) -> Pending[T]:

@@ -4,6 +4,8 @@ build's, their errors raised in the build, and none left running when a build fa
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -76,3 +78,32 @@ def test_a_failed_build_stops_the_stages_it_started(tmp_path: Path) -> None:
         raise RuntimeError("actors failed")
     with pytest.raises(ProcessLookupError):
         os.kill(int(pid_file.read_text()), 0)
+
+
+WARM_BUILD = """
+import sys
+from pathlib import Path
+from sitegen import background
+from sitegen.build import BuildOptions, build
+from sitegen.pipeline import STAGE_LIBRARIES
+from sitegen.warm import WarmState
+background.MIN_ARTICLES = 1  # stages fork even for this small site
+root = Path(sys.argv[1])
+build(BuildOptions(root=root, output=root / "public", jobs=2, use_cache=True,
+                   warm=WarmState() if sys.argv[2] == "warm" else None))
+print(sorted(name for name in STAGE_LIBRARIES if name in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("mode", ["warm", "cold"])
+def test_a_process_that_rebuilds_imports_what_forked_stages_need_once(
+        site_copy, tmp_path: Path, mode: str) -> None:
+    """serve (a warm build) imports the stages' libraries before they fork, so each
+    rebuild's children inherit them; a one-off build leaves them to the stages that need
+    them (the seeds need no MinHash, and their YAKE runs in the children)."""
+    root = site_copy("repo")
+    run = subprocess.run([sys.executable, "-c", WARM_BUILD, str(root), mode], capture_output=True, text=True,
+                         env={**os.environ, KEY_ENV: str(tmp_path / "key")}, timeout=300)
+    assert run.returncode == 0, run.stderr
+    imported = run.stdout.strip().splitlines()[-1]
+    assert imported == ("['datasketch', 'wordfreq', 'yake']" if mode == "warm" else "[]")
