@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import multiprocessing
+import operator
 import os
 import pickle
 import sys
@@ -26,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from functools import cache
+from itertools import repeat
 from multiprocessing.pool import Pool
 from pathlib import Path
 from types import TracebackType
@@ -71,8 +73,15 @@ def _label(fn: Callable[..., object]) -> str:
 
 
 @cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(kind))
+def _fields_of(kind: type) -> tuple[Callable[[object], tuple[object, ...]], bool] | None:
+    """For a dataclass: a function giving its field values as a tuple (an attrgetter, in C),
+    and whether it has a `content_digest` field; None for any other class."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    names = tuple(f.name for f in dataclasses.fields(kind))
+    if len(names) == 1:
+        return (lambda obj: (getattr(obj, names[0]),)), False
+    return operator.attrgetter(*names), "content_digest" in names
 
 
 def _sorted(values: object) -> list[object]:
@@ -80,6 +89,10 @@ def _sorted(values: object) -> list[object]:
         return sorted(values)  # type: ignore[call-overload, no-any-return]
     except TypeError:  # mixed types
         return sorted(values, key=repr)  # type: ignore[call-overload, no-any-return]
+
+
+_UNORDERED = (set, frozenset, dict)
+"""The types `_canonical` puts in order."""
 
 
 def _canonical(value: object) -> object:
@@ -104,12 +117,19 @@ class _KeyPickler(pickle.Pickler):
     (a cached property) is no part of its key."""
 
     def reducer_override(self, obj: object) -> Any:
-        digest = getattr(obj, "content_digest", None)
-        if isinstance(digest, str) and digest:
-            return type(obj), (digest,)
-        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            return type(obj), tuple(_canonical(getattr(obj, f)) for f in _field_names(type(obj)))
-        return NotImplemented
+        # Called for every object of a class of ours (pickle handles str, tuple... itself),
+        # tens of thousands per build: what to do is worked out once per class.
+        kind = type(obj)
+        plan = _fields_of(kind)  # type: ignore[arg-type]  # mypy: a class is not Hashable
+        if plan is None:
+            return NotImplemented
+        fields, has_digest = plan
+        if has_digest and obj.content_digest:  # type: ignore[attr-defined]
+            return kind, (obj.content_digest,)  # type: ignore[attr-defined]
+        values = fields(obj)
+        if any(map(isinstance, values, repeat(_UNORDERED))):
+            values = tuple(_canonical(v) for v in values)
+        return kind, values
 
 
 class _Digest:
