@@ -309,26 +309,86 @@ def _candidate_pairs(sketches: Sequence[bytes] | None, n: int, limit: int = LSH_
     corpus, are never enumerated: the work grows with the corpus, not with its square.
     (datasketch's LSH returns every candidate, its forest has one depth of band and
     misses pairs the two-row bands find, hence this index.)
+
+    Worked out in array operations: each level marks, for a block of open articles at a
+    time, every article sharing a band with each in a boolean matrix (at most
+    `BLOCK_CELLS` cells), so no Python loop runs over buckets or their members.
     """
     if sketches is None:
         return [(i, j) for i in range(n) for j in range(i + 1, n)]
+    if n < 2:
+        return []
     hashes = np.frombuffer(b"".join(sketches), dtype="<u8").reshape(n, LSH_BANDS * LSH_ROWS)
-    partners: list[set[int]] = [set() for _ in range(n)]
+    partners = [np.zeros(0, dtype=np.int64) for _ in range(n)]
     open_ = np.ones(n, dtype=bool)
     for rows in BAND_LEVELS:
-        found = _band_neighbours(_band_keys(hashes, rows), open_, limit)
-        for k in sorted(found):
-            new = found[k] - partners[k] - {k}
-            if len(partners[k]) + len(new) < limit:
-                partners[k] |= new
-                continue
-            ranked = np.array(sorted(new), dtype=np.int64)
-            agree = (hashes[ranked] == hashes[k]).sum(axis=1)
-            partners[k].update(ranked[np.lexsort((ranked, -agree))][: limit - len(partners[k])].tolist())
-            open_[k] = False
+        buckets = [_Buckets.of(column) for column in _band_keys(hashes, rows).T]
+        owners = np.flatnonzero(open_)
+        block = max(1, BLOCK_CELLS // n)
+        for first in range(0, len(owners), block):
+            mine = owners[first : first + block]
+            shares = _sharing(buckets, mine, n, limit)
+            for k, found in zip(mine.tolist(), shares, strict=True):
+                new = found[~np.isin(found, partners[k], assume_unique=True)] if len(partners[k]) else found
+                room = limit - len(partners[k])
+                if len(new) >= room:  # full: the most similar newcomers, and the article is done
+                    agree = (hashes[new] == hashes[k]).sum(axis=1)
+                    new = new[np.lexsort((new, -agree))][:room]
+                    open_[k] = False
+                partners[k] = np.concatenate([partners[k], new])
         if not open_.any():
             break
-    return sorted({(min(k, o), max(k, o)) for k, mine in enumerate(partners) for o in mine})
+    left = np.repeat(np.arange(n, dtype=np.int64), [len(p) for p in partners])
+    right = np.concatenate(partners)
+    pairs = np.unique(np.minimum(left, right) * n + np.maximum(left, right))
+    return list(zip((pairs // n).tolist(), (pairs % n).tolist(), strict=True))
+
+
+BLOCK_CELLS = 1 << 26
+"""Cells of the boolean matrix `_candidate_pairs` marks at a time (64 MB): every open
+article at once up to ~8,000 articles, blocks of them above."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Buckets:
+    """One band's buckets: articles sorted by band key (stable, so a bucket's members are
+    in index order), and for each sorted position its bucket's start and size."""
+
+    order: np.ndarray
+    start: np.ndarray
+    size: np.ndarray
+
+    @classmethod
+    def of(cls, keys: np.ndarray) -> _Buckets:
+        n = len(keys)
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        opens = np.concatenate([[True], ordered[1:] != ordered[:-1]])
+        starts = np.flatnonzero(opens)
+        bucket = np.cumsum(opens) - 1
+        return cls(order, starts[bucket], np.diff(np.append(starts, n))[bucket])
+
+
+def _sharing(buckets: Sequence[_Buckets], mine: np.ndarray, n: int, limit: int) -> list[np.ndarray]:
+    """For each article of `mine`: the others sharing one of its band keys, ascending. A
+    bucket bigger than `limit` + 1 (many near-copies of one text) gives each member only
+    the `limit` + 1 members nearest it in index order, so one huge bucket costs `limit`
+    per member and still joins them all in one chain."""
+    row_of = np.full(n, -1, dtype=np.int64)
+    row_of[mine] = np.arange(len(mine))
+    hit = np.zeros((len(mine), n), dtype=bool)
+    for band in buckets:
+        rows = row_of[band.order]
+        at = np.flatnonzero((band.size > 1) & (rows >= 0))  # sorted positions of our articles in a bucket
+        if not len(at):
+            continue
+        size, start = band.size[at], band.start[at]
+        low = np.maximum(0, np.minimum(at - start - limit // 2, size - limit - 1))
+        width = np.minimum(size, limit + 1)
+        offsets = np.arange(width.sum()) - np.repeat(np.cumsum(width) - width, width)
+        hit[np.repeat(rows[at], width), band.order[np.repeat(start + low, width) + offsets]] = True
+    hit[np.arange(len(mine)), mine] = False
+    return [np.flatnonzero(row) for row in hit]
 
 
 def _band_keys(hashes: np.ndarray, rows: int) -> np.ndarray:
@@ -340,31 +400,6 @@ def _band_keys(hashes: np.ndarray, rows: int) -> np.ndarray:
         key = (key ^ bands[:, :, r]) * np.uint64(0x9E3779B97F4A7C15)
         key ^= key >> np.uint64(29)
     return key
-
-
-def _band_neighbours(keys: np.ndarray, open_: np.ndarray, limit: int) -> dict[int, set[int]]:
-    """For each open article, the articles sharing one of its band keys. A bucket bigger
-    than `limit` (many near-copies of one text) gives each member only the `limit`
-    members nearest it in index order, so one huge bucket costs `limit` per member and
-    still joins them all in one chain."""
-    n = len(keys)
-    found: dict[int, set[int]] = {}
-    half = limit // 2
-    for column in keys.T:
-        order = np.argsort(column, kind="stable")  # stable: a bucket's members in index order
-        ordered = column[order]
-        starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
-        sizes = np.diff(np.append(starts, n))
-        for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
-            members = order[start : start + size]
-            wanted = np.flatnonzero(open_[members])
-            if not len(wanted):
-                continue
-            listed = members.tolist()
-            for at in wanted.tolist():
-                lo = max(0, min(at - half, size - limit - 1))  # 0 for a bucket of limit + 1 or fewer
-                found.setdefault(listed[at], set()).update(listed[lo : lo + limit + 1])
-    return found
 
 
 def _worth_verifying(
