@@ -1,11 +1,17 @@
 """Rendered files to the output folder, atomically.
 
-Everything is written to a staging folder beside the output, then swapped in with two
-renames (Lektor's temp-then-`os.replace`, done for the whole tree), so a failed build leaves
-the previous site exactly as it was. Files whose bytes did not change are hard-linked from
-the previous output instead of rewritten, so their mtimes stay put and rsync deploys stay
-quiet. Files in the output that sitegen did not write are carried over and reported, never
-silently deleted.
+A build that changes many files writes everything to a staging folder beside the output,
+then swaps it in with two renames (Lektor's temp-then-`os.replace`, done for the whole
+tree), so a failed build leaves the previous site exactly as it was. Files whose bytes did
+not change are hard-linked from the previous output instead of rewritten, so their mtimes
+stay put and rsync deploys stay quiet. Files in the output that sitegen did not write are
+carried over and reported, never silently deleted.
+
+A rebuild that changes a few files (an edit: `IN_PLACE_FILES`) updates the output where it
+is instead: the changed files are held until every page has rendered, written beside their
+targets, then renamed over them, and the files the build no longer makes are removed.
+Relinking thousands of unchanged pages into a new tree cost most of a second at 1,000
+articles; a failed build still writes nothing, and each file is replaced atomically.
 """
 
 from __future__ import annotations
@@ -109,8 +115,7 @@ class _Staging:
         if item.content is None:
             os.link(old, target)
             return False
-        if item.path in self.existing and old.is_file() and not old.is_symlink() \
-                and old.stat().st_size == len(item.content) and old.read_bytes() == item.content:
+        if _same_bytes(item, old, self.existing):
             os.link(old, target)
             return False
         target.write_bytes(item.content)
@@ -120,9 +125,10 @@ class _Staging:
 def write_output(files: Iterable[OutputFile], output: Path) -> WriteResult:
     """Replace `output` with exactly these files (plus foreign files found there).
 
-    `files` is consumed once, each file written to the staging folder as it comes, so a
-    build never holds the whole site in memory; if producing one fails, the staging folder
-    is removed and the output is left as it was."""
+    `files` is consumed once. Changed files are held while they are few (an edit) and
+    written in place at the end; once there are more, everything goes to the staging
+    folder as it comes, so a build never holds the whole site in memory. If producing a
+    file fails, nothing was written to the output and any staging folder is removed."""
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = output.with_name(f".{output.name}.staging")
@@ -134,16 +140,32 @@ def write_output(files: Iterable[OutputFile], output: Path) -> WriteResult:
     existing = set(_all_files(output))
     ours: set[str] = set()
     changed = []
+    held = _Held(output, existing) if previous and output.is_dir() and not output.is_symlink() else None
+    stage: _Staging | None = None
     try:
-        staging.mkdir()
-        stage = _Staging(staging, output, existing)
         for item in files:
             ours.add(item.path)
+            if held is not None and held.take(item):
+                continue
+            if stage is None:  # too much changed to update in place (or no sitegen output yet)
+                staging.mkdir()
+                stage = _Staging(staging, output, existing)
+                changed += held.replay(stage) if held is not None else []
+                held = None
             if stage.put(item):
                 changed.append(item.path)
         manifest = OutputFile(MANIFEST, (json.dumps({"files": sorted(ours)}, indent=0) + "\n").encode("utf-8"))
-        stage.put(manifest)
         foreign = sorted(existing - ours - previous - {MANIFEST})
+        _refuse_clashes(foreign, ours, output)
+        removed = sorted((previous & existing) - ours)
+        if held is not None and held.writable():
+            changed += held.apply(manifest, removed)
+            return WriteResult(tuple(sorted(changed)), tuple(removed), tuple(foreign), tuple(sorted(ours | {MANIFEST})))
+        if stage is None:
+            staging.mkdir()
+            stage = _Staging(staging, output, existing)
+            changed += held.replay(stage) if held is not None else []
+        stage.put(manifest)
         for relative in foreign:
             target = stage.target(relative)
             source = output / relative
@@ -160,5 +182,113 @@ def write_output(files: Iterable[OutputFile], output: Path) -> WriteResult:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     shutil.rmtree(retired, ignore_errors=True)
-    removed = sorted((previous & existing) - ours)
     return WriteResult(tuple(sorted(changed)), tuple(removed), tuple(foreign), tuple(sorted(ours | {MANIFEST})))
+
+
+IN_PLACE_FILES = 200
+IN_PLACE_BYTES = 32 << 20
+"""At most this many changed files, of at most this many bytes in all, are held to be
+written in place; past either, the build writes a new tree (`_Staging`)."""
+
+
+class _Held:
+    """Changed files held in memory until the build has produced every file, then written
+    into the output where it is (`apply`); or handed to a staging folder (`replay`)."""
+
+    def __init__(self, output: Path, existing: set[str]) -> None:
+        self.output = output
+        self.existing = existing
+        self.kept: list[str] = []
+        """Files that stay as they are (unchanged)."""
+        self.changed: list[OutputFile] = []
+        self.size = 0
+
+    def take(self, item: OutputFile) -> bool:
+        """Hold `item` (or note that it is unchanged); False once too much has changed."""
+        _safe_parts(item.path)
+        old = self.output / item.path
+        if item.content is None or _same_bytes(item, old, self.existing):
+            self.kept.append(item.path)
+            return True
+        if len(self.changed) >= IN_PLACE_FILES or self.size + len(item.content) > IN_PLACE_BYTES:
+            return False
+        self.changed.append(item)
+        self.size += len(item.content)
+        return True
+
+    def writable(self) -> bool:
+        """Whether every changed file can be written without leaving the output: no folder
+        on its way there is a symlink (a user's link to a folder elsewhere is followed by a
+        write, never by the staging swap)."""
+        for item in self.changed:
+            folder = self.output
+            for part in item.path.split("/")[:-1]:
+                folder = folder / part
+                if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                    return False
+            if (self.output / item.path).is_dir():
+                return False
+        return True
+
+    def replay(self, stage: _Staging) -> list[str]:
+        """Put everything seen so far in the staging folder; the files it wrote."""
+        for path in self.kept:
+            stage.put(OutputFile(path, None))
+        return [item.path for item in self.changed if stage.put(item)]
+
+    def apply(self, manifest: OutputFile, removed: list[str]) -> list[str]:
+        """Write the changed files and the manifest in place (each to a temporary file
+        beside it, then all renamed over their targets) and delete the removed ones; the
+        files written, the manifest aside."""
+        writes = self.changed + ([] if _same_bytes(manifest, self.output / MANIFEST, self.existing) else [manifest])
+        temporary: list[tuple[Path, Path]] = []
+        try:
+            for item in writes:
+                target = self.output / item.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                temp = target.with_name(f".{target.name}.sitegen-new")
+                assert item.content is not None
+                temp.write_bytes(item.content)
+                temporary.append((temp, target))
+        except BaseException:
+            for temp, _ in temporary:
+                temp.unlink(missing_ok=True)
+            raise
+        for temp, target in temporary:
+            os.replace(temp, target)
+        for path in removed:
+            gone = self.output / path
+            gone.unlink(missing_ok=True)
+            _remove_empty_folders(gone.parent, self.output)
+        return [item.path for item in self.changed]
+
+
+def _refuse_clashes(foreign: list[str], ours: set[str], output: Path) -> None:
+    """A file or symlink the user put in the output where the build needs a folder (a link
+    from public/articles to a folder elsewhere): an error, before anything is written
+    through it or over it."""
+    folders = {path[:cut] for path in ours for cut in range(len(path)) if path[cut] == "/"}
+    clashes = [path for path in foreign if path in folders]
+    if clashes:
+        raise SitegenError.single(
+            f"{output.name}/{clashes[0]}", None,
+            "is a file or symlink where the build writes a folder of pages",
+            f"move it out of {output.name}/ (the build writes pages inside {clashes[0]}/)")
+
+
+def _same_bytes(item: OutputFile, old: Path, existing: set[str]) -> bool:
+    """Whether the output already holds `item`'s bytes at its path (as a regular file)."""
+    assert item.content is not None
+    return (item.path in existing and old.is_file() and not old.is_symlink()
+            and old.stat().st_size == len(item.content) and old.read_bytes() == item.content)
+
+
+def _remove_empty_folders(folder: Path, output: Path) -> None:
+    """Remove `folder` and its parents up to `output` while they are empty (a staged build
+    would not have made them)."""
+    while folder != output and folder.is_relative_to(output):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

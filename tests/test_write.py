@@ -1,0 +1,99 @@
+"""The output folder after a build: a few changed files written in place, many through a
+staged tree swapped in; either way exactly the build's files plus the user's own."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sitegen import write
+from sitegen.errors import SitegenError
+from sitegen.write import MANIFEST, OutputFile, write_output
+
+
+def site(pages: dict[str, bytes | None]) -> list[OutputFile]:
+    return [OutputFile(path, content) for path, content in sorted(pages.items())]
+
+
+def listing(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+FIRST = {"index.html": b"home", "articles/a.html": b"A", "articles/b.html": b"B", "tags/t.html": b"T"}
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    folder = tmp_path / "public"
+    write_output(site(FIRST), folder)
+    return folder
+
+
+def test_an_edit_is_written_in_place_and_the_rest_is_left_alone(out: Path) -> None:
+    folder_inode = out.stat().st_ino
+    before = {p: (out / p).stat() for p in FIRST}
+    # b changed, the tag page is gone, a new page came, a is passed as unchanged (None).
+    result = write_output(site({"index.html": b"home", "articles/a.html": None, "articles/b.html": b"B2",
+                                "articles/c.html": b"C"}), out)
+    assert result.changed == ("articles/b.html", "articles/c.html")
+    assert result.removed == ("tags/t.html",)
+    assert out.stat().st_ino == folder_inode, "the output folder was replaced, not updated"
+    for unchanged in ("index.html", "articles/a.html"):
+        now = (out / unchanged).stat()
+        assert (now.st_ino, now.st_mtime_ns) == (before[unchanged].st_ino, before[unchanged].st_mtime_ns)
+    assert listing(out) == {"index.html": b"home", "articles/a.html": b"A", "articles/b.html": b"B2",
+                            "articles/c.html": b"C", MANIFEST: (out / MANIFEST).read_bytes()}
+    assert not (out / "tags").exists(), "a folder the build no longer writes into is left empty"
+    assert b"articles/c.html" in (out / MANIFEST).read_bytes()
+    assert sorted(p.name for p in out.parent.iterdir()) == ["public"]  # no staging, no temporary files
+
+
+def test_many_changes_go_through_a_staged_tree(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(write, "IN_PLACE_FILES", 2)
+    folder_inode = out.stat().st_ino
+    index_inode = (out / "index.html").stat().st_ino
+    pages = {"index.html": b"home", **{f"articles/{k}.html": k.encode() * 3 for k in "abcde"}}
+    result = write_output(site(pages), out)
+    assert out.stat().st_ino != folder_inode, "expected the staged swap"
+    assert (out / "index.html").stat().st_ino == index_inode, "an unchanged page is linked, not rewritten"
+    assert result.changed == tuple(f"articles/{k}.html" for k in "abcde")
+    assert {k: v for k, v in listing(out).items() if k != MANIFEST} == pages
+    assert sorted(p.name for p in out.parent.iterdir()) == ["public"]
+
+
+def test_a_failure_while_pages_are_produced_writes_nothing(out: Path) -> None:
+    before = listing(out)
+
+    def pages() -> Iterator[OutputFile]:
+        yield OutputFile("articles/b.html", b"half")
+        raise SitegenError.single("themes/default/templates/tag.html", 1, "template error")
+
+    with pytest.raises(SitegenError):
+        write_output(pages(), out)
+    assert listing(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["public"]
+
+
+def test_user_files_are_kept_in_place(out: Path) -> None:
+    (out / "CNAME").write_bytes(b"briefing.example.org\n")
+    result = write_output(site({**FIRST, "articles/b.html": b"B2"}), out)
+    assert result.kept_foreign == ("CNAME",)
+    assert (out / "CNAME").read_bytes() == b"briefing.example.org\n"
+
+
+def test_a_link_where_pages_go_is_refused_and_nothing_is_written_through_it(out: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for page in (out / "articles").iterdir():
+        page.unlink()
+    (out / "articles").rmdir()
+    os.symlink(elsewhere, out / "articles")
+    with pytest.raises(SitegenError) as raised:
+        write_output(site({**FIRST, "articles/b.html": b"B2"}), out)
+    (problem,) = raised.value.problems
+    assert problem.path == "public/articles" and "symlink" in problem.message
+    assert list(elsewhere.iterdir()) == []
+    assert (out / "articles").is_symlink()
