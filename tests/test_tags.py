@@ -16,6 +16,7 @@ from sitegen.analyse.tags import (
     CALENDAR,
     NUMBER_WORDS,
     PER_ARTICLE,
+    StemParagraphs,
     analyse_tags,
     article_text,
     tags_from_keywords,
@@ -227,3 +228,19 @@ def test_per_article_filter_on_phrase_edges(text: str, candidate: str, label: st
     article = article_of("a", [text])
     labels = [t.label for t in tags_from_keywords([article], [], {"a": ((candidate, 0.01),)})]
     assert labels == ([label] if label else [])
+
+
+def test_stem_paragraphs_pack_and_read_back_as_the_mapping_they_came_from() -> None:
+    """What the tag facts cache holds of an article's stem sequences: packed in two
+    strings, read back key for key, through a pickle too (as the cache stores it)."""
+    found = {("dock", "worker"): [1, 3], ("strike",): [2], ("port", "of", "rotterdam"): [12, 14, 15],
+             ("union",): []}
+    packed = StemParagraphs.of(found)
+    for value in (packed, pickle.loads(pickle.dumps(packed))):
+        assert dict(value) == {key: tuple(paragraphs) for key, paragraphs in found.items()}
+        assert sorted(value.texts()) == sorted(" ".join(key) for key in found)
+        assert len(value) == len(found)
+        assert value == packed
+    with pytest.raises(KeyError):
+        packed[("harbour",)]
+    assert dict(StemParagraphs.of({})) == {} and StemParagraphs.of({}).texts() == []
