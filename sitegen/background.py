@@ -25,7 +25,7 @@ from multiprocessing.process import BaseProcess
 from types import TracebackType
 from typing import Generic, TypeVar
 
-from sitegen.runner import ArticleRunner, fork_available
+from sitegen.runner import ArticleRunner, fork_available, frozen_heap
 
 T = TypeVar("T")
 
@@ -106,7 +106,8 @@ class Stages:
         context = multiprocessing.get_context("fork")
         reader, writer = context.Pipe(duplex=False)
         process = context.Process(target=_run_in_child, args=(stage, self._runner, writer))
-        process.start()  # forked: the stage, the runner and the articles are not pickled
+        with frozen_heap():
+            process.start()  # forked: the stage, the runner and the articles are not pickled
         writer.close()
         pending: Pending[T] = Pending(self._runner, process=process, reader=reader)
         self._started.append(pending)  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ steps (grouping, merging) stay in the analysers and run on every build from thes
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import multiprocessing
 import operator
@@ -25,7 +26,7 @@ import pickle
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import cache
 from itertools import repeat
 from multiprocessing.pool import Pool
@@ -66,6 +67,20 @@ def fork_available() -> bool:
 def fork_context() -> multiprocessing.context.BaseContext:
     """fork where there is one, so workers compute exactly what this process would."""
     return multiprocessing.get_context("fork" if fork_available() else None)
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Around forking workers: what this process holds is left out of the children's
+    garbage collections (`gc.freeze`). A child inherits the build's objects (a linked site,
+    a warm memory: hundreds of megabytes), and a full collection there would walk them all,
+    writing to each object's header and so copying every page it inherited; nor can a child
+    free them, the parent holds them. The parent collects them as before once unfrozen."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _label(fn: Callable[..., object]) -> str:
@@ -276,7 +291,8 @@ class ArticleRunner:
 
     def _get_pool(self) -> Pool:
         if self._pool is None:
-            self._pool = fork_context().Pool(self.jobs)
+            with frozen_heap():
+                self._pool = fork_context().Pool(self.jobs)
         return self._pool
 
     def close(self, failed: bool = False, prune: bool = True) -> None:

@@ -3,6 +3,7 @@ build's, their errors raised in the build, and none left running when a build fa
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -107,3 +108,16 @@ def test_a_process_that_rebuilds_imports_what_forked_stages_need_once(
     assert run.returncode == 0, run.stderr
     imported = run.stdout.strip().splitlines()[-1]
     assert imported == ("['datasketch', 'wordfreq', 'yake']" if mode == "warm" else "[]")
+
+
+def freeze_count(runner: ArticleRunner) -> int:
+    return gc.get_freeze_count()
+
+
+def test_a_stage_child_leaves_what_it_inherited_out_of_its_collections(tmp_path: Path) -> None:
+    """The child's collector never walks (and so never copies) the build's objects it
+    inherited; the parent's own collections are back to normal once it has forked."""
+    with open_runner(2, tmp_path / ".sitegen-cache") as runner, Stages(runner, articles=MIN_ARTICLES) as stages:
+        in_child = stages.start(freeze_count).result()
+    assert in_child > 0  # every object the parent had when it forked
+    assert gc.get_freeze_count() == 0
