@@ -106,8 +106,11 @@ ENV: dict[str, str] = dict(os.environ)
 def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[Measure, str]:
     """Run `command` under GNU time; returns the figures and its stdout."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
+        # Run from the work folder: Python puts the current folder first on sys.path, so from
+        # the repository `python -m sitegen` would import the work tree, not the snapshot.
         proc = subprocess.Popen(["/usr/bin/time", "-f", "%e %M %U %S", "-o", out.name, *command],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                                cwd=WORK_ROOT)
         peak = [0]
         done = threading.Event()
 
@@ -224,7 +227,7 @@ def yake_seconds_per_article(n: int) -> float:
     """CPU seconds YAKE takes on one article of this corpus (a sample, one process)."""
     code = YAKE_SNIPPET.format(articles=str(CORPUS_ROOT / f"c{n}" / "content" / "articles"),
                                k=min(n, YAKE_SAMPLE))
-    return float(subprocess.run([str(PYTHON), "-c", code], check=True, capture_output=True,
+    return float(subprocess.run([str(PYTHON), "-c", code], check=True, capture_output=True, cwd=WORK_ROOT,
                                 text=True, env=ENV).stdout.strip())
 
 

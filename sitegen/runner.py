@@ -75,12 +75,15 @@ def frozen_heap() -> Iterator[None]:
     garbage collections (`gc.freeze`). A child inherits the build's objects (a linked site,
     a warm memory: hundreds of megabytes), and a full collection there would walk them all,
     writing to each object's header and so copying every page it inherited; nor can a child
-    free them, the parent holds them. The parent collects them as before once unfrozen."""
+    free them, the parent holds them. The parent collects them as before once unfrozen; a
+    process that was already frozen (a stage child starting its own pool) stays so."""
+    already = gc.get_freeze_count() > 0
     gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if not already:
+            gc.unfreeze()
 
 
 def _label(fn: Callable[..., object]) -> str:

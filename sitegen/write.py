@@ -267,7 +267,9 @@ def _refuse_clashes(foreign: list[str], ours: set[str], output: Path) -> None:
     """A file or symlink the user put in the output where the build needs a folder (a link
     from public/articles to a folder elsewhere): an error, before anything is written
     through it or over it."""
-    folders = {path[:cut] for path in ours for cut in range(len(path)) if path[cut] == "/"}
+    if not foreign:
+        return
+    folders = {"/".join(parts[:n]) for parts in (path.split("/") for path in ours) for n in range(1, len(parts))}
     clashes = [path for path in foreign if path in folders]
     if clashes:
         raise SitegenError.single(

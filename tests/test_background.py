@@ -14,7 +14,7 @@ import pytest
 
 from sitegen.background import MIN_ARTICLES, Stages
 from sitegen.cache import KEY_ENV
-from sitegen.runner import ArticleRunner, fork_available, open_runner
+from sitegen.runner import ArticleRunner, fork_available, frozen_heap, open_runner
 from tests.test_runner import ARTICLES, word_count
 
 pytestmark = pytest.mark.skipif(not fork_available(), reason="stages run beside the build only where fork exists")
@@ -120,4 +120,15 @@ def test_a_stage_child_leaves_what_it_inherited_out_of_its_collections(tmp_path:
     with open_runner(2, tmp_path / ".sitegen-cache") as runner, Stages(runner, articles=MIN_ARTICLES) as stages:
         in_child = stages.start(freeze_count).result()
     assert in_child > 0  # every object the parent had when it forked
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_freeze_inside_a_frozen_process_leaves_it_frozen() -> None:
+    """A stage child (frozen by its fork) that starts a pool of its own keeps what it
+    inherited out of its collections after that pool has forked."""
+    with frozen_heap():
+        assert gc.get_freeze_count() > 0
+        with frozen_heap():
+            pass
+        assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
