@@ -184,6 +184,7 @@ def sitegen_runs(n: int, jobs: int | None) -> dict[str, Measure]:
 
 SERVE_SNIPPET = """
 import sys, time
+from dataclasses import replace
 from pathlib import Path
 from sitegen.build import BuildOptions, build
 from sitegen.warm import WarmState
@@ -191,7 +192,8 @@ sys.path.insert(0, {bench!r})
 from run import _edit_one
 site = Path({site!r})
 options = BuildOptions(root=site, output=site / "public", warm=WarmState())  # as serve keeps it
-build(options)
+if build(options).up_to_date:  # as serve does then (serve.warm_up): load the site into memory
+    build(replace(options, skip_if_unchanged=False))
 _edit_one(site, {n})
 start = time.perf_counter()
 report = build(options)

@@ -153,6 +153,21 @@ def rebuild(options: ServeOptions, state: BuildState, say: Say, warm: WarmState)
             say(f"  changed {path}")
 
 
+def warm_up(options: ServeOptions, warm: WarmState) -> None:
+    """Fill `warm` when the first build found the site up to date and so loaded nothing: a
+    full build, in the background, that finds every result in the cache and every page as
+    it was (nothing is written). Without it the first edit after starting would rebuild
+    from disk, like the command line (8 s instead of 5.5 at 1,000 articles). A failure is
+    left to the next rebuild to report."""
+    from sitegen.build import BuildOptions, build
+
+    try:
+        build(BuildOptions(root=options.root, output=options.output, jobs=options.jobs, warm=warm,
+                           skip_if_unchanged=False))
+    except Exception:  # reported by the rebuild that follows the next save
+        warm.results.clear()
+
+
 def _failed(state: BuildState, problems: list[str]) -> None:
     state.record((), problems)
     # Printed even with --quiet, which keeps errors.
@@ -290,6 +305,8 @@ def _build_loop(
 ) -> None:
     if initial:
         rebuild(options, state, say, warm)
+    if not warm.results:
+        warm_up(options, warm)
     while not stop.is_set():
         try:
             paths = changes.get(timeout=0.2)
@@ -332,6 +349,8 @@ class Preview:
     server: PreviewServer
     stop_event: threading.Event
     threads: list[threading.Thread]
+    warm: WarmState
+    """What the builds keep in memory from one to the next."""
 
     @property
     def url(self) -> str:
@@ -371,7 +390,7 @@ class Preview:
             ))
         for thread in threads:
             thread.start()
-        return cls(server, stop, threads)
+        return cls(server, stop, threads, warm)
 
     def stop(self) -> None:
         """Stop watching, let a running build finish (never leave a half-swapped output)."""

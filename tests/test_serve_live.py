@@ -289,3 +289,18 @@ def test_content_folder_moved_away_and_back_is_watched_again(root: Path) -> None
         time.sleep(0.3)  # the deep watcher starts over on the folder that came back
         save(content / "articles" / "late-frost.md", ORCHARD.replace("apricot", "plum"))
         wait_for(lambda: "plum harvest" in body_text(get(port, frost).text), "the edit after the move")
+
+
+def test_a_site_already_up_to_date_is_loaded_into_memory_after_starting(root: Path) -> None:
+    """serve on a site built before: the first build finds it up to date and loads nothing,
+    so the build thread then fills its memory (what makes every later edit a warm rebuild)."""
+    from sitegen.cli import main
+
+    assert main(["build", "--root", str(root), "-q"]) == 0
+    before = {p: p.stat().st_mtime_ns for p in (root / "public").rglob("*") if p.is_file()}
+    with serving_site(root) as preview:
+        wait_for(lambda: bool(preview.warm.results), "the warm state to be filled")
+        assert preview.warm.articles
+    # Leaving the block stopped the preview, which lets a running build finish.
+    after = {p: p.stat().st_mtime_ns for p in (root / "public").rglob("*") if p.is_file()}
+    assert after == before, "the warm-up rewrote output files"
