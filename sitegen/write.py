@@ -138,6 +138,9 @@ def write_output(files: Iterable[OutputFile], output: Path) -> WriteResult:
             shutil.rmtree(leftover)
     previous = _previous_manifest(output)
     existing = set(_all_files(output))
+    for stale in sorted(path for path in existing if path.endswith(TEMPORARY_SUFFIX)):
+        (output / stale).unlink()  # from an in-place write cut off between its renames
+        existing.discard(stale)
     ours: set[str] = set()
     changed = []
     held = _Held(output, existing) if previous and output.is_dir() and not output.is_symlink() else None
@@ -185,6 +188,9 @@ def write_output(files: Iterable[OutputFile], output: Path) -> WriteResult:
     return WriteResult(tuple(sorted(changed)), tuple(removed), tuple(foreign), tuple(sorted(ours | {MANIFEST})))
 
 
+TEMPORARY_SUFFIX = ".sitegen-new"
+"""A changed file is written as `.NAME.sitegen-new` beside its target, then renamed over it;
+one found at the start of a build was left by a write that was cut off, and is removed."""
 IN_PLACE_FILES = 200
 IN_PLACE_BYTES = 32 << 20
 """At most this many changed files, of at most this many bytes in all, are held to be
@@ -246,7 +252,7 @@ class _Held:
             for item in writes:
                 target = self.output / item.path
                 target.parent.mkdir(parents=True, exist_ok=True)
-                temp = target.with_name(f".{target.name}.sitegen-new")
+                temp = target.with_name(f".{target.name}{TEMPORARY_SUFFIX}")
                 assert item.content is not None
                 temp.write_bytes(item.content)
                 temporary.append((temp, target))

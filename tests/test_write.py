@@ -97,3 +97,11 @@ def test_a_link_where_pages_go_is_refused_and_nothing_is_written_through_it(out:
     assert problem.path == "public/articles" and "symlink" in problem.message
     assert list(elsewhere.iterdir()) == []
     assert (out / "articles").is_symlink()
+
+
+def test_a_temporary_file_left_by_a_cut_off_write_is_cleaned_up_not_kept(out: Path) -> None:
+    (out / "articles" / f".b.html{write.TEMPORARY_SUFFIX}").write_bytes(b"half")
+    result = write_output(site({**FIRST, "articles/a.html": b"A2"}), out)
+    assert result.kept_foreign == ()
+    assert not (out / "articles" / f".b.html{write.TEMPORARY_SUFFIX}").exists()
+    assert (out / "articles" / "a.html").read_bytes() == b"A2"
