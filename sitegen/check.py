@@ -30,10 +30,6 @@ _CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 
 
-def add_check_arguments(parser: argparse.ArgumentParser) -> None:
-    """`check` needs only --root/--output, which the CLI adds for every site command."""
-
-
 @dataclass(frozen=True, slots=True)
 class Reference:
     """A URL found in a file of the site, with the line it is on."""

@@ -124,10 +124,22 @@ def cmd_clean(args: argparse.Namespace) -> int:
     return 0
 
 
-def make_parser() -> argparse.ArgumentParser:
-    from sitegen.check import add_check_arguments, run_check
-    from sitegen.serve import add_serve_arguments, run_serve
+def cmd_serve(args: argparse.Namespace) -> int:
+    from sitegen.serve import run_serve  # the server and watcher: only for this command
 
+    return run_serve(args)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from sitegen.check import run_check
+
+    return run_check(args)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """Every command's arguments. Their modules are imported when the command runs: the
+    preview server and watcher alone took 70 ms of every `sitegen build` (a quarter of an
+    up-to-date check)."""
     parser = argparse.ArgumentParser(
         prog="sitegen", description="Turn news articles about one story into a cross-linked briefing site.")
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
@@ -142,13 +154,21 @@ def make_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on every change")
     _add_site_arguments(serve)
-    add_serve_arguments(serve)
-    serve.set_defaults(run=run_serve)
+    serve.add_argument(
+        "--host", default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 shares it)")
+    serve.add_argument(
+        "--port", type=int, default=8000,
+        help="port to try first; the next free one is used when it is busy (default 8000)")
+    serve.add_argument(
+        "--base-path", default="/",
+        help="serve the site under this path, as a static host would (e.g. /briefing/)")
+    serve.add_argument("--no-watch", action="store_true", help="build once and serve; do not rebuild on changes")
+    serve.set_defaults(run=cmd_serve)
 
     check = commands.add_parser("check", help="check the built site's internal links and anchors")
-    _add_site_arguments(check)
-    add_check_arguments(check)
-    check.set_defaults(run=run_check)
+    _add_site_arguments(check)  # all that check needs
+    check.set_defaults(run=cmd_check)
 
     imp = commands.add_parser("import", help="turn raw article texts into content/articles/*.md")
     imp.add_argument("files", nargs="+", type=Path, metavar="FILE.txt")

@@ -37,30 +37,6 @@ QUIET = 0.05
 Say = Callable[[str], None]
 
 
-def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 shares it)",
-    )
-    parser.add_argument(
-        "--port",
-        type=int,
-        default=8000,
-        help="port to try first; the next free one is used when it is busy (default 8000)",
-    )
-    parser.add_argument(
-        "--base-path",
-        default="/",
-        help="serve the site under this path, as a static host would (e.g. /briefing/)",
-    )
-    parser.add_argument(
-        "--no-watch",
-        action="store_true",
-        help="build once and serve; do not rebuild on changes",
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class ServeOptions:
     root: Path

@@ -6,11 +6,14 @@ import hashlib
 import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from sitegen.cache import KEY_ENV
 from sitegen.urls import relative_url
 
 PAGE_KINDS = ["index.html", "claims.html", "sources.html", "actors/index.html", "tags/index.html"]
@@ -345,3 +348,17 @@ def test_import_names_each_bad_file_and_writes_nothing(tmp_path: Path, sitegen) 
         f"error: {tmp_path / 'missing.txt'}: no such file; check the path",
     ]
     assert not (tmp_path / "content").exists()
+
+
+def test_a_build_does_not_import_the_preview_server(site_copy, tmp_path: Path) -> None:
+    """`sitegen build` pays only for building: the server and watcher are serve's (70 ms of
+    every build while the CLI imported them to define serve's options)."""
+    root = site_copy("minimal")
+    code = ("import sys; from sitegen.cli import main; "
+            f"assert main(['build', '--root', {str(root)!r}, '-q']) == 0; "
+            "print(sorted(m for m in ('sitegen.serve', 'sitegen.preview', 'watchfiles', 'sitegen.check')"
+            " if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, KEY_ENV: str(tmp_path / "key")})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
