@@ -184,16 +184,17 @@ def sitegen_runs(n: int, jobs: int | None) -> dict[str, Measure]:
 
 SERVE_SNIPPET = """
 import sys, time
-from dataclasses import replace
 from pathlib import Path
 from sitegen.build import BuildOptions, build
+from sitegen.serve import ServeOptions, warm_up
 from sitegen.warm import WarmState
 sys.path.insert(0, {bench!r})
 from run import _edit_one
 site = Path({site!r})
 options = BuildOptions(root=site, output=site / "public", warm=WarmState())  # as serve keeps it
-if build(options).up_to_date:  # as serve does then (serve.warm_up): load the site into memory
-    build(replace(options, skip_if_unchanged=False))
+build(options)
+if not options.warm.results:  # up to date: as serve does then, load the site into memory
+    warm_up(ServeOptions(root=site, output=site / "public"), options.warm)
 _edit_one(site, {n})
 start = time.perf_counter()
 report = build(options)

@@ -25,7 +25,7 @@ from sitegen.errors import SitegenError
 from sitegen.link import Site
 from sitegen.markdown import ArticleBody, Marker, Span
 from sitegen.model import Article, Claim, Mention
-from sitegen.runner import fork_available, fork_context, frozen_heap
+from sitegen.runner import fork_available, forked_pool
 from sitegen.urls import actor_page, article_page, claim_anchor, paragraph_anchor, relative_url, tag_page
 
 SNIPPET_RADIUS = 70
@@ -422,9 +422,7 @@ def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None 
     _FORKED_JOB = job
     stop = threading.Event()
     try:
-        with frozen_heap():
-            pool = fork_context().Pool(jobs)
-        with pool:
+        with forked_pool(jobs) as pool:
             try:
                 yield from map(_page_or_raise, pool.imap(_render_in_worker, _until(stop, indices), chunksize=8))
             finally:

@@ -86,6 +86,12 @@ def frozen_heap() -> Iterator[None]:
             gc.unfreeze()
 
 
+def forked_pool(jobs: int) -> Pool:
+    """A pool of `jobs` workers forked with this process's heap frozen (`frozen_heap`)."""
+    with frozen_heap():
+        return fork_context().Pool(jobs)
+
+
 def _label(fn: Callable[..., object]) -> str:
     return f"{fn.__module__}.{fn.__qualname__}"
 
@@ -294,8 +300,7 @@ class ArticleRunner:
 
     def _get_pool(self) -> Pool:
         if self._pool is None:
-            with frozen_heap():
-                self._pool = fork_context().Pool(self.jobs)
+            self._pool = forked_pool(self.jobs)
         return self._pool
 
     def close(self, failed: bool = False, prune: bool = True) -> None:

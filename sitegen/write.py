@@ -97,6 +97,17 @@ class _Staging:
         self.existing = existing
         self._made: set[tuple[str, ...]] = set()
 
+    @classmethod
+    def start(cls, folder: Path, output: Path, existing: set[str], held: _Held | None,
+              changed: list[str]) -> _Staging:
+        """The staging folder, made now, holding what `held` took so far (the files it
+        wrote are added to `changed`)."""
+        folder.mkdir()
+        stage = cls(folder, output, existing)
+        if held is not None:
+            changed += held.replay(stage)
+        return stage
+
     def target(self, relative: str) -> Path:
         """Where `relative` goes in the staging folder, its parent folders made."""
         parts = _safe_parts(relative)
@@ -142,7 +153,7 @@ def write_output(files: Iterable[OutputFile], output: Path) -> WriteResult:
         (output / stale).unlink()  # from an in-place write cut off between its renames
         existing.discard(stale)
     ours: set[str] = set()
-    changed = []
+    changed: list[str] = []
     held = _Held(output, existing) if previous and output.is_dir() and not output.is_symlink() else None
     stage: _Staging | None = None
     try:
@@ -151,9 +162,7 @@ def write_output(files: Iterable[OutputFile], output: Path) -> WriteResult:
             if held is not None and held.take(item):
                 continue
             if stage is None:  # too much changed to update in place (or no sitegen output yet)
-                staging.mkdir()
-                stage = _Staging(staging, output, existing)
-                changed += held.replay(stage) if held is not None else []
+                stage = _Staging.start(staging, output, existing, held, changed)
                 held = None
             if stage.put(item):
                 changed.append(item.path)
@@ -165,9 +174,7 @@ def write_output(files: Iterable[OutputFile], output: Path) -> WriteResult:
             changed += held.apply(manifest, removed)
             return WriteResult(tuple(sorted(changed)), tuple(removed), tuple(foreign), tuple(sorted(ours | {MANIFEST})))
         if stage is None:
-            staging.mkdir()
-            stage = _Staging(staging, output, existing)
-            changed += held.replay(stage) if held is not None else []
+            stage = _Staging.start(staging, output, existing, held, changed)
         stage.put(manifest)
         for relative in foreign:
             target = stage.target(relative)
