@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.analyse.actors import analyse_actors
-from sitegen.analyse.keywords import article_keywords
+from sitegen.analyse.keywords import _extractor, article_keywords
 from sitegen.analyse.shingles import STOPWORDS, split_sentences, stem, tokens
 from sitegen.analyse.tags import (
     BRIEFING_MAX,
@@ -121,6 +121,21 @@ def test_the_yake_step_returns_picklable_data_the_corpus_step_accepts() -> None:
     assert all(isinstance(s, float) for kws in found.values() for _, s in kws)
     actors = actors_for(articles)
     assert tags_from_keywords(articles, actors, found) == analyse_tags(articles, actors)
+
+
+def test_keywords_are_yakes_own_float_for_float() -> None:
+    """The blocked dedup must keep exactly what YAKE's extract_keywords keeps: on the
+    seeds and on every story of ours, in order, scores equal."""
+    seeds = sorted((Path(__file__).parents[1] / "seeds").glob("*.txt"))
+    stories = sorted((Path(__file__).parent / "stories").glob("*/*.md"))
+    texts = [p.read_text(encoding="utf-8") for p in seeds + stories]
+    texts += ["", "A b c.", "Ukraine, Ukrainian, Ukrainians; U.K., UK and uk. US, U.S. and us.",
+              # Short names with the same letters are duplicates whatever their ends.
+              "Then the EU argued about IRA and the AIR and RAI. MTA and TAM met."]
+    assert len(texts) > 40
+    for text in texts:
+        expected = tuple((k, float(s)) for k, s in _extractor().extract_keywords(text))
+        assert article_keywords(text) == expected, text[:60]
 
 
 @pytest.mark.parametrize(
