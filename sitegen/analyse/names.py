@@ -53,13 +53,14 @@ def find_names(article: Article) -> ArticleNames:
     found: list[Candidate] = []
     acronyms: set[tuple[str, str]] = set()
     tokenized = [(para, tokenize(para.text)) for para in article.paragraphs]
+    runs = [_runs(toks) for _, toks in tokenized]
     # Words that stand alone, capitalised, mid-sentence: names in their own right ("Hamas").
-    singles = Counter((toks[i].text, toks[i].sentence_initial) for _, toks in tokenized
-                      for i, j in _runs(toks) if j == i + 1)
+    singles = Counter((toks[i].text, toks[i].sentence_initial)
+                      for (_, toks), spans in zip(tokenized, runs, strict=True) for i, j in spans if j == i + 1)
     mid_caps = frozenset(w for (w, initial), n in singles.items()
                          if not initial or n + singles[(w, False)] >= 2)
-    for para, tokens in tokenized:
-        cands, defs = _paragraph_names(para.number, para.text, tokens, gaz, mid_caps)
+    for (para, tokens), spans in zip(tokenized, runs, strict=True):
+        cands, defs = _paragraph_names(para.number, para.text, tokens, spans, gaz, mid_caps)
         if _is_headline(para.text, tokens):
             cands = [c if c.kind in ("state", "acronym") else replace(c, weak=True) for c in cands]
         found.extend(cands)
@@ -261,12 +262,14 @@ def _gazetteer_match(tokens: list[Token], i: int, j: int, gaz: Gazetteer) -> _Ga
 
 
 def _paragraph_names(
-    number: int, text: str, tokens: list[Token], gaz: Gazetteer, mid_caps: frozenset[str]
+    number: int, text: str, tokens: list[Token], runs: list[tuple[int, int]], gaz: Gazetteer,
+    mid_caps: frozenset[str],
 ) -> tuple[list[Candidate], set[tuple[str, str]]]:
+    """The candidates of one paragraph, from its capitalised `runs` (`_runs(tokens)`)."""
     out: list[Candidate] = []
     defs: set[tuple[str, str]] = set()
     sw = stopwords()
-    for i, j in _runs(tokens):
+    for i, j in runs:
         # Leading function words of a sentence ("The", "While", "For") are not names.
         while i < j and tokens[i].lower in sw and not tokens[i].acronym and not (
                 tokens[i].lower in HONORIFICS and j > i + 1):
