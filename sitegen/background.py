@@ -98,6 +98,11 @@ class Stages:
         self._fork = forks(runner, articles)
         self._started: list[Pending[object]] = []
 
+    @property
+    def forking(self) -> bool:
+        """Whether started stages run in child processes, beside the main one."""
+        return self._fork
+
     def start(self, stage: Stage[T]) -> Pending[T]:
         if not self._fork:
             started = time.perf_counter()

@@ -190,6 +190,16 @@ class DiskCache:
                           "signed by another user or machine; recomputing them", CacheWarning, stacklevel=2)
         return found
 
+    def stored(self, namespace: str) -> set[str]:
+        """The keys this namespace holds, values unread: to learn what a step will have to
+        compute before it runs (an entry that later fails its check is computed then)."""
+        if self._db is None:
+            return set()
+        try:
+            return {key for (key,) in self._db.execute("SELECT key FROM entries WHERE ns = ?", (namespace,))}
+        except sqlite3.Error:
+            return set()  # get_many warns when the step reads it
+
     def _rows(self, namespace: str, keys: list[str]) -> list[tuple[str, bytes]]:
         """The stored rows among `keys`: one scan of the namespace when most of it is wanted
         (a whole build), else looked up by key (a rebuild in a warm process)."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 from sitegen.analyse.actors import analyse_actors
 from sitegen.analyse.claims import analyse_claims
 from sitegen.analyse.sources import analyse_sources
-from sitegen.analyse.tags import analyse_tags
+from sitegen.analyse.tags import analyse_tags, extract_keywords, uncached_keywords
 from sitegen.background import Stages, forks
 from sitegen.export import briefing_json
 from sitegen.feeds import atom_feed, sitemap
@@ -50,19 +50,32 @@ def static_files(dirs: list[Path]) -> list[OutputFile]:
 
 def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner) -> Analysis:
     """The four analysers, as many at a time as their inputs allow (`background.py`):
-    sources beside actors, then tags beside claims. Each stage's time is its own, so with
-    several jobs the stage times add up to more than the build's."""
+    sources beside actors, then tags beside claims. When many articles need YAKE (a cold
+    build), it starts first, beside both, and tags follow claims. Each stage's time is its
+    own, so with several jobs the stage times add up to more than the build's."""
     articles = loaded.articles
     with Stages(runner, len(articles)) as stages:
+        early = None
+        if stages.forking and uncached_keywords(articles, runner) >= EARLY_KEYWORDS:
+            early = stages.start(lambda child: extract_keywords(articles, child))
         pending_sources = stages.start(lambda child: analyse_sources(articles, runner=child))
         actors = timer.run("actors", lambda: analyse_actors(articles, loaded.curated, runner=runner))
-        pending_tags = stages.start(lambda child: analyse_tags(articles, actors, runner=child))
+        if early is None:
+            pending_tags = stages.start(lambda child: analyse_tags(articles, actors, runner=child))
         sources = pending_sources.result()
         timer.add("sources", pending_sources.seconds)
         claims = timer.run("claims", lambda: analyse_claims(articles, actors, sources, runner=runner))
+        if early is not None:
+            keywords = early.result()
+            timer.add("tags", early.seconds)
+            pending_tags = stages.start(lambda child: analyse_tags(articles, actors, child, keywords))
         tags = pending_tags.result()
         timer.add("tags", pending_tags.seconds)
     return Analysis(actors=actors, claims=claims, sources=sources, tags=tags)
+
+
+EARLY_KEYWORDS = 20
+"""From this many articles without cached keywords (a second of YAKE), YAKE starts first."""
 
 
 STAGE_LIBRARIES = ("datasketch", "yake", "wordfreq")

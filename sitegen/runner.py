@@ -186,6 +186,14 @@ class WorkDone:
     """Results the child added to the warm state, by namespace and key."""
 
 
+def _full_keys(code: str, label: str, keys: Sequence[str], settings: str) -> tuple[str, list[str]]:
+    """The cache namespace of a step and its items' keys there: the code's fingerprint,
+    the step and its settings are part of each."""
+    namespace = f"{label}|{hashlib.sha256(settings.encode()).hexdigest()[:16]}"
+    prefix = f"{code}|{namespace}|".encode()
+    return namespace, [hashlib.sha256(prefix + key.encode()).hexdigest() for key in keys]
+
+
 class _Star(Generic[R]):
     """`fn(*args)` as a one-argument callable that pickles (by reference to `fn`) into workers."""
 
@@ -252,9 +260,7 @@ class ArticleRunner:
             self.computed += len(keys)
             return compute(list(range(len(keys))))
         code = code_fingerprint()
-        namespace = f"{label}|{hashlib.sha256(settings.encode()).hexdigest()[:16]}"
-        prefix = f"{code}|{namespace}|".encode()
-        full = [hashlib.sha256(prefix + key.encode()).hexdigest() for key in keys]
+        namespace, full = _full_keys(code, label, keys, settings)
         self._used[namespace].update(full)
         found = self._remembered(namespace, full)
         found.update(self.cache.get_many(namespace, [k for k in full if k not in found]))
@@ -271,6 +277,15 @@ class ArticleRunner:
                     (k, v) for k, v in found.items() if k not in remembered)
             remembered.update(found)
         return [found[k] for k in full]  # type: ignore[misc]
+
+    def missing(self, fn: Callable[[A], object], items: Sequence[A], settings: str = "") -> list[int]:
+        """Indices of the `items` whose `map(fn, items, settings)` result is neither
+        remembered nor cached: all of them without a cache. Reads no values."""
+        if self.cache is None:
+            return list(range(len(items)))
+        namespace, full = _full_keys(code_fingerprint(), _label(fn), [item_key(b"", i) for i in items], settings)
+        known = (self.memory or {}).get(namespace, {}).keys() | self.cache.stored(namespace)
+        return [i for i, key in enumerate(full) if key not in known]
 
     def _remembered(self, namespace: str, keys: list[str]) -> dict[str, object]:
         known = self.memory.get(namespace) if self.memory is not None else None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import background, render
+from sitegen import background, pipeline, render
 from sitegen.build import BuildOptions, build
 from sitegen.cache import FILE_NAME, KEY_ENV
 from sitegen.errors import SitegenError
@@ -79,8 +79,13 @@ def test_a_template_error_in_a_render_worker_names_the_template_line(
     assert not (root / "public").exists()
 
 
+@pytest.mark.parametrize("forked_stages", [False, True])
 def test_cold_and_warm_cached_builds_are_byte_identical_to_serial(
-        corpus: Path, serial: dict[str, str], tmp_path: Path) -> None:
+        corpus: Path, serial: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        forked_stages: bool) -> None:
+    if forked_stages:  # stages in children, and YAKE first for the cold build (all uncached)
+        monkeypatch.setattr(background, "MIN_ARTICLES", 1)
+        assert ARTICLES >= pipeline.EARLY_KEYWORDS
     root = site_copy(corpus, tmp_path)
     cold = build(BuildOptions(root=root, output=root / "public", jobs=2))
     assert (root / CACHE_DIR / FILE_NAME).is_file()

@@ -364,3 +364,19 @@ def test_the_gazetteer_is_read_back_from_the_cache(tmp_path: Path, monkeypatch: 
         assert (runner.computed, runner.reused) == (0, 1)
     assert gazetteer.load_gazetteer() == made and gazetteer.load_gazetteer() is not made
     assert "osaka" in made.cities
+
+
+def test_missing_names_what_a_map_would_compute(tmp_path: Path) -> None:
+    cache = tmp_path / ".sitegen-cache"
+    with open_runner(1, cache) as runner:
+        assert runner.missing(word_count, ARTICLES) == list(range(len(ARTICLES)))
+        runner.map(word_count, ARTICLES[:5])
+        assert runner.missing(word_count, ARTICLES) == list(range(5, len(ARTICLES)))
+        assert runner.missing(word_count, ARTICLES[:5], settings="other") == list(range(5))
+    memory: dict[str, dict[str, object]] = {}
+    with open_runner(1, cache, memory=memory) as runner:  # a new process: the disk has them
+        assert runner.missing(word_count, ARTICLES[:7]) == [5, 6]
+        runner.map(word_count, ARTICLES[:7])
+    with open_runner(1, tmp_path / "elsewhere", memory=memory) as runner:  # memory has them
+        assert runner.missing(word_count, ARTICLES[:8]) == [7]
+    assert SERIAL_RUNNER.missing(word_count, ARTICLES[:3]) == [0, 1, 2]  # no cache: all

@@ -178,15 +178,29 @@ class StemParagraphs(Mapping[Key, tuple[int, ...]]):
 
 
 def analyse_tags(
-    articles: Sequence[Article], actors: Sequence[Actor], runner: ArticleRunner | None = None
+    articles: Sequence[Article], actors: Sequence[Actor], runner: ArticleRunner | None = None,
+    keywords: Sequence[Sequence[Keyword]] | None = None,
 ) -> tuple[Tag, ...]:
     """Tags for the briefing, each with the articles and paragraphs that carry it.
 
     With a `runner`, YAKE and the per-article filter run through it (cached, in a process
-    pool); each is a function of one article and the names that bear on its candidates."""
+    pool); each is a function of one article and the names that bear on its candidates.
+    `keywords`: each article's `extract_keywords` result, if it was run already."""
     runner = runner or SERIAL_RUNNER
-    found = runner.map(article_keywords, [article_text(a) for a in articles], settings=KEYWORD_SETTINGS)
+    found = extract_keywords(articles, runner) if keywords is None else keywords
     return _tags(articles, actors, found, runner)
+
+
+def uncached_keywords(articles: Sequence[Article], runner: ArticleRunner) -> int:
+    """How many articles' YAKE keywords `analyse_tags` would have to compute."""
+    return len(runner.missing(article_keywords, [article_text(a) for a in articles], settings=KEYWORD_SETTINGS))
+
+
+def extract_keywords(articles: Sequence[Article], runner: ArticleRunner) -> list[tuple[Keyword, ...]]:
+    """YAKE's keywords of each article (cached, pooled): of the tags, the one step that
+    needs no actors, and most of a cold build's CPU, so a build can start it first and
+    hand the result to `analyse_tags`."""
+    return runner.map(article_keywords, [article_text(a) for a in articles], settings=KEYWORD_SETTINGS)
 
 
 def tags_from_keywords(
