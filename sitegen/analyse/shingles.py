@@ -158,6 +158,7 @@ def shingle_hash(words: Sequence[str]) -> int:
     return int.from_bytes(digest, "big")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def word_key(word: str) -> int:
     """A stable 64-bit hash of one content word."""
     return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "big")
@@ -169,7 +170,7 @@ def article_text(article_id: str, paragraphs: Sequence[tuple[int, str]]) -> Arti
     shingle_paragraphs: list[int] = []
     sentences: list[Sentence] = []
     words = 0
-    every = [re.sub(r"[\u2019']s$", "", t) for _, text in paragraphs for t in _TOKEN_RE.findall(text)]
+    every = [t[:-2] if t.endswith(("'s", "\u2019s")) else t for _, text in paragraphs for t in _TOKEN_RE.findall(text)]
     lowered = {t for t in every if t.islower()}
     specifics = {t for t in every if t[0].isdigit() or (t[0].isupper() and t.lower() not in lowered)}
     for number, text in paragraphs:
