@@ -247,14 +247,15 @@ def _sentence_matches(shared: np.ndarray, sizes: np.ndarray) -> list[Match]:
     return [(int(i), int(best_j[i]), 1, float(sizes[i])) for i in rows]
 
 
-def _carried_over(a: _Prepared, b: _Prepared, shared: np.ndarray) -> tuple[float, float]:
-    """(ordered share of `a` carried over into `b`, share of `a`'s shingles in `b`).
+def _carried_over(a: _Prepared, shingles: list[Match], shared: np.ndarray) -> tuple[float, float]:
+    """(ordered share of `a` carried over into the other article, share of `a`'s shingles
+    in it), given the runs of shingles they share in `a`'s order and the content words
+    each pair of sentences shares.
 
     The ordered share is the larger of the exact (shingle) and paraphrase (sentence)
     measures. An ordered share never exceeds its unordered one, so a longest chain is
     only computed when it could change the result: same figures, less work.
     """
-    shingles = _shingle_matches(a, b)
     distinct = len(a.shingle_keys)
     sentences = _sentence_matches(shared, a.sizes)
     words = int(a.sizes.sum())
@@ -272,8 +273,11 @@ def _carried_over(a: _Prepared, b: _Prepared, shared: np.ndarray) -> tuple[float
 
 def _compare(a: _Prepared, b: _Prepared) -> PairScore:
     shared = _shared_words(a, b)
-    a_in_b, containment_a = _carried_over(a, b, shared)
-    b_in_a, containment_b = _carried_over(b, a, shared.T)
+    runs = _shingle_matches(a, b)
+    # The same runs read in b's order: a run is consecutive in both articles, and first
+    # positions of distinct shingles are distinct, so no run splits or joins either way.
+    a_in_b, containment_a = _carried_over(a, runs, shared)
+    b_in_a, containment_b = _carried_over(b, sorted((j, i, n, w) for i, j, n, w in runs), shared.T)
     return PairScore(
         a=a.text.id,
         b=b.text.id,
