@@ -19,11 +19,11 @@ from __future__ import annotations
 import multiprocessing
 import time
 import traceback
-from collections.abc import Callable
-from multiprocessing.connection import Connection
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from types import TracebackType
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sitegen.runner import ArticleRunner, fork_available, frozen_heap
 
@@ -49,6 +49,10 @@ class Pending(Generic[T]):
         """How long the stage took where it ran (its own wall time, not the wait for it)."""
         self._process = process
         self._reader = reader
+
+    def done(self) -> bool:
+        """Whether `result` would return (or raise) without waiting."""
+        return self._process is None or self._reader is None or self._reader.poll()
 
     def result(self) -> T:
         """The stage's result; raises what the stage raised."""
@@ -82,6 +86,15 @@ class Pending(Generic[T]):
             self._process = None
             if self._reader is not None:
                 self._reader.close()
+
+
+def first_done(pending: Sequence[Pending[Any]]) -> int:
+    """The index of a stage among `pending` whose result is in, waiting for one."""
+    while True:
+        for k, stage in enumerate(pending):
+            if stage.done():
+                return k
+        wait([stage._reader for stage in pending if stage._reader is not None])
 
 
 def forks(runner: ArticleRunner, articles: int) -> bool:

@@ -16,14 +16,15 @@ from typing import TYPE_CHECKING, TypeVar
 
 from sitegen.analyse.actors import analyse_actors
 from sitegen.analyse.claims import analyse_claims
+from sitegen.analyse.keywords import Keyword
 from sitegen.analyse.sources import analyse_sources
-from sitegen.analyse.tags import analyse_tags, extract_keywords, uncached_keywords
-from sitegen.background import Stages, forks
+from sitegen.analyse.tags import analyse_tags, keywords_ahead, uncached_keywords
+from sitegen.background import Pending, Stages, first_done, forks
 from sitegen.export import briefing_json
 from sitegen.feeds import atom_feed, sitemap
 from sitegen.link import Site, link
 from sitegen.load import LoadedSite, Parsed, file_digest, load_site, parse_articles
-from sitegen.model import Analysis
+from sitegen.model import Analysis, Claim, SourceAnalysis, Tag
 from sitegen.progress import terminal_progress
 from sitegen.render import Page, PageReuse, render_site
 from sitegen.runner import ArticleRunner, default_jobs, open_runner
@@ -51,26 +52,51 @@ def static_files(dirs: list[Path]) -> list[OutputFile]:
 def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner) -> Analysis:
     """The four analysers, as many at a time as their inputs allow (`background.py`):
     sources beside actors, then tags beside claims. When many articles need YAKE (a cold
-    build), it starts first, beside both, and tags follow claims. Each stage's time is its
-    own, so with several jobs the stage times add up to more than the build's."""
+    build), it starts first, beside both (`_cold_analyse`). Each stage's time is its own,
+    so with several jobs the stage times add up to more than the build's."""
     articles = loaded.articles
     with Stages(runner, len(articles)) as stages:
-        early = None
         if stages.forking and uncached_keywords(articles, runner) >= EARLY_KEYWORDS:
-            early = stages.start(lambda child: extract_keywords(articles, child))
+            return _cold_analyse(loaded, timer, runner, stages)
         pending_sources = stages.start(lambda child: analyse_sources(articles, runner=child))
         actors = timer.run("actors", lambda: analyse_actors(articles, loaded.curated, runner=runner))
-        if early is None:
-            pending_tags = stages.start(lambda child: analyse_tags(articles, actors, runner=child))
+        pending_tags = stages.start(lambda child: analyse_tags(articles, actors, runner=child))
         sources = pending_sources.result()
         timer.add("sources", pending_sources.seconds)
         claims = timer.run("claims", lambda: analyse_claims(articles, actors, sources, runner=runner))
-        if early is not None:
-            keywords = early.result()
-            timer.add("tags", early.seconds)
-            pending_tags = stages.start(lambda child: analyse_tags(articles, actors, child, keywords))
         tags = pending_tags.result()
         timer.add("tags", pending_tags.seconds)
+    return Analysis(actors=actors, claims=claims, sources=sources, tags=tags)
+
+
+def _cold_analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, stages: Stages) -> Analysis:
+    """`analyse` when YAKE has most of the articles to do: it starts at once in a stage of
+    its own (it needs no actors), beside sources and actors; then claims start in a child
+    as soon as sources are in, and tags as soon as YAKE is, whichever comes first, so
+    neither waits for the other and no core sits idle behind one stage."""
+    articles = loaded.articles
+    early = stages.start(lambda child: keywords_ahead(articles, child))
+    pending_sources = stages.start(lambda child: analyse_sources(articles, runner=child))
+    actors = timer.run("actors", lambda: analyse_actors(articles, loaded.curated, runner=runner))
+
+    def claims_after(sources: SourceAnalysis) -> Pending[tuple[Claim, ...]]:
+        return stages.start(lambda child: analyse_claims(articles, actors, sources, runner=child))
+
+    def tags_after(keywords: Sequence[Sequence[Keyword]] | None) -> Pending[tuple[Tag, ...]]:
+        return stages.start(lambda child: analyse_tags(articles, actors, child, keywords))
+
+    if first_done([pending_sources, early]) == 0:
+        pending_claims = claims_after(pending_sources.result())
+        pending_tags = tags_after(early.result())
+    else:
+        pending_tags = tags_after(early.result())
+        pending_claims = claims_after(pending_sources.result())
+    sources = pending_sources.result()
+    timer.add("sources", pending_sources.seconds)
+    claims = pending_claims.result()
+    timer.add("claims", pending_claims.seconds)
+    tags = pending_tags.result()
+    timer.add("tags", early.seconds + pending_tags.seconds)
     return Analysis(actors=actors, claims=claims, sources=sources, tags=tags)
 
 

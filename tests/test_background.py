@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.background import MIN_ARTICLES, Stages
+from sitegen.background import MIN_ARTICLES, Stages, first_done
 from sitegen.cache import KEY_ENV
 from sitegen.runner import ArticleRunner, fork_available, frozen_heap, open_runner
 from tests.test_runner import ARTICLES, word_count
@@ -51,6 +51,16 @@ def test_one_job_or_a_small_briefing_runs_the_stage_here(tmp_path: Path, jobs: i
     with open_runner(jobs, tmp_path / ".sitegen-cache") as runner, Stages(runner, articles) as stages:
         pending = stages.start(lambda r: os.getpid())
         assert pending.result() == os.getpid()
+
+
+def test_first_done_waits_for_whichever_stage_ends_first(tmp_path: Path) -> None:
+    with open_runner(2, tmp_path / ".sitegen-cache") as runner, Stages(runner, MIN_ARTICLES) as stages:
+        slow = stages.start(lambda r: time.sleep(3) or "slow")
+        quick = stages.start(lambda r: time.sleep(0.2) or "quick")
+        assert not slow.done()
+        assert first_done([slow, quick]) == 1 and quick.done() and not slow.done()
+        assert quick.result() == "quick" and slow.result() == "slow"
+        assert first_done([slow, quick]) == 0  # both collected: no wait
 
 
 def fails(runner: ArticleRunner) -> None:

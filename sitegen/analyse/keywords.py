@@ -98,4 +98,4 @@ def _deduplicated_keywords(text: str) -> list[tuple[str, float]]:
 
 
 _SHORT = 3
-"""YAKE's pre-filter checks first and last letters only when the longer string is longer."""
+"""YAKE's pre-filter compares first and last letters only when one string is longer than this."""
