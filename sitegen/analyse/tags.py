@@ -408,10 +408,10 @@ def _filter(found: Sequence[Keyword], index: _StemIndex, names: _NameFilter, spa
         surface_words = _usable(surface.split(), index, names)
         if surface_words is None:
             continue
-        whole = tuple(stem(t) for t in tokens(surface))
+        whole = _stems(surface)
         words = _headed(surface_words, index, names)
         surface = " ".join(words)
-        key = tuple(stem(t) for t in tokens(surface))
+        key = _stems(surface)
         if any(_repeats(key, k) for k in said) or any(_repeats(key, k) for k, _ in kept):
             continue
         if spans.touches_name(words, index.paragraphs_with(key)):  # the costliest checks last
@@ -425,9 +425,56 @@ def _filter(found: Sequence[Keyword], index: _StemIndex, names: _NameFilter, spa
     return [_Candidate(key, surface, 1.0 - rank / ARTICLE_CANDIDATES) for rank, (key, surface) in enumerate(kept)]
 
 
+# Keywords recur from article to article (a story's phrases, YAKE's common words), and
+# each is tokenised, stemmed, looked up and matched several times per article: memoised.
+@functools.lru_cache(maxsize=1 << 16)
+def _phrase_tokens(phrase: str) -> tuple[str, ...]:
+    return tuple(tokens(phrase))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _stems(phrase: str) -> Key:
+    return tuple(stem(t) for t in _phrase_tokens(phrase))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency  # only for articles not in the cache: 0.1 s to import
+
+    return float(zipf_frequency(word, "en"))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _phrase_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """The words as written in a text, any case, a possessive allowed after each (YAKE
+    drops one: "Russia's plans" -> "Russia plans")."""
+    return re.compile(
+        r"(?<![\w'\u2019])" + r"(?:['\u2019]s)?\W+".join(re.escape(w) for w in words) + r"(?:['\u2019]s)?(?!\w)",
+        re.IGNORECASE,
+    )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _plain(word: str) -> bool:
+    """A word that may open or close a topic: no stop word, no figure."""
+    return word not in _STOP and not any(c.isdigit() for c in word)
+
+
 def _usable(words: list[str], index: _StemIndex, names: _NameFilter) -> list[str] | None:
     """`words` if they can name a topic of this article on their own, else None."""
-    toks = tokens(" ".join(words))
+    phrase = " ".join(words)
+    if _topic_words(phrase) is None or _verb_edge(words, index) or names.is_name(words):
+        return None
+    if not index.paragraphs_with(_stems(phrase)):
+        return None  # not inside one sentence of this article
+    return words
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _topic_words(phrase: str) -> tuple[str, ...] | None:
+    """The phrase's tokens if its words alone allow a topic, whatever the article."""
+    words = phrase.split()
+    toks = _phrase_tokens(phrase)
     if not words or len(toks) != len(words) or not all(w[0].isalnum() for w in words):
         return None  # stray punctuation ("Korea 's involvement")
     if any(any(c.isdigit() for c in t) or t.strip(".") in CALENDAR or t in NUMBER_WORDS for t in toks):
@@ -436,13 +483,9 @@ def _usable(words: list[str], index: _StemIndex, names: _NameFilter) -> list[str
         return None
     if any(t in _STOP and t not in INNER_WORDS for t in toks[1:-1]):
         return None  # a clause ("raises the risk"), not a name for a topic
-    if _verb_edge(words, index) or _too_common(toks):
+    if _too_common(toks):
         return None
-    if names.is_name(words):
-        return None
-    if not index.paragraphs_with(tuple(stem(t) for t in toks)):
-        return None  # not inside one sentence of this article
-    return words
+    return toks
 
 
 def _headed(words: list[str], index: _StemIndex, names: _NameFilter) -> list[str]:
@@ -477,9 +520,7 @@ def _repeats(key: Key, better: Key) -> bool:
 
 def _too_common(toks: Sequence[str]) -> bool:
     """Words any text uses ("situation", "reports") describe no story."""
-    from wordfreq import zipf_frequency  # only for articles not in the cache: 0.1 s to import
-
-    zipf = [zipf_frequency(t, "en") for t in toks]
+    zipf = [_zipf(t) for t in toks]
     if len(zipf) == 1:
         return zipf[0] >= UNIGRAM_MAX_ZIPF
     return min(zipf) >= PHRASE_MAX_ZIPF
@@ -574,11 +615,7 @@ class _NameSpans:
 
     def touches_name(self, words: Sequence[str], paragraphs: Sequence[int]) -> bool:
         """Looks in `paragraphs` only: those where the candidate's stems occur."""
-        # YAKE drops a possessive ("Russia's plans" -> "Russia plans"): allow it back.
-        pattern = re.compile(
-            r"(?<![\w'\u2019])" + r"(?:['\u2019]s)?\W+".join(re.escape(w) for w in words) + r"(?:['\u2019]s)?(?!\w)",
-            re.IGNORECASE,
-        )
+        pattern = _phrase_pattern(tuple(words))
         seen = cut = cited = 0
         next_words: set[str | None] = set()
         for text, spans in (self._paragraphs[number] for number in paragraphs):
@@ -666,7 +703,7 @@ class _StemIndex:
                         self.after_determiner.add(stems[k + 1])
                         if words[k] != "of" and k + 2 < len(words):
                             self.modifiers.add(words[k + 1])
-                plain = [w not in _STOP and not any(c.isdigit() for c in w) for w in words]
+                plain = [_plain(w) for w in words]
                 inner = [ok or w in INNER_WORDS for ok, w in zip(plain, words, strict=True)]
                 for n in range(1, 4):
                     for i in range(len(stems) - n + 1):
