@@ -25,7 +25,7 @@ from sitegen.errors import SitegenError
 from sitegen.link import Site
 from sitegen.markdown import ArticleBody, Marker, Span
 from sitegen.model import Article, Claim, Mention
-from sitegen.runner import fork_available, forked_pool
+from sitegen.runner import ForkedPool, fork_available
 from sitegen.urls import actor_page, article_page, claim_anchor, paragraph_anchor, relative_url, tag_page
 
 SNIPPET_RADIUS = 70
@@ -422,20 +422,20 @@ def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None 
     _FORKED_JOB = job
     stop = threading.Event()
     try:
-        with forked_pool(jobs) as pool:
+        with ForkedPool(jobs) as pool:
             try:
                 yield from map(_page_or_raise, pool.imap(_render_in_worker, _until(stop, indices), chunksize=8))
             finally:
-                stop.set()  # before the pool is terminated (see `_until`)
+                stop.set()  # before the pool is closed (see `_until`)
     finally:
         _FORKED_JOB = None
 
 
 def _until(stop: threading.Event, indices: Iterable[int]) -> Iterator[int]:
     """`indices` until `stop` is set. The pool's feeder thread pulls tasks from this while
-    pages are consumed; when a page fails, the pool is terminated, which empties the task
-    pipe once and then waits for the feeder. A feeder that went on writing tasks could fill
-    the pipe again, with no worker left to read it, and the build would hang there."""
+    pages are consumed; when a page fails, the pool is closed, and waits for the feeder to
+    run out and the workers to skip what it already sent (`ForkedPool`): without this stop
+    the feeder would send every page of the site first."""
     for k in indices:
         if stop.is_set():
             return

@@ -25,7 +25,7 @@ import os
 import pickle
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import cache
 from itertools import repeat
@@ -86,10 +86,58 @@ def frozen_heap() -> Iterator[None]:
             gc.unfreeze()
 
 
-def forked_pool(jobs: int) -> Pool:
-    """A pool of `jobs` workers forked with this process's heap frozen (`frozen_heap`)."""
-    with frozen_heap():
-        return fork_context().Pool(jobs)
+class ForkedPool:
+    """A pool of `jobs` workers forked with this process's heap frozen (`frozen_heap`),
+    which is never terminated: `close(failed=True)` tells the workers to skip what is left
+    and waits for them.
+
+    `Pool.terminate()` kills workers that may be sending a result; one killed while it held
+    the result queue's lock leaves the lock taken, and the pool's own task thread then
+    blocks on it forever (seen as a build that hung after a template error in a worker)."""
+
+    def __init__(self, jobs: int) -> None:
+        context = fork_context()
+        self._stop = context.Event()
+        with frozen_heap():
+            self._pool: Pool = context.Pool(jobs, initializer=_set_worker_stop, initargs=(self._stop,))
+
+    def imap(self, fn: Callable[[A], R], items: Iterable[A], chunksize: int = 1) -> Iterator[R]:
+        return self._pool.imap(_Stoppable(fn), items, chunksize)
+
+    def close(self, failed: bool = False) -> None:
+        if failed:
+            self._stop.set()
+        self._pool.close()
+        self._pool.join()
+
+    def __enter__(self) -> ForkedPool:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close(failed=kind is not None)
+
+
+_worker_stop: Any = None
+"""In a pool worker: its pool's stop event (`ForkedPool.close`)."""
+
+
+def _set_worker_stop(stop: Any) -> None:
+    global _worker_stop
+    _worker_stop = stop
+
+
+class _Stoppable(Generic[A, R]):
+    """`fn`, skipped (None) once the pool has been told to stop: what is left in the task
+    pipe then drains in moments."""
+
+    def __init__(self, fn: Callable[[A], R]) -> None:
+        self.fn = fn
+
+    def __call__(self, item: A) -> R:
+        if _worker_stop is not None and _worker_stop.is_set():
+            return None  # type: ignore[return-value]  # read by no one: the pool was given up
+        return self.fn(item)
 
 
 def _label(fn: Callable[..., object]) -> str:
@@ -215,7 +263,7 @@ class ArticleRunner:
         self.memory = memory
         """Results kept in memory across builds by a long-running process, by namespace and
         full key (`warm.WarmState.results`): looked up before the disk cache."""
-        self._pool: Pool | None = None
+        self._pool: ForkedPool | None = None
         self._used: dict[str, set[str]] = defaultdict(set)
         self._newly_remembered: dict[str, dict[str, object]] | None = None
         """In a forked child's runner (`for_child`): results it put in `memory` that it did
@@ -313,9 +361,9 @@ class ArticleRunner:
             if advance is not None:
                 advance(1)
 
-    def _get_pool(self) -> Pool:
+    def _get_pool(self) -> ForkedPool:
         if self._pool is None:
-            self._pool = forked_pool(self.jobs)
+            self._pool = ForkedPool(self.jobs)
         return self._pool
 
     def close(self, failed: bool = False, prune: bool = True) -> None:
@@ -323,11 +371,7 @@ class ArticleRunner:
         results it did not use (`prune` False in a forked child: only the parent knows every
         key the build used, and the child's memory goes with it)."""
         if self._pool is not None:
-            if failed:
-                self._pool.terminate()
-            else:
-                self._pool.close()
-            self._pool.join()
+            self._pool.close(failed)
             self._pool = None
         if self.cache is not None:
             if prune and not failed:

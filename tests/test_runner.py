@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +13,7 @@ import yake
 
 from sitegen.cache import FILE_NAME, KEY_ENV, CacheWarning
 from sitegen.model import Article, Paragraph
-from sitegen.runner import MIN_POOL_ITEMS, SERIAL_RUNNER, ArticleRunner, open_runner
+from sitegen.runner import MIN_POOL_ITEMS, SERIAL_RUNNER, ArticleRunner, ForkedPool, open_runner
 
 # Short articles on invented subjects (no seed story): enough of them to start a pool.
 TOPICS = [
@@ -380,3 +381,25 @@ def test_missing_names_what_a_map_would_compute(tmp_path: Path) -> None:
     with open_runner(1, tmp_path / "elsewhere", memory=memory) as runner:  # memory has them
         assert runner.missing(word_count, ARTICLES[:8]) == [7]
     assert SERIAL_RUNNER.missing(word_count, ARTICLES[:3]) == [0, 1, 2]  # no cache: all
+
+
+def mark_done(path: str) -> str:
+    """A task with a trace: it leaves its file behind."""
+    time.sleep(0.01)
+    Path(path).write_text("done", encoding="utf-8")
+    return path
+
+
+def test_a_pool_given_up_skips_what_is_left_and_ends(tmp_path: Path) -> None:
+    """A consumer that fails stops the pool without terminating a worker mid-send (which can
+    leave the result queue locked and hang the build): the workers skip the tasks still
+    queued, the pool closes, and a new one works."""
+    tasks = [str(tmp_path / f"task-{k}") for k in range(2000)]
+    with pytest.raises(RuntimeError), ForkedPool(2) as pool:
+        for k, _ in enumerate(pool.imap(mark_done, tasks, chunksize=4)):
+            if k == 10:
+                raise RuntimeError("a page failed")
+    done = sum(Path(t).exists() for t in tasks)
+    assert 10 < done < len(tasks) // 2
+    with ForkedPool(2) as again:
+        assert list(again.imap(word_count, ARTICLES[:5])) == [word_count(a) for a in ARTICLES[:5]]
