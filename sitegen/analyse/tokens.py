@@ -15,7 +15,7 @@ from sitegen.analyse.lexicon import particles
 
 # Dotted initialisms first ("U.S."), then words with inner hyphens and apostrophes.
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[A-Z]+&[A-Z]+\b|\w+(?:[-‐'’]\w+)*")
-_POSSESSIVE = re.compile(r"['’][sS]$")
+_POSSESSIVES = ("'s", "'S", "’s", "’S")
 _OPEN_QUOTES = "“\"‘'(["
 
 
@@ -47,16 +47,17 @@ def tokenize(text: str) -> list[Token]:
     for m in _TOKEN.finditer(text):
         word, start, end = m.group(), m.start(), m.end()
         possessive = False
-        if _POSSESSIVE.search(word) and len(word) > 2:
+        if word.endswith(_POSSESSIVES) and len(word) > 2:
             word, end, possessive = word[:-2], end - 2, True
         gap = text[prev_end:start]
-        head, _, rest = word.partition("-")
-        bare = word.replace(".", "").replace("&", "")
-        out.append(Token(
-            word, start, end, possessive, gap, _starts_sentence(out, gap), word.lower(),
-            word[:1].isupper() or (bool(rest) and rest[:1].isupper() and (head + "-") in led_by_particle),
-            2 <= len(bare) <= 8 and bare.isalpha() and bare.isupper(),
-        ))
+        if word[:1].isupper():
+            bare = word.replace(".", "").replace("&", "")
+            capitalised, acronym = True, 2 <= len(bare) <= 8 and bare.isalpha() and bare.isupper()
+        else:  # no acronym starts in lower case; a particle-led name part may ("al-Assad")
+            head, _, rest = word.partition("-")
+            capitalised, acronym = bool(rest) and rest[:1].isupper() and (head + "-") in led_by_particle, False
+        out.append(Token(word, start, end, possessive, gap, _starts_sentence(out, gap), word.lower(),
+                         capitalised, acronym))
         prev_end = m.end()
     return out
 
