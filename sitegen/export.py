@@ -7,6 +7,7 @@ order, lists sorted as it states, `ensure_ascii=False`, byte-identical for the s
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from sitegen.link import Site
@@ -79,28 +80,40 @@ def _tag(tag: Tag) -> dict[str, Any]:
     return {"id": tag.id, "label": tag.label, "articles": sorted(tag.articles), "page": tag_page(tag.id)}
 
 
-def briefing_json(site: Site) -> str:
-    data = {
+def briefing_json(site: Site) -> bytes:
+    """The file's bytes. Each record is made and encoded in turn, never all as dicts at
+    once (at 10,000 articles, a million mention records held beside the text), and the
+    text is joined once, as UTF-8."""
+    return _one_record_a_line({
         "schema": SCHEMA,
         "title": site.briefing.title,
-        "articles": [_article(site, a) for a in site.articles],
-        "actors": [_actor(a) for a in site.actors.values()],
-        "claims": [_claim(site.claims[c]) for c in sorted(site.claims)],
-        "tags": [_tag(t) for t in site.tags.values()],
-    }
-    return _one_record_a_line(data)
+        "articles": (_article(site, a) for a in site.articles),
+        "actors": (_actor(a) for a in site.actors.values()),
+        "claims": (_claim(site.claims[c]) for c in sorted(site.claims)),
+        "tags": (_tag(t) for t in site.tags.values()),
+    })
 
 
-def _one_record_a_line(data: dict[str, Any]) -> str:
-    """JSON with each article, actor, claim and tag on a line of its own: a diff of two
-    builds shows which records changed, and each line is encoded by json's C encoder
-    (with `indent` it falls back to pure Python, a second and a half at 1,000 articles)."""
-    out = []
+def _one_record_a_line(data: dict[str, Any]) -> bytes:
+    """JSON with each article, actor, claim and tag (an iterator's items) on a line of its
+    own: a diff of two builds shows which records changed, and each line is encoded by
+    json's C encoder (with `indent` it falls back to pure Python, a second and a half at
+    1,000 articles)."""
+    parts: list[bytes] = []
     for key, value in data.items():
-        head = json.dumps(key, ensure_ascii=False)
-        if isinstance(value, list) and value:
-            rows = ",\n".join(json.dumps(v, ensure_ascii=False) for v in value)
-            out.append(f"{head}: [\n{rows}\n]")
-        else:
-            out.append(f"{head}: {json.dumps(value, ensure_ascii=False)}")
-    return "{\n" + ",\n".join(out) + "\n}\n"
+        parts.append(b",\n" if parts else b"{\n")
+        parts.append(_encoded(key) + b": ")
+        if not isinstance(value, Iterator):
+            parts.append(_encoded(value))
+            continue
+        opened = len(parts)
+        for record in value:
+            parts.append(b"[\n" if len(parts) == opened else b",\n")
+            parts.append(_encoded(record))
+        parts.append(b"[]" if len(parts) == opened else b"\n]")
+    parts.append(b"\n}\n")
+    return b"".join(parts)
+
+
+def _encoded(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")

@@ -165,7 +165,7 @@ def _files(site: Site, dirs: list[Path], reuse: PageReuse | None, jobs: int, pag
     for page in render_site(site, dirs, reuse, jobs):
         pages.append(dataclasses.replace(page, content=None))
         yield OutputFile(page.path, page.content)
-    yield OutputFile("briefing.json", briefing_json(site).encode("utf-8"))
+    yield OutputFile("briefing.json", briefing_json(site))
     yield OutputFile("search-index.js", search_index_js(site).encode("utf-8"))
     yield OutputFile("feed.xml", atom_feed(site).encode("utf-8"))
     site_map = sitemap(site, [p.path for p in pages])
