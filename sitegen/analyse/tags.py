@@ -242,13 +242,14 @@ def _fact_items(
     names its keywords could be (so an edit elsewhere leaves the item, and its cache key,
     as it was)."""
     names = _NameFilter.of(actors)
+    named_parts = functools.cache(names.named_parts)  # keywords recur from article to article
     mentions: dict[str, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
     for actor in actors:
         for m in actor.mentions:
             mentions[m.article][m.paragraph].append((m.start, m.end))
     return [
         (article, tuple(kws), {n: sorted(spans) for n, spans in sorted(mentions[article.id].items())},
-         names.restricted_to(surface for surface, _ in kws))
+         names.restricted_to((surface for surface, _ in kws), named_parts))
         for article, kws in zip(articles, found, strict=True)
     ]
 
@@ -356,19 +357,29 @@ def _floor(
     """Give each article at least `PER_ARTICLE_FLOOR` tags, from its own best-ranked
     candidates, when the corpus rules left it fewer. Those rules need several articles to
     agree, so on a small story they keep little or nothing; an article's top YAKE
-    phrases that passed every per-article filter still describe it."""
+    phrases that passed every per-article filter still describe it.
+
+    Each article's tags are counted and its candidates listed once, up front: asking every
+    article about every tag and every candidate was quadratic (0.6 s of an edit rebuild at
+    1,000 articles, most of half a minute at 10,000)."""
+    have = Counter(article_id for ids in kept.values() for article_id in ids)
+    ranked_by: dict[str, list[_Scored]] = defaultdict(list)
+    for item in candidates:
+        for article_id in ranked[item[2]]:
+            ranked_by[article_id].append(item)
     for article in ordered:
-        have = sum(article.id in ids for ids in kept.values())
-        mine = sorted((-ranked[item[2]][article.id], item) for item in candidates if article.id in ranked[item[2]])
+        if have[article.id] >= PER_ARTICLE_FLOOR:
+            continue
+        mine = sorted((-ranked[item[2]][article.id], item) for item in ranked_by[article.id])
         for _, item in mine:
-            if have >= PER_ARTICLE_FLOOR:
+            if have[article.id] >= PER_ARTICLE_FLOOR:
                 break
             key = item[2]
             if any(_repeats(key, k) for _, _, k, _ in chosen):
                 continue
             chosen.append(item)
             kept[key].append(article.id)
-            have += 1
+            have[article.id] += 1
 
 
 def _with_few_lone_words(
@@ -572,17 +583,27 @@ class _NameFilter:
         names = frozenset(_fold(n) for a in actors for n in (a.name, *a.aliases))
         return cls(names, frozenset(w for n in names for w in n.split()))
 
-    def restricted_to(self, surfaces: Iterable[str]) -> _NameFilter:
+    def restricted_to(
+        self, surfaces: Iterable[str], named_parts: Callable[[str], tuple[frozenset[str], frozenset[str]]] | None = None
+    ) -> _NameFilter:
         """The part that can answer `is_name` for words taken from `surfaces` (whole, or
         cut at either end): the same answers, from a filter that does not change when an
-        actor the surfaces never name does."""
+        actor the surfaces never name does. `named_parts`: `self.named_parts`, memoised by
+        a caller that restricts the filter to many articles' keywords."""
         spans: set[str] = set()
         words: set[str] = set()
         for surface in surfaces:
-            surface_spans, surface_words = _folded_parts(surface)
-            spans.update(surface_spans)
-            words.update(surface_words)
-        return _NameFilter(self.names & spans, self.name_words & words)
+            surface_spans, surface_words = (named_parts or self.named_parts)(surface)
+            if surface_spans:  # most keywords name no actor
+                spans.update(surface_spans)
+            if surface_words:
+                words.update(surface_words)
+        return _NameFilter(frozenset(spans), frozenset(words))
+
+    def named_parts(self, surface: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The names and name words `is_name` may look up for words taken from `surface`."""
+        runs, words = _folded_parts(surface)
+        return self.names & runs, self.name_words & words
 
     def is_name(self, words: Sequence[str]) -> bool:
         if _fold(" ".join(words)) in self.names:
