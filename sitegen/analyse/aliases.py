@@ -14,6 +14,7 @@ linear in the number of candidates:
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -69,8 +70,11 @@ class _UnionFind:
             self.parent[hi] = lo
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def name_key(name: str) -> str:
-    """Fold a name for comparison: case, accents, hyphens, dots, a leading "the"."""
+    """Fold a name for comparison: case, accents, hyphens, dots, a leading "the". Cached:
+    merging keys every candidate of every article, the same few thousand names again and
+    again."""
     words = name_tokens(name)
     if words and words[0] == "the":
         words = words[1:]

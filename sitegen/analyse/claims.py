@@ -157,20 +157,20 @@ def _candidate_pairs(keys: Sequence[list[str]], per_item: int = RARE_KEYS,
     near-identical texts share most keys, so they share a rare one, and a fragment's rarest
     keys all occur in the text it comes from. Keys common to more than
     `max_bucket` items are skipped, so the work stays near-linear in the number of items."""
-    df: dict[str, int] = defaultdict(int)
-    for ks in keys:
-        for k in set(ks):
-            df[k] += 1
+    distinct = [set(ks) for ks in keys]
     buckets: dict[str, list[int]] = defaultdict(list)
-    for i, ks in enumerate(keys):
-        for k in set(ks):
+    for i, ks in enumerate(distinct):
+        for k in ks:
             buckets[k].append(i)
+    # Every key's place from rarest to most common, ties by text: an item's rarest keys
+    # are then its `per_item` smallest places, found with a C-level key.
+    rank = {k: n for n, k in enumerate(sorted(buckets, key=lambda k: (len(buckets[k]), k)))}
     pairs: set[tuple[int, int]] = set()
-    for i, ks in enumerate(keys):
-        rare = sorted(set(ks), key=lambda k: (df[k], k))[:per_item]
+    for i, ks in enumerate(distinct):
+        rare = sorted(ks, key=rank.__getitem__)[:per_item]
         partners = set().union(*(buckets[k] for k in rare if len(buckets[k]) <= max_bucket))
-        pairs.update((j, i) for j in partners if j < i)
-        pairs.update((i, j) for j in partners if j > i)
+        partners.discard(i)
+        pairs.update((j, i) if j < i else (i, j) for j in partners)
     return pairs
 
 
