@@ -288,6 +288,14 @@ class ArticleRunner:
         """`[fn(*args) for args in items]`: `map` for a step that takes several arguments."""
         return self._cached(_Star(fn), _label(fn), items, settings, keys)
 
+    def starmap_lazily(self, fn: Callable[..., R], keys: Sequence[str], item: Callable[[int], tuple[object, ...]],
+                       settings: str = "") -> list[R]:
+        """`starmap` over items that `item(i)` makes only for the keys the cache misses: for
+        a step whose input costs more to build than its key (`keys`: each `item_key`, or a
+        digest of everything the result depends on)."""
+        label = _label(fn)
+        return self.keyed(label, keys, lambda todo: self._compute(_Star(fn), [item(i) for i in todo], label), settings)
+
     def _cached(self, fn: Callable[[A], R], label: str, items: Sequence[A], settings: str,
                 keys: Sequence[str] | None) -> list[R]:
         items = list(items)

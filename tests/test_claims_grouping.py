@@ -86,20 +86,34 @@ def test_a_figure_without_modifier_joins_the_dominant_measure_of_its_unit() -> N
     assert {c.measure for c in claims} == {"malian troops"}
 
 
-def test_claims_item_keys_follow_every_part_of_the_context() -> None:
-    """Keys made with each actor's record hashed once (`claims.item_keys`) change with the
-    text, the mentions and any actor record, and not with which objects hold them."""
-    from sitegen.analyse.claims import item_keys
-    from sitegen.analyse.speakers import ActorRef, ArticleContext, MentionSpan
+def test_claim_inputs_are_keyed_by_text_mentions_and_actor_records_and_built_only_on_demand() -> None:
+    """`ClaimInputs` keys each article by its text, its mentions and the records of the
+    actors it can name, without building its context; the context it builds for an
+    article the cache misses is the one the key stands for."""
+    from sitegen.analyse.claims import ClaimInputs
+    from sitegen.analyse.speakers import MentionSpan
+    from sitegen.errors import Problem
+    from sitegen.load import parse_article
+    from sitegen.model import Actor, Mention
 
-    def context(text: str, role_word: str, start: int) -> ArticleContext:
-        refs = {"port-authority": ActorRef("port-authority", "organisation", ("authority", "port"), None),
-                "okafor": ActorRef("okafor", "person", ("grace", "okafor", role_word), "port-authority")}
-        return ArticleContext({1: text}, (MentionSpan(1, start, start + 6, "okafor"),), refs)
+    said = "Grace Okafor said the piers would reopen."
 
-    base = item_keys([("harbour", context("Grace Okafor said the piers would reopen.", "director", 6))])
-    assert item_keys([("harbour", context("Grace Okafor said the piers would reopen.", "director", 6))]) == base
-    assert item_keys([("harbour", context("Grace Okafor said the piers would close.", "director", 6))]) != base
-    assert item_keys([("harbour", context("Grace Okafor said the piers would reopen.", "chair", 6))]) != base
-    assert item_keys([("harbour", context("Grace Okafor said the piers would reopen.", "director", 0))]) != base
-    assert item_keys([("quay", context("Grace Okafor said the piers would reopen.", "director", 6))]) != base
+    def inputs(text: str = said, start: int = 0, role: str = "director") -> ClaimInputs:
+        problems: list[Problem] = []
+        article = parse_article("articles/harbour.md", f"---\ntitle: Harbour\n---\n\n{text}\n", problems)
+        assert article is not None and not problems
+        okafor = Actor("okafor", "Grace Okafor", "person", role, "port-authority", ("Grace Okafor",),
+                       (Mention(article.id, 1, start, start + 12, text[start:start + 12]),))
+        authority = Actor("port-authority", "Port Authority", "organisation", None, None, ("Port Authority",), ())
+        return ClaimInputs([article], [okafor, authority])
+
+    base = inputs().keys()
+    assert inputs().keys() == base
+    assert inputs("Grace Okafor said the piers would close.").keys() != base
+    assert inputs(role="chair").keys() != base
+    assert inputs(start=1).keys() != base
+    _, context = inputs().item(0)
+    assert context.paragraphs == {1: said}
+    assert context.mentions == (MentionSpan(1, 0, 12, "okafor"),)
+    assert set(context.actors) == {"okafor", "port-authority"}
+    assert context.actors["okafor"].affiliation == "port-authority"

@@ -75,15 +75,6 @@ def actor_refs(actors: Sequence[Actor]) -> dict[str, ActorRef]:
     return refs
 
 
-def mentions_by_article(actors: Sequence[Actor]) -> dict[str, list[MentionSpan]]:
-    """Every mention, indexed by article once (not re-scanned per article)."""
-    out: dict[str, list[MentionSpan]] = {}
-    for a in actors:
-        for m in a.mentions:
-            out.setdefault(m.article, []).append(MentionSpan(m.paragraph, m.start, m.end, a.id))
-    return out
-
-
 def article_context(article: Article, mentions: Sequence[MentionSpan],
                     refs: Mapping[str, ActorRef]) -> ArticleContext:
     """The plain data `extract_article` needs for one article."""

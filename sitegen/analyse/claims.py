@@ -22,16 +22,11 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from itertools import pairwise
+from operator import itemgetter
 
-from sitegen.analyse.claim_extract import (
-    RawClaim,
-    actor_refs,
-    article_context,
-    extract_article,
-    mentions_by_article,
-)
+from sitegen.analyse.claim_extract import RawClaim, actor_refs, article_context, extract_article
 from sitegen.analyse.measures import SHARE_UNITS, dominant_modifiers, measure_key
-from sitegen.analyse.speakers import ActorRef, ArticleContext
+from sitegen.analyse.speakers import ArticleContext, MentionSpan
 from sitegen.model import Actor, Article, Claim, ClaimStatus, Evidence, SourceAnalysis
 from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key
 
@@ -68,9 +63,9 @@ def analyse_claims(articles: Sequence[Article], actors: Sequence[Actor],
     With a `runner`, the per-article step runs through it (cached, in a process pool);
     each article's item holds only its own text and mentions and the actors it can
     name, so editing one article re-extracts that article alone."""
-    items = article_items(articles, actors)
-    results = (runner or SERIAL_RUNNER).starmap(extract_article, items, settings=EXTRACT_SETTINGS,
-                                                keys=item_keys(items))
+    inputs = ClaimInputs(articles, actors)
+    results = (runner or SERIAL_RUNNER).starmap_lazily(extract_article, inputs.keys(), inputs.item,
+                                                       settings=EXTRACT_SETTINGS)
     raw = [claim for result in results for claim in result]
     return group_claims(raw, sources.origin_of)
 
@@ -81,50 +76,62 @@ PROMINENT_ACTORS = 64
 """Actors every article's item carries besides those it mentions, so that a description
 ("the country's intelligence agency") can name an actor the article never names."""
 
-
-def article_items(articles: Sequence[Article], actors: Sequence[Actor],
-                  ) -> list[tuple[str, ArticleContext]]:
-    """(article id, context) per article: the per-article step's input."""
-    refs = actor_refs(actors)
-    by_article = mentions_by_article(actors)
-    prominent = [a.id for a in sorted(actors, key=lambda a: (-len(a.mentions), a.id))
-                 ][:PROMINENT_ACTORS]
-    items = []
-    for article in articles:
-        mentions = by_article.get(article.id, [])
-        ids = sorted({m.actor for m in mentions} | set(prominent))
-        own = {i: refs[i] for i in ids if i in refs}
-        items.append((article.id, article_context(article, mentions, own)))
-    return items
+MentionRow = tuple[int, int, int, str]
+"""A mention as (paragraph, start, end, actor id): a plain tuple, cheap to make and to hash."""
 
 
-def item_keys(items: Sequence[tuple[str, ArticleContext]]) -> list[str]:
-    """Each item's cache key, with each actor's record hashed once for the corpus, not once
-    per article: the prominent actors are in every article's context (half of the time
-    claims took after an edit went to hashing them again and again)."""
-    ref_digests: dict[int, tuple[ActorRef, str]] = {}  # by id(ref), the ref held so its id stays its own
+class ClaimInputs:
+    """The per-article step's input for each article, (article id, `ArticleContext`), and
+    its cache key. A key is made from the article's digest, its mentions as plain tuples
+    and a digest of each actor it can name (each actor's record hashed once for the
+    corpus: the prominent ones are in every article's context), so a build that finds an
+    article in the cache never builds its context: that and hashing whole contexts took a
+    quarter of the claims step of a rebuild."""
 
-    def ref_digest(ref: ActorRef) -> str:
-        if id(ref) not in ref_digests:
-            ref_digests[id(ref)] = (ref, item_key(b"", ref))
-        return ref_digests[id(ref)][1]
+    def __init__(self, articles: Sequence[Article], actors: Sequence[Actor]) -> None:
+        self.articles = articles
+        self.refs = actor_refs(actors)
+        self.mentions = _mention_rows(actors)
+        prominent = {a.id for a in sorted(actors, key=lambda a: (-len(a.mentions), a.id))[:PROMINENT_ACTORS]}
+        self.actor_ids = [sorted({row[3] for row in self.mentions.get(a.id, ())} | prominent) for a in articles]
 
-    keys = []
-    for article_id, context in items:
-        refs = tuple((actor_id, ref_digest(ref)) for actor_id, ref in context.actors.items())
-        keys.append(item_key(b"context with actor digests", (article_id, replace(context, actors={}), refs)))
-    return keys
+    def keys(self) -> list[str]:
+        ref_digests: dict[str, str] = {}
+
+        def ref_digest(actor_id: str) -> str:
+            if actor_id not in ref_digests:
+                ref_digests[actor_id] = item_key(b"", self.refs[actor_id])
+            return ref_digests[actor_id]
+
+        return [item_key(b"claims input", (article.id, article, self.mentions.get(article.id, ()),
+                                           tuple((i, ref_digest(i)) for i in ids)))
+                for article, ids in zip(self.articles, self.actor_ids, strict=True)]
+
+    def item(self, index: int) -> tuple[str, ArticleContext]:
+        article = self.articles[index]
+        mentions = [MentionSpan(*row) for row in self.mentions.get(article.id, ())]
+        own = {i: self.refs[i] for i in self.actor_ids[index]}
+        return article.id, article_context(article, mentions, own)
+
+
+def _mention_rows(actors: Sequence[Actor]) -> dict[str, tuple[MentionRow, ...]]:
+    """Every mention by article, in reading order (ties in actor order)."""
+    rows: dict[str, list[MentionRow]] = {}
+    for actor in actors:
+        for m in actor.mentions:
+            rows.setdefault(m.article, []).append((m.paragraph, m.start, m.end, actor.id))
+    return {article_id: tuple(sorted(found, key=itemgetter(0, 1, 2))) for article_id, found in rows.items()}
 
 
 # ------------------------------------------------------------------ helpers
 
 
-def _tokens(text: str) -> list[str]:
-    return re.findall(r"\w+", text.replace("’", "'").casefold())
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\w+", text.replace("’", "'").casefold()))
 
 
-def _content(text: str) -> set[str]:
-    return {t for t in _tokens(text) if t not in _STOPWORDS}
+def _content(words: Sequence[str]) -> set[str]:
+    return {t for t in words if t not in _STOPWORDS}
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
@@ -174,19 +181,19 @@ def _candidate_pairs(keys: Sequence[list[str]], per_item: int = RARE_KEYS,
     return pairs
 
 
-def _bigrams(text: str) -> list[str]:
-    toks = [t for t in _tokens(text) if t not in _STOPWORDS]
+def _bigrams(words: Sequence[str]) -> list[str]:
+    toks = [t for t in words if t not in _STOPWORDS]
     return [f"{a} {b}" for a, b in pairwise(toks)] or toks
 
 
-def _unique(raw: list[RawClaim], kind: str, uf: _UnionFind) -> list[int]:
+def _unique(raw: list[RawClaim], words: Sequence[tuple[str, ...]], kind: str, uf: _UnionFind) -> list[int]:
     """Join claims of one kind whose speaker and words are identical; return one index per
     distinct (speaker, words), the only ones the fuzzy passes need to compare."""
     first: dict[tuple[str, tuple[str, ...]], int] = {}
     for i, r in enumerate(raw):
         if r.kind != kind:
             continue
-        key = (_speaker_key(r), tuple(_tokens(r.text)))
+        key = (_speaker_key(r), words[i])
         if key in first:
             uf.union(first[key], i)
         else:
@@ -248,10 +255,10 @@ def _speaker_key(r: RawClaim) -> str:
     return "~" + " ".join(_tokens(r.speaker_surface or ""))
 
 
-def _link_quotes(raw: list[RawClaim], uf: _UnionFind) -> None:
-    idx = _unique(raw, "quote", uf)
-    toks = [set(_tokens(raw[i].text)) for i in idx]
-    for x, y in _candidate_pairs([_bigrams(raw[i].text) for i in idx]):
+def _link_quotes(raw: list[RawClaim], words: Sequence[tuple[str, ...]], uf: _UnionFind) -> None:
+    idx = _unique(raw, words, "quote", uf)
+    toks = [set(words[i]) for i in idx]
+    for x, y in _candidate_pairs([_bigrams(words[i]) for i in idx]):
         if uf.find(idx[x]) == uf.find(idx[y]):
             continue  # joined through others already: comparing them changes nothing
         a, b = raw[idx[x]], raw[idx[y]]
@@ -267,15 +274,15 @@ def _link_quotes(raw: list[RawClaim], uf: _UnionFind) -> None:
                 uf.union(idx[x], idx[y])
 
 
-def _link_statements(raw: list[RawClaim], uf: _UnionFind) -> None:
-    idx = _unique(raw, "statement", uf)
-    words = [_content(raw[i].text) for i in idx]
-    keys = [[f"{_speaker_key(raw[i])}|{b}" for b in _bigrams(raw[i].text)] for i in idx]
+def _link_statements(raw: list[RawClaim], words: Sequence[tuple[str, ...]], uf: _UnionFind) -> None:
+    idx = _unique(raw, words, "statement", uf)
+    content = [_content(words[i]) for i in idx]
+    keys = [[f"{_speaker_key(raw[i])}|{b}" for b in _bigrams(words[i])] for i in idx]
     for x, y in _candidate_pairs(keys):
         if uf.find(idx[x]) == uf.find(idx[y]):
             continue
         a, b = raw[idx[x]], raw[idx[y]]
-        if _jaccard(words[x], words[y]) >= (STATEMENT_SAME if a.speaker else 0.6) and \
+        if _jaccard(content[x], content[y]) >= (STATEMENT_SAME if a.speaker else 0.6) and \
                 a.denial == b.denial:
             uf.union(idx[x], idx[y])
 
@@ -299,8 +306,10 @@ def group_claims(raw: Sequence[RawClaim], origin_of: Mapping[str, str | None]
     measures = _measures(items)
     _borrow_denial_measures(items, measures)
     uf = _UnionFind(len(items))
-    _link_quotes(items, uf)
-    _link_statements(items, uf)
+    # Each quote's and statement's words, found once for the passes that compare them.
+    words = [_tokens(r.text) if r.kind != "number" else () for r in items]
+    _link_quotes(items, words, uf)
+    _link_statements(items, words, uf)
     _link_numbers(items, measures, uf)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(items)):
@@ -379,7 +388,7 @@ def _build(items: list[RawClaim], measures: dict[int, str | None], members: list
     rs = sorted(members, key=lambda i: (items[i].article, items[i].paragraph, items[i].start))
     lead = items[rs[0]]
     if lead.kind == "quote":
-        lead = items[max(rs, key=lambda i: (len(items[i].text), -rs.index(i)))]
+        lead = items[rs[max(range(len(rs)), key=lambda n: (len(items[rs[n]].text), -n))]]
     speaker = next((items[i].speaker for i in rs if items[i].speaker), None)
     surface = next((items[i].speaker_surface for i in rs if items[i].speaker == speaker
                     and items[i].speaker_surface), None)
