@@ -601,9 +601,11 @@ class _NameFilter:
         return _NameFilter(frozenset(spans), frozenset(words))
 
     def named_parts(self, surface: str) -> tuple[frozenset[str], frozenset[str]]:
-        """The names and name words `is_name` may look up for words taken from `surface`."""
+        """The names and name words `is_name` may look up for words taken from `surface`
+        (for most keywords none: one shared pair then, as a build keeps one per keyword)."""
         runs, words = _folded_parts(surface)
-        return self.names & runs, self.name_words & words
+        names, name_words = self.names & runs, self.name_words & words
+        return (names, name_words) if names or name_words else _NO_NAMED_PARTS
 
     def is_name(self, words: Sequence[str]) -> bool:
         if _fold(" ".join(words)) in self.names:
@@ -612,6 +614,9 @@ class _NameFilter:
         if capitalised and len(words) == 1:
             return True  # a lone proper word is a name or a fragment of one
         return capitalised and any(_fold(w) in self.name_words for w in words)
+
+
+_NO_NAMED_PARTS: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 
 
 @functools.lru_cache(maxsize=1 << 16)
