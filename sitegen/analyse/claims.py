@@ -16,6 +16,7 @@ or more independent origins, from the sources analyser), single-source.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter, defaultdict
@@ -96,13 +97,7 @@ class ClaimInputs:
         self.actor_ids = [sorted({row[3] for row in self.mentions.get(a.id, ())} | prominent) for a in articles]
 
     def keys(self) -> list[str]:
-        ref_digests: dict[str, str] = {}
-
-        def ref_digest(actor_id: str) -> str:
-            if actor_id not in ref_digests:
-                ref_digests[actor_id] = item_key(b"", self.refs[actor_id])
-            return ref_digests[actor_id]
-
+        ref_digest = functools.cache(lambda actor_id: item_key(b"", self.refs[actor_id]))
         return [item_key(b"claims input", (article.id, article, self.mentions.get(article.id, ()),
                                            tuple((i, ref_digest(i)) for i in ids)))
                 for article, ids in zip(self.articles, self.actor_ids, strict=True)]

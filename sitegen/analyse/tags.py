@@ -590,10 +590,11 @@ class _NameFilter:
         cut at either end): the same answers, from a filter that does not change when an
         actor the surfaces never name does. `named_parts`: `self.named_parts`, memoised by
         a caller that restricts the filter to many articles' keywords."""
+        parts_of = named_parts or self.named_parts
         spans: set[str] = set()
         words: set[str] = set()
         for surface in surfaces:
-            surface_spans, surface_words = (named_parts or self.named_parts)(surface)
+            surface_spans, surface_words = parts_of(surface)
             if surface_spans:  # most keywords name no actor
                 spans.update(surface_spans)
             if surface_words:
