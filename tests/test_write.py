@@ -64,6 +64,42 @@ def test_many_changes_go_through_a_staged_tree(out: Path, monkeypatch: pytest.Mo
     assert sorted(p.name for p in out.parent.iterdir()) == ["public"]
 
 
+def test_a_large_changed_file_is_still_written_in_place(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Changed files go to disk beside their targets as they come, so size does not force the
+    # staged tree (at 10,000 articles briefing.json alone is 168 MB, over any memory budget).
+    monkeypatch.setattr(write, "IN_PLACE_BYTES", 4)
+    folder_inode = out.stat().st_ino
+    index_inode = (out / "index.html").stat().st_ino
+    result = write_output(site({**FIRST, "articles/b.html": b"B" * 100, "index.html": b"home" * 50}), out)
+    assert out.stat().st_ino == folder_inode, "the output folder was replaced, not updated"
+    assert (out / "index.html").stat().st_ino != index_inode, "the page was not replaced by a rename"
+    assert result.changed == ("articles/b.html", "index.html")
+    assert listing(out) == {**FIRST, "articles/b.html": b"B" * 100, "index.html": b"home" * 50,
+                            MANIFEST: (out / MANIFEST).read_bytes()}
+
+
+def test_a_new_folder_is_made_only_once_every_page_has_rendered(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A page in a folder the output does not have yet is held in memory, not written: a build
+    # that fails after it must not leave a new empty folder behind.
+    def pages() -> Iterator[OutputFile]:
+        yield OutputFile("articles/b.html", b"B2")
+        yield OutputFile("claims/c-1.html", b"claim")
+        raise SitegenError.single("themes/default/templates/tag.html", 1, "template error")
+
+    before = listing(out)
+    with pytest.raises(SitegenError):
+        write_output(pages(), out)
+    assert listing(out) == before and not (out / "claims").exists()
+    result = write_output(site({**FIRST, "claims/c-1.html": b"claim"}), out)
+    assert result.changed == ("claims/c-1.html",) and (out / "claims" / "c-1.html").read_bytes() == b"claim"
+    # Past the memory budget such a page sends the build through the staged tree instead.
+    monkeypatch.setattr(write, "IN_PLACE_BYTES", 4)
+    folder_inode = out.stat().st_ino
+    result = write_output(site({**FIRST, "claims/c-1.html": b"claim", "more/m.html": b"m" * 10}), out)
+    assert out.stat().st_ino != folder_inode and result.changed == ("more/m.html",)
+    assert (out / "more" / "m.html").read_bytes() == b"m" * 10
+
+
 def test_a_failure_while_pages_are_produced_writes_nothing(out: Path) -> None:
     before = listing(out)
 
