@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
+import textwrap
 import threading
 import traceback
 from collections import defaultdict
@@ -26,7 +27,7 @@ from sitegen.link import Site
 from sitegen.markdown import ArticleBody, Marker, Span
 from sitegen.model import Article, Claim, Mention
 from sitegen.runner import ForkedPool, fork_available
-from sitegen.urls import actor_page, article_page, claim_anchor, paragraph_anchor, relative_url, tag_page
+from sitegen.urls import actor_page, article_page, claim_anchor, claim_page, paragraph_anchor, relative_url, tag_page
 
 SNIPPET_RADIUS = 70
 STATUS_LABELS = {"contested": "contested", "unverified": "unverified",
@@ -97,8 +98,13 @@ class Views:
     def tag_link(self, page: str, tag_id: str) -> Link:
         return Link(href=relative_url(page, tag_page(tag_id)), text=self.site.tags[tag_id].label)
 
-    def claim_view(self, page: str, claim: Claim, with_evidence: bool = True) -> dict[str, Any]:
-        """A claim for templates; lists (article pages, actor pages) skip the evidence rows."""
+    def claim_view(self, page: str, claim: Claim, with_evidence: bool = True, every_report: bool = False,
+                   ) -> dict[str, Any]:
+        """A claim for templates; lists (article pages, actor pages) skip the evidence rows,
+        and the claims page shows the first `EVIDENCE_SHOWN` of a claim's reports, linking
+        to the claim's own page for the rest (`every_report`)."""
+        reports = sorted(claim.evidence, key=lambda e: (e.article, e.paragraph)) if with_evidence else []
+        more = has_claim_page(claim) and not every_report
         return {
             "id": claim.id,
             "href": relative_url(page, claim_anchor(claim.id)),
@@ -116,11 +122,15 @@ class Views:
             "denial": claim.denial,
             "independent": claim.independent_sources,
             "outlets": self.site.outlets_of_claim[claim.id],
-            "evidence": [] if not with_evidence else [{"link": self.article_link(page, e.article, e.paragraph),
+            "evidence": [{"link": self.article_link(page, e.article, e.paragraph),
                           "outlet": self.site.article_by_id[e.article].outlet,
                           "date": self.site.article_by_id[e.article].date,
                           "paragraph": e.paragraph, "text": e.text}
-                         for e in sorted(claim.evidence, key=lambda e: (e.article, e.paragraph))],
+                         for e in (reports[:EVIDENCE_SHOWN] if more else reports)],
+            # Lists without evidence leave the count out: a page's view holds only what it
+            # shows, or a new report of a claim would re-render every page listing it.
+            "reports": len(claim.evidence) if with_evidence else None,
+            "every_report": relative_url(page, claim_page(claim.id)) if more and with_evidence else None,
         }
 
     def nav(self, page: str) -> list[Link]:
@@ -297,6 +307,13 @@ class Views:
                                         for p in sorted(paragraphs.get(article.id, []))[:3]]})
         return {**self.common(page, f"Tag: {tag.label}"), "tag": tag, "rows": rows}
 
+    def claim(self, claim_id: str) -> dict[str, Any]:
+        claim = self.site.claims[claim_id]
+        page = claim_page(claim.id)
+        return {**self.common(page, "Claim: " + textwrap.shorten(claim.text, 80, placeholder="…")),
+                "claim": self.claim_view(page, claim, every_report=True),
+                "summary": relative_url(page, claim_anchor(claim.id))}
+
     def tags_index(self) -> dict[str, Any]:
         page = "tags/index.html"
         tags = sorted(self.site.tags.values(), key=lambda t: (-len(t.articles), -t.score, t.label))
@@ -342,6 +359,20 @@ def _pages(views: Views) -> Iterator[tuple[str, str, str, Callable[[], dict[str,
         yield actor_page(actor_id), "actor", "actor.html", partial(views.actor, actor_id)
     for tag_id in site.tags:
         yield tag_page(tag_id), "tag", "tag.html", partial(views.tag, tag_id)
+    for claim in site.claims.values():
+        if has_claim_page(claim):
+            yield claim_page(claim.id), "claim", "claim.html", partial(views.claim, claim.id)
+
+
+EVIDENCE_SHOWN = 10
+"""Reports listed under a claim on the claims page and in its tables of figures. A claim
+reported more often gets a page of its own listing every report (`claim_page`), so the
+summary stays a summary: on the 10,000-article bench corpus, where claims are reported by
+hundreds of articles each, the claims page listing every report was 129 MB."""
+
+
+def has_claim_page(claim: Claim) -> bool:
+    return len(claim.evidence) > EVIDENCE_SHOWN
 
 
 PageReuse = Callable[[str, str], bool]

@@ -35,6 +35,11 @@ def claim_anchor(claim_id: str) -> str:
     return f"claims.html#{claim_id}"
 
 
+def claim_page(claim_id: str) -> str:
+    """Every report of one widely reported claim (`render.EVIDENCE_SHOWN`)."""
+    return f"claims/{claim_id}.html"
+
+
 def paragraph_anchor(number: int) -> str:
     """The id of a paragraph on its article page: `p1`, `p2`, …"""
     return f"p{number}"

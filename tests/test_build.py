@@ -362,3 +362,43 @@ def test_a_build_does_not_import_the_preview_server(site_copy, tmp_path: Path) -
                          env={**os.environ, KEY_ENV: str(tmp_path / "key")})
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
+
+
+def test_a_widely_reported_claim_lists_every_report_on_a_page_of_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The seeds' claims have at most six reports; with one shown, those with more get a page.
+    from sitegen import render
+    from sitegen.cli import main
+
+    monkeypatch.setattr(render, "EVIDENCE_SHOWN", 1)
+    out = tmp_path / "public"
+    repo = Path(__file__).parent.parent
+    assert main(["build", "--root", str(repo), "--output", str(out), "--no-cache", "-q"]) == 0
+    claims = json.loads((out / "briefing.json").read_text(encoding="utf-8"))["claims"]
+    summary = parse(out / "claims.html")
+    own_pages = 0
+    for claim in claims:
+        block = summary.css_first(f'[id="{claim["id"]}"]')
+        shown = block.css(".evidence li")
+        more = block.css_first("p.more a")
+        page = out / "claims" / f"{claim['id']}.html"
+        if len(claim["evidence"]) <= 1:
+            assert len(shown) == len(claim["evidence"]) and more is None and not page.exists()
+            continue
+        own_pages += 1
+        assert len(shown) == 1 and more is not None
+        assert resolve(out / "claims.html", more.attributes["href"])[0] == page
+        assert more.text() == f"All {len(claim['evidence'])} reports of this claim"
+        listed = parse(page).css(f'[id="{claim["id"]}"] .evidence li')
+        assert len(listed) == len(claim["evidence"])
+        # The summary shows the first reports of the full list, in its order.
+        assert [resolve(page, li.css_first("a").attributes["href"]) for li in listed[:1]] == \
+            [resolve(out / "claims.html", li.css_first("a").attributes["href"]) for li in shown]
+    assert own_pages >= 3
+    for page in [out / "claims.html", *sorted((out / "claims").glob("*.html"))]:
+        for node in parse(page).css("a[href]"):
+            href = node.attributes["href"] or ""
+            if not href.startswith(("http://", "https://")):
+                target, fragment = resolve(page, href)
+                assert target.is_file(), f"{page}: broken link {href}"
+                assert not fragment or parse(target).css_first(f'[id="{fragment}"]') is not None, href
