@@ -203,9 +203,11 @@ TEMPORARY_SUFFIX = ".sitegen-new"
 """A changed file is written as `.NAME.sitegen-new` beside its target, then renamed over it;
 one found at the start of a build was left by a write that was cut off, and is removed."""
 IN_PLACE_FILES = 2000
-"""At most this many changed files are written in place (an edit or an added article, whose
-claims may change the pages of hundreds of articles at 10,000); past it, the build writes a
-new tree (`_Staging`), cheaper when most of the site changes (a theme edit)."""
+"""Changed files written in place: at most this many, or half the files of the output if
+that is more (an added article whose claims change the pages of thousands of articles at
+10,000). Past it, the build writes a new tree (`_Staging`): linking every unchanged file
+into it and deleting the old tree costs as much as writing in place once half the site
+changes, and it swaps the whole site at once (a theme edit)."""
 IN_PLACE_BYTES = 32 << 20
 """Changed files whose folder does not exist yet are held in memory until the end (a failed
 build must not leave new empty folders), at most this many bytes of them."""
@@ -234,6 +236,7 @@ class _Held:
         self.in_memory: list[OutputFile] = []
         self.size = 0
         """Bytes held in memory."""
+        self.limit = max(IN_PLACE_FILES, len(existing) // 2)
         self._folders: dict[str, bool] = {}
 
     def take(self, item: OutputFile) -> bool:
@@ -244,7 +247,7 @@ class _Held:
         if item.content is None or _same_bytes(item, old, self.existing):
             self.kept.append(item.path)
             return True
-        if len(self.written) + len(self.in_memory) >= IN_PLACE_FILES:
+        if len(self.written) + len(self.in_memory) >= self.limit:
             return False
         folder = "/".join(parts[:-1])
         if self._real_folder(folder) and not old.is_dir():
