@@ -144,8 +144,9 @@ class Views:
                 "feed": relative_url(page, "feed.xml"),
                 "canonical": (self.site.briefing.base_url + page) if self.site.briefing.base_url else None}
 
-    def measures(self, page: str) -> list[dict[str, Any]]:
-        """Claims grouped by measure, for the side-by-side tables; contested ones first."""
+    def measures(self, page: str, with_evidence: bool = True) -> list[dict[str, Any]]:
+        """Claims grouped by measure, for the side-by-side tables; contested ones first
+        (without their reports for the overview's compact tables)."""
         grouped: dict[str, list[Claim]] = defaultdict(list)
         for claim in self.site.claims.values():
             if claim.measure and claim.number is not None:
@@ -154,7 +155,7 @@ class Views:
         for measure, claims in grouped.items():
             claims.sort(key=lambda c: (c.number or 0, c.id))
             values = {(c.number, c.number_max) for c in claims}
-            rows = [self.claim_view(page, c) for c in claims]
+            rows = [self.claim_view(page, c, with_evidence) for c in claims]
             tables.append({"measure": measure, "rows": rows, "disagree": len(values) > 1,
                            "chart": charts.dot_chart(measure, claims, self._speaker_name)})
         tables.sort(key=lambda t: (not t["disagree"], -len(t["rows"]), t["measure"]))
@@ -187,13 +188,20 @@ class Views:
         actors = sorted(self.site.actors.values(), key=lambda a: (-len(a.mentions), a.id))
         return {**self.common(page, self.site.briefing.title),
                 "top_claims": [self.claim_view(page, c, with_evidence=False) for c in claims[:8]],
-                "measures": [m for m in self.measures(page) if m["disagree"]],
+                "measures": [m for m in self.measures(page, with_evidence=False) if m["disagree"]],
                 "top_actors": [{"link": self.actor_link(page, a.id), "type": a.type, "mentions": len(a.mentions)}
                                for a in actors[:12]],
-                "sources": [self.source_row(page, a) for a in self.site.articles],
+                "sources": [self.listing_row(page, a) for a in self.site.articles],
                 "timeline": self.timeline(page),
                 "counts": {"articles": len(self.site.articles), "actors": len(self.site.actors),
                            "claims": len(self.site.claims), "tags": len(self.site.tags)}}
+
+    def listing_row(self, page: str, article: Article) -> dict[str, Any]:
+        """An article in a list of titles (the overview's sources, a group of rewrites): only
+        what such a list shows, so the list's page is not rebuilt for a change it hides."""
+        origin = self.site.origin_of.get(article.id)
+        return {"link": self.article_link(page, article.id), "outlet": article.outlet, "date": article.date,
+                "origin": self.article_link(page, origin) if origin else None}
 
     def source_row(self, page: str, article: Article) -> dict[str, Any]:
         origin = self.site.origin_of.get(article.id)
@@ -332,7 +340,7 @@ class Views:
             links = [self.site.copy_link_of[a.id] for a in members if a.id in self.site.copy_link_of]
             origin_groups.append({
                 "origin": self.article_link(page, origin_id),
-                "members": [self.source_row(page, a) for a in members],
+                "members": [self.listing_row(page, a) for a in members],
                 "links": [{"rewrite": self.article_link(page, edge.copy),
                            "source": self.article_link(page, edge.origin),
                            "score": edge.score, "containment": edge.containment,
