@@ -99,10 +99,15 @@ class Views:
         return Link(href=relative_url(page, tag_page(tag_id)), text=self.site.tags[tag_id].label)
 
     def claim_view(self, page: str, claim: Claim, with_evidence: bool = True, every_report: bool = False,
-                   ) -> dict[str, Any]:
+                   counts: bool = True) -> dict[str, Any]:
         """A claim for templates; lists (article pages, actor pages) skip the evidence rows,
         and the claims page shows the first `EVIDENCE_SHOWN` of a claim's reports, linking
-        to the claim's own page for the rest (`every_report`)."""
+        to the claim's own page for the rest (`every_report`).
+
+        Article and actor pages leave out how many outlets and independent origins report
+        the claim (`counts`), and show its status: those counts move with every article that
+        reports the claim or rewrites one that does, and a widely reported claim is listed
+        on hundreds of pages, all of which an edit elsewhere would otherwise change."""
         reports = sorted(claim.evidence, key=lambda e: (e.article, e.paragraph)) if with_evidence else []
         more = has_claim_page(claim) and not every_report
         return {
@@ -120,8 +125,8 @@ class Views:
             "status": claim.status,
             "status_label": STATUS_LABELS[claim.status],
             "denial": claim.denial,
-            "independent": claim.independent_sources,
-            "outlets": self.site.outlets_of_claim[claim.id],
+            "independent": claim.independent_sources if counts else None,
+            "outlets": self.site.outlets_of_claim[claim.id] if counts else None,
             "evidence": [{"link": self.article_link(page, e.article, e.paragraph),
                           "outlet": self.site.article_by_id[e.article].outlet,
                           "date": self.site.article_by_id[e.article].date,
@@ -246,7 +251,7 @@ class Views:
         return {**self.common(page, article.title), **self.source_row(page, article),
                 "title": article.title,
                 "body": ArticleBody.of(article.body, spans, markers),
-                "claims": [self.claim_view(page, self.site.claims[c], with_evidence=False)
+                "claims": [self.claim_view(page, self.site.claims[c], with_evidence=False, counts=False)
                            for c in self.site.claims_of_article.get(article.id, ())],
                 "rewrites": {"link": self.article_link(page, copy_link.origin), "score": copy_link.score}
                 if copy_link else None,
@@ -271,7 +276,7 @@ class Views:
                 "affiliation": self.actor_link(page, actor.affiliation) if actor.affiliation else None,
                 "members": [self.actor_link(page, a) for a in self.site.members_of.get(actor.id, ())],
                 "mentions": mentions, "mention_count": len(actor.mentions),
-                "claims": [self.claim_view(page, self.site.claims[c], with_evidence=False)
+                "claims": [self.claim_view(page, self.site.claims[c], with_evidence=False, counts=False)
                            for c in self.site.claims_of_actor.get(actor.id, ())],
                 "co_mentions": [{"link": self.actor_link(page, other), "count": n}
                                 for other, n in self.site.co_mentions.get(actor.id, ())]}

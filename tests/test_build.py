@@ -402,3 +402,26 @@ def test_a_widely_reported_claim_lists_every_report_on_a_page_of_its_own(
                 target, fragment = resolve(page, href)
                 assert target.is_file(), f"{page}: broken link {href}"
                 assert not fragment or parse(target).css_first(f'[id="{fragment}"]') is not None, href
+
+
+def test_a_new_report_of_a_claim_leaves_the_claim_lists_of_other_articles_alone(site_copy, sitegen) -> None:
+    # How many outlets report a claim moves with every article that reports it; shown on the
+    # pages of every article listing the claim, one new article would change them all.
+    root = site_copy("repo")
+    articles = root / "content" / "articles"
+    assert sitegen("build", "--root", root, "-q").code == 0
+    source = sorted(articles.glob("*.md"))[0]
+
+    def claim_lists() -> dict[str, str]:
+        return {page.name: "".join(node.html or "" for node in parse(page).css("ol.claim-list"))
+                for page in sorted((root / "public" / "articles").glob("*.html"))}
+
+    before, claims_before = claim_lists(), (root / "public" / "claims.html").read_bytes()
+    text = source.read_text(encoding="utf-8").replace("title: ", "title: Syndicated - ", 1)
+    (articles / "zz-syndicated.md").write_text(text.replace("# outlet: ", "outlet: Syndicate Daily", 1), encoding="utf-8")
+    assert sitegen("build", "--root", root, "-q").code == 0
+    after = claim_lists()
+    assert (root / "public" / "claims.html").read_bytes() != claims_before, "the claims page shows the new report"
+    unchanged = {name for name in before if name != f"{source.stem.replace('_', '-')}.html"}
+    assert sum(1 for name in unchanged if before[name]) >= 3
+    assert {name: after[name] for name in unchanged if name in after} == {name: before[name] for name in unchanged}
