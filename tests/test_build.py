@@ -418,7 +418,8 @@ def test_a_new_report_of_a_claim_leaves_the_claim_lists_of_other_articles_alone(
 
     before, claims_before = claim_lists(), (root / "public" / "claims.html").read_bytes()
     text = source.read_text(encoding="utf-8").replace("title: ", "title: Syndicated - ", 1)
-    (articles / "zz-syndicated.md").write_text(text.replace("# outlet: ", "outlet: Syndicate Daily", 1), encoding="utf-8")
+    text = text.replace("# outlet: ", "outlet: Syndicate Daily", 1)
+    (articles / "zz-syndicated.md").write_text(text, encoding="utf-8")
     assert sitegen("build", "--root", root, "-q").code == 0
     after = claim_lists()
     assert (root / "public" / "claims.html").read_bytes() != claims_before, "the claims page shows the new report"
