@@ -109,7 +109,7 @@ class Views:
         reports the claim or rewrites one that does, and a widely reported claim is listed
         on hundreds of pages, all of which an edit elsewhere would otherwise change."""
         reports = sorted(claim.evidence, key=lambda e: (e.article, e.paragraph)) if with_evidence else []
-        more = has_claim_page(claim) and not every_report
+        more = with_evidence and not every_report and has_claim_page(claim)
         return {
             "id": claim.id,
             "href": relative_url(page, claim_anchor(claim.id)),
@@ -135,7 +135,7 @@ class Views:
             # Lists without evidence leave the count out: a page's view holds only what it
             # shows, or a new report of a claim would re-render every page listing it.
             "reports": len(claim.evidence) if with_evidence else None,
-            "every_report": relative_url(page, claim_page(claim.id)) if more and with_evidence else None,
+            "every_report": relative_url(page, claim_page(claim.id)) if more else None,
         }
 
     def nav(self, page: str) -> list[Link]:

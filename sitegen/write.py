@@ -23,6 +23,7 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from sitegen.errors import SitegenError
 
@@ -213,6 +214,9 @@ IN_PLACE_BYTES = 32 << 20
 build must not leave new empty folders), at most this many bytes of them."""
 
 
+_FolderState = Literal["real", "absent", "blocked"]
+
+
 @dataclass(frozen=True, slots=True)
 class _Written:
     """A changed file already written beside its target, to be renamed over it."""
@@ -237,7 +241,7 @@ class _Held:
         self.size = 0
         """Bytes held in memory."""
         self.limit = max(IN_PLACE_FILES, len(existing) // 2)
-        self._folders: dict[str, bool] = {}
+        self._folders: dict[str, _FolderState] = {}
 
     def take(self, item: OutputFile) -> bool:
         """Keep `item` for the update (or note that it is unchanged); False once too much has
@@ -249,8 +253,7 @@ class _Held:
             return True
         if len(self.written) + len(self.in_memory) >= self.limit:
             return False
-        folder = "/".join(parts[:-1])
-        if self._real_folder(folder) and not old.is_dir():
+        if self._folder("/".join(parts[:-1])) == "real" and not old.is_dir():
             temporary = old.with_name(f".{old.name}{TEMPORARY_SUFFIX}")
             self.written.append(_Written(item.path, temporary, old))
             temporary.write_bytes(item.content)
@@ -261,29 +264,28 @@ class _Held:
         self.size += len(item.content)
         return True
 
-    def _real_folder(self, relative: str) -> bool:
-        """Whether output/`relative` is a folder reached through no symlink, so a file
-        written there stays in the output (a user's link to a folder elsewhere is followed
-        by a write, never by the staging swap). Asked once per folder."""
+    def _folder(self, relative: str) -> _FolderState:
+        """What output/`relative` is to a file written in it: "real", a folder reached
+        through no symlink; "absent", to be made, nothing in the way; "blocked", a symlink or
+        a file on the way (a user's link to a folder elsewhere is followed by a write, never
+        by the staging swap). Asked once per folder."""
         if relative not in self._folders:
-            parent = relative.rpartition("/")[0]
+            above: _FolderState = self._folder(relative.rpartition("/")[0]) if relative else "real"
             path = self.output / relative
-            self._folders[relative] = not relative or (
-                self._real_folder(parent) and not path.is_symlink() and path.is_dir())
+            state: _FolderState
+            if not relative or above != "real":
+                state = above
+            elif path.is_symlink() or (path.exists() and not path.is_dir()):
+                state = "blocked"
+            else:
+                state = "real" if path.is_dir() else "absent"
+            self._folders[relative] = state
         return self._folders[relative]
 
     def writable(self) -> bool:
-        """Whether every file held in memory can be written without leaving the output: no
-        folder on its way there is a symlink or a file."""
-        for item in self.in_memory:
-            folder = self.output
-            for part in item.path.split("/")[:-1]:
-                folder = folder / part
-                if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-                    return False
-            if (self.output / item.path).is_dir():
-                return False
-        return True
+        """Whether every file held in memory can be written without leaving the output."""
+        return all(self._folder(item.path.rpartition("/")[0]) != "blocked" and not (self.output / item.path).is_dir()
+                   for item in self.in_memory)
 
     def replay(self, stage: _Staging) -> list[str]:
         """Put everything seen so far in the staging folder; the files it wrote."""
