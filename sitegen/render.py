@@ -209,10 +209,9 @@ class Views:
                 "origin": self.article_link(page, origin) if origin else None}
 
     def source_row(self, page: str, article: Article) -> dict[str, Any]:
-        origin = self.site.origin_of.get(article.id)
-        return {"id": article.id, "link": self.article_link(page, article.id), "outlet": article.outlet,
-                "date": article.date, "url": article.url, "author": article.author,
-                "origin": self.article_link(page, origin) if origin else None,
+        """An article in the source index and at the head of its own page: a list row, with
+        its original's address, author, actors, tags and number of claims."""
+        return {**self.listing_row(page, article), "id": article.id, "url": article.url, "author": article.author,
                 "actors": [self.actor_link(page, a) for a in self.site.actors_of_article.get(article.id, ())],
                 "claim_count": len(self.site.claims_of_article.get(article.id, ())),
                 "tags": [self.tag_link(page, t) for t in self.site.tags_of_article.get(article.id, ())]}
