@@ -80,6 +80,8 @@ class BuildReport:
     reused: int = 0
     rendered: int = 0
     """Pages rendered in this build; the others had the same view as in the last build."""
+    viewed: int = 0
+    """Pages whose view was built; the others had the same inputs as in the last build."""
     up_to_date: bool = False
     """Nothing had changed since the last build, so nothing was done (`uptodate.py`)."""
 
@@ -174,7 +176,8 @@ def build(options: BuildOptions) -> BuildReport:
     if cache is not None:
         with timer.stage("write"):
             record = LastBuild(inputs, output_stamps(options.output, result.files), kinds, result.kept_foreign,
-                               theme, {p.path: p.view_digest for p in out.pages})
+                               theme, {p.path: p.view_digest for p in out.pages},
+                               {p.path: p.inputs_digest for p in out.pages if p.inputs_digest})
             save_last_build(cache, options.output, record)
     return BuildReport(
         output=options.output,
@@ -183,4 +186,5 @@ def build(options: BuildOptions) -> BuildReport:
         changed=result.changed, removed=result.removed, kept_foreign=result.kept_foreign,
         stages=timer.stages, site=out.site, computed=out.computed, reused=out.reused,
         rendered=sum(p.rendered for p in out.pages),
+        viewed=sum(p.viewed for p in out.pages),
     )

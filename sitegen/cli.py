@@ -74,7 +74,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         if not report.up_to_date:
             print(f"  analysis: {report.computed} results computed, {report.reused} from the cache")
             print(f"  pages: {report.rendered} of {sum(report.pages.values())} rendered, "
-                  "the others unchanged since the last build")
+                  f"the others unchanged since the last build ({report.viewed} views built)")
         for path in report.removed:
             print(f"  removed {path} (no longer produced)")
     if args.report and report.site is not None:

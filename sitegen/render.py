@@ -6,9 +6,6 @@ so a template cannot build a wrong URL (Zola's `SerializingPage`, MkDocs' `Templ
 
 from __future__ import annotations
 
-import hashlib
-import io
-import pickle
 import textwrap
 import threading
 import traceback
@@ -17,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, Protocol, TypedDict
 
 import jinja2
 
@@ -26,6 +23,7 @@ from sitegen.errors import SitegenError
 from sitegen.link import Site
 from sitegen.markdown import ArticleBody, Marker, Span
 from sitegen.model import Article, Claim, Mention
+from sitegen.page_inputs import Inputs, value_digest
 from sitegen.runner import ForkedPool, fork_available
 from sitegen.urls import actor_page, article_page, claim_anchor, claim_page, paragraph_anchor, relative_url, tag_page
 
@@ -47,6 +45,11 @@ class Page:
     """Hash of the template name and the values it was given (`view_digest`)."""
     rendered: bool = True
     """False when the page was the same as in the last build and was not rendered."""
+    inputs_digest: str = ""
+    """For the page of one article, actor, tag or claim: hash of what its view is made
+    from (`page_inputs.Inputs`); empty for the index pages."""
+    viewed: bool = True
+    """False when its inputs were as in the last build, so its view was not even built."""
 
 
 class Link(TypedDict):
@@ -356,24 +359,40 @@ class Views:
                 "groups": origin_groups, "independent": len(groups)}
 
 
-def _pages(views: Views) -> Iterator[tuple[str, str, str, Callable[[], dict[str, Any]]]]:
-    """(output path, page kind, template, view builder) for every page of the site."""
+@dataclass(frozen=True, slots=True)
+class _PagePlan:
+    """How to make one page: its view, and for an entity's page the digest of its inputs."""
+
+    path: str
+    kind: str
+    template: str
+    view: Callable[[], dict[str, Any]]
+    inputs: Callable[[], str] | None = None
+
+
+def _pages(views: Views) -> Iterator[_PagePlan]:
+    """Every page of the site, in output order."""
     site = views.site
-    yield "index.html", "index", "index.html", views.index
-    yield "claims.html", "claims", "claims.html", views.claims
-    yield "sources.html", "sources", "sources.html", views.sources
-    yield "actors/index.html", "actors", "actors_index.html", views.actors_index
-    yield "tags/index.html", "tags", "tags_index.html", views.tags_index
-    yield "search.html", "search", "search.html", lambda: views.common("search.html", "Search")
+    yield _PagePlan("index.html", "index", "index.html", views.index)
+    yield _PagePlan("claims.html", "claims", "claims.html", views.claims)
+    yield _PagePlan("sources.html", "sources", "sources.html", views.sources)
+    yield _PagePlan("actors/index.html", "actors", "actors_index.html", views.actors_index)
+    yield _PagePlan("tags/index.html", "tags", "tags_index.html", views.tags_index)
+    yield _PagePlan("search.html", "search", "search.html", lambda: views.common("search.html", "Search"))
+    inputs = Inputs(site)
     for article in site.articles:
-        yield article_page(article.id), "article", "article.html", partial(views.article, article.id)
+        yield _PagePlan(article_page(article.id), "article", "article.html", partial(views.article, article.id),
+                        partial(inputs.of, "article", article.id))
     for actor_id in site.actors:
-        yield actor_page(actor_id), "actor", "actor.html", partial(views.actor, actor_id)
+        yield _PagePlan(actor_page(actor_id), "actor", "actor.html", partial(views.actor, actor_id),
+                        partial(inputs.of, "actor", actor_id))
     for tag_id in site.tags:
-        yield tag_page(tag_id), "tag", "tag.html", partial(views.tag, tag_id)
+        yield _PagePlan(tag_page(tag_id), "tag", "tag.html", partial(views.tag, tag_id),
+                        partial(inputs.of, "tag", tag_id))
     for claim in site.claims.values():
         if has_claim_page(claim):
-            yield claim_page(claim.id), "claim", "claim.html", partial(views.claim, claim.id)
+            yield _PagePlan(claim_page(claim.id), "claim", "claim.html", partial(views.claim, claim.id),
+                            partial(inputs.of, "claim", claim.id))
 
 
 EVIDENCE_SHOWN = 10
@@ -387,21 +406,32 @@ def has_claim_page(claim: Claim) -> bool:
     return len(claim.evidence) > EVIDENCE_SHOWN
 
 
-PageReuse = Callable[[str, str], bool]
-"""`reuse(path, view_digest)`: True when the output's file at `path` was made in the last
-build from the same view with the same theme and is still there untouched."""
+class PageReuse(Protocol):
+    """What the last build made, where its output file is still there untouched and the
+    theme is the same: pages found here are not rendered again."""
+
+    def same_view(self, path: str, view_digest: str) -> bool:
+        """Whether the page at `path` was made from a view with this digest."""
+
+    def view_of_same_inputs(self, path: str, inputs_digest: str) -> str | None:
+        """The view digest of the page at `path` if it was made from these inputs
+        (`Page.inputs_digest`), else None."""
+
+
+class _NoReuse:
+    """Every page is rendered (no last build, or a changed theme)."""
+
+    def same_view(self, path: str, view_digest: str) -> bool:
+        return False
+
+    def view_of_same_inputs(self, path: str, inputs_digest: str) -> str | None:
+        return None
 
 
 def view_digest(template: str, view: Mapping[str, Any]) -> str:
     """Hash of what a page is made from. Rendering is a pure function of the template and
     these values, so an equal digest (with the same theme and code) means equal bytes."""
-    out = io.BytesIO()
-    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
-    # Without the memo: a default pickle writes an object met twice as a back-reference, so
-    # equal views built from cached and from fresh objects would hash differently.
-    pickler.fast = True
-    pickler.dump((template, view))
-    return hashlib.sha256(out.getvalue()).hexdigest()
+    return value_digest((template, view))
 
 
 MIN_POOL_PAGES = 300
@@ -414,28 +444,30 @@ class _Job:
     """What a forked worker needs to render any page of the site, by index."""
 
     env: jinja2.Environment
-    pages: list[tuple[str, str, str, Callable[[], dict[str, Any]]]]
+    pages: list[_PagePlan]
     reuse: PageReuse
     theme_dirs: Sequence[Path]
 
 
 def _render_page(job: _Job, k: int) -> Page | SitegenError:
-    """Page k: built, hashed, and rendered unless `reuse` keeps the old file. A template
-    error comes back as a value: an exception from a worker would lose its problems."""
-    path, kind, template, build_view = job.pages[k]
-    view = build_view()
-    digest = view_digest(template, view)
-    if job.reuse(path, digest):
-        return Page(path, kind, None, digest, rendered=False)
+    """Page k: kept when its inputs are as in the last build, else its view built and
+    hashed, and rendered unless `reuse` keeps the old file. A template error comes back as
+    a value: an exception from a worker would lose its problems."""
+    plan = job.pages[k]
+    inputs = plan.inputs() if plan.inputs is not None else ""
+    if inputs:
+        kept = job.reuse.view_of_same_inputs(plan.path, inputs)
+        if kept is not None:
+            return Page(plan.path, plan.kind, None, kept, rendered=False, inputs_digest=inputs, viewed=False)
+    view = plan.view()
+    digest = view_digest(plan.template, view)
+    if job.reuse.same_view(plan.path, digest):
+        return Page(plan.path, plan.kind, None, digest, rendered=False, inputs_digest=inputs)
     try:
-        content = job.env.get_template(template).render(view).encode("utf-8")
+        content = job.env.get_template(plan.template).render(view).encode("utf-8")
     except jinja2.TemplateError as error:
-        return _template_error(error, template, path, job.theme_dirs)
-    return Page(path, kind, content, digest)
-
-
-def _render_all(path: str, digest: str) -> bool:
-    return False
+        return _template_error(error, plan.template, plan.path, job.theme_dirs)
+    return Page(plan.path, plan.kind, content, digest, inputs_digest=inputs)
 
 
 _FORKED_JOB: _Job | None = None
@@ -451,13 +483,13 @@ def _render_in_worker(k: int) -> Page | SitegenError:
 def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None = None,
                 jobs: int = 1) -> Iterator[Page]:
     """Every HTML page of the briefing, one at a time and in a fixed order, so the caller
-    can write each and let it go (nothing is written here). A page whose view is as it was
-    in the last build is not rendered again when `reuse` says its old file is still right
-    (its content is None); without `reuse`, every page is rendered. With `jobs` > 1 and
+    can write each and let it go (nothing is written here). A page whose inputs or view
+    are as they were in the last build is not rendered again when `reuse` says its old file
+    is still right (its content is None); without `reuse`, every page is rendered. With `jobs` > 1 and
     fork available, worker processes forked with the linked site build, hash and render
     the pages; the bytes are the same."""
     global _FORKED_JOB
-    job = _Job(theme_environment(theme_dirs), list(_pages(Views(site))), reuse or _render_all, theme_dirs)
+    job = _Job(theme_environment(theme_dirs), list(_pages(Views(site))), reuse or _NoReuse(), theme_dirs)
     indices = range(len(job.pages))
     if jobs < 2 or len(indices) < MIN_POOL_PAGES or not fork_available():
         yield from (_page_or_raise(_render_page(job, k)) for k in indices)

@@ -20,7 +20,7 @@ import dataclasses
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +45,9 @@ class LastBuild:
     views: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Each page's `render.view_digest`: a page made from the same view with the same theme
     is the same bytes, and is taken from the output instead of rendered again."""
+    page_inputs: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """The `render.Page.inputs_digest` of each page of an article, actor, tag or claim: a
+    page made from the same inputs has the same view, which is then not even built."""
 
 
 def _files_under(folder: Path, skip: Path | None = None) -> list[Path]:
@@ -111,6 +114,7 @@ def save_last_build(cache_dir: Path, output: Path, build: LastBuild) -> None:
         "kept_foreign": list(build.kept_foreign),
         "theme": build.theme,
         "views": dict(build.views),
+        "page_inputs": dict(build.page_inputs),
     }
     target = _record_path(cache_dir, output)
     try:
@@ -140,6 +144,7 @@ def read_last_build(cache_dir: Path, output: Path) -> LastBuild | None:
             kept_foreign=tuple(str(p) for p in data["kept_foreign"]),
             theme=str(data["theme"]),
             views={str(p): str(d) for p, d in data["views"].items()},
+            page_inputs={str(p): str(d) for p, d in data.get("page_inputs", {}).items()},
         )
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
@@ -158,14 +163,30 @@ def unchanged_since(last: LastBuild | None, output: Path, inputs: str) -> LastBu
     return dataclasses.replace(last, kept_foreign=foreign)
 
 
-def page_reuse(last: LastBuild | None, output: Path, theme: str) -> Callable[[str, str], bool]:
-    """`render.PageReuse` from the last build: True when a page's view digest and the theme
-    are unchanged and its file is still as that build wrote it."""
+class LastPages:
+    """`render.PageReuse` from the last build's record: a page is the same as that build made
+    it when its inputs or its view hash the same, the theme is the same and its file is
+    still as that build wrote it."""
+
+    def __init__(self, last: LastBuild, output: Path) -> None:
+        self._last = last
+        self._output = output
+
+    def _untouched(self, path: str) -> bool:
+        return path in self._last.stamps and _stamp(self._output / path) == self._last.stamps[path]
+
+    def same_view(self, path: str, view_digest: str) -> bool:
+        return self._last.views.get(path) == view_digest and self._untouched(path)
+
+    def view_of_same_inputs(self, path: str, inputs_digest: str) -> str | None:
+        if self._last.page_inputs.get(path) != inputs_digest or not self._untouched(path):
+            return None
+        return self._last.views.get(path)
+
+
+def page_reuse(last: LastBuild | None, output: Path, theme: str) -> LastPages | None:
+    """What the last build into `output` made that this one may keep (None: render every
+    page, as there is no last build or its theme was another)."""
     if last is None or last.theme != theme:
-        return lambda path, digest: False
-
-    def reuse(path: str, digest: str) -> bool:
-        return (last.views.get(path) == digest and path in last.stamps
-                and _stamp(output / path) == last.stamps[path])
-
-    return reuse
+        return None
+    return LastPages(last, output)

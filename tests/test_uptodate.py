@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sitegen import render
 from sitegen.build import YOUNG_OBJECTS_PER_COLLECTION, BuildOptions, BuildReport, build, rare_collections
 from sitegen.cache import FILE_NAME, KEY_ENV
 from sitegen.errors import SitegenError
@@ -19,6 +21,7 @@ from sitegen.runner import CACHE_DIR
 from sitegen.warm import WarmState
 
 STORY = Path(__file__).parent / "stories" / "tags-port-strike"
+REWRITES_STORY = Path(__file__).parent / "stories" / "sources-wire-cuts"
 
 
 @pytest.fixture(autouse=True)
@@ -133,6 +136,81 @@ def test_after_an_edit_only_pages_whose_view_changed_are_rendered(root: Path) ->
     assert 0 < again.rendered < sum(again.pages.values()) // 2
     build(BuildOptions(root=root, output=root.parent / "fresh", jobs=1, use_cache=False))
     assert inodes_free_tree(root / "public") == inodes_free_tree(root.parent / "fresh")
+
+
+def _articles(root: Path) -> list[Path]:
+    return sorted((root / "content" / "articles").glob("*.md"))
+
+
+def _front(article: Path, field: str, value: str) -> None:
+    text = article.read_text(encoding="utf-8")
+    article.write_text(re.sub(rf"(?m)^{field}: .*$", f"{field}: {value}", text, count=1), encoding="utf-8")
+
+
+def _retitle_article(root: Path) -> None:
+    _front(_articles(root)[0], "title", "A retitled report")
+
+
+def _redate_article(root: Path) -> None:
+    _front(_articles(root)[-1], "date", "2025-01-01")
+
+
+def _add_a_rewrite(root: Path) -> None:
+    copy = root / "content" / "articles" / "zz-copy.md"
+    shutil.copy(_articles(root)[0], copy)
+    _front(copy, "outlet", "Another Outlet")
+
+
+def _remove_article(root: Path) -> None:
+    _articles(root)[-1].unlink()
+
+
+def _reword_a_quote(root: Path) -> None:
+    for article in _articles(root):
+        text = article.read_text(encoding="utf-8")
+        reworded = re.sub(r'([“"])(\w+ \w+)', r"\1\2 and more", text, count=1)
+        if reworded != text:
+            article.write_text(reworded, encoding="utf-8")
+            return
+    raise AssertionError("no quote to reword")
+
+
+def _curate_an_actor(root: Path) -> None:
+    actors = json.loads((root / "public" / "briefing.json").read_text(encoding="utf-8"))["actors"]
+    chosen = max(actors, key=lambda a: (len(a["mentions"]), a["id"]))
+    (root / "content" / "actors.yaml").write_text(
+        json.dumps([{"name": chosen["name"], "type": chosen["type"], "role": "Named by the desk",
+                     "aliases": ["The desk's pick"]}]), encoding="utf-8")
+
+
+def _retitle_briefing(root: Path) -> None:
+    (root / "content" / "briefing.yaml").write_text("title: A retitled briefing\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("change", "every_page"), [
+    (_edit_article, False), (_retitle_article, False), (_redate_article, False), (_add_a_rewrite, False),
+    (_remove_article, False), (_reword_a_quote, False), (_curate_an_actor, False),
+    (_retitle_briefing, True),  # every page shows the briefing's title
+])
+def test_pages_kept_for_unchanged_inputs_are_what_a_fresh_build_makes(
+        tmp_path: Path, change: Callable[[Path], None], every_page: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page of an article, actor, tag or claim whose inputs hash as in the last build is
+    kept without its view being built (`page_inputs.py`): after each kind of change, the
+    output equals a fresh `--no-cache` build byte for byte, so no input a view reads was
+    left out of its page's digest. The story has rewrites, and (with one report shown on
+    the claims page) claims with pages of their own."""
+    monkeypatch.setattr(render, "EVIDENCE_SHOWN", 1)
+    root = tmp_path / "site"
+    shutil.copytree(REWRITES_STORY, root / "content" / "articles", ignore=shutil.ignore_patterns("*.yaml"))
+    (root / "content" / "briefing.yaml").write_text("title: Landslide\n", encoding="utf-8")
+    first = built(root)
+    assert first.pages["claim"] > 1 and first.site is not None and first.site.copy_link_of
+    assert built(root, skip_if_unchanged=False).viewed == 6  # the index pages only
+    change(root)
+    again = built(root)
+    assert (again.viewed == sum(again.pages.values())) is every_page
+    build(BuildOptions(root=root, output=tmp_path / "fresh", jobs=1, use_cache=False))
+    assert inodes_free_tree(root / "public") == inodes_free_tree(tmp_path / "fresh")
 
 
 def test_a_warm_process_rebuilds_an_edit_as_a_fresh_build_would(root: Path) -> None:
