@@ -216,9 +216,15 @@ class _Digest:
 
 
 def item_key(prefix: bytes, item: object) -> str:
-    """The cache key of one item: a hash of `prefix` and the item's canonical pickle."""
+    """The cache key of one item: a hash of `prefix` and the item's canonical pickle.
+
+    Without the pickler's memo: a default pickle writes an object met twice as a
+    back-reference, so two equal items would have different keys when one holds the same
+    string twice (a name that is also a name word) and the other two equal strings."""
     out = _Digest(prefix)
-    _KeyPickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(item)
+    pickler = _KeyPickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(item)
     return out.hash.hexdigest()
 
 

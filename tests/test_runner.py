@@ -13,7 +13,7 @@ import yake
 
 from sitegen.cache import FILE_NAME, KEY_ENV, CacheWarning
 from sitegen.model import Article, Paragraph
-from sitegen.runner import MIN_POOL_ITEMS, SERIAL_RUNNER, ArticleRunner, ForkedPool, open_runner
+from sitegen.runner import MIN_POOL_ITEMS, SERIAL_RUNNER, ArticleRunner, ForkedPool, item_key, open_runner
 
 # Short articles on invented subjects (no seed story): enough of them to start a pool.
 TOPICS = [
@@ -403,3 +403,11 @@ def test_a_pool_given_up_skips_what_is_left_and_ends(tmp_path: Path) -> None:
     assert 10 < done < len(tasks) // 2
     with ForkedPool(2) as again:
         assert list(again.imap(word_count, ARTICLES[:5])) == [word_count(a) for a in ARTICLES[:5]]
+
+
+def test_equal_items_have_equal_keys_whatever_objects_they_share() -> None:
+    word = "".join(["port", "s"])
+    shared = (frozenset({word}), frozenset({word}))
+    copies = (frozenset({word}), frozenset({"".join(["por", "ts"])}))
+    assert shared == copies
+    assert item_key(b"", shared) == item_key(b"", copies)
