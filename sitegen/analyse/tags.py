@@ -603,9 +603,16 @@ class _NameFilter:
 
     def named_parts(self, surface: str) -> tuple[frozenset[str], frozenset[str]]:
         """The names and name words `is_name` may look up for words taken from `surface`
-        (for most keywords none: one shared pair then, as a build keeps one per keyword)."""
-        runs, words = _folded_parts(surface)
-        names, name_words = self.names & runs, self.name_words & words
+        (for most keywords none: one shared pair then, as a build keeps one per keyword).
+
+        Every word of a folded run of the surface's words is one of its words lowered,
+        with or without a final "'s": a surface with none of those among the name words
+        folds to no name, and its runs (most of this method's work) are not made."""
+        words, lowered = _folded_words(surface)
+        name_words = self.name_words & words
+        if not name_words and self.name_words.isdisjoint(lowered):
+            return _NO_NAMED_PARTS
+        names = self.names & _folded_runs(lowered)
         return (names, name_words) if names or name_words else _NO_NAMED_PARTS
 
     def is_name(self, words: Sequence[str]) -> bool:
@@ -621,12 +628,29 @@ _NO_NAMED_PARTS: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _folded_parts(surface: str) -> tuple[frozenset[str], frozenset[str]]:
-    """A keyword's folded word runs (whole, or cut at either end) and folded words: what
-    `is_name` may look up for it. Cached: the same keywords recur in article after article."""
-    parts = surface.split()
-    runs = frozenset(_fold(" ".join(parts[i:j])) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1))
-    return runs, frozenset(_fold(w) for w in parts)
+def _folded_words(surface: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A keyword's words as `_fold` folds each (a lone word has no "the " to drop), and
+    all its words lowered, in order, before any "'s" is cut. Cached: keywords recur in
+    article after article."""
+    lowered = tuple(surface.lower().replace("\u2019", "'").split())
+    return frozenset(w[:-2] if w.endswith("'s") else w for w in lowered), lowered
+
+
+def _folded_runs(lowered: Sequence[str]) -> frozenset[str]:
+    """Each run of a keyword's words (whole, or cut at either end) as `_fold` folds it,
+    from its lowered words: what `is_name` may look up."""
+    runs = set()
+    for i in range(len(lowered)):
+        for j in range(i + 1, len(lowered) + 1):
+            words = list(lowered[i + 1:j] if j - i > 1 and lowered[i] == "the" else lowered[i:j])
+            last = words[-1]
+            if last.endswith("'s"):
+                if last == "'s":
+                    words.pop()
+                else:
+                    words[-1] = last[:-2]
+            runs.add(" ".join(words))
+    return frozenset(runs)
 
 
 class _NameSpans:
