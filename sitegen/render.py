@@ -82,7 +82,8 @@ def snippet(text: str, start: int, end: int) -> tuple[str, str, str]:
 
 
 class Views:
-    """Builds the template values of every page kind from one Site."""
+    """Builds the template values of every page kind from one Site. What the view of an
+    article, actor, tag or claim page reads, `page_inputs.Inputs` must hash too."""
 
     def __init__(self, site: Site) -> None:
         self.site = site
@@ -484,10 +485,10 @@ def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None 
                 jobs: int = 1) -> Iterator[Page]:
     """Every HTML page of the briefing, one at a time and in a fixed order, so the caller
     can write each and let it go (nothing is written here). A page whose inputs or view
-    are as they were in the last build is not rendered again when `reuse` says its old file
-    is still right (its content is None); without `reuse`, every page is rendered. With `jobs` > 1 and
-    fork available, worker processes forked with the linked site build, hash and render
-    the pages; the bytes are the same."""
+    are as they were in the last build is not rendered again when `reuse` says its old
+    file is still right (its content is None); without `reuse`, every page is rendered.
+    With `jobs` > 1 and fork available, worker processes forked with the linked site
+    build, hash and render the pages; the bytes are the same."""
     global _FORKED_JOB
     job = _Job(theme_environment(theme_dirs), list(_pages(Views(site))), reuse or _NoReuse(), theme_dirs)
     indices = range(len(job.pages))
