@@ -17,15 +17,12 @@ read the whole site and always have their view built.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import pickle
-from collections.abc import Callable, Hashable
-from typing import TypeVar
 
 from sitegen.link import Site
-
-K = TypeVar("K", bound=Hashable)
 
 
 def value_digest(value: object) -> str:
@@ -39,18 +36,6 @@ def value_digest(value: object) -> str:
     return hashlib.sha256(out.getvalue()).hexdigest()
 
 
-def _memoised(compute: Callable[[K], str]) -> Callable[[K], str]:
-    known: dict[K, str] = {}
-
-    def lookup(key: K) -> str:
-        found = known.get(key)
-        if found is None:
-            found = known[key] = compute(key)
-        return found
-
-    return lookup
-
-
 class Inputs:
     """Digests of the inputs of every article, actor, tag and claim page of one Site.
 
@@ -61,8 +46,8 @@ class Inputs:
     def __init__(self, site: Site) -> None:
         self.site = site
         self._briefing = value_digest(site.briefing)
-        self._article = _memoised(self._article_digest)
-        self._claim_line = _memoised(self._claim_line_digest)
+        self._article = functools.cache(self._article_digest)
+        self._claim_line = functools.cache(self._claim_line_digest)
 
     def of(self, kind: str, entity_id: str) -> str:
         """The digest of the page of `kind` ("article", "actor", "tag", "claim") for `entity_id`."""
