@@ -156,13 +156,14 @@ def site_output(
         analysis = analyse(loaded, timer, runner)
     site = timer.run("link", lambda: link(loaded.briefing, loaded.articles, analysis))
     pages: list[Page] = []
-    files = _timed(timer, "render", _files(site, dirs, reuse, options.jobs or default_jobs(), pages))
+    files = _timed(timer, "render", _files(site, dirs, reuse, options.jobs or default_jobs(), pages,
+                                           with_inputs=cache is not None))
     return SiteOutput(site, files, pages, computed=runner.computed, reused=runner.reused)
 
 
 def _files(site: Site, dirs: list[Path], reuse: PageReuse | None, jobs: int, pages: list[Page],
-           ) -> Iterator[OutputFile]:
-    for page in render_site(site, dirs, reuse, jobs):
+           with_inputs: bool) -> Iterator[OutputFile]:
+    for page in render_site(site, dirs, reuse, jobs, with_inputs):
         pages.append(dataclasses.replace(page, content=None))
         yield OutputFile(page.path, page.content)
     yield OutputFile("briefing.json", briefing_json(site))

@@ -362,13 +362,14 @@ class Views:
 
 @dataclass(frozen=True, slots=True)
 class _PagePlan:
-    """How to make one page: its view, and for an entity's page the digest of its inputs."""
+    """How to make one page: its view, and for the page of one article, actor, tag or claim
+    (its `kind`) that entity's id, by which `page_inputs.Inputs` hashes its inputs."""
 
     path: str
     kind: str
     template: str
     view: Callable[[], dict[str, Any]]
-    inputs: Callable[[], str] | None = None
+    entity: str | None = None
 
 
 def _pages(views: Views) -> Iterator[_PagePlan]:
@@ -380,20 +381,16 @@ def _pages(views: Views) -> Iterator[_PagePlan]:
     yield _PagePlan("actors/index.html", "actors", "actors_index.html", views.actors_index)
     yield _PagePlan("tags/index.html", "tags", "tags_index.html", views.tags_index)
     yield _PagePlan("search.html", "search", "search.html", lambda: views.common("search.html", "Search"))
-    inputs = Inputs(site)
     for article in site.articles:
         yield _PagePlan(article_page(article.id), "article", "article.html", partial(views.article, article.id),
-                        partial(inputs.of, "article", article.id))
+                        article.id)
     for actor_id in site.actors:
-        yield _PagePlan(actor_page(actor_id), "actor", "actor.html", partial(views.actor, actor_id),
-                        partial(inputs.of, "actor", actor_id))
+        yield _PagePlan(actor_page(actor_id), "actor", "actor.html", partial(views.actor, actor_id), actor_id)
     for tag_id in site.tags:
-        yield _PagePlan(tag_page(tag_id), "tag", "tag.html", partial(views.tag, tag_id),
-                        partial(inputs.of, "tag", tag_id))
+        yield _PagePlan(tag_page(tag_id), "tag", "tag.html", partial(views.tag, tag_id), tag_id)
     for claim in site.claims.values():
         if has_claim_page(claim):
-            yield _PagePlan(claim_page(claim.id), "claim", "claim.html", partial(views.claim, claim.id),
-                            partial(inputs.of, "claim", claim.id))
+            yield _PagePlan(claim_page(claim.id), "claim", "claim.html", partial(views.claim, claim.id), claim.id)
 
 
 EVIDENCE_SHOWN = 10
@@ -448,6 +445,8 @@ class _Job:
     pages: list[_PagePlan]
     reuse: PageReuse
     theme_dirs: Sequence[Path]
+    inputs: Inputs | None
+    """None when no record of this build will keep the pages' inputs digests (--no-cache)."""
 
 
 def _render_page(job: _Job, k: int) -> Page | SitegenError:
@@ -455,7 +454,7 @@ def _render_page(job: _Job, k: int) -> Page | SitegenError:
     hashed, and rendered unless `reuse` keeps the old file. A template error comes back as
     a value: an exception from a worker would lose its problems."""
     plan = job.pages[k]
-    inputs = plan.inputs() if plan.inputs is not None else ""
+    inputs = job.inputs.of(plan.kind, plan.entity) if job.inputs is not None and plan.entity is not None else ""
     if inputs:
         kept = job.reuse.view_of_same_inputs(plan.path, inputs)
         if kept is not None:
@@ -482,15 +481,17 @@ def _render_in_worker(k: int) -> Page | SitegenError:
 
 
 def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None = None,
-                jobs: int = 1) -> Iterator[Page]:
+                jobs: int = 1, with_inputs: bool = True) -> Iterator[Page]:
     """Every HTML page of the briefing, one at a time and in a fixed order, so the caller
     can write each and let it go (nothing is written here). A page whose inputs or view
     are as they were in the last build is not rendered again when `reuse` says its old
     file is still right (its content is None); without `reuse`, every page is rendered.
     With `jobs` > 1 and fork available, worker processes forked with the linked site
-    build, hash and render the pages; the bytes are the same."""
+    build, hash and render the pages; the bytes are the same. `with_inputs` False: no
+    page's inputs are hashed (nothing will keep them for a next build)."""
     global _FORKED_JOB
-    job = _Job(theme_environment(theme_dirs), list(_pages(Views(site))), reuse or _NoReuse(), theme_dirs)
+    job = _Job(theme_environment(theme_dirs), list(_pages(Views(site))), reuse or _NoReuse(), theme_dirs,
+               Inputs(site) if with_inputs else None)
     indices = range(len(job.pages))
     if jobs < 2 or len(indices) < MIN_POOL_PAGES or not fork_available():
         yield from (_page_or_raise(_render_page(job, k)) for k in indices)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sitegen import render
-from sitegen.build import YOUNG_OBJECTS_PER_COLLECTION, BuildOptions, BuildReport, build, rare_collections
+from sitegen.build import YOUNG_OBJECTS_PER_COLLECTION, BuildOptions, BuildReport, build, rare_collections, theme_dirs
 from sitegen.cache import FILE_NAME, KEY_ENV
 from sitegen.errors import SitegenError
 from sitegen.render import view_digest
@@ -312,3 +312,12 @@ def test_a_build_leaves_the_collector_setting_as_it_found_it(root: Path) -> None
     with pytest.raises(SitegenError):
         built(root)
     assert gc.get_threshold() == before
+
+
+def test_page_inputs_are_hashed_only_for_a_build_that_keeps_them(root: Path) -> None:
+    """A `--no-cache` build keeps no record for a next build, so it hashes no page's inputs."""
+    site = build(BuildOptions(root=root, output=root / "public", jobs=1, use_cache=False)).site
+    assert site is not None
+    kept = {p.kind for p in render.render_site(site, theme_dirs(root)) if p.inputs_digest}
+    assert kept == {"article", "actor", "tag"}
+    assert not any(p.inputs_digest for p in render.render_site(site, theme_dirs(root), with_inputs=False))
