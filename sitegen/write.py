@@ -254,15 +254,20 @@ class _Held:
         if len(self.written) + len(self.in_memory) >= self.limit:
             return False
         if self._folder("/".join(parts[:-1])) == "real" and not old.is_dir():
-            temporary = old.with_name(f".{old.name}{TEMPORARY_SUFFIX}")
-            self.written.append(_Written(item.path, temporary, old))
-            temporary.write_bytes(item.content)
+            self._write_beside(item.path, old, item.content)
             return True
         if self.size + len(item.content) > IN_PLACE_BYTES:
             return False
         self.in_memory.append(item)
         self.size += len(item.content)
         return True
+
+    def _write_beside(self, path: str, target: Path, content: bytes) -> None:
+        """Write a changed file as `.NAME.sitegen-new` beside `target`, to be renamed over
+        it at the end (or deleted by `discard`)."""
+        temporary = target.with_name(f".{target.name}{TEMPORARY_SUFFIX}")
+        self.written.append(_Written(path, temporary, target))
+        temporary.write_bytes(content)
 
     def _folder(self, relative: str) -> _FolderState:
         """What output/`relative` is to a file written in it: "real", a folder reached
@@ -312,10 +317,8 @@ class _Held:
             for item in writes:
                 target = self.output / item.path
                 target.parent.mkdir(parents=True, exist_ok=True)
-                temporary = target.with_name(f".{target.name}{TEMPORARY_SUFFIX}")
-                self.written.append(_Written(item.path, temporary, target))
                 assert item.content is not None
-                temporary.write_bytes(item.content)
+                self._write_beside(item.path, target, item.content)
         except BaseException:
             self.discard()
             raise
