@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import re
 from pathlib import Path
@@ -17,13 +18,15 @@ from sitegen.analyse.tags import (
     NUMBER_WORDS,
     PER_ARTICLE,
     StemParagraphs,
+    _NameFilter,
     analyse_tags,
     article_text,
     tags_from_keywords,
 )
+from sitegen.cache import KEY_ENV
 from sitegen.load import load_article
 from sitegen.model import Actor, Article, Mention, Paragraph, Tag
-from sitegen.runner import ArticleRunner
+from sitegen.runner import ArticleRunner, open_runner
 
 STORY = Path(__file__).parent / "stories" / "tags-port-strike"
 # The story's names, as an actors analyser would report them.
@@ -171,6 +174,43 @@ def test_candidate_filter(candidate: str, kept: bool) -> None:
 def test_through_the_article_runner_the_result_is_the_same(story_tags: tuple[Tag, ...]) -> None:
     articles = load_story()
     assert analyse_tags(articles, actors_for(articles), runner=ArticleRunner(jobs=2)) == story_tags
+
+
+def test_with_the_same_names_only_an_edited_articles_filter_is_restricted_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, story_tags: tuple[Tag, ...]
+) -> None:
+    """Through the disk cache, an edit that names no new actor restricts the name filter
+    for the edited article alone; a new name restricts it for every article again. Either
+    way the tags are those of a build without a cache."""
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
+    restricted: list[frozenset[str]] = []
+    real = _NameFilter.restricted_to
+
+    def counted(self: _NameFilter, *args: object) -> _NameFilter:
+        restricted.append(self.names)
+        return real(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_NameFilter, "restricted_to", counted)
+
+    def cached_tags(articles: list[Article], actors: list[Actor]) -> tuple[tuple[Tag, ...], int]:
+        """The tags through the cache, and for how many articles the filter was restricted."""
+        restricted.clear()
+        with open_runner(1, tmp_path / "cache") as runner:
+            return analyse_tags(articles, actors, runner=runner), len(restricted)
+
+    articles = load_story()
+    assert cached_tags(articles, actors_for(articles)) == (story_tags, len(articles))
+    assert cached_tags(articles, actors_for(articles)) == (story_tags, 0)
+
+    last = articles[-1]
+    extra = Paragraph(len(last.paragraphs) + 1, "Dockers met again on Tuesday to vote on the offer.", 99)
+    edited = [*articles[:-1], dataclasses.replace(last, body=f"{last.body}\n\n{extra.text}\n",
+                                                  paragraphs=(*last.paragraphs, extra), content_digest="")]
+    assert cached_tags(edited, actors_for(edited)) == (analyse_tags(edited, actors_for(edited)), 1)
+
+    more_names = (*NAMES, "Dockers")
+    assert cached_tags(edited, actors_for(edited, more_names)) == (
+        analyse_tags(edited, actors_for(edited, more_names)), len(edited))
 
 
 def test_an_article_without_text_gets_no_tags_and_breaks_nothing(story_tags: tuple[Tag, ...]) -> None:
