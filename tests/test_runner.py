@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -299,6 +300,40 @@ def test_keyed_results_are_computed_once_per_key_and_in_order(tmp_path: Path) ->
     with open_runner(1, cache) as runner:  # other settings: nothing is shared
         runner.keyed("pairs", second, lengths(second), settings="threshold=0.4")
     assert asked == [[0, 1, 2], [1], [0, 1, 2]]
+
+
+
+def test_keyed_in_rows_stores_a_row_per_first_key_and_computes_only_new_pairs(tmp_path: Path) -> None:
+    """Pairs of articles are kept a row per first article: a build reads one entry per
+    row, a changed partner costs one pair, and a row drops the pairs no longer asked for."""
+    cache = tmp_path / ".sitegen-cache"
+    asked: list[list[tuple[str, str]]] = []
+
+    def gap(pairs: list[tuple[str, str]]) -> Callable[[list[int]], list[object]]:
+        def compute(todo: list[int]) -> list[object]:
+            asked.append([pairs[i] for i in todo])
+            return [abs(len(pairs[i][0]) - len(pairs[i][1])) for i in todo]
+        return compute
+
+    def stored_rows() -> list[dict[str, object]]:
+        with sqlite3.connect(cache / FILE_NAME) as db:
+            return [pickle.loads(bytes(v)[32:]) for (v,) in db.execute("SELECT value FROM entries ORDER BY key")]
+
+    first = [("harbour", "orchard"), ("harbour", "rail"), ("rail", "library"), ("harbour", "glacier")]
+    with open_runner(1, cache) as runner:
+        assert runner.keyed_in_rows("pairs", first, gap(first)) == [0, 3, 3, 0]
+    assert sorted(map(sorted, stored_rows())) == [["glacier", "orchard", "rail"], ["library"]]
+
+    second = [("harbour", "orchard"), ("harbour", "rails"), ("rail", "library"), ("harbour", "orchard")]
+    with open_runner(1, cache) as runner:
+        assert runner.keyed_in_rows("pairs", second, gap(second)) == [0, 2, 3, 0]
+        assert (runner.computed, runner.reused) == (1, 3)
+    assert asked == [first, [("harbour", "rails")]]
+    assert sorted(map(sorted, stored_rows())) == [["library"], ["orchard", "rails"]]
+
+    with open_runner(1, cache) as runner:
+        assert runner.keyed_in_rows("pairs", second, gap(second)) == [0, 2, 3, 0]
+        assert (runner.computed, runner.reused) == (0, 4)
 
 
 ARTICLE_FILE = """---

@@ -121,8 +121,11 @@ def _mention_rows(actors: Sequence[Actor]) -> dict[str, tuple[MentionRow, ...]]:
 # ------------------------------------------------------------------ helpers
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _tokens(text: str) -> tuple[str, ...]:
-    return tuple(re.findall(r"\w+", text.replace("’", "'").casefold()))
+    return tuple(_WORD.findall(text.replace("’", "'").casefold()))
 
 
 def _content(words: Sequence[str]) -> set[str]:
@@ -247,7 +250,14 @@ def _speaker_key(r: RawClaim) -> str:
     media outlets" and an unsourced sentence are not one source)."""
     if r.speaker:
         return r.speaker
-    return "~" + " ".join(_tokens(r.speaker_surface or ""))
+    return _surface_key(r.speaker_surface or "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _surface_key(surface: str) -> str:
+    """An unattributed claim's source as its words ("some media outlets"): each grouping
+    pass asks for it, and the few surfaces recur across thousands of claims."""
+    return "~" + " ".join(_tokens(surface))
 
 
 def _link_quotes(raw: list[RawClaim], words: Sequence[tuple[str, ...]], uf: _UnionFind) -> None:
@@ -387,8 +397,9 @@ def _build(items: list[RawClaim], measures: dict[int, str | None], members: list
     speaker = next((items[i].speaker for i in rs if items[i].speaker), None)
     surface = next((items[i].speaker_surface for i in rs if items[i].speaker == speaker
                     and items[i].speaker_surface), None)
-    evidence = sorted({Evidence(items[i].article, items[i].paragraph, items[i].evidence)
-                       for i in rs}, key=lambda e: (e.article, e.paragraph, e.text))
+    # Deduplicated as tuples, which hash and sort in C (a dataclass hashes in Python).
+    evidence = [Evidence(*spot) for spot in sorted({(items[i].article, items[i].paragraph, items[i].evidence)
+                                                    for i in rs})]
     articles = {e.article for e in evidence}
     independent = len({origins.get(a) or a for a in articles})
     measure = next((measures[i] for i in rs if measures.get(i)), None)
@@ -418,7 +429,7 @@ def _build(items: list[RawClaim], measures: dict[int, str | None], members: list
 def _identity(claim: Claim) -> str:
     """What a claim is, whoever reports it: kind, speaker and words, or figure and measure.
     Its id is made from this, so adding or editing another article leaves it unchanged."""
-    speaker = claim.speaker or "~" + " ".join(_tokens(claim.speaker_surface or ""))
+    speaker = claim.speaker or _surface_key(claim.speaker_surface or "")
     if claim.kind == "number":
         what = f"{claim.number!r} {claim.number_max!r} {claim.measure}"
     else:

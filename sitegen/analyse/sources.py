@@ -654,8 +654,8 @@ def analyse_sources_with(
         }
         return [linking.get(pair) for pair in pairs]
 
-    pair_keys = [f"{digests[i]}|{digests[j]}" for i, j in candidates]
-    found = runner.keyed(f"{__name__}._compare", pair_keys, verdicts, settings=PAIR_SETTINGS)
+    found = runner.keyed_in_rows(f"{__name__}._compare", [(digests[i], digests[j]) for i, j in candidates],
+                                 verdicts, settings=PAIR_SETTINGS)
 
     by_id = {t.id: t for t in texts}
     articles_by_id = {a.id: a for a in ordered}
