@@ -382,14 +382,31 @@ class ArticleRunner:
                 (k, v) for k, v in found.items() if remembered.get(k) is not v)
         remembered.update(found)
 
-    def missing(self, fn: Callable[[A], object], items: Sequence[A], settings: str = "") -> list[int]:
+    def missing(self, fn: Callable[[A], object], items: Sequence[A], settings: str = "",
+                keys: Sequence[str] | None = None) -> list[int]:
         """Indices of the `items` whose `map(fn, items, settings)` result is neither
         remembered nor cached: all of them without a cache. Reads no values."""
         if self.cache is None:
             return list(range(len(items)))
-        namespace, full = _full_keys(code_fingerprint(), _label(fn), [item_key(b"", i) for i in items], settings)
+        keys = keys if keys is not None else [item_key(b"", i) for i in items]
+        namespace, full = _full_keys(code_fingerprint(), _label(fn), keys, settings)
         known = (self.memory or {}).get(namespace, {}).keys() | self.cache.stored(namespace)
         return [i for i, key in enumerate(full) if key not in known]
+
+    def stored_digests(self, fn: Callable[[A], object], keys: Sequence[str], settings: str = "") -> list[str] | None:
+        """A digest of each result `map(fn, items, settings, keys)` returns, read from the
+        disk cache without unpickling any, or None if one is not stored there. For a
+        cross-article step that keys its own result on them (`analyse_actors`): when every
+        article's result is as it was, whatever became of the articles' texts, so is the
+        step's. The results count as used, so they stay in the cache."""
+        if self.cache is None:
+            return None
+        namespace, full = _full_keys(code_fingerprint(), _label(fn), keys, settings)
+        found = self.cache.payload_digests(namespace, full)
+        if not found.keys() >= set(full):
+            return None
+        self._used[namespace].update(full)
+        return [found[k] for k in full]
 
     def _remembered(self, namespace: str, keys: list[str]) -> dict[str, object]:
         known = self.memory.get(namespace) if self.memory is not None else None

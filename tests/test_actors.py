@@ -10,14 +10,16 @@ from pathlib import Path
 
 import pytest
 
+import sitegen.analyse.actors as actors_module
 from sitegen.actor_report import actor_table
 from sitegen.analyse.actors import analyse_actors, slugify
 from sitegen.analyse.gazetteer import load_gazetteer
 from sitegen.analyse.names import find_names
+from sitegen.cache import KEY_ENV
 from sitegen.errors import SitegenError
 from sitegen.load import load_article
 from sitegen.model import Actor, Article, CuratedActor, Paragraph
-from sitegen.runner import ArticleRunner
+from sitegen.runner import ArticleRunner, open_runner
 
 REPO = Path(__file__).parent.parent
 SEEDS = next((p for p in (REPO / "seeds", REPO.parent / "shared" / "seeds") if p.is_dir()), None)
@@ -312,6 +314,54 @@ def test_curated_alias_the_extractor_misses_is_found_in_the_text() -> None:
     actors = analyse_actors(STRIKE, curated)
     union = next(a for a in actors if a.curated)
     assert [(m.paragraph, m.surface) for m in union.mentions] == [(2, "The union")]
+
+
+def _appended(article: Article, text: str) -> Article:
+    extra = Paragraph(len(article.paragraphs) + 1, text, len(article.paragraphs) + 1)
+    return replace(article, body=f"{article.body}\n\n{text}", paragraphs=(*article.paragraphs, extra),
+                   content_digest="")
+
+
+def test_through_the_cache_names_are_merged_again_only_when_an_articles_names_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The merge is cached on what `find_names` found in each article: an edit that leaves
+    every article's names as they were reuses it (the edited article's names are found
+    again, nothing is merged); a new name merges again, and so does an edit of the texts
+    a curated entry looks for its aliases in. Either way the actors are those of an
+    analysis without a cache."""
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
+    merges: list[int] = []
+    real_build = actors_module.build_actors
+
+    def counted_build(*args: object) -> list[Actor]:
+        merges.append(1)
+        return real_build(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(actors_module, "build_actors", counted_build)
+
+    def cached(articles: list[Article], curated: list[CuratedActor]) -> tuple[tuple[Actor, ...], int]:
+        """The actors through the cache, and how many times names were merged for them."""
+        merges.clear()
+        with open_runner(1, tmp_path / "cache") as runner:
+            return analyse_actors(articles, curated, runner=runner), len(merges)
+
+    def uncached(articles: list[Article], curated: list[CuratedActor]) -> tuple[Actor, ...]:
+        return analyse_actors(articles, curated)
+
+    articles = _story_articles("actors-summit")
+    *kept, last = articles
+    assert cached(articles, []) == (uncached(articles, []), 1)
+    assert cached(articles, []) == (uncached(articles, []), 0)
+    no_new_name = [*kept, _appended(last, "It rained again later that day.")]
+    assert cached(no_new_name, []) == (uncached(no_new_name, []), 0)
+    new_name = [*kept, _appended(last, "Ingrid Solberg, the mayor of Bergen, said she would attend.")]
+    assert cached(new_name, []) == (uncached(new_name, []), 1)
+
+    curated = [CuratedActor("Ingrid Solberg", "person", "Mayor", None, ("the mayor",), 1)]
+    assert cached(no_new_name, curated) == (uncached(no_new_name, curated), 1)
+    alias_only = [*kept, _appended(last, "It rained again; the mayor stayed home.")]
+    assert cached(alias_only, curated) == (uncached(alias_only, curated), 1)
 
 
 def test_unknown_curated_affiliations_are_all_reported_with_lines() -> None:

@@ -27,7 +27,7 @@ from sitegen.analyse.resolve import name_tokens
 from sitegen.analyse.roles import Role
 from sitegen.errors import Problem, SitegenError
 from sitegen.model import Actor, ActorType, Article, CuratedActor, Mention
-from sitegen.runner import SERIAL_RUNNER, ArticleRunner
+from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key
 
 ACTORS_YAML = "content/actors.yaml"
 FIND_SETTINGS = "actors/2"
@@ -43,12 +43,37 @@ def analyse_actors(articles: Sequence[Article], curated: Sequence[CuratedActor],
     runner = runner or SERIAL_RUNNER
     ordered = sorted(articles, key=lambda a: a.id)
     load_gazetteer_through(runner)
-    results = runner.map(find_names, ordered, settings=FIND_SETTINGS)
+    keys = [item_key(b"", a) for a in ordered]
     outlets = frozenset(name_key(a.outlet) for a in articles if a.outlet)
-    actors = build_actors(results, outlets)
-    if curated:
-        actors = apply_curated(actors, curated, articles)
-    return tuple(sorted(actors, key=lambda a: a.id))
+
+    def merged() -> tuple[Actor, ...]:
+        results = runner.map(find_names, ordered, settings=FIND_SETTINGS, keys=keys)
+        actors = build_actors(results, outlets)
+        if curated:
+            actors = apply_curated(actors, curated, articles)
+        return tuple(sorted(actors, key=lambda a: a.id))
+
+    found = _found_names(runner, ordered, keys)
+    if found is None:
+        return merged()
+    # Curated entries look for their names in the articles' texts: then the texts count too.
+    key = item_key(b"actors", (found, sorted(outlets), tuple(curated), tuple(ordered) if curated else ()))
+    (actors,) = runner.keyed(f"{__name__}.analyse_actors", [key], lambda todo: [merged() for _ in todo],
+                              settings=FIND_SETTINGS)
+    return actors
+
+
+def _found_names(runner: ArticleRunner, ordered: Sequence[Article], keys: Sequence[str]) -> list[str] | None:
+    """A digest of what `find_names` found in each article, its result computed first where
+    the cache lacks it; None without a disk cache. Merging is most of what the actors of a
+    rebuild cost, and an edit rarely changes the names an article holds: when none did,
+    the actors are the last build's, and no article's names are even unpickled."""
+    if runner.cache is None:
+        return None
+    todo = runner.missing(find_names, ordered, FIND_SETTINGS, keys)
+    if todo:
+        runner.map(find_names, [ordered[i] for i in todo], settings=FIND_SETTINGS, keys=[keys[i] for i in todo])
+    return runner.stored_digests(find_names, keys, FIND_SETTINGS)
 
 
 # ----------------------------------------------------------------------------- extraction
