@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from sitegen.analyse.actors import analyse_actors
-from sitegen.analyse.claims import analyse_claims
+from sitegen.analyse.claims import analyse_claims, claim_ledger, join_claims
 from sitegen.analyse.keywords import Keyword
 from sitegen.analyse.sources import analyse_sources
 from sitegen.analyse.tags import analyse_tags, keywords_ahead, uncached_keywords
@@ -51,9 +51,11 @@ def static_files(dirs: list[Path]) -> list[OutputFile]:
 
 def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner) -> Analysis:
     """The four analysers, as many at a time as their inputs allow (`background.py`):
-    sources beside actors, then tags beside claims. When many articles need YAKE (a cold
-    build), it starts first, beside both (`_cold_analyse`). Each stage's time is its own,
-    so with several jobs the stage times add up to more than the build's."""
+    sources beside actors, then tags and claims as soon as actors are in (claims are
+    joined across articles before they wait for the sources, which count their origins).
+    When many articles need YAKE (a cold build), it starts first, beside both
+    (`_cold_analyse`). Each stage's time is its own, so with several jobs the stage times
+    add up to more than the build's."""
     articles = loaded.articles
     with Stages(runner, len(articles)) as stages:
         if stages.forking and uncached_keywords(articles, runner) >= EARLY_KEYWORDS:
@@ -61,9 +63,10 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner) -> Analysis
         pending_sources = stages.start(lambda child: analyse_sources(articles, runner=child))
         actors = timer.run("actors", lambda: analyse_actors(articles, loaded.curated, runner=runner))
         pending_tags = stages.start(lambda child: analyse_tags(articles, actors, runner=child))
+        joined = timer.run("claims", lambda: join_claims(articles, actors, runner=runner))
         sources = pending_sources.result()
         timer.add("sources", pending_sources.seconds)
-        claims = timer.run("claims", lambda: analyse_claims(articles, actors, sources, runner=runner))
+        claims = timer.run("claims", lambda: claim_ledger(joined, sources.origin_of))
         tags = pending_tags.result()
         timer.add("tags", pending_tags.seconds)
     return Analysis(actors=actors, claims=claims, sources=sources, tags=tags)

@@ -21,7 +21,7 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from operator import itemgetter
 
@@ -64,11 +64,18 @@ def analyse_claims(articles: Sequence[Article], actors: Sequence[Actor],
     With a `runner`, the per-article step runs through it (cached, in a process pool);
     each article's item holds only its own text and mentions and the actors it can
     name, so editing one article re-extracts that article alone."""
+    return claim_ledger(join_claims(articles, actors, runner), sources.origin_of)
+
+
+def join_claims(articles: Sequence[Article], actors: Sequence[Actor],
+                runner: ArticleRunner | None = None) -> JoinedClaims:
+    """`analyse_claims` up to what needs the sources: each article's claims, joined
+    across articles. Most of the step, and it needs only the actors, so a build can run it
+    while near-duplicates are still being found (`pipeline.analyse`)."""
     inputs = ClaimInputs(articles, actors)
     results = (runner or SERIAL_RUNNER).starmap_lazily(extract_article, inputs.keys(), inputs.item,
                                                        settings=EXTRACT_SETTINGS)
-    raw = [claim for result in results for claim in result]
-    return group_claims(raw, sources.origin_of)
+    return _joined([claim for result in results for claim in result])
 
 
 EXTRACT_SETTINGS = "claims/1"
@@ -304,9 +311,23 @@ def _link_numbers(raw: list[RawClaim], measures: dict[int, str | None], uf: _Uni
             first[key] = i
 
 
+@dataclass(frozen=True, slots=True)
+class JoinedClaims:
+    """Per-article claims (figures with their units) and how they join: each group's
+    members, by index into `items`, in order of first member."""
+
+    items: list[RawClaim]
+    measures: dict[int, str | None]
+    groups: list[list[int]]
+
+
 def group_claims(raw: Sequence[RawClaim], origin_of: Mapping[str, str | None]
                  ) -> tuple[Claim, ...]:
     """Join per-article claims into the ledger, with statuses and ids."""
+    return claim_ledger(_joined(raw), origin_of)
+
+
+def _joined(raw: Sequence[RawClaim]) -> JoinedClaims:
     items = _with_units(list(raw))
     measures = _measures(items)
     _borrow_denial_measures(items, measures)
@@ -319,13 +340,20 @@ def group_claims(raw: Sequence[RawClaim], origin_of: Mapping[str, str | None]
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(items)):
         groups[uf.find(i)].append(i)
+    return JoinedClaims(items, measures, list(groups.values()))
+
+
+def claim_ledger(joined: JoinedClaims, origin_of: Mapping[str, str | None]) -> tuple[Claim, ...]:
+    """The claims of joined groups, each with its status and its number of independent
+    origins (a rewrite of another article is not a second source)."""
+    items, measures = joined.items, joined.measures
     origins = dict(origin_of)
     contested = _conflicting(items, measures)
     disowned = _denied_measures(items, measures)
     denied = {(measures[i], round(r.number, 6)) for i, r in enumerate(items)
               if r.denial and r.number is not None and measures.get(i)}
     built = []
-    for members in groups.values():
+    for members in joined.groups:
         built.append(_build(items, measures, members, origins, contested, disowned, denied))
     built.sort(key=lambda c: c[0])
     return _with_ids([claim for _, claim in built])
