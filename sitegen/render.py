@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol, TypedDict
+from typing import Any, Protocol, TypedDict, TypeVar
 
 import jinja2
 
@@ -26,6 +26,8 @@ from sitegen.model import Article, Claim, Mention
 from sitegen.page_inputs import Inputs, value_digest
 from sitegen.runner import ForkedPool, fork_available
 from sitegen.urls import actor_page, article_page, claim_anchor, claim_page, paragraph_anchor, relative_url, tag_page
+
+T = TypeVar("T")
 
 SNIPPET_RADIUS = 70
 STATUS_LABELS = {"contested": "contested", "unverified": "unverified",
@@ -475,9 +477,25 @@ _FORKED_JOB: _Job | None = None
 while a pool renders, and one build renders at a time."""
 
 
-def _render_in_worker(k: int) -> Page | SitegenError:
+def _render_in_worker(batch: range) -> list[Page | SitegenError]:
     assert _FORKED_JOB is not None
-    return _render_page(_FORKED_JOB, k)
+    return [_render_page(_FORKED_JOB, k) for k in batch]
+
+
+PAGES_A_TASK = 8
+"""Entity pages a render worker takes at a time (one each would cost more in messages)."""
+
+
+def _batches(pages: Sequence[_PagePlan]) -> Iterator[range]:
+    """The pages as workers take them: each index page alone, as each reads the whole
+    site (the claims and sources pages are most of a rebuild's rendering) and taken
+    together they held one worker while the other ran out of pages; then the rest."""
+    k = 0
+    while k < len(pages) and pages[k].entity is None:
+        yield range(k, k + 1)
+        k += 1
+    for start in range(k, len(pages), PAGES_A_TASK):
+        yield range(start, min(start + PAGES_A_TASK, len(pages)))
 
 
 def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None = None,
@@ -492,23 +510,23 @@ def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None 
     global _FORKED_JOB
     job = _Job(theme_environment(theme_dirs), list(_pages(Views(site))), reuse or _NoReuse(), theme_dirs,
                Inputs(site) if with_inputs else None)
-    indices = range(len(job.pages))
-    if jobs < 2 or len(indices) < MIN_POOL_PAGES or not fork_available():
-        yield from (_page_or_raise(_render_page(job, k)) for k in indices)
+    if jobs < 2 or len(job.pages) < MIN_POOL_PAGES or not fork_available():
+        yield from (_page_or_raise(_render_page(job, k)) for k in range(len(job.pages)))
         return
     _FORKED_JOB = job
     stop = threading.Event()
     try:
         with ForkedPool(jobs) as pool:
             try:
-                yield from map(_page_or_raise, pool.imap(_render_in_worker, _until(stop, indices), chunksize=8))
+                for batch in pool.imap(_render_in_worker, _until(stop, _batches(job.pages))):
+                    yield from map(_page_or_raise, batch)
             finally:
                 stop.set()  # before the pool is closed (see `_until`)
     finally:
         _FORKED_JOB = None
 
 
-def _until(stop: threading.Event, indices: Iterable[int]) -> Iterator[int]:
+def _until(stop: threading.Event, indices: Iterable[T]) -> Iterator[T]:
     """`indices` until `stop` is set. The pool's feeder thread pulls tasks from this while
     pages are consumed; when a page fails, the pool is closed, and waits for the feeder to
     run out and the workers to skip what it already sent (`ForkedPool`): without this stop
