@@ -5,15 +5,19 @@ the claims the ledger must hold."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+import sitegen.analyse.claims as claims_module
 from sitegen.analyse.claims import analyse_claims
+from sitegen.cache import KEY_ENV
 from sitegen.load import load_article
-from sitegen.model import Actor, Article, Claim, Mention, SourceAnalysis
+from sitegen.model import Actor, Article, Claim, Mention, Paragraph, SourceAnalysis
+from sitegen.runner import ArticleRunner, open_runner
 
 STORIES = Path(__file__).parent / "stories"
 CLAIM_STORIES = sorted(p.name for p in STORIES.glob("claims-*") if p.is_dir())
@@ -150,7 +154,6 @@ def test_analysis_is_deterministic(story: str) -> None:
 @pytest.mark.parametrize("story", CLAIM_STORIES)
 def test_runner_path_gives_the_same_ledger(story: str, tmp_path: Path) -> None:
     from sitegen.cache import DiskCache
-    from sitegen.runner import ArticleRunner
 
     articles, actors, _ = _load(story)
     sources = SourceAnalysis((), {a.id: None for a in articles})
@@ -158,6 +161,48 @@ def test_runner_path_gives_the_same_ledger(story: str, tmp_path: Path) -> None:
     with ArticleRunner(jobs=1, cache=DiskCache(tmp_path)) as runner:
         first = analyse_claims(articles, actors, sources, runner=runner)
         again = analyse_claims(articles, actors, sources, runner=runner)
-        assert runner.computed == len(articles)  # the second run came from the cache
+        assert runner.computed == len(articles) + 1  # and the join; the second run came from the cache
     assert first == direct
     assert again == direct
+
+
+def _appended(article: Article, text: str) -> Article:
+    extra = Paragraph(len(article.paragraphs) + 1, text, len(article.paragraphs) + 1)
+    return replace(article, body=f"{article.body}\n\n{text}", paragraphs=(*article.paragraphs, extra),
+                   content_digest="")
+
+
+def test_through_the_cache_claims_are_joined_again_only_when_a_claim_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Joining claims across articles is kept, keyed on the claims: an edit that changes
+    none (or adds only a figure without a unit, which is dropped) joins nothing again; a
+    new quote does. Either way the ledger is that of an analysis without a cache."""
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
+    joins: list[int] = []
+    real_groups = claims_module._groups
+
+    def counted(*args: Any) -> list[list[int]]:
+        joins.append(1)
+        return real_groups(*args)
+
+    monkeypatch.setattr(claims_module, "_groups", counted)
+    articles, actors, _ = _load("claims-flood-toll")
+
+    def ledger(articles: tuple[Article, ...], runner: ArticleRunner | None = None) -> tuple[Claim, ...]:
+        return analyse_claims(articles, actors, SourceAnalysis((), {a.id: None for a in articles}), runner=runner)
+
+    def cached(articles: tuple[Article, ...]) -> tuple[tuple[Claim, ...], int]:
+        """The ledger through the cache, and how many times claims were joined for it."""
+        joins.clear()
+        with open_runner(1, tmp_path / "cache") as runner:
+            return ledger(articles, runner), len(joins)
+
+    *kept, last = articles
+    assert cached(articles) == (ledger(articles), 1)
+    for unchanged in ("It rained again later that day.", "The page was updated at 1733000000046."):
+        edited = (*kept, _appended(last, unchanged))
+        assert cached(edited) == (ledger(edited), 0)
+    quoted = (*kept, _appended(last, '"We will not leave our homes," one resident said.'))
+    assert cached(quoted) == (ledger(quoted), 1)
+    assert any("We will not leave our homes" in c.text for c in ledger(quoted))

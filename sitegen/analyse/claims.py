@@ -72,10 +72,10 @@ def join_claims(articles: Sequence[Article], actors: Sequence[Actor],
     """`analyse_claims` up to what needs the sources: each article's claims, joined
     across articles. Most of the step, and it needs only the actors, so a build can run it
     while near-duplicates are still being found (`pipeline.analyse`)."""
+    runner = runner or SERIAL_RUNNER
     inputs = ClaimInputs(articles, actors)
-    results = (runner or SERIAL_RUNNER).starmap_lazily(extract_article, inputs.keys(), inputs.item,
-                                                       settings=EXTRACT_SETTINGS)
-    return _joined([claim for result in results for claim in result])
+    results = runner.starmap_lazily(extract_article, inputs.keys(), inputs.item, settings=EXTRACT_SETTINGS)
+    return _joined([claim for result in results for claim in result], runner)
 
 
 EXTRACT_SETTINGS = "claims/1"
@@ -327,10 +327,20 @@ def group_claims(raw: Sequence[RawClaim], origin_of: Mapping[str, str | None]
     return claim_ledger(_joined(raw), origin_of)
 
 
-def _joined(raw: Sequence[RawClaim]) -> JoinedClaims:
+def _joined(raw: Sequence[RawClaim], runner: ArticleRunner = SERIAL_RUNNER) -> JoinedClaims:
+    """The claims as the ledger takes them, and how they join. Joining is a function of
+    the claims alone, most of the step, and most edits leave every claim as it was (a
+    figure without a unit is dropped here): with a cache it is kept, keyed on them."""
     items = _with_units(list(raw))
     measures = _measures(items)
     _borrow_denial_measures(items, measures)
+    key = item_key(b"joined claims", items) if runner.cache is not None else ""
+    (groups,) = runner.keyed(f"{__name__}._groups", [key], lambda todo: [_groups(items, measures) for _ in todo])
+    return JoinedClaims(items, measures, groups)
+
+
+def _groups(items: list[RawClaim], measures: dict[int, str | None]) -> list[list[int]]:
+    """Each group's members, by index into `items`, in order of first member."""
     uf = _UnionFind(len(items))
     # Each quote's and statement's words, found once for the passes that compare them.
     words = [_tokens(r.text) if r.kind != "number" else () for r in items]
@@ -340,7 +350,7 @@ def _joined(raw: Sequence[RawClaim]) -> JoinedClaims:
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(items)):
         groups[uf.find(i)].append(i)
-    return JoinedClaims(items, measures, list(groups.values()))
+    return list(groups.values())
 
 
 def claim_ledger(joined: JoinedClaims, origin_of: Mapping[str, str | None]) -> tuple[Claim, ...]:
