@@ -21,6 +21,7 @@ import functools
 import hashlib
 import io
 import pickle
+from collections import defaultdict
 
 from sitegen.link import Site
 
@@ -47,6 +48,8 @@ class Inputs:
         self.site = site
         self._briefing = value_digest(site.briefing)
         self._article = functools.cache(self._article_digest)
+        self._listing = functools.cache(self._listing_digest)
+        self._paragraphs = functools.cache(self._paragraph_digests)
         self._claim_line = functools.cache(self._claim_line_digest)
 
     def of(self, kind: str, entity_id: str) -> str:
@@ -61,6 +64,16 @@ class Inputs:
         snippets and paragraphs quoted on other pages; its id and date order lists."""
         a = self.site.article_by_id[article_id]
         return value_digest((a.id, a.title, a.outlet, a.date, a.url, a.author, a.body))
+
+    def _listing_digest(self, article_id: str) -> str:
+        """An article as a list of its mentions shows it: title, outlet and date; its id and
+        date also place it in the list."""
+        a = self.site.article_by_id[article_id]
+        return value_digest((a.id, a.title, a.outlet, a.date))
+
+    def _paragraph_digests(self, article_id: str) -> tuple[str, ...]:
+        """Each paragraph's text, as snippets on other pages quote it."""
+        return tuple(value_digest(p.text) for p in self.site.article_by_id[article_id].paragraphs)
 
     def _claim_line_digest(self, claim_id: str) -> str:
         """A claim as article and actor pages list it (`Views.claim_view` without reports
@@ -100,10 +113,15 @@ class Inputs:
     def _actor_page(self, actor_id: str) -> tuple[object, ...]:
         site = self.site
         actor = site.actors[actor_id]
-        mentioned = sorted({m.article for m in actor.mentions})
+        # Of each article it is mentioned in, the page shows a link and snippets of the
+        # paragraphs: an edit elsewhere in the article leaves it as it was.
+        paragraphs: dict[str, set[int]] = defaultdict(set)
+        for m in actor.mentions:
+            paragraphs[m.article].add(m.paragraph)
         return (
             actor,
-            tuple(self._article(a) for a in mentioned),
+            tuple((self._listing(a), tuple(self._paragraphs(a)[n - 1] for n in sorted(numbers)))
+                  for a, numbers in sorted(paragraphs.items())),
             self._name(actor.affiliation),
             self._names(site.members_of.get(actor_id, ())),
             tuple(self._claim_line(c) for c in site.claims_of_actor.get(actor_id, ())),
@@ -112,11 +130,16 @@ class Inputs:
 
     def _tag_page(self, tag_id: str) -> tuple[object, ...]:
         tag = self.site.tags[tag_id]
-        return (tag, tuple(self._article(a) for a in tag.articles))
+        # Each article as a link, with the text of (some of) the paragraphs that carry the tag.
+        paragraphs: dict[str, set[int]] = defaultdict(set)
+        for occurrence in tag.occurrences:
+            paragraphs[occurrence.article].add(occurrence.paragraph)
+        return (tag, tuple((self._listing(a), tuple(self._paragraphs(a)[n - 1] for n in sorted(paragraphs[a])))
+                           for a in tag.articles))
 
     def _claim_page(self, claim_id: str) -> tuple[object, ...]:
         site = self.site
         claim = site.claims[claim_id]
-        return (claim, self._name(claim.speaker), site.outlets_of_claim[claim_id],
-                tuple(self._article(a) for a in sorted({e.article for e in claim.evidence})))
+        return (claim, self._name(claim.speaker), site.outlets_of_claim[claim_id],  # reports quote the claim's record
+                tuple(self._listing(a) for a in sorted({e.article for e in claim.evidence})))
 

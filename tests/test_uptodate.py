@@ -175,6 +175,15 @@ def _reword_a_quote(root: Path) -> None:
     raise AssertionError("no quote to reword")
 
 
+def _reword_after_a_name(root: Path) -> None:
+    """Words just after a mention change, the mention's place does not: only the snippets
+    that quote its paragraph on other pages show it."""
+    article = root / "content" / "articles" / "cut-portal.md"
+    text = article.read_text(encoding="utf-8")
+    assert "Red Cross set up a kitchen" in text
+    article.write_text(text.replace("Red Cross set up a kitchen", "Red Cross set up two kitchens"), encoding="utf-8")
+
+
 def _curate_an_actor(root: Path) -> None:
     actors = json.loads((root / "public" / "briefing.json").read_text(encoding="utf-8"))["actors"]
     chosen = max(actors, key=lambda a: (len(a["mentions"]), a["id"]))
@@ -189,7 +198,7 @@ def _retitle_briefing(root: Path) -> None:
 
 @pytest.mark.parametrize(("change", "every_page"), [
     (_edit_article, False), (_retitle_article, False), (_redate_article, False), (_add_a_rewrite, False),
-    (_remove_article, False), (_reword_a_quote, False), (_curate_an_actor, False),
+    (_remove_article, False), (_reword_a_quote, False), (_reword_after_a_name, False), (_curate_an_actor, False),
     (_retitle_briefing, True),  # every page shows the briefing's title
 ])
 def test_pages_kept_for_unchanged_inputs_are_what_a_fresh_build_makes(
