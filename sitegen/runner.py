@@ -393,6 +393,14 @@ class ArticleRunner:
         known = (self.memory or {}).get(namespace, {}).keys() | self.cache.stored(namespace)
         return [i for i, key in enumerate(full) if key not in known]
 
+    def keep(self, fn: Callable[[A], object], items: Sequence[A], settings: str = "") -> None:
+        """Count the cached results of `map(fn, items, settings)` as used without reading
+        them, so they stay in the cache: for a step that found what it needed by a key
+        naming the article instead, when a later build may need them again."""
+        if self.cache is not None:
+            namespace, full = _full_keys(code_fingerprint(), _label(fn), [item_key(b"", i) for i in items], settings)
+            self._used[namespace].update(full)
+
     def stored_digests(self, fn: Callable[[A], object], keys: Sequence[str], settings: str = "") -> list[str] | None:
         """A digest of each result `map(fn, items, settings, keys)` returns, read from the
         disk cache without unpickling any, or None if one is not stored there. For a

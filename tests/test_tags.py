@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.analyse.actors import analyse_actors
-from sitegen.analyse.keywords import _extractor, article_keywords
+from sitegen.analyse.keywords import KEYWORD_SETTINGS, _extractor, article_keywords
 from sitegen.analyse.shingles import STOPWORDS, split_sentences, stem, tokens
 from sitegen.analyse.tags import (
     BRIEFING_MAX,
@@ -207,6 +207,8 @@ def test_with_the_same_names_only_an_edited_articles_filter_is_restricted_again(
     edited = [*articles[:-1], dataclasses.replace(last, body=f"{last.body}\n\n{extra.text}\n",
                                                   paragraphs=(*last.paragraphs, extra), content_digest="")]
     assert cached_tags(edited, actors_for(edited)) == (analyse_tags(edited, actors_for(edited)), 1)
+    with open_runner(1, tmp_path / "cache") as runner:  # keywords not read back are kept all the same
+        assert runner.missing(article_keywords, [article_text(a) for a in edited], KEYWORD_SETTINGS) == []
 
     more_names = (*NAMES, "Dockers")
     assert cached_tags(edited, actors_for(edited, more_names)) == (

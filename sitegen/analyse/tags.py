@@ -187,8 +187,9 @@ def analyse_tags(
     pool); each is a function of one article and the names that bear on its candidates.
     `keywords`: each article's `extract_keywords` result, if it was run already."""
     runner = runner or SERIAL_RUNNER
-    found = extract_keywords(articles, runner) if keywords is None else keywords
-    return _tags(articles, actors, found, runner)
+    if keywords is None and runner.cache is None:  # no item can be found by its key: every one is made
+        keywords = extract_keywords(articles, runner)
+    return _tags(articles, actors, keywords, runner)
 
 
 def uncached_keywords(articles: Sequence[Article], runner: ArticleRunner) -> int:
@@ -222,10 +223,11 @@ def tags_from_keywords(
 
 
 def _tags(
-    articles: Sequence[Article], actors: Sequence[Actor], found: Sequence[Sequence[Keyword]], runner: ArticleRunner
+    articles: Sequence[Article], actors: Sequence[Actor], found: Sequence[Sequence[Keyword]] | None,
+    runner: ArticleRunner,
 ) -> tuple[Tag, ...]:
-    inputs = _FactInputs(articles, actors, found)
-    facts = runner.starmap_lazily(article_tag_facts, inputs.keys(runner), inputs.item, settings=FACT_SETTINGS)
+    inputs = _FactInputs(articles, actors, runner, found)
+    facts = runner.starmap_lazily(article_tag_facts, inputs.keys(), inputs.item, settings=FACT_SETTINGS)
     return _tags_from_facts(articles, dict(zip((a.id for a in articles), facts, strict=True)))
 
 
@@ -245,12 +247,15 @@ class _FactInputs:
     most of what making its key costs (0.9 of the 1.7 s the tags step of a rebuild took at
     1,000 articles), so the key is first looked up by a cheaper one made with the whole
     filter's digest instead: while no actor name comes or goes, every article but an
-    edited one finds its key there and its filter is never restricted."""
+    edited one finds its key there and its filter is never restricted. That key names the
+    article rather than its keywords (which its text and YAKE's settings determine), so
+    those are not even read back. Without a cache no key is looked up, so none is made."""
 
-    def __init__(self, articles: Sequence[Article], actors: Sequence[Actor],
-                 found: Sequence[Sequence[Keyword]]) -> None:
+    def __init__(self, articles: Sequence[Article], actors: Sequence[Actor], runner: ArticleRunner,
+                 found: Sequence[Sequence[Keyword]] | None = None) -> None:
         self.articles = articles
-        self.found = [tuple(kws) for kws in found]
+        self._runner = runner
+        self._found = {i: tuple(kws) for i, kws in enumerate(found)} if found is not None else {}
         self.names = _NameFilter.of(actors)
         self._named_parts = functools.cache(self.names.named_parts)  # keywords recur from article to article
         self._restricted: dict[int, _NameFilter] = {}
@@ -260,24 +265,41 @@ class _FactInputs:
                 mentions[m.article][m.paragraph].append((m.start, m.end))
         self.spans = [{n: sorted(spans) for n, spans in sorted(mentions[a.id].items())} for a in articles]
 
-    def keys(self, runner: ArticleRunner) -> list[str]:
+    def keys(self) -> list[str]:
         """Each item's `item_key`, found by the whole filter where a build with the same
         names made it, else made from the restricted item."""
-        if runner.cache is None:
+        if self._runner.cache is None:
             return [""] * len(self.articles)
         names = item_key(b"", self.names)
-        by_all_names = [item_key(b"tag facts by all names", (article, kws, spans, names))
-                        for article, kws, spans in zip(self.articles, self.found, self.spans, strict=True)]
-        return runner.keyed(f"{__name__}._FactInputs.keys", by_all_names,
-                            lambda todo: [item_key(b"", self.item(i)) for i in todo], settings=FACT_SETTINGS)
+        by_all_names = [item_key(b"tag facts by all names", (article, spans, names))
+                        for article, spans in zip(self.articles, self.spans, strict=True)]
+
+        def restricted_keys(todo: list[int]) -> list[str]:
+            self._keywords(todo)
+            return [item_key(b"", self.item(i)) for i in todo]
+
+        keys = self._runner.keyed(f"{__name__}._FactInputs.keys", by_all_names, restricted_keys,
+                                  settings=f"{FACT_SETTINGS} {KEYWORD_SETTINGS}")
+        # Kept for the next build, which will need an article's keywords if its names change.
+        self._runner.keep(article_keywords, [article_text(a) for a in self.articles], KEYWORD_SETTINGS)
+        return keys
+
+    def _keywords(self, indices: Sequence[int]) -> None:
+        """YAKE's keywords of these articles, read back or computed together (pooled)."""
+        todo = [i for i in indices if i not in self._found]
+        if todo:
+            self._found.update(zip(todo, extract_keywords([self.articles[i] for i in todo], self._runner),
+                                   strict=True))
 
     def item(self, index: int) -> _FactItem:
         """Article `index`'s item; its filter is restricted once, for its key and its step alike."""
+        self._keywords([index])
+        found = self._found[index]
         restricted = self._restricted.get(index)
         if restricted is None:
             restricted = self._restricted[index] = self.names.restricted_to(
-                (surface for surface, _ in self.found[index]), self._named_parts)
-        return self.articles[index], self.found[index], self.spans[index], restricted
+                (surface for surface, _ in found), self._named_parts)
+        return self.articles[index], found, self.spans[index], restricted
 
 
 def article_tag_facts(
