@@ -45,35 +45,35 @@ def analyse_actors(articles: Sequence[Article], curated: Sequence[CuratedActor],
     load_gazetteer_through(runner)
     keys = [item_key(b"", a) for a in ordered]
     outlets = frozenset(name_key(a.outlet) for a in articles if a.outlet)
+    # Names found in this build: an article's result is read back from the cache only when
+    # a merge needs it and it was not just computed (all of them, in a cold build).
+    fresh: dict[int, ArticleNames] = {}
 
     def merged() -> tuple[Actor, ...]:
-        results = runner.map(find_names, ordered, settings=FIND_SETTINGS, keys=keys)
-        actors = build_actors(results, outlets)
+        rest = [i for i in range(len(ordered)) if i not in fresh]
+        read = dict(zip(rest, runner.map(find_names, [ordered[i] for i in rest], settings=FIND_SETTINGS,
+                                         keys=[keys[i] for i in rest]), strict=True))
+        actors = build_actors([fresh[i] if i in fresh else read[i] for i in range(len(ordered))], outlets)
         if curated:
             actors = apply_curated(actors, curated, articles)
         return tuple(sorted(actors, key=lambda a: a.id))
 
-    found = _found_names(runner, ordered, keys)
-    if found is None:
+    if runner.cache is None:
         return merged()
-    # Curated entries look for their names in the articles' texts: then the texts count too.
+    todo = runner.missing(find_names, ordered, FIND_SETTINGS, keys)
+    fresh.update(zip(todo, runner.map(find_names, [ordered[i] for i in todo], settings=FIND_SETTINGS,
+                                      keys=[keys[i] for i in todo]), strict=True))
+    found = runner.stored_digests(find_names, keys, FIND_SETTINGS)
+    if found is None:  # a result could not be stored
+        return merged()
+    # Merging is most of what the actors of a rebuild cost, and an edit rarely changes the
+    # names an article holds: when none did, the actors are the last build's, and no
+    # article's names are even unpickled. Curated entries look for their aliases in the
+    # texts: then the texts count too.
     key = item_key(b"actors", (found, sorted(outlets), tuple(curated), tuple(ordered) if curated else ()))
     (actors,) = runner.keyed(f"{__name__}.analyse_actors", [key], lambda todo: [merged() for _ in todo],
-                              settings=FIND_SETTINGS)
+                             settings=FIND_SETTINGS)
     return actors
-
-
-def _found_names(runner: ArticleRunner, ordered: Sequence[Article], keys: Sequence[str]) -> list[str] | None:
-    """A digest of what `find_names` found in each article, its result computed first where
-    the cache lacks it; None without a disk cache. Merging is most of what the actors of a
-    rebuild cost, and an edit rarely changes the names an article holds: when none did,
-    the actors are the last build's, and no article's names are even unpickled."""
-    if runner.cache is None:
-        return None
-    todo = runner.missing(find_names, ordered, FIND_SETTINGS, keys)
-    if todo:
-        runner.map(find_names, [ordered[i] for i in todo], settings=FIND_SETTINGS, keys=[keys[i] for i in todo])
-    return runner.stored_digests(find_names, keys, FIND_SETTINGS)
 
 
 # ----------------------------------------------------------------------------- extraction
