@@ -123,12 +123,15 @@ def import_stage_libraries(runner: ArticleRunner, articles: int) -> None:
             importlib.import_module(name)
 
 
+PARSE_STEP = "sitegen.load.parse_articles"
+
+
 def parse_through(runner: ArticleRunner, files: Sequence[tuple[str, str]]) -> list[Parsed]:
     """Article files parsed, or unpickled from the cache by a hash of their path and text
     (about a tenth of the time of parsing the Markdown again); problems are kept with them,
     so a broken file is reported again."""
     keys = [file_digest(shown, text) for shown, text in files]
-    return runner.keyed("sitegen.load.parse_articles", keys, lambda todo: parse_articles([files[i] for i in todo]))
+    return runner.keyed(PARSE_STEP, keys, lambda todo: parse_articles([files[i] for i in todo]))
 
 
 @dataclass
@@ -156,6 +159,9 @@ def site_output(
         loaded = timer.run("load", lambda: load_site(options.root, warm.articles if warm else None,
                                                      partial(parse_through, runner)))
         if warm is not None:
+            # Articles a warm process holds were not parsed, nor read from the cache: their
+            # entries stay for the next build from the command line (the digest is their key).
+            runner.keep_keyed(PARSE_STEP, [a.content_digest for a in loaded.articles])
             import_stage_libraries(runner, len(loaded.articles))
         analysis = analyse(loaded, timer, runner)
     site = timer.run("link", lambda: link(loaded.briefing, loaded.articles, analysis))

@@ -10,8 +10,11 @@ The runner then
 - returns results in input order, so the build is byte-identical whatever the job count.
 
 A step whose results depend on two articles (a pair's near-duplicate verdict) names each
-result by the articles' digests and goes through `runner.keyed`. The other cross-article
-steps (grouping, merging) stay in the analysers and run on every build from these results.
+result by the articles' digests and goes through `runner.keyed_in_rows`. The other
+cross-article steps (grouping, merging) stay in the analysers; a build runs them from these
+results unless the results they take are as in a build that kept their own result in the
+cache (`runner.keyed` on a digest of those results: `stored_digests` reads one without
+unpickling the results).
 """
 
 from __future__ import annotations
@@ -397,8 +400,12 @@ class ArticleRunner:
         """Count the cached results of `map(fn, items, settings)` as used without reading
         them, so they stay in the cache: for a step that found what it needed by a key
         naming the article instead, when a later build may need them again."""
+        self.keep_keyed(_label(fn), [item_key(b"", i) for i in items], settings)
+
+    def keep_keyed(self, label: str, keys: Sequence[str], settings: str = "") -> None:
+        """`keep` for results stored by `keyed(label, keys, ..., settings)`."""
         if self.cache is not None:
-            namespace, full = _full_keys(code_fingerprint(), _label(fn), [item_key(b"", i) for i in items], settings)
+            namespace, full = _full_keys(code_fingerprint(), label, keys, settings)
             self._used[namespace].update(full)
 
     def stored_digests(self, fn: Callable[[A], object], keys: Sequence[str], settings: str = "") -> list[str] | None:
