@@ -78,7 +78,9 @@ def test_a_failed_build_stops_the_stages_it_started(tmp_path: Path) -> None:
     pid_file = tmp_path / "child.pid"
 
     def slow(runner: ArticleRunner) -> None:
-        pid_file.write_text(str(os.getpid()))
+        written = pid_file.with_suffix(".tmp")  # renamed into place: once it exists, it holds the pid
+        written.write_text(str(os.getpid()))
+        written.replace(pid_file)
         time.sleep(60)
 
     with pytest.raises(RuntimeError, match="actors failed"), \
