@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from edits import appended
 
 import sitegen.analyse.actors as actors_module
 from sitegen.actor_report import actor_table
@@ -316,12 +317,6 @@ def test_curated_alias_the_extractor_misses_is_found_in_the_text() -> None:
     assert [(m.paragraph, m.surface) for m in union.mentions] == [(2, "The union")]
 
 
-def _appended(article: Article, text: str) -> Article:
-    extra = Paragraph(len(article.paragraphs) + 1, text, len(article.paragraphs) + 1)
-    return replace(article, body=f"{article.body}\n\n{text}", paragraphs=(*article.paragraphs, extra),
-                   content_digest="")
-
-
 def test_through_the_cache_names_are_merged_again_only_when_an_articles_names_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -353,14 +348,14 @@ def test_through_the_cache_names_are_merged_again_only_when_an_articles_names_ch
     *kept, last = articles
     assert cached(articles, []) == (uncached(articles, []), 1)
     assert cached(articles, []) == (uncached(articles, []), 0)
-    no_new_name = [*kept, _appended(last, "It rained again later that day.")]
+    no_new_name = [*kept, appended(last, "It rained again later that day.")]
     assert cached(no_new_name, []) == (uncached(no_new_name, []), 0)
-    new_name = [*kept, _appended(last, "Ingrid Solberg, the mayor of Bergen, said she would attend.")]
+    new_name = [*kept, appended(last, "Ingrid Solberg, the mayor of Bergen, said she would attend.")]
     assert cached(new_name, []) == (uncached(new_name, []), 1)
 
     curated = [CuratedActor("Ingrid Solberg", "person", "Mayor", None, ("the mayor",), 1)]
     assert cached(no_new_name, curated) == (uncached(no_new_name, curated), 1)
-    alias_only = [*kept, _appended(last, "It rained again; the mayor stayed home.")]
+    alias_only = [*kept, appended(last, "It rained again; the mayor stayed home.")]
     assert cached(alias_only, curated) == (uncached(alias_only, curated), 1)
 
 

@@ -5,18 +5,18 @@ the claims the ledger must hold."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from edits import appended
 
 import sitegen.analyse.claims as claims_module
 from sitegen.analyse.claims import analyse_claims
 from sitegen.cache import KEY_ENV
 from sitegen.load import load_article
-from sitegen.model import Actor, Article, Claim, Mention, Paragraph, SourceAnalysis
+from sitegen.model import Actor, Article, Claim, Mention, SourceAnalysis
 from sitegen.runner import ArticleRunner, open_runner
 
 STORIES = Path(__file__).parent / "stories"
@@ -166,12 +166,6 @@ def test_runner_path_gives_the_same_ledger(story: str, tmp_path: Path) -> None:
     assert again == direct
 
 
-def _appended(article: Article, text: str) -> Article:
-    extra = Paragraph(len(article.paragraphs) + 1, text, len(article.paragraphs) + 1)
-    return replace(article, body=f"{article.body}\n\n{text}", paragraphs=(*article.paragraphs, extra),
-                   content_digest="")
-
-
 def test_through_the_cache_claims_are_joined_again_only_when_a_claim_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -201,8 +195,8 @@ def test_through_the_cache_claims_are_joined_again_only_when_a_claim_changed(
     *kept, last = articles
     assert cached(articles) == (ledger(articles), 1)
     for unchanged in ("It rained again later that day.", "The page was updated at 1733000000046."):
-        edited = (*kept, _appended(last, unchanged))
+        edited = (*kept, appended(last, unchanged))
         assert cached(edited) == (ledger(edited), 0)
-    quoted = (*kept, _appended(last, '"We will not leave our homes," one resident said.'))
+    quoted = (*kept, appended(last, '"We will not leave our homes," one resident said.'))
     assert cached(quoted) == (ledger(quoted), 1)
     assert any("We will not leave our homes" in c.text for c in ledger(quoted))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import pickle
 import re
 from pathlib import Path
 
 import pytest
+from edits import appended
 
 from sitegen.analyse.actors import analyse_actors
 from sitegen.analyse.keywords import KEYWORD_SETTINGS, _extractor, article_keywords
@@ -202,10 +202,7 @@ def test_with_the_same_names_only_an_edited_articles_filter_is_restricted_again(
     assert cached_tags(articles, actors_for(articles)) == (story_tags, len(articles))
     assert cached_tags(articles, actors_for(articles)) == (story_tags, 0)
 
-    last = articles[-1]
-    extra = Paragraph(len(last.paragraphs) + 1, "Dockers met again on Tuesday to vote on the offer.", 99)
-    edited = [*articles[:-1], dataclasses.replace(last, body=f"{last.body}\n\n{extra.text}\n",
-                                                  paragraphs=(*last.paragraphs, extra), content_digest="")]
+    edited = [*articles[:-1], appended(articles[-1], "Dockers met again on Tuesday to vote on the offer.")]
     assert cached_tags(edited, actors_for(edited)) == (analyse_tags(edited, actors_for(edited)), 1)
     with open_runner(1, tmp_path / "cache") as runner:  # keywords not read back are kept all the same
         assert runner.missing(article_keywords, [article_text(a) for a in edited], KEYWORD_SETTINGS) == []
