@@ -77,8 +77,9 @@ def _co_mentions(actors: tuple[Actor, ...]) -> dict[str, tuple[tuple[str, int], 
             in_paragraph[(mention.article, mention.paragraph)].add(actor.id)
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for present in in_paragraph.values():
-        for actor_id in present:
-            counts[actor_id].update(other for other in present if other != actor_id)
+        if len(present) > 1:  # most paragraphs name one actor or none: no pair to count
+            for actor_id in present:
+                counts[actor_id].update(present - {actor_id})
     return {actor_id: tuple(sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
             for actor_id, c in counts.items()}
 
