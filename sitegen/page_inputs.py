@@ -53,7 +53,8 @@ class Inputs:
         self._claim_line = functools.cache(self._claim_line_digest)
 
     def of(self, kind: str, entity_id: str) -> str:
-        """The digest of the page of `kind` ("article", "actor", "tag", "claim") for `entity_id`."""
+        """The digest of the page of `kind` ("article", "actor", "tag", "claim") for
+        `entity_id`, or of the claims page ("claims", "")."""
         parts = getattr(self, f"_{kind}_page")(entity_id)
         return value_digest((kind, entity_id, self._briefing, parts))
 
@@ -127,6 +128,16 @@ class Inputs:
             tuple(self._claim_line(c) for c in site.claims_of_actor.get(actor_id, ())),
             tuple((other, n, site.actors[other].name) for other, n in site.co_mentions.get(actor_id, ())),
         )
+
+    def _claims_page(self, _: str) -> tuple[object, ...]:
+        """The claims page: every claim in the ledger's order (its figures' tables are made
+        from them), its speaker's name, how many outlets report it, and the articles its
+        reports link to."""
+        site = self.site
+        claims = tuple(site.claims.values())
+        return (claims, tuple(self._name(c.speaker) for c in claims),
+                tuple(site.outlets_of_claim[c.id] for c in claims),
+                tuple(self._listing(a) for a in sorted({e.article for c in claims for e in c.evidence})))
 
     def _tag_page(self, tag_id: str) -> tuple[object, ...]:
         tag = self.site.tags[tag_id]

@@ -365,7 +365,9 @@ class Views:
 @dataclass(frozen=True, slots=True)
 class _PagePlan:
     """How to make one page: its view, and for the page of one article, actor, tag or claim
-    (its `kind`) that entity's id, by which `page_inputs.Inputs` hashes its inputs."""
+    (its `kind`) that entity's id, by which `page_inputs.Inputs` hashes its inputs; "" for
+    the claims page, whose inputs (every claim) it hashes too. The other index pages read
+    the whole site and have no inputs hashed (None)."""
 
     path: str
     kind: str
@@ -378,7 +380,7 @@ def _pages(views: Views) -> Iterator[_PagePlan]:
     """Every page of the site, in output order."""
     site = views.site
     yield _PagePlan("index.html", "index", "index.html", views.index)
-    yield _PagePlan("claims.html", "claims", "claims.html", views.claims)
+    yield _PagePlan("claims.html", "claims", "claims.html", views.claims, "")
     yield _PagePlan("sources.html", "sources", "sources.html", views.sources)
     yield _PagePlan("actors/index.html", "actors", "actors_index.html", views.actors_index)
     yield _PagePlan("tags/index.html", "tags", "tags_index.html", views.tags_index)
@@ -491,7 +493,7 @@ def _batches(pages: Sequence[_PagePlan]) -> Iterator[range]:
     site (the claims and sources pages are most of a rebuild's rendering) and taken
     together they held one worker while the other ran out of pages; then the rest."""
     k = 0
-    while k < len(pages) and pages[k].entity is None:
+    while k < len(pages) and not pages[k].entity:
         yield range(k, k + 1)
         k += 1
     for start in range(k, len(pages), PAGES_A_TASK):
