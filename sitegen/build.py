@@ -13,12 +13,12 @@ import gc
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from sitegen.runner import CACHE_DIR
+from sitegen.runner import CACHE_DIR, frozen_heap
 from sitegen.uptodate import (
     LastBuild,
     forget_last_build,
@@ -123,13 +123,19 @@ collections; with this, 0.4 s in all."""
 
 
 @contextmanager
-def rare_collections() -> Iterator[None]:
+def rare_collections(warm: bool = False) -> Iterator[None]:
     """Collect cyclic garbage less often while a build runs (and in the processes it forks);
-    the process's own setting is restored after, as `sitegen serve` goes on running."""
+    the process's own setting is restored after, as `sitegen serve` goes on running.
+
+    In a `warm` process, what it held before the build (the last build's articles and
+    results: 3.7 million objects at 10,000 articles) is left out of the build's collections
+    and handed back to the collector after it (`gc.freeze`): they walked all of it, 5.2 s of
+    an edit rebuilt in `sitegen serve` at 10,000 articles, 3.1 s without it (one run each)."""
     before = gc.get_threshold()
     gc.set_threshold(YOUNG_OBJECTS_PER_COLLECTION, *before[1:])
     try:
-        yield
+        with frozen_heap() if warm else nullcontext():
+            yield
     finally:
         gc.set_threshold(*before)
 
@@ -163,7 +169,7 @@ def build(options: BuildOptions) -> BuildReport:
     from sitegen.pipeline import site_output
 
     reuse = page_reuse(last, options.output, theme) if cache is not None else None
-    with rare_collections():
+    with rare_collections(warm=options.warm is not None):
         out = site_output(options, dirs, cache, timer, reuse)
         if cache is not None:
             forget_last_build(cache, options.output)

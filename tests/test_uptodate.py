@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sitegen import build as build_module
 from sitegen import render
 from sitegen.build import YOUNG_OBJECTS_PER_COLLECTION, BuildOptions, BuildReport, build, rare_collections, theme_dirs
 from sitegen.cache import FILE_NAME, KEY_ENV
@@ -326,6 +327,38 @@ def test_a_build_leaves_the_collector_setting_as_it_found_it(root: Path) -> None
     with pytest.raises(SitegenError):
         built(root)
     assert gc.get_threshold() == before
+
+
+def test_a_warm_build_leaves_what_the_process_held_out_of_its_collections(
+        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a warm process (`sitegen serve`) what it held before a build (the last build's
+    articles and results) is frozen while the build runs, so the build's collections do not
+    walk it, and handed back to the collector after; a command-line build (one job: nothing
+    forked) freezes nothing."""
+    import gc
+
+    warm = WarmState()
+    built(root, warm=warm)
+    monkeypatch.setattr(build_module, "YOUNG_OBJECTS_PER_COLLECTION", 100)  # collect often, to look
+    frozen: list[int] = []
+
+    def look(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            frozen.append(gc.get_freeze_count())
+
+    gc.callbacks.append(look)
+    try:
+        _edit_article(root)
+        built(root, warm=warm)
+        in_warm_build = list(frozen)
+        frozen.clear()
+        _edit_article(root)
+        built(root)
+    finally:
+        gc.callbacks.remove(look)
+    assert in_warm_build and min(in_warm_build) > 0
+    assert frozen and max(frozen) == 0
+    assert gc.get_freeze_count() == 0
 
 
 def test_page_inputs_are_hashed_only_for_a_build_that_keeps_them(root: Path) -> None:
