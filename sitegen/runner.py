@@ -338,6 +338,12 @@ class ArticleRunner:
         self._remember(namespace, found)
         return [found[k] for k in full]  # type: ignore[misc]
 
+    def memo(self, label: str, key: str, compute: Callable[[], R], settings: str = "") -> R:
+        """The one result of a cross-article step, cached under `key`: a digest of
+        everything the step is made from (merging names, joining claims)."""
+        (value,) = self.keyed(label, [key], lambda todo: [compute() for _ in todo], settings)
+        return value
+
     def keyed_in_rows(self, label: str, keys: Sequence[tuple[str, str]], compute: Callable[[list[int]], list[R]],
                       settings: str = "") -> list[R]:
         """`keyed` for results named by two digests, (row, column): each pair of articles a

@@ -71,9 +71,7 @@ def analyse_actors(articles: Sequence[Article], curated: Sequence[CuratedActor],
     # article's names are even unpickled. Curated entries look for their aliases in the
     # texts: then the texts count too.
     key = item_key(b"actors", (found, sorted(outlets), tuple(curated), tuple(ordered) if curated else ()))
-    (actors,) = runner.keyed(f"{__name__}.analyse_actors", [key], lambda todo: [merged() for _ in todo],
-                             settings=FIND_SETTINGS)
-    return actors
+    return runner.memo(f"{__name__}.analyse_actors", key, merged, settings=FIND_SETTINGS)
 
 
 # ----------------------------------------------------------------------------- extraction

@@ -335,8 +335,7 @@ def _joined(raw: Sequence[RawClaim], runner: ArticleRunner = SERIAL_RUNNER) -> J
     measures = _measures(items)
     _borrow_denial_measures(items, measures)
     key = item_key(b"joined claims", items) if runner.cache is not None else ""
-    (groups,) = runner.keyed(f"{__name__}._groups", [key], lambda todo: [_groups(items, measures) for _ in todo])
-    return JoinedClaims(items, measures, groups)
+    return JoinedClaims(items, measures, runner.memo(f"{__name__}._groups", key, lambda: _groups(items, measures)))
 
 
 def _groups(items: list[RawClaim], measures: dict[int, str | None]) -> list[list[int]]:
