@@ -11,8 +11,9 @@ build has the same view, and so the same bytes; only the others have their view 
 
 `Inputs` mirrors `render.Views` kind by kind: whatever a view reads from the site, the
 page's inputs must read too (a value left out here would leave a page stale after an edit
-that changes only that value). The index pages (overview, claims, sources, actors, tags)
-read the whole site and always have their view built.
+that changes only that value). Of the index pages only the claims page has its inputs
+hashed (every claim); the others (overview, sources, actors, tags) read the whole site and
+always have their view built.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def value_digest(value: object) -> str:
 
 
 class Inputs:
-    """Digests of the inputs of every article, actor, tag and claim page of one Site.
+    """Digests of the inputs of every article, actor, tag and claim page of one Site, and
+    of its claims page.
 
     A page's own record (its actor, tag or claim) is hashed whole; records shared by many
     pages (an article's text, a claim as lists show it) are hashed once, on first use, and

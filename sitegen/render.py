@@ -528,15 +528,15 @@ def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None 
         _FORKED_JOB = None
 
 
-def _until(stop: threading.Event, indices: Iterable[T]) -> Iterator[T]:
-    """`indices` until `stop` is set. The pool's feeder thread pulls tasks from this while
+def _until(stop: threading.Event, tasks: Iterable[T]) -> Iterator[T]:
+    """`tasks` until `stop` is set. The pool's feeder thread pulls tasks from this while
     pages are consumed; when a page fails, the pool is closed, and waits for the feeder to
     run out and the workers to skip what it already sent (`ForkedPool`): without this stop
     the feeder would send every page of the site first."""
-    for k in indices:
+    for task in tasks:
         if stop.is_set():
             return
-        yield k
+        yield task
 
 
 def _page_or_raise(result: Page | SitegenError) -> Page:

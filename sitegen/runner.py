@@ -13,7 +13,7 @@ A step whose results depend on two articles (a pair's near-duplicate verdict) na
 result by the articles' digests and goes through `runner.keyed_in_rows`. The other
 cross-article steps (grouping, merging) stay in the analysers; a build runs them from these
 results unless the results they take are as in a build that kept their own result in the
-cache (`runner.keyed` on a digest of those results: `stored_digests` reads one without
+cache (`runner.memo` on a digest of those results: `stored_digests` reads one without
 unpickling the results).
 """
 
@@ -363,11 +363,12 @@ class ArticleRunner:
         stored.update(self.cache.get_many(namespace, [k for k in full if k not in stored]))  # type: ignore[arg-type]
         missing: dict[tuple[str, str], int] = {}
         for i, (row, column) in enumerate(keys):
-            if column not in stored.get(full_of[row], {}):
+            if column in stored.get(full_of[row], {}):
+                self.reused += 1
+            else:
                 missing.setdefault((row, column), i)
         todo = sorted(missing.values())
         self.computed += len(todo)
-        self.reused += len(keys) - sum(1 for row, column in keys if (row, column) in missing)
         fresh = dict(zip((keys[i] for i in todo), compute(todo), strict=True))
         rows: dict[str, dict[str, R]] = defaultdict(dict)
         out = []
