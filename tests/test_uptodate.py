@@ -204,8 +204,8 @@ def _retitle_briefing(root: Path) -> None:
 ])
 def test_pages_kept_for_unchanged_inputs_are_what_a_fresh_build_makes(
         tmp_path: Path, change: Callable[[Path], None], every_page: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A page of an article, actor, tag or claim whose inputs hash as in the last build is
-    kept without its view being built (`page_inputs.py`): after each kind of change, the
+    """A page of an article, actor, tag or claim, or the claims page, whose inputs hash as
+    in the last build is kept without its view being built (`page_inputs.py`): after each kind of change, the
     output equals a fresh `--no-cache` build byte for byte, so no input a view reads was
     left out of its page's digest. The story has rewrites, and (with one report shown on
     the claims page) claims with pages of their own."""
