@@ -1,14 +1,17 @@
 """Site to `briefing.json` (shared/spec/briefing-json.md): the briefing as data.
 
 Rendered from the same `Site` as the HTML, so the two never disagree. Keys in the spec's
-order, lists sorted as it states, `ensure_ascii=False`, byte-identical for the same input.
+order, lists sorted as it states, UTF-8 without escapes, byte-identical for the same input.
+Encoded by orjson: json's C encoder took 0.3 s of every rebuild at 1,000 articles (4 s at
+10,000), orjson a third of that, most of it now making the records.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
+
+import orjson
 
 from sitegen.link import Site
 from sitegen.model import Actor, Article, Claim, Tag
@@ -96,13 +99,13 @@ def briefing_json(site: Site) -> bytes:
 
 def _one_record_a_line(data: dict[str, Any]) -> bytes:
     """JSON with each article, actor, claim and tag (an iterator's items) on a line of its
-    own: a diff of two builds shows which records changed, and each line is encoded by
-    json's C encoder (with `indent` it falls back to pure Python, a second and a half at
-    1,000 articles)."""
+    own: a diff of two builds shows which records changed, and each line is encoded
+    compactly in one call (json's `indent` fell back to pure Python, a second and a half
+    at 1,000 articles)."""
     parts: list[bytes] = []
     for key, value in data.items():
         parts.append(b",\n" if parts else b"{\n")
-        parts.append(_encoded(key) + b": ")
+        parts.append(_encoded(key) + b":")
         if not isinstance(value, Iterator):
             parts.append(_encoded(value))
             continue
@@ -116,4 +119,4 @@ def _one_record_a_line(data: dict[str, Any]) -> bytes:
 
 
 def _encoded(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False).encode("utf-8")
+    return orjson.dumps(value)

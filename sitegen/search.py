@@ -7,7 +7,7 @@ hrefs are relative to the site root and `search.js` resolves them against the pa
 
 from __future__ import annotations
 
-import json
+import orjson
 
 from sitegen.link import Site
 from sitegen.urls import actor_page, article_page, paragraph_anchor, tag_page
@@ -41,5 +41,5 @@ def search_records(site: Site) -> list[list[str]]:
 
 
 def search_index_js(site: Site) -> str:
-    data = json.dumps(search_records(site), ensure_ascii=False, separators=(",", ":"))
+    data = orjson.dumps(search_records(site)).decode("utf-8")  # compact, UTF-8 unescaped
     return f"window.SITEGEN_SEARCH={data};\n"

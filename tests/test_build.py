@@ -132,6 +132,15 @@ def test_briefing_json_follows_the_spec(seed_site: Path) -> None:
         assert set(article["tags"]) <= set(ids["tags"])
 
 
+def test_briefing_json_has_a_record_a_line_in_plain_utf8(seed_site: Path) -> None:
+    """Each article, actor, claim and tag is one line (a diff of two builds names the
+    records that changed), and text is UTF-8 as written, not \\u escapes."""
+    raw = (seed_site / "briefing.json").read_text(encoding="utf-8")
+    data = json.loads(raw)
+    records = [json.loads(line.rstrip(",")) for line in raw.splitlines() if line.startswith("{\"id\"")]
+    assert records == [r for kind in ("articles", "actors", "claims", "tags") for r in data[kind]]
+    assert "\\u" not in raw and any(ord(c) > 127 for c in raw)
+
 def test_two_builds_are_byte_identical(site_copy, sitegen) -> None:
     root = site_copy("repo")
     assert sitegen("build", "--root", root, "--output", root / "one", "-q").code == 0
