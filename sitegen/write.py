@@ -247,8 +247,11 @@ class _Held:
         """Keep `item` for the update (or note that it is unchanged); False once too much has
         changed, when the caller moves everything to a staging folder."""
         parts = _safe_parts(item.path)
+        if item.content is None:  # a page kept from the last build: no Path made (57,000 at 10,000)
+            self.kept.append(item.path)
+            return True
         old = self.output / item.path
-        if item.content is None or _same_bytes(item, old, self.existing):
+        if _same_bytes(item, old, self.existing):
             self.kept.append(item.path)
             return True
         if len(self.written) + len(self.in_memory) >= self.limit:
