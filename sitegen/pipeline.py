@@ -67,7 +67,7 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner) -> Analysis
         joined = timer.run("claims", lambda: join_claims(articles, actors, runner=runner))
         sources = pending_sources.result()
         timer.add("sources", pending_sources.seconds)
-        claims = timer.run("claims", lambda: claim_ledger(joined, sources.origin_of))
+        claims = timer.run("claims", lambda: claim_ledger(joined, sources.origin_of, runner))
         tags = pending_tags.result()
         timer.add("tags", pending_tags.seconds)
     return Analysis(actors=actors, claims=claims, sources=sources, tags=tags)

@@ -161,42 +161,54 @@ def test_runner_path_gives_the_same_ledger(story: str, tmp_path: Path) -> None:
     with ArticleRunner(jobs=1, cache=DiskCache(tmp_path)) as runner:
         first = analyse_claims(articles, actors, sources, runner=runner)
         again = analyse_claims(articles, actors, sources, runner=runner)
-        assert runner.computed == len(articles) + 1  # and the join; the second run came from the cache
+        assert runner.computed == len(articles) + 2  # and the join and ledger; the second run came from the cache
     assert first == direct
     assert again == direct
 
 
-def test_through_the_cache_claims_are_joined_again_only_when_a_claim_changed(
+def test_through_the_cache_claims_are_joined_and_counted_again_only_when_they_or_origins_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Joining claims across articles is kept, keyed on the claims: an edit that changes
-    none (or adds only a figure without a unit, which is dropped) joins nothing again; a
-    new quote does. Either way the ledger is that of an analysis without a cache."""
+    """Joining claims across articles is kept, keyed on the claims, and so is the ledger,
+    keyed on the claims and the articles' origins: an edit that changes no claim (or adds
+    only a figure without a unit, which is dropped) makes neither again; a new quote makes
+    both; a new origin (one article found to rewrite another) makes only the ledger. Each
+    time the ledger is that of an analysis without a cache."""
     monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
-    joins: list[int] = []
-    real_groups = claims_module._groups
+    calls: list[str] = []
 
-    def counted(*args: Any) -> list[list[int]]:
-        joins.append(1)
-        return real_groups(*args)
+    def counted(name: str) -> None:
+        real = getattr(claims_module, name)
 
-    monkeypatch.setattr(claims_module, "_groups", counted)
+        def call(*args: Any) -> Any:
+            calls.append(name)
+            return real(*args)
+
+        monkeypatch.setattr(claims_module, name, call)
+
+    counted("_groups")
+    counted("_ledger")
     articles, actors, _ = _load("claims-flood-toll")
+    first_id = articles[0].id
 
-    def ledger(articles: tuple[Article, ...], runner: ArticleRunner | None = None) -> tuple[Claim, ...]:
-        return analyse_claims(articles, actors, SourceAnalysis((), {a.id: None for a in articles}), runner=runner)
+    def ledger(articles: tuple[Article, ...], runner: ArticleRunner | None = None,
+               rewrite: bool = False) -> tuple[Claim, ...]:
+        origins = {a.id: first_id if rewrite and a.id != first_id else None for a in articles}
+        return analyse_claims(articles, actors, SourceAnalysis((), origins), runner=runner)
 
-    def cached(articles: tuple[Article, ...]) -> tuple[tuple[Claim, ...], int]:
-        """The ledger through the cache, and how many times claims were joined for it."""
-        joins.clear()
+    def cached(articles: tuple[Article, ...], rewrite: bool = False) -> tuple[tuple[Claim, ...], list[str]]:
+        """The ledger through the cache, and which cross-article steps ran for it."""
+        calls.clear()
         with open_runner(1, tmp_path / "cache") as runner:
-            return ledger(articles, runner), len(joins)
+            return ledger(articles, runner, rewrite), sorted(calls)
 
     *kept, last = articles
-    assert cached(articles) == (ledger(articles), 1)
+    assert cached(articles) == (ledger(articles), ["_groups", "_ledger"])
     for unchanged in ("It rained again later that day.", "The page was updated at 1733000000046."):
         edited = (*kept, appended(last, unchanged))
-        assert cached(edited) == (ledger(edited), 0)
+        assert cached(edited) == (ledger(edited), [])
+    assert cached(articles, rewrite=True) == (ledger(articles, rewrite=True), ["_ledger"])
+    assert ledger(articles, rewrite=True) != ledger(articles)
     quoted = (*kept, appended(last, '"We will not leave our homes," one resident said.'))
-    assert cached(quoted) == (ledger(quoted), 1)
+    assert cached(quoted) == (ledger(quoted), ["_groups", "_ledger"])
     assert any("We will not leave our homes" in c.text for c in ledger(quoted))

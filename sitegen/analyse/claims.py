@@ -64,7 +64,7 @@ def analyse_claims(articles: Sequence[Article], actors: Sequence[Actor],
     With a `runner`, the per-article step runs through it (cached, in a process pool);
     each article's item holds only its own text and mentions and the actors it can
     name, so editing one article re-extracts that article alone."""
-    return claim_ledger(join_claims(articles, actors, runner), sources.origin_of)
+    return claim_ledger(join_claims(articles, actors, runner), sources.origin_of, runner or SERIAL_RUNNER)
 
 
 def join_claims(articles: Sequence[Article], actors: Sequence[Actor],
@@ -319,6 +319,8 @@ class JoinedClaims:
     items: list[RawClaim]
     measures: dict[int, str | None]
     groups: list[list[int]]
+    key: str = ""
+    """A digest of `items` (all the rest follows from them), with a cache; else empty."""
 
 
 def group_claims(raw: Sequence[RawClaim], origin_of: Mapping[str, str | None]
@@ -335,7 +337,8 @@ def _joined(raw: Sequence[RawClaim], runner: ArticleRunner = SERIAL_RUNNER) -> J
     measures = _measures(items)
     _borrow_denial_measures(items, measures)
     key = item_key(b"joined claims", items) if runner.cache is not None else ""
-    return JoinedClaims(items, measures, runner.memo(f"{__name__}._groups", key, lambda: _groups(items, measures)))
+    return JoinedClaims(items, measures, runner.memo(f"{__name__}._groups", key, lambda: _groups(items, measures)),
+                        key)
 
 
 def _groups(items: list[RawClaim], measures: dict[int, str | None]) -> list[list[int]]:
@@ -352,9 +355,19 @@ def _groups(items: list[RawClaim], measures: dict[int, str | None]) -> list[list
     return list(groups.values())
 
 
-def claim_ledger(joined: JoinedClaims, origin_of: Mapping[str, str | None]) -> tuple[Claim, ...]:
+def claim_ledger(joined: JoinedClaims, origin_of: Mapping[str, str | None],
+                 runner: ArticleRunner = SERIAL_RUNNER) -> tuple[Claim, ...]:
     """The claims of joined groups, each with its status and its number of independent
-    origins (a rewrite of another article is not a second source)."""
+    origins (a rewrite of another article is not a second source). With a cache, kept
+    under the claims' digest and the origins: an edit that changes neither (most edits
+    leave them) makes the ledger no more (0.2 s at 1,000 articles)."""
+    if not joined.key:
+        return _ledger(joined, origin_of)
+    key = item_key(b"claim ledger", (joined.key, sorted(origin_of.items())))
+    return runner.memo(f"{__name__}.claim_ledger", key, lambda: _ledger(joined, origin_of))
+
+
+def _ledger(joined: JoinedClaims, origin_of: Mapping[str, str | None]) -> tuple[Claim, ...]:
     items, measures = joined.items, joined.measures
     origins = dict(origin_of)
     contested = _conflicting(items, measures)
