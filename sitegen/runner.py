@@ -143,7 +143,8 @@ class _Stoppable(Generic[A, R]):
         return self.fn(item)
 
 
-def _label(fn: Callable[..., object]) -> str:
+def step_label(fn: Callable[..., object]) -> str:
+    """The name a step's results are stored under: its module and qualified name."""
     return f"{fn.__module__}.{fn.__qualname__}"
 
 
@@ -290,19 +291,19 @@ class ArticleRunner:
         in the item (thresholds, library options), as text; it is part of the cache key.
         `keys`: each item's `item_key`, when the caller has them already (else computed here).
         """
-        return self._cached(fn, _label(fn), items, settings, keys)
+        return self._cached(fn, step_label(fn), items, settings, keys)
 
     def starmap(self, fn: Callable[..., R], items: Sequence[tuple[object, ...]], settings: str = "",
                 keys: Sequence[str] | None = None) -> list[R]:
         """`[fn(*args) for args in items]`: `map` for a step that takes several arguments."""
-        return self._cached(_Star(fn), _label(fn), items, settings, keys)
+        return self._cached(_Star(fn), step_label(fn), items, settings, keys)
 
     def starmap_lazily(self, fn: Callable[..., R], keys: Sequence[str], item: Callable[[int], tuple[object, ...]],
                        settings: str = "") -> list[R]:
         """`starmap` over items that `item(i)` makes only for the keys the cache misses: for
         a step whose input costs more to build than its key (`keys`: each `item_key`, or a
         digest of everything the result depends on)."""
-        label = _label(fn)
+        label = step_label(fn)
         return self.keyed(label, keys, lambda todo: self._compute(_Star(fn), [item(i) for i in todo], label), settings)
 
     def _cached(self, fn: Callable[[A], R], label: str, items: Sequence[A], settings: str,
@@ -398,8 +399,15 @@ class ArticleRunner:
         remembered nor cached: all of them without a cache. Reads no values."""
         if self.cache is None:
             return list(range(len(items)))
-        keys = keys if keys is not None else [item_key(b"", i) for i in items]
-        namespace, full = _full_keys(code_fingerprint(), _label(fn), keys, settings)
+        return self.missing_keyed(step_label(fn), keys if keys is not None else [item_key(b"", i) for i in items],
+                                  settings)
+
+    def missing_keyed(self, label: str, keys: Sequence[str], settings: str = "") -> list[int]:
+        """`missing` for results stored by `keyed(label, keys, ..., settings)` (or
+        `starmap_lazily` of a function so labelled)."""
+        if self.cache is None:
+            return list(range(len(keys)))
+        namespace, full = _full_keys(code_fingerprint(), label, keys, settings)
         known = (self.memory or {}).get(namespace, {}).keys() | self.cache.stored(namespace)
         return [i for i, key in enumerate(full) if key not in known]
 
@@ -407,7 +415,7 @@ class ArticleRunner:
         """Count the cached results of `map(fn, items, settings)` as used without reading
         them, so they stay in the cache: for a step that found what it needed by a key
         naming the article instead, when a later build may need them again."""
-        self.keep_keyed(_label(fn), [item_key(b"", i) for i in items], settings)
+        self.keep_keyed(step_label(fn), [item_key(b"", i) for i in items], settings)
 
     def keep_keyed(self, label: str, keys: Sequence[str], settings: str = "") -> None:
         """`keep` for results stored by `keyed(label, keys, ..., settings)`."""
@@ -423,7 +431,7 @@ class ArticleRunner:
         step's. The results count as used, so they stay in the cache."""
         if self.cache is None:
             return None
-        namespace, full = _full_keys(code_fingerprint(), _label(fn), keys, settings)
+        namespace, full = _full_keys(code_fingerprint(), step_label(fn), keys, settings)
         found = self.cache.payload_digests(namespace, full)
         if not found.keys() >= set(full):
             return None

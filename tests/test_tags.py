@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from edits import appended
 
+import sitegen.analyse.tags as tags_module
 from sitegen.analyse.actors import analyse_actors
 from sitegen.analyse.keywords import KEYWORD_SETTINGS, _extractor, article_keywords
 from sitegen.analyse.shingles import STOPWORDS, split_sentences, stem, tokens
@@ -211,6 +212,42 @@ def test_with_the_same_names_only_an_edited_articles_filter_is_restricted_again(
     assert cached_tags(edited, actors_for(edited, more_names)) == (
         analyse_tags(edited, actors_for(edited, more_names)), len(edited))
 
+
+def test_through_the_cache_a_word_frequency_is_looked_up_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, story_tags: tuple[Tag, ...]
+) -> None:
+    """The filter's word frequencies are kept in the cache: a new process rebuilding
+    after an edit looks up only words no build looked up before (wordfreq is not even
+    imported for an edit that brings none), and the tags are those of a build without
+    a cache."""
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
+    looked_up: list[str] = []
+    real = tags_module.word_frequency
+
+    def counted(word: str) -> float:
+        looked_up.append(word)
+        return real(word)
+
+    monkeypatch.setattr(tags_module, "word_frequency", counted)
+
+    def cached_tags(articles: list[Article]) -> tuple[Tag, ...]:
+        """The tags through the cache, in a process that has looked up no word yet."""
+        looked_up.clear()
+        monkeypatch.setattr(tags_module, "_ZIPF", {})
+        tags_module._topic_words.cache_clear()  # it remembers what the frequencies decided
+        with open_runner(1, tmp_path / "cache") as runner:
+            return analyse_tags(articles, actors_for(articles), runner=runner)
+
+    articles = load_story()
+    assert cached_tags(articles) == story_tags
+    first = set(looked_up)
+    assert len(first) == len(looked_up) > 20
+    edited = [*articles[:-1], appended(articles[-1], "The harbour master spoke of a costly backlog of vessels.")]
+    expected = analyse_tags(edited, actors_for(edited))
+    assert cached_tags(edited) == expected
+    assert looked_up and not first & set(looked_up)  # the edit's new words only
+    reverted = cached_tags(articles)
+    assert reverted == story_tags and looked_up == []
 
 def test_an_article_without_text_gets_no_tags_and_breaks_nothing(story_tags: tuple[Tag, ...]) -> None:
     articles = load_story()

@@ -32,7 +32,7 @@ from sitegen.analyse.keywords import KEYWORD_SETTINGS, Keyword, article_keywords
 from sitegen.analyse.shingles import STOPWORDS, split_sentences, stem, tokens
 from sitegen.model import Actor, Article, Tag, TagOccurrence
 from sitegen.pickling import pickled_by_value
-from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key
+from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key, step_label
 from sitegen.urls import slug
 
 ARTICLE_CANDIDATES = 20
@@ -227,7 +227,9 @@ def _tags(
     runner: ArticleRunner,
 ) -> tuple[Tag, ...]:
     inputs = _FactInputs(articles, actors, runner, found)
-    facts = runner.starmap_lazily(article_tag_facts, inputs.keys(), inputs.item, settings=FACT_SETTINGS)
+    keys = inputs.keys()
+    inputs.look_up_frequencies(runner.missing_keyed(step_label(article_tag_facts), keys, FACT_SETTINGS))
+    facts = runner.starmap_lazily(article_tag_facts, keys, inputs.item, settings=FACT_SETTINGS)
     return _tags_from_facts(articles, dict(zip((a.id for a in articles), facts, strict=True)))
 
 
@@ -290,6 +292,19 @@ class _FactInputs:
         if todo:
             self._found.update(zip(todo, extract_keywords([self.articles[i] for i in todo], self._runner),
                                    strict=True))
+
+    def look_up_frequencies(self, indices: Sequence[int]) -> None:
+        """The Zipf frequency of every word of these articles' keywords, put in `_ZIPF`
+        before their step runs (here, or in workers forked after): read from the cache
+        where a build looked a word up before, so an edit does not import wordfreq for the
+        few dozen words of one article."""
+        if not indices:
+            return
+        self._keywords(indices)
+        words = sorted({t for i in indices for surface, _ in self._found[i] for t in _phrase_tokens(surface)})
+        values = self._runner.keyed(f"{__name__}.word_frequency", words,
+                                    lambda todo: [word_frequency(words[i]) for i in todo], FREQUENCY_SETTINGS)
+        _ZIPF.update(zip(words, values, strict=True))
 
     def item(self, index: int) -> _FactItem:
         """Article `index`'s item; its filter is restricted once, for its key and its step alike."""
@@ -496,11 +511,27 @@ def _stems(phrase: str) -> Key:
     return tuple(stem(t) for t in _phrase_tokens(phrase))
 
 
-@functools.lru_cache(maxsize=1 << 16)
+_ZIPF: dict[str, float] = {}
+"""Words' Zipf frequencies known to this process: looked up, or read from the cache before
+a step runs (`_FactInputs.look_up_frequencies`)."""
+
+
 def _zipf(word: str) -> float:
-    from wordfreq import zipf_frequency  # only for articles not in the cache: 0.1 s to import
+    known = _ZIPF.get(word)
+    if known is None:
+        known = _ZIPF[word] = word_frequency(word)
+    return known
+
+
+def word_frequency(word: str) -> float:
+    """wordfreq's Zipf frequency of an English word. Importing wordfreq and loading its
+    list takes 0.25 s, so only for words no build has looked up before."""
+    from wordfreq import zipf_frequency
 
     return float(zipf_frequency(word, "en"))
+
+
+FREQUENCY_SETTINGS = "zipf/1 en"
 
 
 @functools.lru_cache(maxsize=1 << 14)
