@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
 from pathlib import Path
@@ -16,13 +17,16 @@ from sitegen.analyse.shingles import STOPWORDS, split_sentences, stem, tokens
 from sitegen.analyse.tags import (
     BRIEFING_MAX,
     CALENDAR,
+    FREQUENCY_SETTINGS,
     NUMBER_WORDS,
     PER_ARTICLE,
     StemParagraphs,
     _NameFilter,
     analyse_tags,
     article_text,
+    extract_keywords,
     tags_from_keywords,
+    word_frequency,
 )
 from sitegen.cache import KEY_ENV
 from sitegen.load import load_article
@@ -248,6 +252,35 @@ def test_through_the_cache_a_word_frequency_is_looked_up_once(
     assert looked_up and not first & set(looked_up)  # the edit's new words only
     reverted = cached_tags(articles)
     assert reverted == story_tags and looked_up == []
+
+_TEST_PROCESS = os.getpid()
+
+
+def _frequency_in_a_worker(word: str) -> float:
+    assert os.getpid() != _TEST_PROCESS, f"{word!r} was looked up outside the pool"
+    return word_frequency(word)
+
+
+def test_when_the_step_runs_in_the_pool_its_workers_look_the_words_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, story_tags: tuple[Tag, ...]
+) -> None:
+    """With many articles to filter (a cold build), the words' frequencies are looked up
+    by the pool's workers, which load wordfreq for the step anyway, never by the process
+    running the stage; every word the step needs is then known to it, and kept."""
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
+    monkeypatch.setattr(tags_module, "MIN_POOL_ITEMS", 1)  # the story's few articles count as many
+    monkeypatch.setattr(tags_module, "word_frequency", _frequency_in_a_worker)
+    monkeypatch.setattr(tags_module, "_ZIPF", {})
+    tags_module._topic_words.cache_clear()
+    articles = load_story()
+    with open_runner(2, tmp_path / "cache") as runner:
+        assert analyse_tags(articles, actors_for(articles), runner=runner) == story_tags
+        words = sorted({t for found in extract_keywords(articles, runner) for surface, _ in found
+                        for t in tags_module._phrase_tokens(surface)})
+        assert len(words) > 20
+        # kept under the step's name: here the stand-in's
+        assert runner.missing(_frequency_in_a_worker, words, FREQUENCY_SETTINGS, keys=words) == []
+
 
 def test_an_article_without_text_gets_no_tags_and_breaks_nothing(story_tags: tuple[Tag, ...]) -> None:
     articles = load_story()

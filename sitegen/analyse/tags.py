@@ -32,7 +32,7 @@ from sitegen.analyse.keywords import KEYWORD_SETTINGS, Keyword, article_keywords
 from sitegen.analyse.shingles import STOPWORDS, split_sentences, stem, tokens
 from sitegen.model import Actor, Article, Tag, TagOccurrence
 from sitegen.pickling import pickled_by_value
-from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key, step_label
+from sitegen.runner import MIN_POOL_ITEMS, SERIAL_RUNNER, ArticleRunner, item_key, step_label
 from sitegen.urls import slug
 
 ARTICLE_CANDIDATES = 20
@@ -302,8 +302,13 @@ class _FactInputs:
             return
         self._keywords(indices)
         words = sorted({t for i in indices for surface, _ in self._found[i] for t in _phrase_tokens(surface)})
-        values = self._runner.keyed(f"{__name__}.word_frequency", words,
-                                    lambda todo: [word_frequency(words[i]) for i in todo], FREQUENCY_SETTINGS)
+        if len(indices) >= MIN_POOL_ITEMS:
+            # The step will run in the pool (a cold build): its workers load wordfreq (50 MB)
+            # for it anyway, so they look the words up; this process does not load it.
+            values = self._runner.map(word_frequency, words, FREQUENCY_SETTINGS, keys=words)
+        else:
+            values = self._runner.keyed(step_label(word_frequency), words,
+                                        lambda todo: [word_frequency(words[i]) for i in todo], FREQUENCY_SETTINGS)
         _ZIPF.update(zip(words, values, strict=True))
 
     def item(self, index: int) -> _FactItem:
