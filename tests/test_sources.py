@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
+from edits import appended
 
 from sitegen.analyse import sources
-from sitegen.analyse.shingles import split_sentences, strip_quotations
+from sitegen.analyse.shingles import ArticleText, article_text, split_sentences, strip_quotations
 from sitegen.analyse.sources import (
     BAND_LEVELS,
     LINK_SCORE,
@@ -23,9 +24,10 @@ from sitegen.analyse.sources import (
     analyse_sources_with,
     score_pairs,
 )
+from sitegen.cache import KEY_ENV
 from sitegen.load import load_article
-from sitegen.model import Article, Paragraph
-from sitegen.runner import ArticleRunner
+from sitegen.model import Article, Paragraph, SourceAnalysis
+from sitegen.runner import ArticleRunner, item_key, open_runner, step_label
 
 STORIES = Path(__file__).parent / "stories"
 SOURCE_STORIES = sorted(p.name for p in STORIES.glob("sources-*") if p.is_dir())
@@ -171,6 +173,43 @@ def test_lsh_and_batched_bounds_keep_every_link_of_a_mixed_corpus() -> None:
     assert analyse_sources_with(articles, use_lsh=True, batch=True) == exhaustive
     assert analyse_sources_with(articles, use_lsh=False, batch=True) == exhaustive
     assert len(exhaustive.links) == 4
+
+
+def test_after_an_edit_only_the_texts_of_pairs_compared_again_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the cache, with MinHash candidates (as above 300 articles), an edit reads
+    back the texts of the edited article and of its candidates, not of every article; the
+    others stay in the cache for later builds, and the result is that of a build without
+    a cache."""
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
+    read: list[int] = []
+    real_of = sources._Texts.of
+
+    def counted(self: sources._Texts, indices: Iterable[int]) -> list[ArticleText]:
+        found = real_of(self, indices)
+        read.append(len(self._read))
+        return found
+
+    monkeypatch.setattr(sources._Texts, "of", counted)
+
+    def cached(articles: list[Article]) -> tuple[SourceAnalysis, int]:
+        """The analysis through the cache, and how many articles' texts it read."""
+        read.clear()
+        with open_runner(1, tmp_path / "cache") as runner:
+            return analyse_sources_with(articles, use_lsh=True, runner=runner), max(read, default=0)
+
+    articles = [a for story in SOURCE_STORIES for a in load_story(story)] + load_seeds()
+    assert cached(articles) == (analyse_sources_with(articles, use_lsh=True), len(articles))
+    wire = next(i for i, a in enumerate(articles) if a.id == "wire")
+    edited = [*articles]
+    edited[wire] = appended(articles[wire], "The port authority said the cranes would stay idle until Monday.")
+    result, texts_read = cached(edited)
+    assert result == analyse_sources_with(edited, use_lsh=True)
+    assert 1 < texts_read < len(articles) // 2
+    with open_runner(1, tmp_path / "cache") as runner:
+        digests = [item_key(b"", item) for item in sources._items(sorted(edited, key=lambda a: a.id))]
+        assert runner.missing_keyed(step_label(article_text), digests, sources.TEXT_SETTINGS) == []
 
 
 def test_an_article_without_text_is_independent_and_breaks_nothing() -> None:

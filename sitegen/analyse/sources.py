@@ -35,7 +35,7 @@ import numpy as np
 from sitegen.analyse.shingles import ArticleText, article_text, word_key
 from sitegen.model import Article, CopyLink, SharedPassage, SourceAnalysis
 from sitegen.pickling import pickled_by_value
-from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key
+from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key, step_label
 
 TEXT_SETTINGS = "sources-text/1"
 """Bump when `shingles.article_text` changes in a way the code fingerprint would not show."""
@@ -175,7 +175,10 @@ class _Prepared:
     """Content words per sentence."""
 
 
-def _items(articles: Sequence[Article]) -> list[tuple[str, tuple[tuple[int, str], ...]]]:
+_Item = tuple[str, tuple[tuple[int, str], ...]]
+
+
+def _items(articles: Sequence[Article]) -> list[_Item]:
     """What `article_text` reads of each article: its id and numbered paragraphs."""
     return [(a.id, tuple((p.number, p.text) for p in a.paragraphs)) for a in articles]
 
@@ -630,14 +633,16 @@ def analyse_sources_with(
     items = _items(ordered)
     # One digest per article names its text, its sketch and its pairs in the cache.
     digests = [item_key(b"", item) for item in items]
-    texts = runner.starmap(article_text, items, settings=TEXT_SETTINGS, keys=digests)
+    texts = _Texts(runner, items, digests)
     prepared = _LazyArrays(texts)
+    fullness = runner.keyed(f"{__name__}._fullness", digests, lambda todo: [_fullness(t) for t in texts.of(todo)],
+                            settings=TEXT_SETTINGS)
     if use_lsh is None:
         use_lsh = len(ordered) > LSH_MIN_ARTICLES
     sketches = None
     if use_lsh:
         sketches = runner.keyed(f"{__name__}._sketch", digests,
-                                  lambda todo: [_sketch(texts[i]) for i in todo], settings=SKETCH_SETTINGS)
+                                  lambda todo: [_sketch(t) for t in texts.of(todo)], settings=SKETCH_SETTINGS)
     candidates = _candidate_pairs(sketches, len(ordered))
     if batch is None:
         # The batched bounds set one article against all others: worth it for all pairs
@@ -647,6 +652,7 @@ def analyse_sources_with(
     def verdicts(todo: list[int]) -> list[PairScore | None]:
         """Each pair's score if it links, else None (all a later build needs to know)."""
         pairs = [candidates[k] for k in todo]
+        texts.of(range(len(ordered)) if batch else sorted({i for pair in pairs for i in pair}))  # read at once
         linking = {
             pair: score
             for pair in _worth_verifying(prepared, pairs, batch)
@@ -657,29 +663,32 @@ def analyse_sources_with(
     found = runner.keyed_in_rows(f"{__name__}._compare", [(digests[i], digests[j]) for i, j in candidates],
                                  verdicts, settings=PAIR_SETTINGS)
 
-    by_id = {t.id: t for t in texts}
+    index = {a.id: k for k, a in enumerate(ordered)}
     articles_by_id = {a.id: a for a in ordered}
     # Each copy keeps one parent: the best-scoring linked article that precedes it.
     parent: dict[str, tuple[str, PairScore]] = {}
     for pair in found:
         if pair is None:
             continue
-        origin, copy = _direction(articles_by_id[pair.a], by_id[pair.a], articles_by_id[pair.b], by_id[pair.b])
+        origin, copy = _direction(articles_by_id[pair.a], fullness[index[pair.a]],
+                                  articles_by_id[pair.b], fullness[index[pair.b]])
         best = parent.get(copy)
         if best is None or (-pair.score, origin) < (-best[1].score, best[0]):
             parent[copy] = (origin, pair)
-    _break_cycles(parent, {a.id: _order_key(a, by_id[a.id]) for a in ordered})
+    _break_cycles(parent, {a.id: _order_key(a, fullness[k]) for k, a in enumerate(ordered)})
 
-    index = {a.id: k for k, a in enumerate(ordered)}
     chosen = sorted(parent.items())
-    links = runner.keyed(
-        f"{__name__}._link",
-        [f"{digests[index[copy]]}|{digests[index[origin]]}" for copy, (origin, _) in chosen],
-        lambda todo: [_link(prepared[index[chosen[k][0]]], prepared[index[chosen[k][1][0]]],
-                            articles_by_id[chosen[k][0]], articles_by_id[chosen[k][1][0]], chosen[k][1][1])
-                      for k in todo],
-        settings=PAIR_SETTINGS,
-    )
+
+    def links_of(todo: list[int]) -> list[CopyLink]:
+        texts.of(sorted({index[article_id] for k in todo for article_id in (chosen[k][0], chosen[k][1][0])}))
+        return [_link(prepared[index[chosen[k][0]]], prepared[index[chosen[k][1][0]]],
+                      articles_by_id[chosen[k][0]], articles_by_id[chosen[k][1][0]], chosen[k][1][1])
+                for k in todo]
+
+    links = runner.keyed(f"{__name__}._link",
+                         [f"{digests[index[copy]]}|{digests[index[origin]]}" for copy, (origin, _) in chosen],
+                         links_of, settings=PAIR_SETTINGS)
+    texts.keep()
     origin_of: dict[str, str | None] = {}
     for a in ordered:
         root, seen = a.id, set()
@@ -688,6 +697,40 @@ def analyse_sources_with(
             root = parent[root][0]
         origin_of[a.id] = None if root == a.id else root
     return SourceAnalysis(links=tuple(links), origin_of=origin_of)
+
+
+class _Texts(Sequence[ArticleText]):
+    """Each article's `ArticleText` (`article_text`, through the runner), read or made
+    when a step first needs it. After an edit that is the edited article (its sketch, its
+    fullness) and the articles of the pairs compared again: reading all 1,000 texts back
+    took 0.2 s of an edit's sources stage, for a rebuild that uses a few dozen. `of` reads
+    many at once (one query of the cache, one batch of the pool)."""
+
+    def __init__(self, runner: ArticleRunner, items: Sequence[_Item], digests: Sequence[str]) -> None:
+        self._runner = runner
+        self._items = items
+        self._digests = digests
+        self._read: dict[int, ArticleText] = {}
+
+    def of(self, indices: Iterable[int]) -> list[ArticleText]:
+        """The texts of these articles, in that order."""
+        indices = list(indices)
+        todo = sorted({i for i in indices if i not in self._read})
+        if todo:
+            found = self._runner.starmap(article_text, [self._items[i] for i in todo], settings=TEXT_SETTINGS,
+                                         keys=[self._digests[i] for i in todo])
+            self._read.update(zip(todo, found, strict=True))
+        return [self._read[i] for i in indices]
+
+    def keep(self) -> None:
+        """Count every article's text as used, read or not: a later build's pairs need them."""
+        self._runner.keep_keyed(step_label(article_text), self._digests, TEXT_SETTINGS)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, k: int) -> ArticleText:  # type: ignore[override]  # no slices needed
+        return self.of([k])[0]
 
 
 class _LazyArrays(Sequence[_Prepared]):
@@ -707,16 +750,24 @@ class _LazyArrays(Sequence[_Prepared]):
         return self._made[k]
 
 
-def _order_key(article: Article, text: ArticleText) -> tuple[str, int, int, str]:
+Fullness = tuple[int, int]
+"""How much an article holds, as direction compares texts: (figures and names, words)."""
+
+
+def _fullness(text: ArticleText) -> Fullness:
+    return (text.specifics, text.words)
+
+
+def _order_key(article: Article, fullness: Fullness) -> tuple[str, int, int, str]:
     """Earlier, then fuller, first: the ordering that direction follows."""
-    return (article.date or "9999-99-99", -text.specifics, -text.words, article.id)
+    return (article.date or "9999-99-99", -fullness[0], -fullness[1], article.id)
 
 
-def _direction(a: Article, ta: ArticleText, b: Article, tb: ArticleText) -> tuple[str, str]:
+def _direction(a: Article, fa: Fullness, b: Article, fb: Fullness) -> tuple[str, str]:
     """(origin, copy): the earlier date wins; without two dates that differ, the fuller text."""
     if a.date and b.date and a.date != b.date:
         return (a.id, b.id) if a.date < b.date else (b.id, a.id)
-    fuller_a = (-ta.specifics, -ta.words, a.id) < (-tb.specifics, -tb.words, b.id)
+    fuller_a = (-fa[0], -fa[1], a.id) < (-fb[0], -fb[1], b.id)
     return (a.id, b.id) if fuller_a else (b.id, a.id)
 
 
