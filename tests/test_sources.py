@@ -175,6 +175,23 @@ def test_lsh_and_batched_bounds_keep_every_link_of_a_mixed_corpus() -> None:
     assert len(exhaustive.links) == 4
 
 
+def test_bounds_against_an_articles_own_candidates_keep_every_pair_that_links() -> None:
+    """`_worth_verifying` with each article set against its candidates alone (MinHash's):
+    it passes on every pair that links and only candidate pairs, whichever of its two
+    articles a pair is set from (after an edit, the edited one, often the later)."""
+    articles = [a for story in SOURCE_STORIES for a in load_story(story)] + load_seeds()
+    prepared = [sources._prepare(a) for a in sorted(articles, key=lambda a: a.id)]
+    pairs = [(i, j) for i in range(len(prepared)) for j in range(i + 1, len(prepared))]
+    linking = {p for p in pairs if sources._compare(prepared[p[0]], prepared[p[1]]).score >= LINK_SCORE}
+    assert len(linking) == 5  # the 4 links, and cut ~ cut (each keeps the wire as origin)
+    kept = sources._worth_verifying(prepared, pairs, batch=True, whole_corpus=False)
+    assert linking <= set(kept) <= set(pairs) and len(kept) < len(pairs) // 2
+    for edited in range(len(prepared)):
+        theirs = [p for p in pairs if edited in p]
+        kept = sources._worth_verifying(prepared, theirs, batch=True, whole_corpus=False)
+        assert linking & set(theirs) <= set(kept) <= set(theirs)
+
+
 def test_after_an_edit_only_the_texts_of_pairs_compared_again_are_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

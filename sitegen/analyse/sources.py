@@ -27,6 +27,7 @@ decision on the corpora we test (tests/test_sources.py).
 from __future__ import annotations
 
 import functools
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -411,18 +412,24 @@ def _band_keys(hashes: np.ndarray, rows: int) -> np.ndarray:
 
 
 def _worth_verifying(
-    prepared: Sequence[_Prepared], candidates: Sequence[tuple[int, int]], batch: bool
+    prepared: Sequence[_Prepared], candidates: Sequence[tuple[int, int]], batch: bool, whole_corpus: bool = True
 ) -> list[tuple[int, int]]:
     """The candidate pairs that may reach `LINK_SCORE`; each gets a full comparison.
 
-    From `BATCH_MIN_PAIRS` on, one article is set against all others at once (`_Bounds`):
-    pairs whose unordered overlap stays below the threshold either way are dropped (an
-    ordered share never exceeds its unordered one), and the ordered sentence share is
-    worked out from the same arrays; the shingle chain only where shingles could link.
+    With `batch`, one article is set against many at once (`_Bounds`): pairs whose
+    unordered overlap stays below the threshold either way are dropped (an ordered share
+    never exceeds its unordered one), and the ordered sentence share is worked out from
+    the same arrays; the shingle chain only where shingles could link. `whole_corpus`:
+    against every later article of the corpus (all pairs are candidates); else against
+    its own candidates only (MinHash's few dozen an article), which replaces a dozen
+    array operations per pair with a dozen per article: two thirds of a cold sources
+    stage at 1,000 articles went to comparing 38,000 pairs one by one.
     No decision changes: a pair is dropped only when its exact score is below the line.
     """
     if not batch:
         return list(candidates)
+    if not whole_corpus:
+        return _worth_verifying_grouped(prepared, candidates)
     partners: dict[int, list[int]] = {}
     for i, j in candidates:
         partners.setdefault(i, []).append(j)
@@ -434,30 +441,62 @@ def _worth_verifying(
             out.extend((i, j) for j in partners[i])  # too big to set against all at once
             continue
         view = bounds.of(i)
-        for j in partners[i]:
-            b = prepared[j]
-            # Each measure's ordered share only where its unordered share could link.
-            linked = (
-                (view.a_in[j] >= LINK_SCORE and _sentence_share(view.carried_into(j), a.sizes) >= LINK_SCORE)
-                or (view.b_in[j] >= LINK_SCORE and _sentence_share(view.carried_from(j), b.sizes) >= LINK_SCORE)
-                or (
-                    view.shingle_reach[j] >= LINK_SCORE
-                    and max(_shingle_share(a, b), _shingle_share(b, a)) >= LINK_SCORE
-                )
-            )
-            if linked:
-                out.append((i, j))
+        out.extend((i, j) for j in partners[i] if _may_link(view, j, a, prepared[j]))
     return out
+
+
+def _worth_verifying_grouped(prepared: Sequence[_Prepared], candidates: Sequence[tuple[int, int]]
+                             ) -> list[tuple[int, int]]:
+    """`_worth_verifying` with each article set against its own candidates: a pair goes
+    to the one of its two articles with more candidates (after an edit, the edited one)."""
+    count: Counter[int] = Counter(k for pair in candidates for k in pair)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i, j in candidates:
+        owner, other = (i, j) if count[i] >= count[j] else (j, i)
+        groups[owner].append(other)
+    out: list[tuple[int, int]] = []
+    for owner in sorted(groups):
+        others = groups[owner]
+        members = [prepared[owner], *(prepared[k] for k in others)]
+        if len(members[0].sizes) * sum(len(m.sizes) for m in members[1:]) > BATCH_MAX_CELLS:
+            out.extend((min(owner, k), max(owner, k)) for k in others)
+            continue
+        view = _Bounds(members).of(0)
+        out.extend((min(owner, k), max(owner, k)) for local, k in enumerate(others, start=1)
+                   if _may_link(view, local, members[0], members[local]))
+    return out
+
+
+def _may_link(view: _View, j: int, a: _Prepared, b: _Prepared) -> bool:
+    """Whether `a` (the view's article) and `b` (article j of the view's bounds) may link:
+    each measure's ordered share is worked out only where its unordered share could."""
+    return (
+        (view.a_in[j] >= LINK_SCORE and _sentence_share(view.carried_into(j), a.sizes) >= LINK_SCORE)
+        or (view.b_in[j] >= LINK_SCORE and _sentence_share(view.carried_from(j), b.sizes) >= LINK_SCORE)
+        or (view.shingle_reach[j] >= LINK_SCORE and _shingles_may_link(a, b))
+    )
+
+
+def _shingles_may_link(a: _Prepared, b: _Prepared) -> bool:
+    """Whether the shingles one article carries over into the other in order reach
+    `LINK_SCORE` either way. The runs are found once (as `_compare` does, read in b's order
+    for b's share), and a way's chain is worked out only where its runs could reach it."""
+    runs = _shingle_matches(a, b)
+    return (_chain_reaches(runs, len(a.shingle_keys))
+            or _chain_reaches(sorted((j, i, n, w) for i, j, n, w in runs), len(b.shingle_keys)))
+
+
+def _chain_reaches(blocks: list[Match], total: int) -> bool:
+    """Whether the heaviest in-order chain of `blocks` weighs `LINK_SCORE` of `total`. A
+    chain never weighs more than all its blocks (whole numbers, summed exactly as floats),
+    so it is only worked out when they do."""
+    return bool(total) and _weight(blocks) / total >= LINK_SCORE and \
+        _weight(_heaviest_chain(blocks)) / total >= LINK_SCORE
 
 
 def _sentence_share(matches: list[Match], sizes: np.ndarray) -> float:
     total = int(sizes.sum())
     return _weight(_heaviest_chain(matches)) / total if total else 0.0
-
-
-def _shingle_share(a: _Prepared, b: _Prepared) -> float:
-    distinct = len(a.shingle_keys)
-    return _weight(_heaviest_chain(_shingle_matches(a, b))) / distinct if distinct else 0.0
 
 
 class _Bounds:
@@ -645,17 +684,16 @@ def analyse_sources_with(
                                   lambda todo: [_sketch(t) for t in texts.of(todo)], settings=SKETCH_SETTINGS)
     candidates = _candidate_pairs(sketches, len(ordered))
     if batch is None:
-        # The batched bounds set one article against all others: worth it for all pairs
-        # of a few hundred articles, not for a few dozen LSH candidates per article.
-        batch = not use_lsh and len(candidates) >= BATCH_MIN_PAIRS
+        batch = len(candidates) >= BATCH_MIN_PAIRS
 
     def verdicts(todo: list[int]) -> list[PairScore | None]:
         """Each pair's score if it links, else None (all a later build needs to know)."""
         pairs = [candidates[k] for k in todo]
-        texts.of(range(len(ordered)) if batch else sorted({i for pair in pairs for i in pair}))  # read at once
+        whole = batch and not use_lsh  # bounds against the whole corpus
+        texts.of(range(len(ordered)) if whole else sorted({i for pair in pairs for i in pair}))  # read at once
         linking = {
             pair: score
-            for pair in _worth_verifying(prepared, pairs, batch)
+            for pair in _worth_verifying(prepared, pairs, batch, whole_corpus=not use_lsh)
             if (score := _compare(prepared[pair[0]], prepared[pair[1]])).score >= LINK_SCORE
         }
         return [linking.get(pair) for pair in pairs]
