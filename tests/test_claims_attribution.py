@@ -4,10 +4,20 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from sitegen.analyse.claims import analyse_claims
+from sitegen.analyse.reporting import (
+    _LOWER_WORD,
+    _NOUN_BEFORE,
+    _NOUN_OR_VERB,
+    _VERBS,
+    REPORTING_VERB,
+    reporting_verbs,
+    word_before,
+)
 from sitegen.model import Actor, Article, Claim, Mention, Paragraph, SourceAnalysis
 
 ACTORS = {
@@ -130,3 +140,26 @@ def test_speaker(paragraphs: list[str], kind: str, words: str, speaker: str | No
     found = [c for c in claims if _matches(c, kind, words)]
     assert found, [(c.kind, c.text) for c in claims]
     assert found[0].speaker == speaker, found[0]
+
+
+def test_reporting_verbs_are_those_the_verb_pattern_finds() -> None:
+    """`reporting_verbs` looks words up in the verb list instead of running the pattern's
+    200 alternatives at every position: the same verbs at any span of real texts, so every
+    verb must stay one lower-case word."""
+    def by_pattern(text: str, start: int, end: int) -> list[tuple[int, int]]:
+        return [m.span() for m in REPORTING_VERB.finditer(text, start, end)
+                if word_before(text, m.start()) not in _NOUN_BEFORE
+                and (m.group(0) not in _NOUN_OR_VERB or re.match(r"\s+that\b", text[m.end():]))]
+
+    root = Path(__file__).parent.parent
+    texts = [p.read_text(encoding="utf-8") for p in sorted((root / "tests" / "stories").glob("*/*.md"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((root / "seeds").glob("*.txt"))]
+    assert len(texts) > 20 and all(_LOWER_WORD.fullmatch(verb) for verb in _VERBS)
+    found = 0
+    for text in texts:
+        for start in range(0, len(text), 97):
+            for end in (start + 60, len(text)):
+                spans = [m.span() for m in reporting_verbs(text, start, end)]
+                assert spans == by_pattern(text, start, end)
+                found += len(spans)
+    assert found > 1000
