@@ -366,8 +366,8 @@ class Views:
 class _PagePlan:
     """How to make one page: its view, and for the page of one article, actor, tag or claim
     (its `kind`) that entity's id, by which `page_inputs.Inputs` hashes its inputs; "" for
-    the claims page, whose inputs (every claim) it hashes too. The other index pages read
-    the whole site and have no inputs hashed (None)."""
+    the claims and sources pages, whose inputs it hashes too. The other index pages read
+    more of the site and have no inputs hashed (None)."""
 
     path: str
     kind: str
@@ -381,7 +381,7 @@ def _pages(views: Views) -> Iterator[_PagePlan]:
     site = views.site
     yield _PagePlan("index.html", "index", "index.html", views.index)
     yield _PagePlan("claims.html", "claims", "claims.html", views.claims, "")
-    yield _PagePlan("sources.html", "sources", "sources.html", views.sources)
+    yield _PagePlan("sources.html", "sources", "sources.html", views.sources, "")
     yield _PagePlan("actors/index.html", "actors", "actors_index.html", views.actors_index)
     yield _PagePlan("tags/index.html", "tags", "tags_index.html", views.tags_index)
     yield _PagePlan("search.html", "search", "search.html", lambda: views.common("search.html", "Search"))

@@ -193,6 +193,24 @@ def _curate_an_actor(root: Path) -> None:
                      "aliases": ["The desk's pick"]}]), encoding="utf-8")
 
 
+def _rename_an_actor(root: Path) -> None:
+    """The desk names the most mentioned actor its own way: its name and page change on
+    every page that links to it (the source index lists each article's actors)."""
+    actors = json.loads((root / "public" / "briefing.json").read_text(encoding="utf-8"))["actors"]
+    chosen = max(actors, key=lambda a: (len(a["mentions"]), a["id"]))
+    (root / "content" / "actors.yaml").write_text(
+        json.dumps([{"name": "The Desk's Name", "type": chosen["type"], "aliases": [chosen["name"]]}]),
+        encoding="utf-8")
+
+
+def _add_a_claim(root: Path) -> None:
+    """A new quote: one article reports one more claim (the source index counts them)."""
+    article = _articles(root)[-1]
+    article.write_text(article.read_text(encoding="utf-8")
+                       + '\n"We will reopen the valley road within a month," the regional governor said.\n',
+                       encoding="utf-8")
+
+
 def _retitle_briefing(root: Path) -> None:
     (root / "content" / "briefing.yaml").write_text("title: A retitled briefing\n", encoding="utf-8")
 
@@ -200,11 +218,12 @@ def _retitle_briefing(root: Path) -> None:
 @pytest.mark.parametrize(("change", "every_page"), [
     (_edit_article, False), (_retitle_article, False), (_redate_article, False), (_add_a_rewrite, False),
     (_remove_article, False), (_reword_a_quote, False), (_reword_after_a_name, False), (_curate_an_actor, False),
+    (_rename_an_actor, False), (_add_a_claim, False),
     (_retitle_briefing, True),  # every page shows the briefing's title
 ])
 def test_pages_kept_for_unchanged_inputs_are_what_a_fresh_build_makes(
         tmp_path: Path, change: Callable[[Path], None], every_page: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A page of an article, actor, tag or claim, or the claims page, whose inputs hash as
+    """A page of an article, actor, tag or claim, or the claims or sources page, whose inputs hash as
     in the last build is kept without its view being built (`page_inputs.py`): after each kind of change, the
     output equals a fresh `--no-cache` build byte for byte, so no input a view reads was
     left out of its page's digest. The story has rewrites, and (with one report shown on
@@ -215,7 +234,7 @@ def test_pages_kept_for_unchanged_inputs_are_what_a_fresh_build_makes(
     (root / "content" / "briefing.yaml").write_text("title: Landslide\n", encoding="utf-8")
     first = built(root)
     assert first.pages["claim"] > 1 and first.site is not None and first.site.copy_link_of
-    assert built(root, skip_if_unchanged=False).viewed == 5  # the index pages but the claims page
+    assert built(root, skip_if_unchanged=False).viewed == 4  # the index pages but the claims and sources pages
     change(root)
     again = built(root)
     assert (again.viewed == sum(again.pages.values())) is every_page
@@ -366,5 +385,5 @@ def test_page_inputs_are_hashed_only_for_a_build_that_keeps_them(root: Path) -> 
     site = build(BuildOptions(root=root, output=root / "public", jobs=1, use_cache=False)).site
     assert site is not None
     kept = {p.kind for p in render.render_site(site, theme_dirs(root)) if p.inputs_digest}
-    assert kept == {"article", "actor", "tag", "claims"}
+    assert kept == {"article", "actor", "tag", "claims", "sources"}
     assert not any(p.inputs_digest for p in render.render_site(site, theme_dirs(root), with_inputs=False))
