@@ -6,6 +6,7 @@ Objects refer to each other by id; this is the one place those ids are resolved 
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -75,13 +76,14 @@ def _co_mentions(actors: tuple[Actor, ...]) -> dict[str, tuple[tuple[str, int], 
     for actor in actors:
         for mention in actor.mentions:
             in_paragraph[(mention.article, mention.paragraph)].add(actor.id)
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    pairs: Counter[tuple[str, str]] = Counter()
     for present in in_paragraph.values():
         if len(present) > 1:  # most paragraphs name one actor or none: no pair to count
-            for actor_id in present:
-                counts[actor_id].update(present - {actor_id})
-    return {actor_id: tuple(sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
-            for actor_id, c in counts.items()}
+            pairs.update(itertools.permutations(present, 2))  # one count per ordered pair, in C
+    others: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for (actor_id, other), count in pairs.items():
+        others[actor_id].append((other, count))
+    return {actor_id: tuple(sorted(found, key=lambda kv: (-kv[1], kv[0]))) for actor_id, found in others.items()}
 
 
 def _in_reading_order(rows: list[tuple[str, Evidence]]) -> tuple[str, ...]:
