@@ -63,11 +63,27 @@ class Link(TypedDict):
     text: str
 
 
+class ThemeEnvironment(jinja2.Environment):
+    """Jinja2 with `x.name` looked up as a key first when `x` is a dict. Views are plain
+    dicts (they hash fast), and Jinja's default tries the attribute first: a failed
+    `getattr` for every `link.href` a template prints, a fifth to a half of rendering the
+    index pages (the sources page at 1,000 articles: 0.46 -> 0.38 s, the claims page 0.41 ->
+    0.25 s, same bytes). A key named like a dict method ("items") now gives its value."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def theme_environment(theme_dirs: Sequence[Path]) -> jinja2.Environment:
     """Templates from the site's own theme first, then the built-in one."""
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d / "templates")) for d in theme_dirs])
-    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = ThemeEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                           trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["plural"] = lambda n, word: f"{n} {word}" + ("" if n == 1 else "s")
     return env
 

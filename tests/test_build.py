@@ -435,3 +435,17 @@ def test_a_new_report_of_a_claim_leaves_the_claim_lists_of_other_articles_alone(
     unchanged = {name for name in before if name != f"{source.stem.replace('_', '-')}.html"}
     assert sum(1 for name in unchanged if before[name]) >= 3
     assert {name: after[name] for name in unchanged if name in after} == {name: before[name] for name in unchanged}
+
+
+def test_templates_read_a_views_keys_first_and_still_reach_attributes_and_methods() -> None:
+    """Views are dicts: `x.name` is their key (even one named like a dict method), an
+    object's attribute or a dict's method otherwise, and a missing key is an error."""
+    import jinja2
+
+    from sitegen.render import theme_environment
+
+    env = theme_environment([])
+    template = env.from_string("{{ d.href }}|{{ d.items }}|{{ o.real }}|{{ e.items()|list|length }}")
+    assert template.render(d={"href": "a.html", "items": 3}, o=2.5, e={"x": 1}) == "a.html|3|2.5|1"
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ d.missing }}").render(d={})
