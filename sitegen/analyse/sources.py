@@ -19,9 +19,10 @@ A copy of a copy has the first article as its origin.
 
 Above `LSH_MIN_ARTICLES` articles, MinHash bands over content-word pairs propose the
 candidate pairs, at most `LSH_MAX_PARTNERS` an article, strictest bands first; above
-`BATCH_MIN_PAIRS` candidates, bounds computed for one article against all others at once
-drop the pairs that cannot link; the rest are compared exactly. Neither step changes a
-decision on the corpora we test (tests/test_sources.py).
+`BATCH_MIN_PAIRS` candidates, bounds computed for one article against all the others (with
+MinHash, against its own candidates) at once drop the pairs that cannot link; the rest are
+compared exactly. Neither step changes a decision on the corpora we test
+(tests/test_sources.py).
 """
 
 from __future__ import annotations
@@ -685,15 +686,16 @@ def analyse_sources_with(
     candidates = _candidate_pairs(sketches, len(ordered))
     if batch is None:
         batch = len(candidates) >= BATCH_MIN_PAIRS
+    whole_corpus = not use_lsh  # every pair a candidate: bounds against all later articles
 
     def verdicts(todo: list[int]) -> list[PairScore | None]:
         """Each pair's score if it links, else None (all a later build needs to know)."""
         pairs = [candidates[k] for k in todo]
-        whole = batch and not use_lsh  # bounds against the whole corpus
-        texts.of(range(len(ordered)) if whole else sorted({i for pair in pairs for i in pair}))  # read at once
+        # The texts the comparisons need, read at once.
+        texts.of(range(len(ordered)) if batch and whole_corpus else sorted({i for pair in pairs for i in pair}))
         linking = {
             pair: score
-            for pair in _worth_verifying(prepared, pairs, batch, whole_corpus=not use_lsh)
+            for pair in _worth_verifying(prepared, pairs, batch, whole_corpus)
             if (score := _compare(prepared[pair[0]], prepared[pair[1]])).score >= LINK_SCORE
         }
         return [linking.get(pair) for pair in pairs]

@@ -537,6 +537,7 @@ def word_frequency(word: str) -> float:
 
 
 FREQUENCY_SETTINGS = "zipf/1 en"
+"""Part of the cache key of a word's frequency (wordfreq's version is in the code's hash)."""
 
 
 @functools.lru_cache(maxsize=1 << 14)
