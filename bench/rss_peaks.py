@@ -52,16 +52,14 @@ def main() -> int:
         now = time.monotonic() - start
         main_peak = max(main_peak, (_rss_mb(build.pid), now))
         pending = [(child, 1) for child in _children(build.pid)]
-        alive = 0
+        sizes: list[int] = []
         while pending:
             pid, depth = pending.pop()
-            rss = _rss_mb(pid)
-            alive += 1
-            by_depth[depth] = max(by_depth.get(depth, 0), rss)
-            child_peak = max(child_peak, (rss, now, 0))
+            sizes.append(_rss_mb(pid))
+            by_depth[depth] = max(by_depth.get(depth, 0), sizes[-1])
             pending += [(grandchild, depth + 1) for grandchild in _children(pid)]
-        if child_peak[1] == now:
-            child_peak = (child_peak[0], now, alive)
+        if sizes and max(sizes) > child_peak[0]:
+            child_peak = (max(sizes), now, len(sizes))
         time.sleep(SAMPLE_SECONDS)
     print(f"main process: peak {main_peak[0]} MB at {main_peak[1]:.1f} s")
     print(f"children: peak {child_peak[0]} MB at {child_peak[1]:.1f} s ({child_peak[2]} alive then); "

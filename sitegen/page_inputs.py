@@ -23,8 +23,10 @@ import hashlib
 import io
 import pickle
 from collections import defaultdict
+from collections.abc import Iterable
 
 from sitegen.link import Site
+from sitegen.model import Mention, TagOccurrence
 
 
 def value_digest(value: object) -> str:
@@ -40,7 +42,7 @@ def value_digest(value: object) -> str:
 
 class Inputs:
     """Digests of the inputs of every article, actor, tag and claim page of one Site, and
-    of its claims page.
+    of its claims and sources pages.
 
     A page's own record (its actor, tag or claim) is hashed whole; records shared by many
     pages (an article's text, a claim as lists show it) are hashed once, on first use, and
@@ -77,6 +79,12 @@ class Inputs:
     def _paragraph_digests(self, article_id: str) -> tuple[str, ...]:
         """Each paragraph's text, as snippets on other pages quote it."""
         return tuple(value_digest(p.text) for p in self.site.article_by_id[article_id].paragraphs)
+
+    def _quoting(self, article_id: str, paragraphs: Iterable[int]) -> tuple[str, tuple[str, ...]]:
+        """An article as an actor or tag page shows it: a link, and snippets of these
+        paragraphs (an edit elsewhere in the article leaves it as it was)."""
+        texts = self._paragraphs(article_id)
+        return self._listing(article_id), tuple(texts[n - 1] for n in sorted(paragraphs))
 
     def _claim_line_digest(self, claim_id: str) -> str:
         """A claim as article and actor pages list it (`Views.claim_view` without reports
@@ -116,15 +124,10 @@ class Inputs:
     def _actor_page(self, actor_id: str) -> tuple[object, ...]:
         site = self.site
         actor = site.actors[actor_id]
-        # Of each article it is mentioned in, the page shows a link and snippets of the
-        # paragraphs: an edit elsewhere in the article leaves it as it was.
-        paragraphs: dict[str, set[int]] = defaultdict(set)
-        for m in actor.mentions:
-            paragraphs[m.article].add(m.paragraph)
+        paragraphs = _paragraphs_by_article(actor.mentions)
         return (
             actor,
-            tuple((self._listing(a), tuple(self._paragraphs(a)[n - 1] for n in sorted(numbers)))
-                  for a, numbers in sorted(paragraphs.items())),
+            tuple(self._quoting(a, numbers) for a, numbers in sorted(paragraphs.items())),
             self._name(actor.affiliation),
             self._names(site.members_of.get(actor_id, ())),
             tuple(self._claim_line(c) for c in site.claims_of_actor.get(actor_id, ())),
@@ -156,12 +159,8 @@ class Inputs:
 
     def _tag_page(self, tag_id: str) -> tuple[object, ...]:
         tag = self.site.tags[tag_id]
-        # Each article as a link, with the text of (some of) the paragraphs that carry the tag.
-        paragraphs: dict[str, set[int]] = defaultdict(set)
-        for occurrence in tag.occurrences:
-            paragraphs[occurrence.article].add(occurrence.paragraph)
-        return (tag, tuple((self._listing(a), tuple(self._paragraphs(a)[n - 1] for n in sorted(paragraphs[a])))
-                           for a in tag.articles))
+        paragraphs = _paragraphs_by_article(tag.occurrences)
+        return (tag, tuple(self._quoting(a, paragraphs[a]) for a in tag.articles))
 
     def _claim_page(self, claim_id: str) -> tuple[object, ...]:
         site = self.site
@@ -169,3 +168,10 @@ class Inputs:
         return (claim, self._name(claim.speaker), site.outlets_of_claim[claim_id],  # reports quote the claim's record
                 tuple(self._listing(a) for a in sorted({e.article for e in claim.evidence})))
 
+
+def _paragraphs_by_article(spots: Iterable[Mention | TagOccurrence]) -> dict[str, set[int]]:
+    """The paragraphs of each article that mentions or tags fall in."""
+    paragraphs: dict[str, set[int]] = defaultdict(set)
+    for spot in spots:
+        paragraphs[spot.article].add(spot.paragraph)
+    return paragraphs
