@@ -368,3 +368,18 @@ def test_stem_paragraphs_pack_and_read_back_as_the_mapping_they_came_from() -> N
     with pytest.raises(KeyError):
         packed[("harbour",)]
     assert dict(StemParagraphs.of({})) == {} and StemParagraphs.of({}).texts() == []
+
+
+@pytest.mark.parametrize("missing", [("port",), ("port", "of"), ("of", "rotterdam"), ("rotterdam",), ("dock",),
+                                     ("worker",), ("strike", "union"), ()])
+def test_stem_paragraphs_find_a_whole_key_only(missing: tuple[str, ...]) -> None:
+    """A key is looked up by its whole line: a key that begins, ends or joins other
+    keys' lines is not found in them, whichever line (first, middle, last) they are on."""
+    found = {("dock", "worker"): [1, 3], ("port", "of", "rotterdam"): [12, 14], ("strike",): [2], ("union",): []}
+    packed = StemParagraphs.of(found)
+    for key, paragraphs in found.items():
+        assert packed[key] == tuple(paragraphs)
+    with pytest.raises(KeyError):
+        packed[missing]
+    with pytest.raises(KeyError):
+        StemParagraphs.of({})[missing]
