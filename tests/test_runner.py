@@ -446,3 +446,24 @@ def test_equal_items_have_equal_keys_whatever_objects_they_share() -> None:
     copies = (frozenset({word}), frozenset({"".join(["por", "ts"])}))
     assert shared == copies
     assert item_key(b"", shared) == item_key(b"", copies)
+
+
+def test_plain_keys_follow_every_field_and_refuse_what_has_no_order() -> None:
+    """A plain key (JSON) is equal for equal records made apart, differs when any field
+    does, and refuses a set rather than write it in a per-process order."""
+    from sitegen.analyse.claim_extract import RawClaim
+    from sitegen.runner import plain_key
+
+    def claim(**changes: object) -> RawClaim:
+        fields: dict[str, object] = dict(kind="number", article="a1", paragraph=2, start=40, evidence="About 1,500 staff.",
+                                         text="1,500 staff", speaker=None, speaker_surface=None, number=1500.0)
+        return RawClaim(**{**fields, **changes})  # type: ignore[arg-type]
+
+    key = plain_key(b"claims", [claim(), claim(paragraph=3)])
+    assert key == plain_key(b"claims", [claim(), claim(paragraph=3)])
+    for change in ({"start": 41}, {"number": 1500.5}, {"number": None}, {"speaker": "mayor"}, {"denial": True},
+                   {"unit": "staff"}, {"evidence": "About 1,500 staff"}):
+        assert plain_key(b"claims", [claim(**change), claim(paragraph=3)]) != key, change
+    assert plain_key(b"other step", [claim(), claim(paragraph=3)]) != key
+    with pytest.raises(TypeError):
+        plain_key(b"", ("a1", {"harbour", "crane"}))

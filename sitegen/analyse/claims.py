@@ -29,7 +29,7 @@ from sitegen.analyse.claim_extract import RawClaim, actor_refs, article_context,
 from sitegen.analyse.measures import SHARE_UNITS, dominant_modifiers, measure_key
 from sitegen.analyse.speakers import ArticleContext, MentionSpan
 from sitegen.model import Actor, Article, Claim, ClaimStatus, Evidence, SourceAnalysis
-from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key
+from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key, plain_key
 
 QUOTE_SAME = 0.8
 """Token Jaccard above which two quotes are the same words with small differences."""
@@ -104,9 +104,9 @@ class ClaimInputs:
         self.actor_ids = [sorted({row[3] for row in self.mentions.get(a.id, ())} | prominent) for a in articles]
 
     def keys(self) -> list[str]:
-        ref_digest = functools.cache(lambda actor_id: item_key(b"", self.refs[actor_id]))
-        return [item_key(b"claims input", (article.id, article, self.mentions.get(article.id, ()),
-                                           tuple((i, ref_digest(i)) for i in ids)))
+        ref_digest = functools.cache(lambda actor_id: plain_key(b"", self.refs[actor_id]))
+        return [plain_key(b"claims input", (article.id, article.content_digest or item_key(b"", article),
+                                            self.mentions.get(article.id, ()), [(i, ref_digest(i)) for i in ids]))
                 for article, ids in zip(self.articles, self.actor_ids, strict=True)]
 
     def item(self, index: int) -> tuple[str, ArticleContext]:
@@ -336,7 +336,7 @@ def _joined(raw: Sequence[RawClaim], runner: ArticleRunner = SERIAL_RUNNER) -> J
     items = _with_units(list(raw))
     measures = _measures(items)
     _borrow_denial_measures(items, measures)
-    key = item_key(b"joined claims", items) if runner.cache is not None else ""
+    key = plain_key(b"joined claims", items) if runner.cache is not None else ""
     return JoinedClaims(items, measures, runner.memo(f"{__name__}._groups", key, lambda: _groups(items, measures)),
                         key)
 
@@ -363,7 +363,7 @@ def claim_ledger(joined: JoinedClaims, origin_of: Mapping[str, str | None],
     leave them) makes the ledger no more (0.2 s at 1,000 articles)."""
     if not joined.key:
         return _ledger(joined, origin_of)
-    key = item_key(b"claim ledger", (joined.key, sorted(origin_of.items())))
+    key = plain_key(b"claim ledger", (joined.key, sorted(origin_of.items())))
     return runner.memo(f"{__name__}.claim_ledger", key, lambda: _ledger(joined, origin_of))
 
 
@@ -385,7 +385,9 @@ def _borrow_denial_measures(items: list[RawClaim], measures: dict[int, str | Non
     """A denial that names no figure ("he never gave that figure") is about the last
     measure its article mentioned before it."""
     last: dict[str, str] = {}
-    for i, r in sorted(enumerate(items), key=lambda t: (t[1].article, t[1].paragraph, t[1].start)):
+    # Only claims with a measure or denials bear on the result: those are put in reading order.
+    bearing = [(i, r) for i, r in enumerate(items) if r.denial or measures.get(i)]
+    for i, r in sorted(bearing, key=lambda t: (t[1].article, t[1].paragraph, t[1].start)):
         if measures.get(i):
             last[r.article] = measures[i] or ""
         elif r.denial and r.kind != "number" and r.article in last and \
