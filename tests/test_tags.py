@@ -383,3 +383,7 @@ def test_stem_paragraphs_find_a_whole_key_only(missing: tuple[str, ...]) -> None
         packed[missing]
     with pytest.raises(KeyError):
         StemParagraphs.of({})[missing]
+    alone = StemParagraphs.of({("strike",): [2]})
+    assert alone[("strike",)] == (2,)
+    with pytest.raises(KeyError):
+        alone[missing]
