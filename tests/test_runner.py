@@ -455,8 +455,9 @@ def test_plain_keys_follow_every_field_and_refuse_what_has_no_order() -> None:
     from sitegen.runner import plain_key
 
     def claim(**changes: object) -> RawClaim:
-        fields: dict[str, object] = dict(kind="number", article="a1", paragraph=2, start=40, evidence="About 1,500 staff.",
-                                         text="1,500 staff", speaker=None, speaker_surface=None, number=1500.0)
+        fields: dict[str, object] = dict(kind="number", article="a1", paragraph=2, start=40,
+                                         evidence="About 1,500 staff.", text="1,500 staff", speaker=None,
+                                         speaker_surface=None, number=1500.0)
         return RawClaim(**{**fields, **changes})  # type: ignore[arg-type]
 
     key = plain_key(b"claims", [claim(), claim(paragraph=3)])
