@@ -239,7 +239,9 @@ def plain_key(prefix: bytes, value: object) -> str:
     keys and dataclasses of these, written as JSON by orjson in C (the per-article keys
     and the claims' digest of a rebuild at 10,000 articles: 2.1 s as pickles). A set raises
     (it has no order to write); an article goes in as its `content_digest`, not whole.
-    JSON writes no class names: fine for a key, whose step fixes what each place holds."""
+    JSON writes no class names: fine for a key, whose step fixes what each place holds.
+    NaN and infinities would be written as null, like None; no figure read from text is
+    either."""
     return hashlib.sha256(prefix + orjson.dumps(value)).hexdigest()
 
 
