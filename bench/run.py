@@ -316,6 +316,18 @@ def ratios(n: int, rows: dict[str, Measure], yake: float, cores: int) -> list[st
     return [*out, ""]
 
 
+def output_sizes(n: int, largest: int = 5) -> list[str]:
+    """What a reader downloads: the built site's size and its largest pages (the index
+    pages and the most mentioned actors' pages grow with the corpus; a page of tens of
+    megabytes is slow to open as well as to render again)."""
+    public = WORK_ROOT / f"site{n}" / "public"
+    sizes = sorted(((p.stat().st_size, p.relative_to(public).as_posix()) for p in public.rglob("*.html")),
+                   reverse=True)
+    total = sum(p.stat().st_size for p in public.rglob("*") if p.is_file())
+    top = ", ".join(f"{path} {size / 1e6:.1f} MB" for size, path in sizes[:largest])
+    return [f"- output: {total / 1e6:.0f} MB in all; {len(sizes):,} pages, the largest {top}"]
+
+
 def growth(results: dict[int, dict[str, Measure]]) -> list[str]:
     """How each stage of a cold build, and of a rebuild after one edit, grows between
     consecutive sizes (a warm build with nothing changed is only the up-to-date check)."""
@@ -360,7 +372,7 @@ def main() -> int:
         results[n] = rows
         part = table(n, rows)
         if not args.no_sitegen:
-            part += ratios(n, rows, yake_seconds_per_article(n), cores)
+            part += ratios(n, rows, yake_seconds_per_article(n), cores) + output_sizes(n)
         part += [f"({load()} after)", ""]
         print("\n".join(part), flush=True)
         lines += part
