@@ -436,10 +436,11 @@ class ArticleRunner:
             namespace, full = _full_keys(code_fingerprint(), label, keys, settings)
             self._used[namespace].update(full)
 
-    def stored_digests(self, fn: Callable[[A], object], keys: Sequence[str], settings: str = "") -> list[str] | None:
+    def stored_digests(self, fn: Callable[..., object], keys: Sequence[str], settings: str = "") -> list[str] | None:
         """A digest of each result `map(fn, items, settings, keys)` returns, read from the
         disk cache without unpickling any, or None if one is not stored there. For a
-        cross-article step that keys its own result on them (`analyse_actors`): when every
+        cross-article step that keys its own result on them (`analyse_actors`,
+        `join_claims`; `fn` may take several arguments, as `starmap` does): when every
         article's result is as it was, whatever became of the articles' texts, so is the
         step's. The results count as used, so they stay in the cache."""
         if self.cache is None:

@@ -171,9 +171,10 @@ def test_through_the_cache_claims_are_joined_and_counted_again_only_when_they_or
 ) -> None:
     """Joining claims across articles is kept, keyed on the claims, and so is the ledger,
     keyed on the claims and the articles' origins: an edit that changes no claim (or adds
-    only a figure without a unit, which is dropped) makes neither again; a new quote makes
-    both; a new origin (one article found to rewrite another) makes only the ledger. Each
-    time the ledger is that of an analysis without a cache."""
+    only a figure without a unit, which is dropped) makes neither again, nor even reads the
+    other articles' claims back to prepare a join (`_prepared`); a new quote makes both; a
+    new origin (one article found to rewrite another) makes only the ledger, from the kept
+    groups. Each time the ledger is that of an analysis without a cache."""
     monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
     calls: list[str] = []
 
@@ -188,6 +189,7 @@ def test_through_the_cache_claims_are_joined_and_counted_again_only_when_they_or
 
     counted("_groups")
     counted("_ledger")
+    counted("_prepared")
     articles, actors, _ = _load("claims-flood-toll")
     first_id = articles[0].id
 
@@ -203,12 +205,12 @@ def test_through_the_cache_claims_are_joined_and_counted_again_only_when_they_or
             return ledger(articles, runner, rewrite), sorted(calls)
 
     *kept, last = articles
-    assert cached(articles) == (ledger(articles), ["_groups", "_ledger"])
+    assert cached(articles) == (ledger(articles), ["_groups", "_ledger", "_prepared"])
     for unchanged in ("It rained again later that day.", "The page was updated at 1733000000046."):
         edited = (*kept, appended(last, unchanged))
         assert cached(edited) == (ledger(edited), [])
-    assert cached(articles, rewrite=True) == (ledger(articles, rewrite=True), ["_ledger"])
+    assert cached(articles, rewrite=True) == (ledger(articles, rewrite=True), ["_ledger", "_prepared"])
     assert ledger(articles, rewrite=True) != ledger(articles)
     quoted = (*kept, appended(last, '"We will not leave our homes," one resident said.'))
-    assert cached(quoted) == (ledger(quoted), ["_groups", "_ledger"])
+    assert cached(quoted) == (ledger(quoted), ["_groups", "_ledger", "_prepared"])
     assert any("We will not leave our homes" in c.text for c in ledger(quoted))
