@@ -214,3 +214,31 @@ def test_through_the_cache_claims_are_joined_and_counted_again_only_when_they_or
     quoted = (*kept, appended(last, '"We will not leave our homes," one resident said.'))
     assert cached(quoted) == (ledger(quoted), ["_groups", "_ledger", "_prepared"])
     assert any("We will not leave our homes" in c.text for c in ledger(quoted))
+
+
+def test_a_warm_process_keeps_the_joined_groups_through_edits_that_change_no_claim(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sitegen serve` keeps what a build used in memory and drops the rest. A build that
+    finds its ledger by the claims' key never reads the joined groups, yet they must stay:
+    the next build whose origins change makes its ledger from them, not from a new join."""
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
+    groups_made: list[int] = []
+    real_groups = claims_module._groups
+    monkeypatch.setattr(claims_module, "_groups", lambda *args: groups_made.append(1) or real_groups(*args))
+    articles, actors, _ = _load("claims-flood-toll")
+    *kept, last = articles
+    memory: dict[str, dict[str, object]] = {}
+
+    def build(articles: tuple[Article, ...], rewrite: bool = False) -> tuple[Claim, ...]:
+        origins = {a.id: articles[0].id if rewrite and a.id != articles[0].id else None for a in articles}
+        with open_runner(1, tmp_path / "cache", None, memory) as runner:
+            return analyse_claims(articles, actors, SourceAnalysis((), origins), runner=runner)
+
+    build(articles)
+    build((*kept, appended(last, "It rained again later that day.")))
+    assert any(name.startswith(claims_module.GROUPS_LABEL) and kept_groups for name, kept_groups in memory.items())
+    rewritten = build(articles, rewrite=True)
+    assert groups_made == [1]
+    assert rewritten == analyse_claims(articles, actors, SourceAnalysis((), {
+        a.id: articles[0].id if a.id != articles[0].id else None for a in articles}))

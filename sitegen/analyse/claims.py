@@ -104,6 +104,8 @@ def join_claims(articles: Sequence[Article], actors: Sequence[Actor],
     joined = JoinedClaims(key, lambda: _join(every_claim(), key, runner))
     if runner.missing_keyed(GROUPS_LABEL, [key]):
         joined.parts()
+    else:  # kept groups count as used, so they stay for a build whose ledger needs them
+        runner.keep_keyed(GROUPS_LABEL, [key])
     return joined
 
 
