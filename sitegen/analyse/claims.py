@@ -397,18 +397,18 @@ def _joined(raw: Sequence[RawClaim], runner: ArticleRunner = SERIAL_RUNNER) -> J
     return joined
 
 
-def _join(raw: list[RawClaim], key: str, runner: ArticleRunner) -> _JoinParts:
-    """Figures given their units and measures, and the groups (kept under `key`)."""
-    items, measures = _prepared(raw)
+def _join(items: list[RawClaim], key: str, runner: ArticleRunner) -> _JoinParts:
+    """Each figure's measure, and the groups (kept under `key`), of claims whose figures
+    have their units (`_with_units`: per article in `article_claims`, else in `_joined`)."""
+    measures = _prepared(items)
     return items, measures, runner.memo(GROUPS_LABEL, key, lambda: _groups(items, measures))
 
 
-def _prepared(raw: list[RawClaim]) -> tuple[list[RawClaim], dict[int, str | None]]:
-    """The claims as the ledger takes them (`_with_units`), and each figure's measure."""
-    items = _with_units(raw)
+def _prepared(items: list[RawClaim]) -> dict[int, str | None]:
+    """Each figure's measure, a denial that names none taking its article's last."""
     measures = _measures(items)
     _borrow_denial_measures(items, measures)
-    return items, measures
+    return measures
 
 
 GROUPS_LABEL = f"{__name__}._groups"
