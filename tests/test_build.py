@@ -141,6 +141,7 @@ def test_briefing_json_has_a_record_a_line_in_plain_utf8(seed_site: Path) -> Non
     assert records == [r for kind in ("articles", "actors", "claims", "tags") for r in data[kind]]
     assert "\\u" not in raw and any(ord(c) > 127 for c in raw)
 
+
 def test_two_builds_are_byte_identical(site_copy, sitegen) -> None:
     root = site_copy("repo")
     assert sitegen("build", "--root", root, "--output", root / "one", "-q").code == 0
