@@ -72,6 +72,16 @@ def test_overlapping_ranges_agree_and_a_denied_figure_is_contested() -> None:
                       150: ("contested", True)}
 
 
+def test_a_figure_and_a_range_from_it_are_compared_without_failing() -> None:
+    # The test stories built as one briefing stopped with a TypeError: a figure and a range
+    # starting at it (12 and 12 to 15) were sorted as (12, None) and (12, 15).
+    claims = group_claims([_figure("a", 12, "agency", "deaths", None, number_max=15),
+                           _figure("b", 12, "governor", "deaths", None),
+                           _figure("c", 20, "mayor", "deaths", None)], {})
+    status = {(c.number, c.number_max): c.status for c in claims}
+    assert status == {(12, 15): "contested", (12, None): "contested", (20, None): "contested"}
+
+
 def test_same_figure_from_one_speaker_is_one_claim_and_unverified_wins_over_sources() -> None:
     claims = group_claims([_figure("a", 3000, "ana", unverified=True), _figure("b", 3000, "ana")],
                           {})

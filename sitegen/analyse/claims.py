@@ -499,7 +499,7 @@ def _conflicting(items: list[RawClaim], measures: dict[int, str | None]) -> set[
             by_measure[m].setdefault((r.number, r.number_max), []).append(i)
     out: set[int] = set()
     for figures in by_measure.values():
-        values = sorted(figures)
+        values = sorted(figures, key=_figure_order)
         speakers = {v: {_speaker_key(items[i]) for i in figures[v]} for v in values}
         for x, va in enumerate(values):
             for vb in values[x + 1 :]:
@@ -509,6 +509,12 @@ def _conflicting(items: list[RawClaim], measures: dict[int, str | None]) -> set[
                     out.update(figures[va])
                     out.update(figures[vb])
     return out
+
+
+def _figure_order(value: tuple[float, float | None]) -> tuple[float, bool, float]:
+    """A figure before the ranges starting at it (a plain sort would compare None with a number)."""
+    low, high = value
+    return low, high is not None, high or 0.0
 
 
 def _build(items: list[RawClaim], measures: dict[int, str | None], members: list[int],
