@@ -20,7 +20,7 @@ import yaml
 from sitegen import markdown
 from sitegen.errors import Problem, SitegenError
 from sitegen.frontmatter import ContentLoader, split_front_matter, yaml_problem
-from sitegen.model import ActorType, Article, Briefing, CuratedActor
+from sitegen.model import DEFAULT_PAGE_SIZE, MIN_PAGE_SIZE, ActorType, Article, Briefing, CuratedActor
 from sitegen.urls import slug
 
 DEFAULT_TITLE = "Briefing"
@@ -74,7 +74,7 @@ def load_briefing(root: Path, problems: list[Problem]) -> Briefing:
     if not path.is_file():
         return Briefing(DEFAULT_TITLE, None, None)
     shown = "content/briefing.yaml"
-    data, _ = _yaml_file(path, shown, problems)
+    data, node = _yaml_file(path, shown, problems)
     if data is None:
         return Briefing(DEFAULT_TITLE, None, None)
     if not isinstance(data, dict):
@@ -90,7 +90,26 @@ def load_briefing(root: Path, problems: list[Problem]) -> Briefing:
     description = data.get("description")
     return Briefing(str(data.get("title") or DEFAULT_TITLE),
                     str(description) if description else None,
-                    str(base_url) if base_url else None)
+                    str(base_url) if base_url else None,
+                    _page_size(data.get("page_size", DEFAULT_PAGE_SIZE), _key_line(node, "page_size"),
+                               shown, problems))
+
+
+def _page_size(value: Any, line: int, shown: str, problems: list[Problem]) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= MIN_PAGE_SIZE:
+        return value
+    problems.append(Problem(shown, line, f"page_size {value!r} is not a whole number of at least {MIN_PAGE_SIZE}",
+                            f"write e.g. page_size: {DEFAULT_PAGE_SIZE}, or remove it"))
+    return DEFAULT_PAGE_SIZE
+
+
+def _key_line(node: yaml.Node | None, key: str) -> int:
+    """The line of a top-level key of a YAML mapping, for problems; 1 if not found."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            if key_node.value == key:
+                return int(key_node.start_mark.line) + 1
+    return 1
 
 
 def _article_date(value: Any, shown: str, line: int, problems: list[Problem]) -> str | None:

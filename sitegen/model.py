@@ -208,6 +208,10 @@ class Analysis:
     tags: tuple[Tag, ...]
 
 
+DEFAULT_PAGE_SIZE = 250
+MIN_PAGE_SIZE = 10
+
+
 @dataclass(frozen=True, slots=True)
 class Briefing:
     """`content/briefing.yaml`."""
@@ -215,3 +219,6 @@ class Briefing:
     title: str
     description: str | None
     base_url: str | None
+    page_size: int = DEFAULT_PAGE_SIZE
+    """Claims or articles listed on one page before the claims and the source index are
+    split into pages of their own (`pagination`)."""

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 
 from sitegen.link import Site
 from sitegen.model import Mention, TagOccurrence
+from sitegen.pagination import Layout
 from sitegen.runner import plain_key
 
 
@@ -57,9 +58,12 @@ class Inputs:
     pages (an article's text, a claim as lists show it) are hashed once, on first use, and
     pages join their digests."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, pages: Layout) -> None:
         self.site = site
-        self._briefing = _digest(site.briefing)
+        self.pages = pages
+        # Which page each claim is on follows from its status (in each claim's record) and
+        # how many pages each status has, here: every link to a claim depends on it.
+        self._briefing = _digest((site.briefing, pages.claim_pages_by_status))
         self._article = functools.cache(self._article_digest)
         self._listing = functools.cache(self._listing_digest)
         self._paragraphs = functools.cache(self._paragraph_digests)
@@ -67,8 +71,9 @@ class Inputs:
 
     def of(self, kind: str, entity_id: str) -> str:
         """The digest of the page of `kind` ("article", "actor", "tag", "claim") for
-        `entity_id`, or of the claims or sources page ("claims" or "sources", "")."""
-        parts = getattr(self, f"_{kind}_page")(entity_id)
+        `entity_id`, of the claims or sources page ("claims" or "sources", ""), or of one
+        page of the split claims or source lists ("claims-list", "sources-list", its key)."""
+        parts = getattr(self, f"_{kind.replace('-', '_')}_page")(entity_id)
         return _digest((kind, entity_id, self._briefing, parts))
 
     # -- records shared by pages ---------------------------------------------------------
@@ -153,18 +158,47 @@ class Inputs:
                 tuple(site.outlets_of_claim[c.id] for c in claims),
                 tuple(self._listing(a) for a in sorted({e.article for c in claims for e in c.evidence})))
 
+    def _claims_list_page(self, key: str) -> tuple[object, ...]:
+        """One page of the split claims list (`Views.claims_list`): its claims as the claims
+        page shows them, and the pages of their status."""
+        assert self.pages.claims is not None
+        site = self.site
+        claims = tuple(site.claims[c] for c in self.pages.claims.members[key])
+        return (claims, tuple(self._name(c.speaker) for c in claims),
+                tuple(site.outlets_of_claim[c.id] for c in claims),
+                tuple(self._listing(a) for a in sorted({e.article for c in claims for e in c.evidence})),
+                self.pages.claim_pages_by_status)
+
     def _sources_page(self, _: str) -> tuple[object, ...]:
         """The sources page (`Views.sources`): each article's row in the source index (its
         listing, address, author, origin, the names of its actors and tags, how many claims
         it reports), in order, and every copy link with its passages. Its view is the
-        largest of the site (73 MB of HTML at 10,000 articles), built on every build before."""
+        largest of the site (73 MB of HTML at 10,000 articles), built on every build before.
+        Split by day (`Views.sources_summary`), it lists the days' pages too."""
         site = self.site
-        rows = tuple((self._listing(a.id), a.url, a.author, site.origin_of.get(a.id),
-                      self._names(site.actors_of_article.get(a.id, ())),
-                      tuple((t, site.tags[t].label) for t in site.tags_of_article.get(a.id, ())),
-                      len(site.claims_of_article.get(a.id, ())))
-                     for a in site.articles)
-        return rows, tuple(site.copy_link_of[a.id] for a in site.articles if a.id in site.copy_link_of)
+        days = tuple((k, len(ids)) for k, ids in self.pages.sources.members.items()) if self.pages.sources else None
+        return (tuple(self._source_row(a.id) for a in site.articles),
+                tuple(site.copy_link_of[a.id] for a in site.articles if a.id in site.copy_link_of), days)
+
+    def _sources_list_page(self, key: str) -> tuple[object, ...]:
+        """One day's page of the split source index (`Views.sources_list`): its articles'
+        rows, and each rewrite's copy link with the title of its origin."""
+        assert self.pages.sources is not None
+        site = self.site
+        members = self.pages.sources.members[key]
+        edges = tuple(site.copy_link_of.get(a) for a in members)
+        return (tuple(self._source_row(a) for a in members),
+                tuple((edge, self._listing(edge.origin)) if edge else None for edge in edges))
+
+    def _source_row(self, article_id: str) -> tuple[object, ...]:
+        """An article's row in the source index (`Views.source_row`)."""
+        site = self.site
+        a = site.article_by_id[article_id]
+        origin = site.origin_of.get(article_id)
+        return (self._listing(article_id), a.url, a.author, origin, self._listing(origin) if origin else None,
+                self._names(site.actors_of_article.get(article_id, ())),
+                tuple((t, site.tags[t].label) for t in site.tags_of_article.get(article_id, ())),
+                len(site.claims_of_article.get(article_id, ())))
 
     def _tag_page(self, tag_id: str) -> tuple[object, ...]:
         tag = self.site.tags[tag_id]

@@ -22,16 +22,31 @@ from sitegen import charts
 from sitegen.errors import SitegenError
 from sitegen.link import Site
 from sitegen.markdown import ArticleBody, Marker, Span
-from sitegen.model import Article, Claim, Mention
+from sitegen.model import Article, Claim, CopyLink, Mention
 from sitegen.page_inputs import Inputs, value_digest
+from sitegen.pagination import CLAIM_STATUSES, Layout, layout
 from sitegen.runner import ForkedPool, fork_available
-from sitegen.urls import actor_page, article_page, claim_anchor, claim_page, paragraph_anchor, relative_url, tag_page
+from sitegen.urls import (
+    actor_page,
+    article_page,
+    claim_anchor,
+    claim_page,
+    claims_list_page,
+    paragraph_anchor,
+    relative_url,
+    sources_list_page,
+    tag_page,
+)
 
 T = TypeVar("T")
 
 SNIPPET_RADIUS = 70
 STATUS_LABELS = {"contested": "contested", "unverified": "unverified",
                  "corroborated": "corroborated", "single-source": "single source"}
+STATUS_HEADINGS = {"contested": "Contested", "unverified": "Unverified",
+                   "corroborated": "Corroborated", "single-source": "Single source"}
+TOP_LISTED = 10
+"""Claims of each status the claims page lists itself once the list is split into pages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +118,9 @@ class Views:
     """Builds the template values of every page kind from one Site. What the view of an
     article, actor, tag or claim page reads, `page_inputs.Inputs` must hash too."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, pages: Layout) -> None:
         self.site = site
+        self.pages = pages
 
     # -- small pieces shared by several pages ---------------------------------------------
 
@@ -134,7 +150,7 @@ class Views:
         more = with_evidence and not every_report and has_claim_page(claim)
         return {
             "id": claim.id,
-            "href": relative_url(page, claim_anchor(claim.id)),
+            "href": relative_url(page, self.claim_anchor(claim.id)),
             "kind": claim.kind,
             "text": claim.text,
             "speaker": self.actor_link(page, claim.speaker) if claim.speaker else None,
@@ -159,6 +175,9 @@ class Views:
             "reports": len(claim.evidence) if with_evidence else None,
             "every_report": relative_url(page, claim_page(claim.id)) if more else None,
         }
+
+    def claim_anchor(self, claim_id: str) -> str:
+        return claim_anchor(claim_id, self.pages.claim_page_key(claim_id))
 
     def nav(self, page: str) -> list[Link]:
         targets = [("index.html", "Overview"), ("claims.html", "Claims"), ("actors/index.html", "Actors"),
@@ -259,7 +278,7 @@ class Views:
             text = article.paragraphs[e.paragraph - 1].text
             at = text.find(e.text)
             end = at + len(e.text) if at >= 0 else len(text)
-            markers[e.paragraph].append(Marker(end, relative_url(page, claim_anchor(claim_id)),
+            markers[e.paragraph].append(Marker(end, relative_url(page, self.claim_anchor(claim_id)),
                                                str(number[claim_id]),
                                                f"claim {claim_id}: {self.site.claims[claim_id].status}"))
         return spans, markers
@@ -325,6 +344,40 @@ class Views:
         return {**self.common(page, "Claims"), "measures": self.measures(page),
                 "by_status": by_status, "total": len(views)}
 
+    def claims_summary(self) -> dict[str, Any]:
+        """The claims page of a briefing whose claims are listed on pages of their own: how
+        many of each status, the most widely reported of each, the figures side by side,
+        and the pages of each status."""
+        page = "claims.html"
+        by_status: dict[str, list[Claim]] = {s: [] for s in CLAIM_STATUSES}
+        for claim in self.site.claims.values():
+            by_status[claim.status].append(claim)
+        sections = []
+        for status in CLAIM_STATUSES:
+            claims = by_status[status]
+            top = sorted(claims, key=lambda c: (-c.independent_sources, -len(c.evidence), c.id))[:TOP_LISTED]
+            keys = self.pages.claim_pages_by_status[status]
+            sections.append({"status": status, "heading": STATUS_HEADINGS[status], "count": len(claims),
+                             "top": [self.claim_view(page, c, with_evidence=False) for c in top],
+                             "pages": [Link(href=relative_url(page, claims_list_page(k)), text=str(n))
+                                       for n, k in enumerate(keys, start=1)] if claims else []})
+        return {**self.common(page, "Claims"), "measures": self.measures(page), "sections": sections,
+                "counts": {s: len(by_status[s]) for s in CLAIM_STATUSES}, "total": len(self.site.claims)}
+
+    def claims_list(self, key: str) -> dict[str, Any]:
+        """One page of the claims of one status, each in full."""
+        assert self.pages.claims is not None
+        page = claims_list_page(key)
+        status = next(s for s in CLAIM_STATUSES if key == s or key.startswith(s + "-"))
+        keys = self.pages.claim_pages_by_status[status]
+        number = keys.index(key) + 1
+        title = f"{STATUS_HEADINGS[status]} claims" + (f", page {number} of {len(keys)}" if len(keys) > 1 else "")
+        return {**self.common(page, title), "heading": title, "status": status,
+                "claims": [self.claim_view(page, self.site.claims[c]) for c in self.pages.claims.members[key]],
+                "summary": relative_url(page, "claims.html#" + status),
+                "pages": [{"link": Link(href=relative_url(page, claims_list_page(k)), text=str(n)),
+                           "current": k == key} for n, k in enumerate(keys, start=1)] if len(keys) > 1 else []}
+
     def tag(self, tag_id: str) -> dict[str, Any]:
         tag = self.site.tags[tag_id]
         page = tag_page(tag.id)
@@ -346,7 +399,7 @@ class Views:
         page = claim_page(claim.id)
         return {**self.common(page, "Claim: " + textwrap.shorten(claim.text, 80, placeholder="…")),
                 "claim": self.claim_view(page, claim, every_report=True),
-                "summary": relative_url(page, claim_anchor(claim.id))}
+                "summary": relative_url(page, self.claim_anchor(claim.id))}
 
     def tags_index(self) -> dict[str, Any]:
         page = "tags/index.html"
@@ -367,15 +420,56 @@ class Views:
             origin_groups.append({
                 "origin": self.article_link(page, origin_id),
                 "members": [self.listing_row(page, a) for a in members],
-                "links": [{"rewrite": self.article_link(page, edge.copy),
-                           "source": self.article_link(page, edge.origin),
-                           "score": edge.score, "containment": edge.containment,
-                           "passages": [{"rewrite": self.article_link(page, edge.copy, p.copy_paragraph),
-                                         "source": self.article_link(page, edge.origin, p.origin_paragraph),
-                                         "copy_text": p.copy_text, "origin_text": p.origin_text}
-                                        for p in edge.passages]} for edge in links]})
+                "links": [self._copy_evidence(page, edge) for edge in links]})
         return {**self.common(page, "Sources"), "rows": [self.source_row(page, a) for a in self.site.articles],
                 "groups": origin_groups, "independent": len(groups)}
+
+    def sources_summary(self) -> dict[str, Any]:
+        """The source index of a briefing whose articles are listed a day to a page: the
+        days, and which articles rewrite which (each rewrite's shared passages are on its
+        day's page)."""
+        assert self.pages.sources is not None
+        page = "sources.html"
+        groups: dict[str, list[Article]] = defaultdict(list)
+        for article in self.site.articles:
+            groups[self.site.origin_of.get(article.id) or article.id].append(article)
+        days = []
+        for key, members in self.pages.sources.members.items():
+            first = self.site.article_by_id[members[0]]
+            days.append({"link": Link(href=relative_url(page, sources_list_page(key)), text=first.date or "Undated"),
+                         "date": first.date, "articles": len(members),
+                         "continued": key != (first.date or "undated")})
+        return {**self.common(page, "Sources"), "articles": len(self.site.articles), "days": days,
+                "independent": len(groups),
+                "groups": [{"origin": self.article_link(page, origin_id),
+                            "members": [self.listing_row(page, a) for a in members]}
+                           for origin_id, members in groups.items() if len(members) > 1]}
+
+    def sources_list(self, key: str) -> dict[str, Any]:
+        """One day's articles in the source index (or part of a long day's), each with the
+        passages it shares with the article it rewrites."""
+        assert self.pages.sources is not None
+        page = sources_list_page(key)
+        members = self.pages.sources.members[key]
+        day = self.site.article_by_id[members[0]].date
+        rows = []
+        for article_id in members:
+            edge = self.site.copy_link_of.get(article_id)
+            rows.append({**self.source_row(page, self.site.article_by_id[article_id]),
+                         "copy": self._copy_evidence(page, edge) if edge else None})
+        title = f"Sources: {day or 'undated'}"
+        return {**self.common(page, title), "heading": title, "rows": rows,
+                "summary": relative_url(page, "sources.html")}
+
+    def _copy_evidence(self, page: str, edge: CopyLink) -> dict[str, Any]:
+        """A rewrite and its origin, with the passages they share side by side."""
+        return {"rewrite": self.article_link(page, edge.copy),
+                "source": self.article_link(page, edge.origin),
+                "score": edge.score, "containment": edge.containment,
+                "passages": [{"rewrite": self.article_link(page, edge.copy, p.copy_paragraph),
+                              "source": self.article_link(page, edge.origin, p.origin_paragraph),
+                              "copy_text": p.copy_text, "origin_text": p.origin_text}
+                             for p in edge.passages]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,10 +488,16 @@ class _PagePlan:
 
 def _pages(views: Views) -> Iterator[_PagePlan]:
     """Every page of the site, in output order."""
-    site = views.site
+    site, pages = views.site, views.pages
     yield _PagePlan("index.html", "index", "index.html", views.index)
-    yield _PagePlan("claims.html", "claims", "claims.html", views.claims, "")
-    yield _PagePlan("sources.html", "sources", "sources.html", views.sources, "")
+    if pages.claims is None:
+        yield _PagePlan("claims.html", "claims", "claims.html", views.claims, "")
+    else:
+        yield _PagePlan("claims.html", "claims", "claims_summary.html", views.claims_summary, "")
+    if pages.sources is None:
+        yield _PagePlan("sources.html", "sources", "sources.html", views.sources, "")
+    else:
+        yield _PagePlan("sources.html", "sources", "sources_summary.html", views.sources_summary, "")
     yield _PagePlan("actors/index.html", "actors", "actors_index.html", views.actors_index)
     yield _PagePlan("tags/index.html", "tags", "tags_index.html", views.tags_index)
     yield _PagePlan("search.html", "search", "search.html", lambda: views.common("search.html", "Search"))
@@ -411,6 +511,11 @@ def _pages(views: Views) -> Iterator[_PagePlan]:
     for claim in site.claims.values():
         if has_claim_page(claim):
             yield _PagePlan(claim_page(claim.id), "claim", "claim.html", partial(views.claim, claim.id), claim.id)
+    for key in pages.claims.members if pages.claims else ():
+        yield _PagePlan(claims_list_page(key), "claims-list", "claims_list.html", partial(views.claims_list, key), key)
+    for key in pages.sources.members if pages.sources else ():
+        yield _PagePlan(sources_list_page(key), "sources-list", "sources_list.html", partial(views.sources_list, key),
+                        key)
 
 
 EVIDENCE_SHOWN = 10
@@ -526,8 +631,9 @@ def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None 
     build, hash and render the pages; the bytes are the same. `with_inputs` False: no
     page's inputs are hashed (nothing will keep them for a next build)."""
     global _FORKED_JOB
-    job = _Job(theme_environment(theme_dirs), list(_pages(Views(site))), reuse or _NoReuse(), theme_dirs,
-               Inputs(site) if with_inputs else None)
+    pages = layout(site.claims.values(), site.articles, site.briefing.page_size)
+    job = _Job(theme_environment(theme_dirs), list(_pages(Views(site, pages))), reuse or _NoReuse(), theme_dirs,
+               Inputs(site, pages) if with_inputs else None)
     if jobs < 2 or len(job.pages) < MIN_POOL_PAGES or not fork_available():
         yield from (_page_or_raise(_render_page(job, k)) for k in range(len(job.pages)))
         return

@@ -31,8 +31,20 @@ def tag_page(tag_id: str) -> str:
     return f"tags/{tag_id}.html"
 
 
-def claim_anchor(claim_id: str) -> str:
-    return f"claims.html#{claim_id}"
+def claim_anchor(claim_id: str, list_page: str | None = None) -> str:
+    """Where a claim is shown in full: on claims.html, or on the page of the claims list
+    it is on once the list is split (`pagination`)."""
+    return f"{claims_list_page(list_page)}#{claim_id}"
+
+
+def claims_list_page(key: str | None) -> str:
+    """claims.html, or one page of the split claims list (`claims/contested-3.html`)."""
+    return f"claims/{key}.html" if key else "claims.html"
+
+
+def sources_list_page(key: str) -> str:
+    """One page of the split source index: a day's articles (`sources/2024-10-21.html`)."""
+    return f"sources/{key}.html"
 
 
 def claim_page(claim_id: str) -> str:

@@ -1,0 +1,113 @@
+"""Long lists split into pages: the claims and the source index of a large briefing.
+
+A briefing of a few hundred claims and articles keeps each list on one page (claims.html,
+sources.html). Past `Briefing.page_size` items one page is too much to open: at 10,000
+articles the two were 64 and 73 MB of HTML, and re-rendering them was a third of the
+rebuild after adding an article. Then:
+
+- claims are listed by status on pages of their own (`claims/contested-3.html`). Which page
+  a claim is on follows from its status and a hash of its id alone, so a link to it from an
+  article or actor page stays right as other claims come and go (a page number in list
+  order would move every later claim, and every page linking to one). A status with n
+  claims gets the least power of two of pages that holds n / page_size each: the pages hold
+  between half a page and a page on average, and their number changes only when a status's
+  count doubles.
+- the source index is split by date (`sources/2024-10-21.html`, `sources/undated.html`): a
+  new article changes its own day's page. A day with more than a page of articles goes on
+  over `…-2.html`, `…-3.html`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sitegen.model import Article, Claim
+
+CLAIM_STATUSES = ("contested", "unverified", "corroborated", "single-source")
+UNDATED = "undated"
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """One list split into pages: each page's key (its file name's stem) with what it
+    lists, in order, and which page each item is on."""
+
+    members: Mapping[str, tuple[str, ...]]
+    page_of: Mapping[str, str]
+
+    @classmethod
+    def of(cls, members: Mapping[str, list[str]]) -> Parts:
+        return cls({key: tuple(ids) for key, ids in members.items()},
+                   {item: key for key, ids in members.items() for item in ids})
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How the claims and the source index are paged; None where a list fits one page."""
+
+    claims: Parts | None
+    claim_pages_by_status: Mapping[str, tuple[str, ...]]
+    """The keys of each status's pages, in order (empty when claims fit one page)."""
+    sources: Parts | None
+
+    def claim_page_key(self, claim_id: str) -> str | None:
+        return self.claims.page_of[claim_id] if self.claims else None
+
+
+def layout(claims: Iterable[Claim], articles: Iterable[Article], page_size: int) -> Layout:
+    """The pages of a site's claims (in ledger order) and articles (in reading order)."""
+    claims = list(claims)
+    articles = list(articles)
+    claim_parts: Parts | None = None
+    by_status: dict[str, tuple[str, ...]] = {}
+    if len(claims) > page_size:
+        members = _claims_by_page(claims, page_size)
+        claim_parts = Parts.of(members)
+        by_status = {s: tuple(k for k in members if k == s or k.startswith(s + "-")) for s in CLAIM_STATUSES}
+    source_parts = Parts.of(_articles_by_page(articles, page_size)) if len(articles) > page_size else None
+    return Layout(claim_parts, by_status, source_parts)
+
+
+def _claims_by_page(claims: list[Claim], page_size: int) -> dict[str, list[str]]:
+    counts: dict[str, int] = defaultdict(int)
+    for claim in claims:
+        counts[claim.status] += 1
+    bits = {status: _bits_for(counts[status], page_size) for status in CLAIM_STATUSES}
+    members: dict[str, list[str]] = {}
+    for status in CLAIM_STATUSES:  # a status with claims has all its pages, an empty one too
+        for n in range(1, 2 ** bits[status] + 1 if counts[status] else 1):
+            members[_claim_key(status, bits[status], n)] = []
+    for claim in claims:
+        n = 1 + (_id_hash(claim.id) >> (32 - bits[claim.status]) if bits[claim.status] else 0)
+        members[_claim_key(claim.status, bits[claim.status], n)].append(claim.id)
+    return members
+
+
+def _bits_for(count: int, page_size: int) -> int:
+    bits = 0
+    while count > page_size << bits and bits < 16:
+        bits += 1
+    return bits
+
+
+def _claim_key(status: str, bits: int, n: int) -> str:
+    return f"{status}-{n}" if bits else status
+
+
+def _id_hash(claim_id: str) -> int:
+    """32 bits of a hash of the id: claim ids are hashes already, but this does not rely on it."""
+    return int.from_bytes(hashlib.sha256(claim_id.encode("utf-8")).digest()[:4], "big")
+
+
+def _articles_by_page(articles: list[Article], page_size: int) -> dict[str, list[str]]:
+    by_day: dict[str, list[str]] = {}
+    for article in articles:
+        by_day.setdefault(article.date or UNDATED, []).append(article.id)
+    members: dict[str, list[str]] = {}
+    for day, ids in by_day.items():
+        for start in range(0, len(ids), page_size):
+            members[day if start == 0 else f"{day}-{start // page_size + 1}"] = ids[start:start + page_size]
+    return members

@@ -1,0 +1,178 @@
+"""Long claims and source lists split into pages (issue 9): every claim and article on one
+page of its status or day, links from elsewhere landing on it, the split stable as the
+briefing grows, and a rebuild after an edit the same as a cold build.
+
+The corpus is the seeds and every test story built as one briefing (38 articles, over 300
+claims, 28 days), with `page_size: 10` so both lists split."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from test_build import parse, resolve, tree_digest
+
+from sitegen.check import check_output
+from sitegen.cli import main
+from sitegen.model import Article, Claim, ClaimStatus, Evidence
+from sitegen.pagination import CLAIM_STATUSES, layout
+
+REPO = Path(__file__).parent.parent
+STORIES = Path(__file__).parent / "stories"
+
+
+def _corpus(root: Path, page_size: int = 10) -> Path:
+    shutil.copytree(REPO / "content", root / "content")
+    for article in sorted(STORIES.glob("*/*.md")):
+        shutil.copy(article, root / "content" / "articles" / article.name)
+    briefing = root / "content" / "briefing.yaml"
+    briefing.write_text(briefing.read_text(encoding="utf-8") + f"page_size: {page_size}\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def split_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = _corpus(tmp_path_factory.mktemp("split"))
+    assert main(["build", "--root", str(root), "--no-cache", "-q"]) == 0
+    return root / "public"
+
+
+def _listed_ids(page: Path, selector: str) -> list[str]:
+    return [node.attributes["id"] or "" for node in parse(page).css(selector)]
+
+
+def test_every_claim_is_on_one_page_of_its_status_and_links_to_it_land_there(split_site: Path) -> None:
+    claims = json.loads((split_site / "briefing.json").read_text(encoding="utf-8"))["claims"]
+    assert len(claims) > 200
+    on_page: dict[str, Path] = {}
+    for page in sorted((split_site / "claims").glob("*.html")):
+        if page.stem.startswith("c-"):
+            continue  # a widely reported claim's own page
+        for claim_id in _listed_ids(page, "div.claim[id]"):
+            assert claim_id not in on_page, f"{claim_id} on {on_page.get(claim_id)} and {page}"
+            on_page[claim_id] = page
+    assert set(on_page) == {c["id"] for c in claims}
+    for claim in claims:
+        page = on_page[claim["id"]].stem
+        assert page == claim["status"] or page.startswith(claim["status"] + "-"), (claim["id"], page)
+    # Every status but the smallest is split; no page holds more than a few pages' worth.
+    pages = {s: sorted(p.stem for p in (split_site / "claims").glob(f"{s}*.html")) for s in CLAIM_STATUSES}
+    assert len(pages["single-source"]) >= 8 and len(pages["single-source"]) & (len(pages["single-source"]) - 1) == 0
+    # An article page's claim list links each claim to the page that shows it in full.
+    followed = 0
+    for article in sorted((split_site / "articles").glob("*.html")):
+        for node in parse(article).css("ol.claim-list a[href*='#c-']"):
+            target, fragment = resolve(article, node.attributes["href"] or "")
+            assert target == on_page[fragment].resolve(), (article.name, fragment)
+            followed += 1
+    assert followed > 200
+
+
+def test_the_claims_page_keeps_a_summary_and_links_every_page(split_site: Path) -> None:
+    summary = parse(split_site / "claims.html")
+    assert summary.css("div.claim[id]") == [], "claims are shown in full on their status's pages only"
+    for status in CLAIM_STATUSES:
+        section = summary.css_first(f"section#{status}")
+        assert len(section.css("ol.claim-list li")) <= 10
+        linked = {resolve(split_site / "claims.html", a.attributes["href"] or "")[0]
+                  for a in section.css("nav.pager a")}
+        assert linked == {p.resolve() for p in (split_site / "claims").glob(f"{status}*.html")}
+    assert summary.css_first("section#numbers table") is not None
+
+
+def test_every_article_is_on_the_page_of_its_day_with_what_it_rewrites(split_site: Path) -> None:
+    data = json.loads((split_site / "briefing.json").read_text(encoding="utf-8"))
+    on_page: dict[str, str] = {}
+    for page in sorted((split_site / "sources").glob("*.html")):
+        for section_id in _listed_ids(page, "section.source[id]"):
+            on_page[section_id.removeprefix("src-")] = page.stem
+    assert set(on_page) == {a["id"] for a in data["articles"]}
+    for article in data["articles"]:
+        assert on_page[article["id"]] == (article["date"] or "undated")
+    rewrites = [a for a in data["articles"] if a["origin"]]
+    assert rewrites, "the test stories hold rewrites"
+    for article in rewrites:
+        page = parse(split_site / "sources" / f"{on_page[article['id']]}.html")
+        evidence = page.css_first(f'section[id="src-{article["id"]}"] details.copy-evidence')
+        assert evidence is not None and evidence.css("table.side-by-side tbody tr")
+    index = parse(split_site / "sources.html")
+    days = {resolve(split_site / "sources.html", a.attributes["href"] or "")[0] for a in index.css("ul.sources a")}
+    assert days == {p.resolve() for p in (split_site / "sources").glob("*.html")}
+    assert index.css("section.source") == [] and index.css("details.copy-evidence") == []
+
+
+def test_the_split_site_has_no_broken_link_or_anchor(split_site: Path) -> None:
+    result = check_output(split_site)
+    assert result.problems == () and result.pages > 400
+
+
+def test_a_rebuild_after_an_edit_and_an_addition_equals_a_cold_build(tmp_path: Path) -> None:
+    root = _corpus(tmp_path / "site")
+    assert main(["build", "--root", str(root), "-q"]) == 0
+    articles = root / "content" / "articles"
+
+    def anchors() -> dict[str, tuple[str, str]]:
+        """Each claim an article page lists: (its status, the page its link goes to)."""
+        out: dict[str, tuple[str, str]] = {}
+        for page in sorted((root / "public" / "articles").glob("*.html")):
+            for item in parse(page).css("ol.claim-list li"):
+                link = item.css_first("a[href*='#c-']")
+                target, fragment = resolve(page, link.attributes["href"] or "")
+                out[fragment] = ((item.css_first(".status").text()), target.name)
+        return out
+
+    before = anchors()
+    edited = articles / "flood-day2.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("\n\n", "\n\nRescuers said 40 people are missing.\n\n",
+                                                                   1), encoding="utf-8")
+    added = (articles / "quake.md").read_text(encoding="utf-8")
+    added = re.sub(r"^date: .*$", "date: 2027-01-05", added, count=1, flags=re.M)
+    (articles / "zz-quake-follow-up.md").write_text(added.replace("title: ", "title: Follow-up, ", 1), encoding="utf-8")
+    assert main(["build", "--root", str(root), "-q"]) == 0
+    cold = tmp_path / "cold"
+    assert main(["build", "--root", str(root), "--output", str(cold), "--no-cache", "-q"]) == 0
+    assert tree_digest(root / "public") == tree_digest(cold)
+    after = anchors()
+    kept = [c for c in before if c in after and after[c][0] == before[c][0]]
+    assert len(kept) > 200
+    assert {c: after[c] for c in kept} == {c: before[c] for c in kept}, "a claim's page moved"
+
+
+def test_pages_follow_from_status_and_id_and_a_long_day_goes_on(tmp_path: Path) -> None:
+    def claim(n: int, status: ClaimStatus) -> Claim:
+        return Claim(f"c-{n:08x}", "statement", None, None, f"claim {n}", None, None, None, None, None,
+                     (Evidence("a000", 1, f"claim {n}"),), 1, status)
+
+    def article(n: int) -> Article:
+        return Article(f"a{n:03}", f"content/articles/a{n:03}.md", f"A {n}", None,
+                       "2024-10-01" if n < 25 else None, None, None, "", 1, ())
+
+    claims = [claim(n, "single-source") for n in range(100)] + [claim(n, "contested") for n in range(100, 105)]
+    articles = [article(n) for n in range(30)]
+    pages = layout(claims, articles, 10)
+    assert pages.claim_pages_by_status["single-source"] == tuple(f"single-source-{n}" for n in range(1, 17))
+    assert pages.claim_pages_by_status["contested"] == ("contested",)
+    assert pages.claim_pages_by_status["corroborated"] == ()
+    grown = layout([*claims, *(claim(n, "single-source") for n in range(200, 250))], articles, 10)
+    assert all(grown.claim_page_key(c.id) == pages.claim_page_key(c.id) for c in claims), "150 still need 16 pages"
+    assert pages.sources is not None
+    assert {k: len(v) for k, v in pages.sources.members.items()} == \
+        {"2024-10-01": 10, "2024-10-01-2": 10, "2024-10-01-3": 5, "undated": 5}
+    assert layout(claims[:10], articles[:10], 10) == layout([], [], 10)
+    assert layout(claims[:10], articles[:10], 10).claims is None
+
+
+@pytest.mark.parametrize("value", ["5", "ten", "true", "250.5"])
+def test_a_bad_page_size_is_an_error_on_its_line(site_copy, sitegen, value: str) -> None:
+    root = site_copy("repo")
+    briefing = root / "content" / "briefing.yaml"
+    text = briefing.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    briefing.write_text(text + f"page_size: {value}\n", encoding="utf-8")
+    run = sitegen("build", "--root", root, "-q")
+    assert run.code == 1
+    assert f"content/briefing.yaml:{line}: page_size" in run.err and "Traceback" not in run.err
+    assert not (root / "public").exists()
