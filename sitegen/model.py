@@ -209,7 +209,7 @@ class Analysis:
 
 
 DEFAULT_PAGE_SIZE = 250
-MIN_PAGE_SIZE = 10
+MIN_PAGE_SIZE = 1
 
 
 @dataclass(frozen=True, slots=True)

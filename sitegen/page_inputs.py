@@ -139,14 +139,27 @@ class Inputs:
         site = self.site
         actor = site.actors[actor_id]
         paragraphs = _paragraphs_by_article(actor.mentions)
+        chunks = self.pages.mentions.get(actor_id)
+        shown = sorted(chunks[0]) if chunks else sorted(paragraphs)  # the rest on pages of their own
         return (
             actor,
-            tuple(self._quoting(a, numbers) for a, numbers in sorted(paragraphs.items())),
+            tuple(self._quoting(a, paragraphs[a]) for a in shown), len(chunks or ()),
             self._name(actor.affiliation),
             self._names(site.members_of.get(actor_id, ())),
             tuple(self._claim_line(c) for c in site.claims_of_actor.get(actor_id, ())),
             tuple((other, n, site.actors[other].name) for other, n in site.co_mentions.get(actor_id, ())),
         )
+
+    def _actor_mentions_page(self, key: str) -> tuple[object, ...]:
+        """Page n of an actor's mentions ("<actor id>/<n>", `Views.actor_mentions`): its name,
+        its mentions in that page's articles, and how many pages there are."""
+        actor_id, _, number = key.rpartition("/")
+        actor = self.site.actors[actor_id]
+        chunks = self.pages.mentions[actor_id]
+        articles = set(chunks[int(number) - 1])
+        spots = tuple(m for m in actor.mentions if m.article in articles)
+        paragraphs = _paragraphs_by_article(spots)
+        return (actor.name, spots, tuple(self._quoting(a, paragraphs[a]) for a in sorted(paragraphs)), len(chunks))
 
     def _claims_page(self, _: str) -> tuple[object, ...]:
         """The claims page: every claim in the ledger's order (its figures' tables are made

@@ -15,15 +15,20 @@ rebuild after adding an article. Then:
 - the source index is split by date (`sources/2024-10-21.html`, `sources/undated.html`): a
   new article changes its own day's page. A day with more than a page of articles goes on
   over `…-2.html`, `…-3.html`.
+- an actor with more than a page of mentions (each shown with a snippet) lists the first
+  page of them on its own page, and the rest a page at a time (`actors/<id>/mentions-2.html`),
+  in reading order, an article's mentions together: articles mostly arrive with later dates,
+  and go on its last page.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from sitegen.link import Site
 from sitegen.model import Article, Claim
 
 CLAIM_STATUSES = ("contested", "unverified", "corroborated", "single-source")
@@ -52,26 +57,56 @@ class Layout:
     claim_pages_by_status: Mapping[str, tuple[str, ...]]
     """The keys of each status's pages, in order (empty when claims fit one page)."""
     sources: Parts | None
+    mentions: Mapping[str, tuple[tuple[str, ...], ...]]
+    """For each actor with more than a page of mentions: the articles naming it, a page of
+    mentions at a time, in reading order (the first page on the actor's own page)."""
 
     def claim_page_key(self, claim_id: str) -> str | None:
         return self.claims.page_of[claim_id] if self.claims else None
 
 
-def layout(claims: Iterable[Claim], articles: Iterable[Article], page_size: int) -> Layout:
-    """The pages of a site's claims (in ledger order) and articles (in reading order)."""
-    claims = list(claims)
-    articles = list(articles)
+def layout(site: Site) -> Layout:
+    """How the pages of a site's claims, source index and actors' mentions are split."""
+    page_size = site.briefing.page_size
+    claims = list(site.claims.values())
     claim_parts: Parts | None = None
     by_status: dict[str, tuple[str, ...]] = {}
     if len(claims) > page_size:
-        members = _claims_by_page(claims, page_size)
+        members = claims_by_page(claims, page_size)
         claim_parts = Parts.of(members)
         by_status = {s: tuple(k for k in members if k == s or k.startswith(s + "-")) for s in CLAIM_STATUSES}
-    source_parts = Parts.of(_articles_by_page(articles, page_size)) if len(articles) > page_size else None
-    return Layout(claim_parts, by_status, source_parts)
+    articles = site.articles
+    source_parts = Parts.of(articles_by_page(articles, page_size)) if len(articles) > page_size else None
+    mentions = {}
+    for actor in site.actors.values():
+        if len(actor.mentions) > page_size:
+            per_article = Counter(m.article for m in actor.mentions)
+            ordered = sorted(per_article, key=site.article_rank.__getitem__)
+            pages = mention_pages(ordered, per_article, page_size)
+            if len(pages) > 1:
+                mentions[actor.id] = pages
+    return Layout(claim_parts, by_status, source_parts, mentions)
 
 
-def _claims_by_page(claims: list[Claim], page_size: int) -> dict[str, list[str]]:
+def mention_pages(articles: Sequence[str], mentions: Mapping[str, int], page_size: int) -> tuple[tuple[str, ...], ...]:
+    """Articles in order, a page at a time: as many as hold at most `page_size` mentions
+    (an article's mentions stay together, one article to a page at least)."""
+    pages: list[tuple[str, ...]] = []
+    page: list[str] = []
+    held = 0
+    for article in articles:
+        if page and held + mentions[article] > page_size:
+            pages.append(tuple(page))
+            page, held = [], 0
+        page.append(article)
+        held += mentions[article]
+    if page:
+        pages.append(tuple(page))
+    return tuple(pages)
+
+
+def claims_by_page(claims: list[Claim], page_size: int) -> dict[str, list[str]]:
+    """Each page of the claims list (its key) with its claims, in the order given."""
     counts: dict[str, int] = defaultdict(int)
     for claim in claims:
         counts[claim.status] += 1
@@ -102,7 +137,8 @@ def _id_hash(claim_id: str) -> int:
     return int.from_bytes(hashlib.sha256(claim_id.encode("utf-8")).digest()[:4], "big")
 
 
-def _articles_by_page(articles: list[Article], page_size: int) -> dict[str, list[str]]:
+def articles_by_page(articles: Sequence[Article], page_size: int) -> dict[str, list[str]]:
+    """Each page of the source index (its key) with its articles, in the order given."""
     by_day: dict[str, list[str]] = {}
     for article in articles:
         by_day.setdefault(article.date or UNDATED, []).append(article.id)

@@ -10,7 +10,7 @@ import textwrap
 import threading
 import traceback
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -27,6 +27,7 @@ from sitegen.page_inputs import Inputs, value_digest
 from sitegen.pagination import CLAIM_STATUSES, Layout, layout
 from sitegen.runner import ForkedPool, fork_available
 from sitegen.urls import (
+    actor_mentions_page,
     actor_page,
     article_page,
     claim_anchor,
@@ -47,6 +48,8 @@ STATUS_HEADINGS = {"contested": "Contested", "unverified": "Unverified",
                    "corroborated": "Corroborated", "single-source": "Single source"}
 TOP_LISTED = 10
 """Claims of each status the claims page lists itself once the list is split into pages."""
+LATEST_SOURCES = 20
+"""Articles the overview lists once the source index is split by day."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,9 +226,19 @@ class Views:
                 articles[article.date] += 1
                 claims[article.date].update(self.site.claims_of_article.get(article.id, ()))
         days = [(d, articles[d], len(claims[d])) for d in sorted(articles)]
+        listed: dict[str, list[Link]] = defaultdict(list)
+        if self.pages.sources is None:
+            for article in self.site.articles:
+                if article.date:
+                    listed[article.date].append(self.article_link(page, article.id))
+        else:  # a day's articles are on its page(s) of the source index
+            for key, members in self.pages.sources.members.items():
+                date = self.site.article_by_id[members[0]].date
+                if date:
+                    listed[date].append(Link(href=relative_url(page, sources_list_page(key)),
+                                             text=f"{len(members)} articles" if key == date else "more"))
         return {"chart": charts.timeline(days),
-                "rows": [{"date": d, "articles": [self.article_link(page, a.id) for a in self.site.articles
-                                                  if a.date == d], "claims": c} for d, _, c in days],
+                "rows": [{"date": d, "articles": listed[d], "claims": c} for d, _, c in days],
                 "undated": sum(1 for a in self.site.articles if not a.date)}
 
     def index(self) -> dict[str, Any]:
@@ -237,10 +250,17 @@ class Views:
                 "measures": [m for m in self.measures(page, with_evidence=False) if m["disagree"]],
                 "top_actors": [{"link": self.actor_link(page, a.id), "type": a.type, "mentions": len(a.mentions)}
                                for a in actors[:12]],
-                "sources": [self.listing_row(page, a) for a in self.site.articles],
+                "sources": [self.listing_row(page, a) for a in self._overview_sources()],
+                "every_source": self.pages.sources is None,
                 "timeline": self.timeline(page),
                 "counts": {"articles": len(self.site.articles), "actors": len(self.site.actors),
                            "claims": len(self.site.claims), "tags": len(self.site.tags)}}
+
+    def _overview_sources(self) -> Sequence[Article]:
+        """Every article, or the latest dated ones when the source index is split by day."""
+        if self.pages.sources is None:
+            return self.site.articles
+        return [a for a in self.site.articles if a.date][-LATEST_SOURCES:]
 
     def listing_row(self, page: str, article: Article) -> dict[str, Any]:
         """An article in a list of titles (the overview's sources, a group of rewrites): only
@@ -298,12 +318,13 @@ class Views:
                 "rewritten_by": [{"link": self.article_link(page, edge.copy), "score": edge.score}
                                  for edge in self.site.copies_of.get(article.id, ())]}
 
-    def actor(self, actor_id: str) -> dict[str, Any]:
-        actor = self.site.actors[actor_id]
-        page = actor_page(actor.id)
+    def _mention_groups(self, page: str, actor_id: str, articles: Collection[str] | None) -> list[dict[str, Any]]:
+        """An actor's mentions with a snippet each, by article in reading order: in these
+        `articles` (a page of them), or in all."""
         by_article: dict[str, list[Mention]] = defaultdict(list)
-        for m in actor.mentions:
-            by_article[m.article].append(m)
+        for m in self.site.actors[actor_id].mentions:
+            if articles is None or m.article in articles:
+                by_article[m.article].append(m)
         mentions = []
         for article_id in sorted(by_article, key=self.site.article_rank.__getitem__):
             article = self.site.article_by_id[article_id]
@@ -312,14 +333,39 @@ class Views:
                     for m in by_article[article.id]]
             mentions.append({"article": self.article_link(page, article.id), "outlet": article.outlet,
                              "date": article.date, "rows": rows})
+        return mentions
+
+    def _mention_pager(self, page: str, actor_id: str, current: int) -> list[dict[str, Any]]:
+        """Links to every page of an actor's mentions (none when they fit its own page)."""
+        chunks = self.pages.mentions.get(actor_id, ())
+        return [{"link": Link(href=relative_url(page, actor_mentions_page(actor_id, n)), text=str(n)),
+                 "current": n == current} for n in range(1, len(chunks) + 1)] if chunks else []
+
+    def actor(self, actor_id: str) -> dict[str, Any]:
+        actor = self.site.actors[actor_id]
+        page = actor_page(actor.id)
+        chunks = self.pages.mentions.get(actor_id)
+        articles = len({m.article for m in actor.mentions}) if chunks else None
         return {**self.common(page, actor.name), "actor": actor,
                 "affiliation": self.actor_link(page, actor.affiliation) if actor.affiliation else None,
                 "members": [self.actor_link(page, a) for a in self.site.members_of.get(actor.id, ())],
-                "mentions": mentions, "mention_count": len(actor.mentions),
+                "mentions": self._mention_groups(page, actor_id, set(chunks[0]) if chunks else None),
+                "mention_articles": articles, "mention_pages": self._mention_pager(page, actor_id, 1),
+                "mention_count": len(actor.mentions),
                 "claims": [self.claim_view(page, self.site.claims[c], with_evidence=False, counts=False)
                            for c in self.site.claims_of_actor.get(actor.id, ())],
                 "co_mentions": [{"link": self.actor_link(page, other), "count": n}
                                 for other, n in self.site.co_mentions.get(actor.id, ())]}
+
+    def actor_mentions(self, actor_id: str, number: int) -> dict[str, Any]:
+        """Page `number` (from 2) of the mentions of an actor named in many articles."""
+        actor = self.site.actors[actor_id]
+        page = actor_mentions_page(actor_id, number)
+        chunks = self.pages.mentions[actor_id]
+        title = f"{actor.name}: mentions, page {number} of {len(chunks)}"
+        return {**self.common(page, title), "heading": title, "actor": self.actor_link(page, actor_id),
+                "mentions": self._mention_groups(page, actor_id, set(chunks[number - 1])),
+                "mention_pages": self._mention_pager(page, actor_id, number)}
 
     def actors_index(self) -> dict[str, Any]:
         page = "actors/index.html"
@@ -506,6 +552,10 @@ def _pages(views: Views) -> Iterator[_PagePlan]:
                         article.id)
     for actor_id in site.actors:
         yield _PagePlan(actor_page(actor_id), "actor", "actor.html", partial(views.actor, actor_id), actor_id)
+    for actor_id, chunks in pages.mentions.items():
+        for number in range(2, len(chunks) + 1):
+            yield _PagePlan(actor_mentions_page(actor_id, number), "actor-mentions", "actor_mentions.html",
+                            partial(views.actor_mentions, actor_id, number), f"{actor_id}/{number}")
     for tag_id in site.tags:
         yield _PagePlan(tag_page(tag_id), "tag", "tag.html", partial(views.tag, tag_id), tag_id)
     for claim in site.claims.values():
@@ -631,7 +681,7 @@ def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None 
     build, hash and render the pages; the bytes are the same. `with_inputs` False: no
     page's inputs are hashed (nothing will keep them for a next build)."""
     global _FORKED_JOB
-    pages = layout(site.claims.values(), site.articles, site.briefing.page_size)
+    pages = layout(site)
     job = _Job(theme_environment(theme_dirs), list(_pages(Views(site, pages))), reuse or _NoReuse(), theme_dirs,
                Inputs(site, pages) if with_inputs else None)
     if jobs < 2 or len(job.pages) < MIN_POOL_PAGES or not fork_available():

@@ -27,6 +27,12 @@ def actor_page(actor_id: str) -> str:
     return f"actors/{actor_id}.html"
 
 
+def actor_mentions_page(actor_id: str, number: int) -> str:
+    """Page `number` (from 2) of the mentions of an actor named in many articles; page 1 is
+    the actor's own page."""
+    return f"actors/{actor_id}/mentions-{number}.html" if number > 1 else actor_page(actor_id)
+
+
 def tag_page(tag_id: str) -> str:
     return f"tags/{tag_id}.html"
 

@@ -18,7 +18,7 @@ from test_build import parse, resolve, tree_digest
 from sitegen.check import check_output
 from sitegen.cli import main
 from sitegen.model import Article, Claim, ClaimStatus, Evidence
-from sitegen.pagination import CLAIM_STATUSES, layout
+from sitegen.pagination import CLAIM_STATUSES, articles_by_page, claims_by_page
 
 REPO = Path(__file__).parent.parent
 STORIES = Path(__file__).parent / "stories"
@@ -102,6 +102,14 @@ def test_every_article_is_on_the_page_of_its_day_with_what_it_rewrites(split_sit
     days = {resolve(split_site / "sources.html", a.attributes["href"] or "")[0] for a in index.css("ul.sources a")}
     assert days == {p.resolve() for p in (split_site / "sources").glob("*.html")}
     assert index.css("section.source") == [] and index.css("details.copy-evidence") == []
+    # The overview lists the latest articles, and its timeline links each day to its page.
+    overview = parse(split_site / "index.html")
+    latest = [a for a in data["articles"] if a["date"]][-20:]
+    assert [li.css("a")[0].text() for li in overview.css("section[aria-labelledby=h-sources] ol.sources li")] == \
+        [a["title"] for a in latest]
+    timeline = {resolve(split_site / "index.html", a.attributes["href"] or "")[0]
+                for a in overview.css("section[aria-labelledby=h-timeline] tbody a")}
+    assert timeline == {p.resolve() for p in (split_site / "sources").glob("*.html") if p.stem != "undated"}
 
 
 def test_the_split_site_has_no_broken_link_or_anchor(split_site: Path) -> None:
@@ -109,8 +117,9 @@ def test_the_split_site_has_no_broken_link_or_anchor(split_site: Path) -> None:
     assert result.problems == () and result.pages > 400
 
 
-def test_a_rebuild_after_an_edit_and_an_addition_equals_a_cold_build(tmp_path: Path) -> None:
-    root = _corpus(tmp_path / "site")
+@pytest.mark.parametrize("page_size", [10, 2])
+def test_a_rebuild_after_an_edit_and_an_addition_equals_a_cold_build(tmp_path: Path, page_size: int) -> None:
+    root = _corpus(tmp_path / "site", page_size)
     assert main(["build", "--root", str(root), "-q"]) == 0
     articles = root / "content" / "articles"
 
@@ -141,7 +150,39 @@ def test_a_rebuild_after_an_edit_and_an_addition_equals_a_cold_build(tmp_path: P
     assert {c: after[c] for c in kept} == {c: before[c] for c in kept}, "a claim's page moved"
 
 
-def test_pages_follow_from_status_and_id_and_a_long_day_goes_on(tmp_path: Path) -> None:
+def test_an_actor_with_many_mentions_lists_them_a_page_at_a_time(tmp_path: Path) -> None:
+    root = _corpus(tmp_path, page_size=2)
+    assert main(["build", "--root", str(root), "--no-cache", "-q"]) == 0
+    public = root / "public"
+    data = json.loads((public / "briefing.json").read_text(encoding="utf-8"))
+    order = [a["id"] for a in data["articles"]]
+    split = 0
+    for actor in data["actors"]:
+        own = public / "actors" / f"{actor['id']}.html"
+        pages = [own, *sorted((public / "actors" / actor["id"]).glob("mentions-*.html"),
+                              key=lambda p: int(p.stem.removeprefix("mentions-")))]
+        named_in = len({m["article"] for m in actor["mentions"]})
+        assert (len(pages) > 1) == (len(actor["mentions"]) > 2 and named_in > 1), actor["id"]
+        if len(pages) == 1:
+            continue
+        split += 1
+        listed: list[str] = []
+        for page in pages:
+            html = parse(page)
+            links = {resolve(page, a.attributes["href"] or "")[0] for a in html.css("nav.pager a")}
+            assert links == {p.resolve() for p in pages}
+            assert html.css_first("nav.pager a[aria-current=page]").text() == str(pages.index(page) + 1)
+            shown = [resolve(page, a.attributes["href"] or "")[0].stem for a in html.css("ul.mentions li a")]
+            assert len(shown) <= 2 or len(set(shown)) == 1, "a page holds a page of mentions, or one article's"
+            listed += shown
+        # Every mention once, across the pages, in the briefing's reading order.
+        assert listed == sorted((m["article"] for m in actor["mentions"]), key=order.index)
+        assert f"{len(actor['mentions'])} in {named_in} article" in parse(own).css_first("dl.facts").text()
+    assert split >= 10
+    assert check_output(public).problems == ()
+
+
+def test_pages_follow_from_status_and_id_and_a_long_day_goes_on() -> None:
     def claim(n: int, status: ClaimStatus) -> Claim:
         return Claim(f"c-{n:08x}", "statement", None, None, f"claim {n}", None, None, None, None, None,
                      (Evidence("a000", 1, f"claim {n}"),), 1, status)
@@ -151,21 +192,17 @@ def test_pages_follow_from_status_and_id_and_a_long_day_goes_on(tmp_path: Path) 
                        "2024-10-01" if n < 25 else None, None, None, "", 1, ())
 
     claims = [claim(n, "single-source") for n in range(100)] + [claim(n, "contested") for n in range(100, 105)]
-    articles = [article(n) for n in range(30)]
-    pages = layout(claims, articles, 10)
-    assert pages.claim_pages_by_status["single-source"] == tuple(f"single-source-{n}" for n in range(1, 17))
-    assert pages.claim_pages_by_status["contested"] == ("contested",)
-    assert pages.claim_pages_by_status["corroborated"] == ()
-    grown = layout([*claims, *(claim(n, "single-source") for n in range(200, 250))], articles, 10)
-    assert all(grown.claim_page_key(c.id) == pages.claim_page_key(c.id) for c in claims), "150 still need 16 pages"
-    assert pages.sources is not None
-    assert {k: len(v) for k, v in pages.sources.members.items()} == \
+    pages = claims_by_page(claims, 10)
+    assert list(pages) == ["contested", *(f"single-source-{n}" for n in range(1, 17))]
+    assert sum(len(ids) for ids in pages.values()) == 105
+    grown = claims_by_page([*claims, *(claim(n, "single-source") for n in range(200, 250))], 10)
+    assert {c: k for k, ids in pages.items() for c in ids} == \
+        {c: k for k, ids in grown.items() for c in ids if c in {c.id for c in claims}}, "150 still fit 16 pages"
+    assert {k: len(ids) for k, ids in articles_by_page([article(n) for n in range(30)], 10).items()} == \
         {"2024-10-01": 10, "2024-10-01-2": 10, "2024-10-01-3": 5, "undated": 5}
-    assert layout(claims[:10], articles[:10], 10) == layout([], [], 10)
-    assert layout(claims[:10], articles[:10], 10).claims is None
 
 
-@pytest.mark.parametrize("value", ["5", "ten", "true", "250.5"])
+@pytest.mark.parametrize("value", ["0", "-5", "ten", "true", "250.5"])
 def test_a_bad_page_size_is_an_error_on_its_line(site_copy, sitegen, value: str) -> None:
     root = site_copy("repo")
     briefing = root / "content" / "briefing.yaml"
