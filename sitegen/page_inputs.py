@@ -24,6 +24,7 @@ import io
 import pickle
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 
 from sitegen.link import Site
 from sitegen.model import Mention, TagOccurrence
@@ -68,6 +69,8 @@ class Inputs:
         self._listing = functools.cache(self._listing_digest)
         self._paragraphs = functools.cache(self._paragraph_digests)
         self._claim_line = functools.cache(self._claim_line_digest)
+        self._mentions_by_article = functools.cache(self._actor_mentions_by_article)
+        self._source_row = functools.cache(self._source_row_digest)
 
     def of(self, kind: str, entity_id: str) -> str:
         """The digest of the page of `kind` ("article", "actor", "tag", "claim") for
@@ -140,9 +143,15 @@ class Inputs:
         actor = site.actors[actor_id]
         paragraphs = _paragraphs_by_article(actor.mentions)
         chunks = self.pages.mentions.get(actor_id)
-        shown = sorted(chunks[0]) if chunks else sorted(paragraphs)  # the rest on pages of their own
+        if chunks:  # the page shows how many mentions, and the first page of them
+            by_article = self._mentions_by_article(actor_id)
+            shown = sorted(chunks[0])
+            record: object = (replace(actor, mentions=()), len(actor.mentions), len(paragraphs),
+                              tuple(by_article[a] for a in shown))
+        else:
+            shown, record = sorted(paragraphs), actor
         return (
-            actor,
+            record,
             tuple(self._quoting(a, paragraphs[a]) for a in shown), len(chunks or ()),
             self._name(actor.affiliation),
             self._names(site.members_of.get(actor_id, ())),
@@ -154,12 +163,15 @@ class Inputs:
         """Page n of an actor's mentions ("<actor id>/<n>", `Views.actor_mentions`): its name,
         its mentions in that page's articles, and how many pages there are."""
         actor_id, _, number = key.rpartition("/")
-        actor = self.site.actors[actor_id]
         chunks = self.pages.mentions[actor_id]
-        articles = set(chunks[int(number) - 1])
-        spots = tuple(m for m in actor.mentions if m.article in articles)
-        paragraphs = _paragraphs_by_article(spots)
-        return (actor.name, spots, tuple(self._quoting(a, paragraphs[a]) for a in sorted(paragraphs)), len(chunks))
+        by_article = self._mentions_by_article(actor_id)
+        articles = sorted(chunks[int(number) - 1])
+        return (self.site.actors[actor_id].name, tuple(by_article[a] for a in articles),
+                tuple(self._quoting(a, {m.paragraph for m in by_article[a]}) for a in articles), len(chunks))
+
+    def _actor_mentions_by_article(self, actor_id: str) -> dict[str, tuple[Mention, ...]]:
+        """An actor's mentions, by article: each page of its mentions takes a few articles'."""
+        return mentions_by_article(self.site.actors[actor_id].mentions)
 
     def _claims_page(self, _: str) -> tuple[object, ...]:
         """The claims page: every claim in the ledger's order (its figures' tables are made
@@ -167,6 +179,15 @@ class Inputs:
         reports link to."""
         site = self.site
         claims = tuple(site.claims.values())
+        if self.pages.claims is not None:
+            # Split (`Views.claims_summary`): every claim as a list shows it and what ranks it;
+            # the claims with figures in full, for their tables.
+            ranked = tuple((self._claim_line(c.id), c.independent_sources, len(c.evidence),
+                            site.outlets_of_claim[c.id]) for c in claims)
+            claims = tuple(c for c in claims if c.measure and c.number is not None)
+            return (ranked, claims, tuple(self._name(c.speaker) for c in claims),
+                    tuple(site.outlets_of_claim[c.id] for c in claims),
+                    tuple(self._listing(a) for a in sorted({e.article for c in claims for e in c.evidence})))
         return (claims, tuple(self._name(c.speaker) for c in claims),
                 tuple(site.outlets_of_claim[c.id] for c in claims),
                 tuple(self._listing(a) for a in sorted({e.article for c in claims for e in c.evidence})))
@@ -203,15 +224,17 @@ class Inputs:
         return (tuple(self._source_row(a) for a in members),
                 tuple((edge, self._listing(edge.origin)) if edge else None for edge in edges))
 
-    def _source_row(self, article_id: str) -> tuple[object, ...]:
-        """An article's row in the source index (`Views.source_row`)."""
+    def _source_row_digest(self, article_id: str) -> str:
+        """An article's row in the source index (`Views.source_row`), on its page of the
+        index and in the summary's digest."""
         site = self.site
         a = site.article_by_id[article_id]
         origin = site.origin_of.get(article_id)
-        return (self._listing(article_id), a.url, a.author, origin, self._listing(origin) if origin else None,
-                self._names(site.actors_of_article.get(article_id, ())),
-                tuple((t, site.tags[t].label) for t in site.tags_of_article.get(article_id, ())),
-                len(site.claims_of_article.get(article_id, ())))
+        return _digest((self._listing(article_id), a.url, a.author, origin,
+                        self._listing(origin) if origin else None,
+                        self._names(site.actors_of_article.get(article_id, ())),
+                        tuple((t, site.tags[t].label) for t in site.tags_of_article.get(article_id, ())),
+                        len(site.claims_of_article.get(article_id, ()))))
 
     def _tag_page(self, tag_id: str) -> tuple[object, ...]:
         tag = self.site.tags[tag_id]
@@ -223,6 +246,14 @@ class Inputs:
         claim = site.claims[claim_id]
         return (claim, self._name(claim.speaker), site.outlets_of_claim[claim_id],  # reports quote the claim's record
                 tuple(self._listing(a) for a in sorted({e.article for e in claim.evidence})))
+
+
+def mentions_by_article(mentions: Iterable[Mention]) -> dict[str, tuple[Mention, ...]]:
+    """Mentions grouped by article, each article's in their order."""
+    grouped: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        grouped[m.article].append(m)
+    return {article: tuple(ms) for article, ms in grouped.items()}
 
 
 def _paragraphs_by_article(spots: Iterable[Mention | TagOccurrence]) -> dict[str, set[int]]:

@@ -6,6 +6,7 @@ so a template cannot build a wrong URL (Zola's `SerializingPage`, MkDocs' `Templ
 
 from __future__ import annotations
 
+import functools
 import textwrap
 import threading
 import traceback
@@ -23,7 +24,7 @@ from sitegen.errors import SitegenError
 from sitegen.link import Site
 from sitegen.markdown import ArticleBody, Marker, Span
 from sitegen.model import Article, Claim, CopyLink, Mention
-from sitegen.page_inputs import Inputs, value_digest
+from sitegen.page_inputs import Inputs, mentions_by_article, value_digest
 from sitegen.pagination import CLAIM_STATUSES, Layout, layout
 from sitegen.runner import ForkedPool, fork_available
 from sitegen.urls import (
@@ -124,6 +125,7 @@ class Views:
     def __init__(self, site: Site, pages: Layout) -> None:
         self.site = site
         self.pages = pages
+        self._mentions_by_article = functools.cache(lambda actor_id: mentions_by_article(site.actors[actor_id].mentions))
 
     # -- small pieces shared by several pages ---------------------------------------------
 
@@ -321,12 +323,9 @@ class Views:
     def _mention_groups(self, page: str, actor_id: str, articles: Collection[str] | None) -> list[dict[str, Any]]:
         """An actor's mentions with a snippet each, by article in reading order: in these
         `articles` (a page of them), or in all."""
-        by_article: dict[str, list[Mention]] = defaultdict(list)
-        for m in self.site.actors[actor_id].mentions:
-            if articles is None or m.article in articles:
-                by_article[m.article].append(m)
+        by_article = self._mentions_by_article(actor_id)
         mentions = []
-        for article_id in sorted(by_article, key=self.site.article_rank.__getitem__):
+        for article_id in sorted(by_article if articles is None else articles, key=self.site.article_rank.__getitem__):
             article = self.site.article_by_id[article_id]
             rows = [{"link": self.article_link(page, article.id, m.paragraph), "paragraph": m.paragraph,
                      "snippet": snippet(article.paragraphs[m.paragraph - 1].text, m.start, m.end)}
