@@ -23,7 +23,7 @@ from sitegen import charts
 from sitegen.errors import SitegenError
 from sitegen.link import Site
 from sitegen.markdown import ArticleBody, Marker, Span
-from sitegen.model import Article, Claim, CopyLink, Mention
+from sitegen.model import Article, Claim, CopyLink
 from sitegen.page_inputs import Inputs, mentions_by_article, value_digest
 from sitegen.pagination import CLAIM_STATUSES, Layout, layout
 from sitegen.runner import ForkedPool, fork_available
@@ -125,7 +125,8 @@ class Views:
     def __init__(self, site: Site, pages: Layout) -> None:
         self.site = site
         self.pages = pages
-        self._mentions_by_article = functools.cache(lambda actor_id: mentions_by_article(site.actors[actor_id].mentions))
+        self._mentions_by_article = functools.cache(
+            lambda actor_id: mentions_by_article(site.actors[actor_id].mentions))
 
     # -- small pieces shared by several pages ---------------------------------------------
 
