@@ -51,7 +51,8 @@ class Parts:
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """How the claims and the source index are paged; None where a list fits one page."""
+    """How the claims, the source index and actors' mentions are paged; None (or no
+    entry, for an actor) where a list fits one page."""
 
     claims: Parts | None
     claim_pages_by_status: Mapping[str, tuple[str, ...]]
@@ -122,6 +123,7 @@ def claims_by_page(claims: list[Claim], page_size: int) -> dict[str, list[str]]:
 
 
 def _bits_for(count: int, page_size: int) -> int:
+    """The least k with count <= page_size * 2**k (at most 2**16 pages a status)."""
     bits = 0
     while count > page_size << bits and bits < 16:
         bits += 1
