@@ -141,7 +141,7 @@ class Inputs:
     def _actor_page(self, actor_id: str) -> tuple[object, ...]:
         site = self.site
         actor = site.actors[actor_id]
-        paragraphs = _paragraphs_by_article(actor.mentions)
+        paragraphs = paragraphs_by_article(actor.mentions)
         chunks = self.pages.mentions.get(actor_id)
         if chunks:  # the page shows how many mentions, and the first page of them
             by_article = self._mentions_by_article(actor_id)
@@ -238,8 +238,22 @@ class Inputs:
 
     def _tag_page(self, tag_id: str) -> tuple[object, ...]:
         tag = self.site.tags[tag_id]
-        paragraphs = _paragraphs_by_article(tag.occurrences)
+        paragraphs = paragraphs_by_article(tag.occurrences)
+        chunks = self.pages.tags.get(tag_id)
+        if chunks:  # the page shows how many articles, and the first page of them
+            return (replace(tag, articles=(), occurrences=()), len(tag.articles), len(chunks),
+                    tuple((a, sorted(paragraphs[a]), self._quoting(a, paragraphs[a])) for a in sorted(chunks[0])))
         return (tag, tuple(self._quoting(a, paragraphs[a]) for a in tag.articles))
+
+    def _tag_articles_page(self, key: str) -> tuple[object, ...]:
+        """Page n of a tag's articles ("<tag id>/<n>", `Views.tag_articles`)."""
+        tag_id, _, number = key.rpartition("/")
+        tag = self.site.tags[tag_id]
+        chunks = self.pages.tags[tag_id]
+        paragraphs = paragraphs_by_article(tag.occurrences)
+        return (tag.label, len(tag.articles), len(chunks),
+                tuple((a, sorted(paragraphs[a]), self._quoting(a, paragraphs[a]))
+                      for a in sorted(chunks[int(number) - 1])))
 
     def _claim_page(self, claim_id: str) -> tuple[object, ...]:
         site = self.site
@@ -256,7 +270,7 @@ def mentions_by_article(mentions: Iterable[Mention]) -> dict[str, tuple[Mention,
     return {article: tuple(ms) for article, ms in grouped.items()}
 
 
-def _paragraphs_by_article(spots: Iterable[Mention | TagOccurrence]) -> dict[str, set[int]]:
+def paragraphs_by_article(spots: Iterable[Mention | TagOccurrence]) -> dict[str, set[int]]:
     """The paragraphs of each article that mentions or tags fall in."""
     paragraphs: dict[str, set[int]] = defaultdict(set)
     for spot in spots:

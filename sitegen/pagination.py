@@ -18,7 +18,8 @@ rebuild after adding an article. Then:
 - an actor with more than a page of mentions (each shown with a snippet) lists the first
   page of them on its own page, and the rest a page at a time (`actors/<id>/mentions-2.html`),
   in reading order, an article's mentions together: articles mostly arrive with later dates,
-  and go on its last page.
+  and go on its last page. So does a tag found in more than a page of articles
+  (`tags/<id>/page-2.html`).
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ class Parts:
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """How the claims, the source index and actors' mentions are paged; None (or no
-    entry, for an actor) where a list fits one page."""
+    """How the claims, the source index, actors' mentions and tags' articles are paged;
+    None (or no entry, for an actor or tag) where a list fits one page."""
 
     claims: Parts | None
     claim_pages_by_status: Mapping[str, tuple[str, ...]]
@@ -62,12 +63,16 @@ class Layout:
     """For each actor with more than a page of mentions: the articles naming it, a page of
     mentions at a time, in reading order (the first page on the actor's own page)."""
 
+    tags: Mapping[str, tuple[tuple[str, ...], ...]]
+    """For each tag found in more than a page of articles: those articles, a page at a
+    time, in reading order (the first page on the tag's own page)."""
+
     def claim_page_key(self, claim_id: str) -> str | None:
         return self.claims.page_of[claim_id] if self.claims else None
 
 
 def layout(site: Site) -> Layout:
-    """How the pages of a site's claims, source index and actors' mentions are split."""
+    """How the pages of a site's claims, source index, actors' mentions and tags are split."""
     page_size = site.briefing.page_size
     claims = list(site.claims.values())
     claim_parts: Parts | None = None
@@ -86,7 +91,12 @@ def layout(site: Site) -> Layout:
             pages = mention_pages(ordered, per_article, page_size)
             if len(pages) > 1:
                 mentions[actor.id] = pages
-    return Layout(claim_parts, by_status, source_parts, mentions)
+    tags = {}
+    for tag in site.tags.values():
+        if len(tag.articles) > page_size:
+            ordered = sorted(tag.articles, key=site.article_rank.__getitem__)
+            tags[tag.id] = tuple(tuple(ordered[k:k + page_size]) for k in range(0, len(ordered), page_size))
+    return Layout(claim_parts, by_status, source_parts, mentions, tags)
 
 
 def mention_pages(articles: Sequence[str], mentions: Mapping[str, int], page_size: int) -> tuple[tuple[str, ...], ...]:

@@ -24,7 +24,7 @@ from sitegen.errors import SitegenError
 from sitegen.link import Site
 from sitegen.markdown import ArticleBody, Marker, Span
 from sitegen.model import Article, Claim, CopyLink
-from sitegen.page_inputs import Inputs, mentions_by_article, value_digest
+from sitegen.page_inputs import Inputs, mentions_by_article, paragraphs_by_article, value_digest
 from sitegen.pagination import CLAIM_STATUSES, Layout, layout
 from sitegen.runner import ForkedPool, fork_available
 from sitegen.urls import (
@@ -37,6 +37,7 @@ from sitegen.urls import (
     paragraph_anchor,
     relative_url,
     sources_list_page,
+    tag_articles_page,
     tag_page,
 )
 
@@ -127,6 +128,7 @@ class Views:
         self.pages = pages
         self._mentions_by_article = functools.cache(
             lambda actor_id: mentions_by_article(site.actors[actor_id].mentions))
+        self._tag_paragraphs = functools.cache(lambda tag_id: paragraphs_by_article(site.tags[tag_id].occurrences))
 
     # -- small pieces shared by several pages ---------------------------------------------
 
@@ -392,8 +394,8 @@ class Views:
 
     def claims_summary(self) -> dict[str, Any]:
         """The claims page of a briefing whose claims are listed on pages of their own: how
-        many of each status, the most widely reported of each, the figures side by side,
-        and the pages of each status."""
+        many of each status, the most widely reported of each, the figures side by side
+        (each row links to its claim's reports), and the pages of each status."""
         page = "claims.html"
         by_status: dict[str, list[Claim]] = {s: [] for s in CLAIM_STATUSES}
         for claim in self.site.claims.values():
@@ -407,7 +409,8 @@ class Views:
                              "top": [self.claim_view(page, c, with_evidence=False) for c in top],
                              "pages": [Link(href=relative_url(page, claims_list_page(k)), text=str(n))
                                        for n, k in enumerate(keys, start=1)] if claims else []})
-        return {**self.common(page, "Claims"), "measures": self.measures(page), "sections": sections,
+        return {**self.common(page, "Claims"), "measures": self.measures(page, with_evidence=False),
+                "sections": sections,
                 "counts": {s: len(by_status[s]) for s in CLAIM_STATUSES}, "total": len(self.site.claims)}
 
     def claims_list(self, key: str) -> dict[str, Any]:
@@ -424,21 +427,40 @@ class Views:
                 "pages": [{"link": Link(href=relative_url(page, claims_list_page(k)), text=str(n)),
                            "current": k == key} for n, k in enumerate(keys, start=1)] if len(keys) > 1 else []}
 
-    def tag(self, tag_id: str) -> dict[str, Any]:
-        tag = self.site.tags[tag_id]
-        page = tag_page(tag.id)
-        paragraphs: dict[str, list[int]] = defaultdict(list)
-        for occurrence in tag.occurrences:
-            paragraphs[occurrence.article].append(occurrence.paragraph)
+    def _tag_rows(self, page: str, tag_id: str, articles: Collection[str]) -> list[dict[str, Any]]:
+        """These articles of a tag, in reading order, each with the first paragraphs it is in."""
+        paragraphs = self._tag_paragraphs(tag_id)
         rows = []
-        for article_id in sorted(tag.articles, key=self.site.article_rank.__getitem__):
+        for article_id in sorted(articles, key=self.site.article_rank.__getitem__):
             article = self.site.article_by_id[article_id]
             rows.append({"link": self.article_link(page, article.id), "outlet": article.outlet,
                          "date": article.date,
                          "paragraphs": [{"link": self.article_link(page, article.id, p), "number": p,
                                          "text": article.paragraphs[p - 1].text}
                                         for p in sorted(paragraphs.get(article.id, []))[:3]]})
-        return {**self.common(page, f"Tag: {tag.label}"), "tag": tag, "rows": rows}
+        return rows
+
+    def _tag_pager(self, page: str, tag_id: str, current: int) -> list[dict[str, Any]]:
+        chunks = self.pages.tags.get(tag_id, ())
+        return [{"link": Link(href=relative_url(page, tag_articles_page(tag_id, n)), text=str(n)),
+                 "current": n == current} for n in range(1, len(chunks) + 1)] if chunks else []
+
+    def tag(self, tag_id: str) -> dict[str, Any]:
+        tag = self.site.tags[tag_id]
+        page = tag_page(tag.id)
+        chunks = self.pages.tags.get(tag_id)
+        return {**self.common(page, f"Tag: {tag.label}"), "label": tag.label, "articles": len(tag.articles),
+                "rows": self._tag_rows(page, tag_id, chunks[0] if chunks else tag.articles),
+                "pages": self._tag_pager(page, tag_id, 1)}
+
+    def tag_articles(self, tag_id: str, number: int) -> dict[str, Any]:
+        """Page `number` (from 2) of the articles of a tag found in many."""
+        tag = self.site.tags[tag_id]
+        page = tag_articles_page(tag_id, number)
+        chunks = self.pages.tags[tag_id]
+        return {**self.common(page, f"Tag: {tag.label}, page {number} of {len(chunks)}"), "label": tag.label,
+                "articles": len(tag.articles), "rows": self._tag_rows(page, tag_id, chunks[number - 1]),
+                "pages": self._tag_pager(page, tag_id, number)}
 
     def claim(self, claim_id: str) -> dict[str, Any]:
         claim = self.site.claims[claim_id]
@@ -558,6 +580,10 @@ def _pages(views: Views) -> Iterator[_PagePlan]:
                             partial(views.actor_mentions, actor_id, number), f"{actor_id}/{number}")
     for tag_id in site.tags:
         yield _PagePlan(tag_page(tag_id), "tag", "tag.html", partial(views.tag, tag_id), tag_id)
+    for tag_id, chunks in pages.tags.items():
+        for number in range(2, len(chunks) + 1):
+            yield _PagePlan(tag_articles_page(tag_id, number), "tag-articles", "tag.html",
+                            partial(views.tag_articles, tag_id, number), f"{tag_id}/{number}")
     for claim in site.claims.values():
         if has_claim_page(claim):
             yield _PagePlan(claim_page(claim.id), "claim", "claim.html", partial(views.claim, claim.id), claim.id)

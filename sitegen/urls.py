@@ -37,6 +37,11 @@ def tag_page(tag_id: str) -> str:
     return f"tags/{tag_id}.html"
 
 
+def tag_articles_page(tag_id: str, number: int) -> str:
+    """Page `number` (from 2) of the articles of a tag found in many; page 1 is the tag's own."""
+    return f"tags/{tag_id}/page-{number}.html" if number > 1 else tag_page(tag_id)
+
+
 def claim_anchor(claim_id: str, list_page: str | None = None) -> str:
     """Where a claim is shown in full: on claims.html, or on the page of the claims list
     it is on once the list is split (`pagination`)."""

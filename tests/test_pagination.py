@@ -182,6 +182,34 @@ def test_an_actor_with_many_mentions_lists_them_a_page_at_a_time(tmp_path: Path)
     assert check_output(public).problems == ()
 
 
+def test_a_tag_found_in_many_articles_lists_them_a_page_at_a_time(tmp_path: Path) -> None:
+    root = _corpus(tmp_path, page_size=2)
+    assert main(["build", "--root", str(root), "--no-cache", "-q"]) == 0
+    public = root / "public"
+    data = json.loads((public / "briefing.json").read_text(encoding="utf-8"))
+    order = [a["id"] for a in data["articles"]]
+    split = 0
+    for tag in data["tags"]:
+        own = public / tag["page"]
+        pages = [own, *sorted((public / "tags" / tag["id"]).glob("page-*.html"),
+                              key=lambda p: int(p.stem.removeprefix("page-")))]
+        assert len(pages) == (len(tag["articles"]) + 1) // 2, tag["id"]
+        if len(pages) == 1:
+            continue
+        split += 1
+        listed: list[str] = []
+        for number, page in enumerate(pages, start=1):
+            html = parse(page)
+            assert {resolve(page, a.attributes["href"] or "")[0] for a in html.css("nav.pager a")} == \
+                {p.resolve() for p in pages}
+            assert html.css_first("nav.pager a[aria-current=page]").text() == str(number)
+            assert html.css_first("main p").text().startswith(f"{len(tag['articles'])} articles")
+            listed += [resolve(page, a.attributes["href"] or "")[0].stem
+                       for a in html.css("section.tag-article h2 a")]
+        assert listed == sorted(tag["articles"], key=order.index)
+    assert split >= 10
+
+
 def test_pages_follow_from_status_and_id_and_a_long_day_goes_on() -> None:
     def claim(n: int, status: ClaimStatus) -> Claim:
         return Claim(f"c-{n:08x}", "statement", None, None, f"claim {n}", None, None, None, None, None,
