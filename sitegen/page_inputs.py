@@ -71,11 +71,13 @@ class Inputs:
         self._claim_line = functools.cache(self._claim_line_digest)
         self._mentions_by_article = functools.cache(self._actor_mentions_by_article)
         self._source_row = functools.cache(self._source_row_digest)
+        self._tag_paragraphs = functools.cache(lambda tag_id: paragraphs_by_article(site.tags[tag_id].occurrences))
 
     def of(self, kind: str, entity_id: str) -> str:
         """The digest of the page of `kind` ("article", "actor", "tag", "claim") for
-        `entity_id`, of the claims or sources page ("claims" or "sources", ""), or of one
-        page of the split claims or source lists ("claims-list", "sources-list", its key)."""
+        `entity_id`; of the claims or sources page ("claims" or "sources", ""); or of one
+        page of a split list ("claims-list", "sources-list", "actor-mentions",
+        "tag-articles", with the page's key, as `render._pages` names it)."""
         parts = getattr(self, f"_{kind.replace('-', '_')}_page")(entity_id)
         return _digest((kind, entity_id, self._briefing, parts))
 
@@ -238,7 +240,7 @@ class Inputs:
 
     def _tag_page(self, tag_id: str) -> tuple[object, ...]:
         tag = self.site.tags[tag_id]
-        paragraphs = paragraphs_by_article(tag.occurrences)
+        paragraphs = self._tag_paragraphs(tag_id)
         chunks = self.pages.tags.get(tag_id)
         if chunks:  # the page shows how many articles, and the first page of them
             return (replace(tag, articles=(), occurrences=()), len(tag.articles), len(chunks),
@@ -250,7 +252,7 @@ class Inputs:
         tag_id, _, number = key.rpartition("/")
         tag = self.site.tags[tag_id]
         chunks = self.pages.tags[tag_id]
-        paragraphs = paragraphs_by_article(tag.occurrences)
+        paragraphs = self._tag_paragraphs(tag_id)
         return (tag.label, len(tag.articles), len(chunks),
                 tuple((a, sorted(paragraphs[a]), self._quoting(a, paragraphs[a]))
                       for a in sorted(chunks[int(number) - 1])))
