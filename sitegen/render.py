@@ -50,8 +50,12 @@ STATUS_HEADINGS = {"contested": "Contested", "unverified": "Unverified",
                    "corroborated": "Corroborated", "single-source": "Single source"}
 TOP_LISTED = 10
 """Claims of each status the claims page lists itself once the list is split into pages."""
+MEASURE_ROWS = 25
+"""Figures a measure's table shows once the claims are split into pages (`Views.measures`)."""
 LATEST_SOURCES = 20
 """Articles the overview lists once the source index is split by day."""
+OVERVIEW_MEASURES = 5
+"""Measures on which sources disagree that the overview shows (all are on the claims page)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,19 +204,25 @@ class Views:
 
     def measures(self, page: str, with_evidence: bool = True) -> list[dict[str, Any]]:
         """Claims grouped by measure, for the side-by-side tables; contested ones first
-        (without their reports for the overview's compact tables)."""
+        (without their reports for the overview's compact tables). Once the claims are
+        split into pages, a table shows a measure's `MEASURE_ROWS` most widely reported
+        figures: at 10,000 bench articles one measure held thousands, and the overview and
+        claims page were 4-5 MB of them."""
         grouped: dict[str, list[Claim]] = defaultdict(list)
         for claim in self.site.claims.values():
             if claim.measure and claim.number is not None:
                 grouped[claim.measure].append(claim)
         tables: list[dict[str, Any]] = []
         for measure, claims in grouped.items():
-            claims.sort(key=lambda c: (c.number or 0, c.id))
             values = {(c.number, c.number_max) for c in claims}
+            total = len(claims)
+            if self.pages.claims is not None and total > MEASURE_ROWS:
+                claims = sorted(claims, key=lambda c: (-c.independent_sources, -len(c.evidence), c.id))[:MEASURE_ROWS]
+            claims.sort(key=lambda c: (c.number or 0, c.id))
             rows = [self.claim_view(page, c, with_evidence) for c in claims]
-            tables.append({"measure": measure, "rows": rows, "disagree": len(values) > 1,
+            tables.append({"measure": measure, "rows": rows, "total": total, "disagree": len(values) > 1,
                            "chart": charts.dot_chart(measure, claims, self._speaker_name)})
-        tables.sort(key=lambda t: (not t["disagree"], -len(t["rows"]), t["measure"]))
+        tables.sort(key=lambda t: (not t["disagree"], -t["total"], t["measure"]))
         return tables
 
     def _speaker_name(self, claim: Claim) -> str:
@@ -250,9 +260,10 @@ class Views:
         page = "index.html"
         claims = sorted(self.site.claims.values(), key=lambda c: (-c.independent_sources, -len(c.evidence), c.id))
         actors = sorted(self.site.actors.values(), key=lambda a: (-len(a.mentions), a.id))
+        contested = [m for m in self.measures(page, with_evidence=False) if m["disagree"]]
         return {**self.common(page, self.site.briefing.title),
                 "top_claims": [self.claim_view(page, c, with_evidence=False) for c in claims[:8]],
-                "measures": [m for m in self.measures(page, with_evidence=False) if m["disagree"]],
+                "measures": contested[:OVERVIEW_MEASURES], "measure_count": len(contested),
                 "top_actors": [{"link": self.actor_link(page, a.id), "type": a.type, "mentions": len(a.mentions)}
                                for a in actors[:12]],
                 "sources": [self.listing_row(page, a) for a in self._overview_sources()],

@@ -83,6 +83,34 @@ def test_the_claims_page_keeps_a_summary_and_links_every_page(split_site: Path) 
     assert summary.css_first("section#numbers table") is not None
 
 
+def test_figure_tables_of_a_split_briefing_show_the_most_widely_reported(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The test stories' measures hold a few figures each; with two shown, the larger are cut.
+    from sitegen import render
+
+    monkeypatch.setattr(render, "MEASURE_ROWS", 2)
+    root = _corpus(tmp_path)
+    assert main(["build", "--root", str(root), "--no-cache", "-q"]) == 0
+    claims = json.loads((root / "public" / "briefing.json").read_text(encoding="utf-8"))["claims"]
+    by_measure: dict[str, list[dict]] = {}
+    for claim in claims:
+        if claim["measure"] and claim["number"] is not None:
+            by_measure.setdefault(claim["measure"], []).append(claim)
+    cut = 0
+    for table in parse(root / "public" / "claims.html").css("section#numbers section.measure"):
+        measure = (table.attributes["aria-label"] or "").removeprefix("Figures for ")
+        every = by_measure[measure]
+        shown = [resolve(root / "public" / "claims.html", a.attributes["href"] or "")[1]
+                 for a in table.css("tbody tr td:first-child a")]
+        assert len(shown) == min(2, len(every))
+        if len(every) > 2:
+            cut += 1
+            assert f"The 2 most widely reported of {len(every)} figures" in table.text()
+            ranks = sorted((-c["independent_sources"], -len(c["evidence"]), c["id"]) for c in every)
+            assert sorted(shown) == sorted(r[2] for r in ranks[:2])
+    assert cut >= 3
+
+
 def test_every_article_is_on_the_page_of_its_day_with_what_it_rewrites(split_site: Path) -> None:
     data = json.loads((split_site / "briefing.json").read_text(encoding="utf-8"))
     on_page: dict[str, str] = {}
