@@ -112,6 +112,15 @@ def theme_environment(theme_dirs: Sequence[Path]) -> jinja2.Environment:
     return env
 
 
+def pager(page: str, targets: Sequence[str], current: int) -> list[dict[str, Any]]:
+    """Links to every page of one list (`targets`, in order), the `current` one (from 1)
+    marked; none when the list has one page."""
+    if len(targets) < 2:
+        return []
+    return [{"link": Link(href=relative_url(page, target), text=str(n)), "current": n == current}
+            for n, target in enumerate(targets, start=1)]
+
+
 def snippet(text: str, start: int, end: int) -> tuple[str, str, str]:
     """(before, the span, after) around a span, cut at word boundaries, for mention lists."""
     before = text[max(0, start - SNIPPET_RADIUS):start]
@@ -349,10 +358,8 @@ class Views:
         return mentions
 
     def _mention_pager(self, page: str, actor_id: str, current: int) -> list[dict[str, Any]]:
-        """Links to every page of an actor's mentions (none when they fit its own page)."""
         chunks = self.pages.mentions.get(actor_id, ())
-        return [{"link": Link(href=relative_url(page, actor_mentions_page(actor_id, n)), text=str(n)),
-                 "current": n == current} for n in range(1, len(chunks) + 1)] if chunks else []
+        return pager(page, [actor_mentions_page(actor_id, n) for n in range(1, len(chunks) + 1)], current)
 
     def actor(self, actor_id: str) -> dict[str, Any]:
         actor = self.site.actors[actor_id]
@@ -435,8 +442,7 @@ class Views:
         return {**self.common(page, title), "heading": title, "status": status,
                 "claims": [self.claim_view(page, self.site.claims[c]) for c in self.pages.claims.members[key]],
                 "summary": relative_url(page, "claims.html#" + status),
-                "pages": [{"link": Link(href=relative_url(page, claims_list_page(k)), text=str(n)),
-                           "current": k == key} for n, k in enumerate(keys, start=1)] if len(keys) > 1 else []}
+                "pages": pager(page, [claims_list_page(k) for k in keys], number)}
 
     def _tag_rows(self, page: str, tag_id: str, articles: Collection[str]) -> list[dict[str, Any]]:
         """These articles of a tag, in reading order, each with the first paragraphs it is in."""
@@ -453,8 +459,7 @@ class Views:
 
     def _tag_pager(self, page: str, tag_id: str, current: int) -> list[dict[str, Any]]:
         chunks = self.pages.tags.get(tag_id, ())
-        return [{"link": Link(href=relative_url(page, tag_articles_page(tag_id, n)), text=str(n)),
-                 "current": n == current} for n in range(1, len(chunks) + 1)] if chunks else []
+        return pager(page, [tag_articles_page(tag_id, n) for n in range(1, len(chunks) + 1)], current)
 
     def tag(self, tag_id: str) -> dict[str, Any]:
         tag = self.site.tags[tag_id]
