@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from test_build import parse, resolve, tree_digest
 
 from sitegen.check import check_output
@@ -185,28 +186,44 @@ def test_a_rebuild_after_an_edit_and_an_addition_equals_a_cold_build(tmp_path: P
     assert {c: after[c] for c in kept} == {c: before[c] for c in kept}, "a claim's page moved"
 
 
-def test_an_actor_with_many_mentions_lists_them_a_page_at_a_time(tmp_path: Path) -> None:
-    root = _corpus(tmp_path, page_size=2)
+@pytest.fixture(scope="module")
+def fine_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same briefing with two items to a page: every long list is split."""
+    root = _corpus(tmp_path_factory.mktemp("fine"), page_size=2)
     assert main(["build", "--root", str(root), "--no-cache", "-q"]) == 0
-    public = root / "public"
-    data = json.loads((public / "briefing.json").read_text(encoding="utf-8"))
+    return root / "public"
+
+
+def _numbered(folder: Path, prefix: str) -> list[Path]:
+    return sorted(folder.glob(f"{prefix}*.html"), key=lambda p: int(p.stem.removeprefix(prefix)))
+
+
+def _linked_pages(pages: list[Path]) -> list[HTMLParser]:
+    """The pages of one list, parsed, after checking each links to all and marks itself."""
+    parsed = []
+    for number, page in enumerate(pages, start=1):
+        html = parse(page)
+        assert {resolve(page, a.attributes["href"] or "")[0] for a in html.css("nav.pager a")} == \
+            {p.resolve() for p in pages}
+        assert html.css_first("nav.pager a[aria-current=page]").text() == str(number)
+        parsed.append(html)
+    return parsed
+
+
+def test_an_actor_with_many_mentions_lists_them_a_page_at_a_time(fine_site: Path) -> None:
+    data = json.loads((fine_site / "briefing.json").read_text(encoding="utf-8"))
     order = [a["id"] for a in data["articles"]]
     split = 0
     for actor in data["actors"]:
-        own = public / "actors" / f"{actor['id']}.html"
-        pages = [own, *sorted((public / "actors" / actor["id"]).glob("mentions-*.html"),
-                              key=lambda p: int(p.stem.removeprefix("mentions-")))]
+        own = fine_site / "actors" / f"{actor['id']}.html"
+        pages = [own, *_numbered(fine_site / "actors" / actor["id"], "mentions-")]
         named_in = len({m["article"] for m in actor["mentions"]})
         assert (len(pages) > 1) == (len(actor["mentions"]) > 2 and named_in > 1), actor["id"]
         if len(pages) == 1:
             continue
         split += 1
         listed: list[str] = []
-        for page in pages:
-            html = parse(page)
-            links = {resolve(page, a.attributes["href"] or "")[0] for a in html.css("nav.pager a")}
-            assert links == {p.resolve() for p in pages}
-            assert html.css_first("nav.pager a[aria-current=page]").text() == str(pages.index(page) + 1)
+        for page, html in zip(pages, _linked_pages(pages), strict=True):
             shown = [resolve(page, a.attributes["href"] or "")[0].stem for a in html.css("ul.mentions li a")]
             assert len(shown) <= 2 or len(set(shown)) == 1, "a page holds a page of mentions, or one article's"
             listed += shown
@@ -214,30 +231,21 @@ def test_an_actor_with_many_mentions_lists_them_a_page_at_a_time(tmp_path: Path)
         assert listed == sorted((m["article"] for m in actor["mentions"]), key=order.index)
         assert f"{len(actor['mentions'])} in {named_in} article" in parse(own).css_first("dl.facts").text()
     assert split >= 10
-    assert check_output(public).problems == ()
+    assert check_output(fine_site).problems == ()
 
 
-def test_a_tag_found_in_many_articles_lists_them_a_page_at_a_time(tmp_path: Path) -> None:
-    root = _corpus(tmp_path, page_size=2)
-    assert main(["build", "--root", str(root), "--no-cache", "-q"]) == 0
-    public = root / "public"
-    data = json.loads((public / "briefing.json").read_text(encoding="utf-8"))
+def test_a_tag_found_in_many_articles_lists_them_a_page_at_a_time(fine_site: Path) -> None:
+    data = json.loads((fine_site / "briefing.json").read_text(encoding="utf-8"))
     order = [a["id"] for a in data["articles"]]
     split = 0
     for tag in data["tags"]:
-        own = public / tag["page"]
-        pages = [own, *sorted((public / "tags" / tag["id"]).glob("page-*.html"),
-                              key=lambda p: int(p.stem.removeprefix("page-")))]
+        pages = [fine_site / tag["page"], *_numbered(fine_site / "tags" / tag["id"], "page-")]
         assert len(pages) == (len(tag["articles"]) + 1) // 2, tag["id"]
         if len(pages) == 1:
             continue
         split += 1
         listed: list[str] = []
-        for number, page in enumerate(pages, start=1):
-            html = parse(page)
-            assert {resolve(page, a.attributes["href"] or "")[0] for a in html.css("nav.pager a")} == \
-                {p.resolve() for p in pages}
-            assert html.css_first("nav.pager a[aria-current=page]").text() == str(number)
+        for page, html in zip(pages, _linked_pages(pages), strict=True):
             assert html.css_first("main p").text().startswith(f"{len(tag['articles'])} articles")
             listed += [resolve(page, a.attributes["href"] or "")[0].stem
                        for a in html.css("section.tag-article h2 a")]
