@@ -220,5 +220,5 @@ class Briefing:
     description: str | None
     base_url: str | None
     page_size: int = DEFAULT_PAGE_SIZE
-    """Claims or articles listed on one page before the claims and the source index are
-    split into pages of their own (`pagination`)."""
+    """Items listed on one page before a long list is split into pages of its own: the
+    claims, the source index, an actor's mentions, a tag's articles (`pagination`)."""
