@@ -158,7 +158,9 @@ class Inputs:
             self._name(actor.affiliation),
             self._names(site.members_of.get(actor_id, ())),
             tuple(self._claim_line(c) for c in site.claims_of_actor.get(actor_id, ())),
-            tuple((other, n, site.actors[other].name) for other, n in site.co_mentions.get(actor_id, ())),
+            tuple((other, n, site.actors[other].name)  # as many as `Views._co_mentions_shown` shows
+                  for other, n in site.co_mentions.get(actor_id, ())[:site.briefing.page_size]),
+            len(site.co_mentions.get(actor_id, ())),
         )
 
     def _actor_mentions_page(self, key: str) -> tuple[object, ...]:

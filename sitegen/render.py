@@ -375,7 +375,13 @@ class Views:
                 "claims": [self.claim_view(page, self.site.claims[c], with_evidence=False, counts=False)
                            for c in self.site.claims_of_actor.get(actor.id, ())],
                 "co_mentions": [{"link": self.actor_link(page, other), "count": n}
-                                for other, n in self.site.co_mentions.get(actor.id, ())]}
+                                for other, n in self._co_mentions_shown(actor_id)],
+                "co_mention_count": len(self.site.co_mentions.get(actor.id, ()))}
+
+    def _co_mentions_shown(self, actor_id: str) -> Sequence[tuple[str, int]]:
+        """The actors most often named with this one: at most a page of them (at 10,000
+        bench articles the most mentioned actors each appeared with thousands)."""
+        return self.site.co_mentions.get(actor_id, ())[:self.site.briefing.page_size]
 
     def actor_mentions(self, actor_id: str, number: int) -> dict[str, Any]:
         """Page `number` (from 2) of the mentions of an actor named in many articles."""

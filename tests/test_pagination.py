@@ -234,6 +234,30 @@ def test_an_actor_with_many_mentions_lists_them_a_page_at_a_time(fine_site: Path
     assert check_output(fine_site).problems == ()
 
 
+def test_an_actor_page_lists_a_page_of_the_actors_it_appears_with_most(fine_site: Path, split_site: Path) -> None:
+    def appears_with(page: Path) -> tuple[list[tuple[str, str]], str]:
+        table = parse(page).css_first("h2 + div.table-wrap table")
+        if table is None:
+            return [], ""
+        rows = [(row.css("td")[0].text(), row.css("td")[1].text()) for row in table.css("tbody tr")]
+        return rows, table.css_first("caption").text()
+
+    cut = 0
+    for page in sorted((split_site / "actors").glob("*.html")):
+        if page.name == "index.html":
+            continue
+        every, caption = appears_with(page)
+        if len(every) <= 2 or not caption.startswith("Actors named in the same paragraphs"):
+            continue  # with page_size 10, the pages listing every actor it appears with (10 or fewer)
+        cut += 1
+        shown, cut_caption = appears_with(fine_site / "actors" / page.name)
+        assert shown == every[:2], page.name  # the two named most often with it, in order
+        assert cut_caption.startswith(f"The 2 actors named most often in the same paragraphs, of {len(every)}")
+    assert cut >= 10
+    capped = [p for p in (split_site / "actors").glob("*.html") if appears_with(p)[1].startswith("The 10 actors")]
+    assert capped and all(len(appears_with(p)[0]) == 10 for p in capped)
+
+
 def test_a_tag_found_in_many_articles_lists_them_a_page_at_a_time(fine_site: Path) -> None:
     data = json.loads((fine_site / "briefing.json").read_text(encoding="utf-8"))
     order = [a["id"] for a in data["articles"]]
