@@ -19,7 +19,8 @@ rebuild after adding an article. Then:
   page of them on its own page, and the rest a page at a time (`actors/<id>/mentions-2.html`),
   in reading order, an article's mentions together: articles mostly arrive with later dates,
   and go on its last page. So does a tag found in more than a page of articles
-  (`tags/<id>/page-2.html`).
+  (`tags/<id>/page-2.html`), and the actors index a type of actor with more than a page of
+  them (`actors/by-type/person-2.html`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sitegen.link import Site
-from sitegen.model import Article, Claim
+from sitegen.model import Actor, Article, Claim
 
 CLAIM_STATUSES = ("contested", "unverified", "corroborated", "single-source")
 UNDATED = "undated"
@@ -67,6 +68,10 @@ class Layout:
     """For each tag found in more than a page of articles: those articles, a page at a
     time, in reading order (the first page on the tag's own page)."""
 
+    actor_lists: Mapping[str, tuple[tuple[str, ...], ...]]
+    """For each actor type with more than a page of actors: their ids in the actors
+    index's order (most mentioned first), a page at a time (the first on the index)."""
+
     def claim_page_key(self, claim_id: str) -> str | None:
         return self.claims.page_of[claim_id] if self.claims else None
 
@@ -96,7 +101,17 @@ def layout(site: Site) -> Layout:
         if len(tag.articles) > page_size:
             ordered = sorted(tag.articles, key=site.article_rank.__getitem__)
             tags[tag.id] = tuple(tuple(ordered[k:k + page_size]) for k in range(0, len(ordered), page_size))
-    return Layout(claim_parts, by_status, source_parts, mentions, tags)
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for actor in sorted(site.actors.values(), key=actors_index_order):
+        by_type[actor.type].append(actor.id)
+    actor_lists = {t: tuple(tuple(ids[k:k + page_size]) for k in range(0, len(ids), page_size))
+                   for t, ids in by_type.items() if len(ids) > page_size}
+    return Layout(claim_parts, by_status, source_parts, mentions, tags, actor_lists)
+
+
+def actors_index_order(actor: Actor) -> tuple[int, str]:
+    """Most mentioned first, then by name: the order of the actors index."""
+    return -len(actor.mentions), actor.name
 
 
 def mention_pages(articles: Sequence[str], mentions: Mapping[str, int], page_size: int) -> tuple[tuple[str, ...], ...]:

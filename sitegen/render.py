@@ -25,11 +25,12 @@ from sitegen.link import Site
 from sitegen.markdown import ArticleBody, Marker, Span
 from sitegen.model import Article, Claim, CopyLink
 from sitegen.page_inputs import Inputs, mentions_by_article, paragraphs_by_article, value_digest
-from sitegen.pagination import CLAIM_STATUSES, Layout, layout
+from sitegen.pagination import CLAIM_STATUSES, Layout, actors_index_order, layout
 from sitegen.runner import ForkedPool, fork_available
 from sitegen.urls import (
     actor_mentions_page,
     actor_page,
+    actors_list_page,
     article_page,
     claim_anchor,
     claim_page,
@@ -48,6 +49,8 @@ STATUS_LABELS = {"contested": "contested", "unverified": "unverified",
                  "corroborated": "corroborated", "single-source": "single source"}
 STATUS_HEADINGS = {"contested": "Contested", "unverified": "Unverified",
                    "corroborated": "Corroborated", "single-source": "Single source"}
+ACTOR_TYPE_HEADINGS = {"person": "People", "organisation": "Organisations", "state": "States",
+                       "media": "Media", "other": "Others"}
 TOP_LISTED = 10
 """Claims of each status the claims page lists itself once the list is split into pages."""
 MEASURE_ROWS = 25
@@ -393,21 +396,44 @@ class Views:
                 "mentions": self._mention_groups(page, actor_id, set(chunks[number - 1])),
                 "mention_pages": self._mention_pager(page, actor_id, number)}
 
+    def _actor_row(self, page: str, actor_id: str) -> dict[str, Any]:
+        actor = self.site.actors[actor_id]
+        return {"link": self.actor_link(page, actor.id), "role": actor.role,
+                "aliases": [a for a in actor.aliases if a != actor.name], "mentions": len(actor.mentions),
+                "articles": len({m.article for m in actor.mentions})}
+
+    def _actors_pager(self, page: str, actor_type: str, current: int) -> list[dict[str, Any]]:
+        chunks = self.pages.actor_lists.get(actor_type, ())
+        return pager(page, [actors_list_page(actor_type, n) for n in range(1, len(chunks) + 1)], current)
+
     def actors_index(self) -> dict[str, Any]:
+        """Every actor by type, most mentioned first; a type with more than a page of actors
+        shows its first page here and links the others (`actors_list`)."""
         page = "actors/index.html"
         groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for actor in sorted(self.site.actors.values(), key=lambda a: (-len(a.mentions), a.name)):
-            groups[actor.type].append({"link": self.actor_link(page, actor.id), "role": actor.role,
-                                       "aliases": [a for a in actor.aliases if a != actor.name],
-                                       "mentions": len(actor.mentions),
-                                       "articles": len({m.article for m in actor.mentions})})
+        counts: dict[str, int] = defaultdict(int)
+        for actor in sorted(self.site.actors.values(), key=actors_index_order):
+            counts[actor.type] += 1
+            chunks = self.pages.actor_lists.get(actor.type)
+            if not chunks or counts[actor.type] <= len(chunks[0]):
+                groups[actor.type].append(self._actor_row(page, actor.id))
         order = ["person", "organisation", "state", "media", "other"]
         top = [a.id for a in sorted(self.site.actors.values(), key=lambda a: (-len(a.mentions), a.id))][:8]
         shared = {a: dict(self.site.co_mentions.get(a, ())) for a in top}
         return {**self.common(page, "Actors"),
                 "matrix": {"actors": [self.actor_link(page, a) for a in top],
                            "rows": [[shared[a].get(b, 0) if a != b else None for b in top] for a in top]},
-                "groups": [{"type": t, "actors": groups[t]} for t in order if groups.get(t)]}
+                "groups": [{"type": t, "actors": groups[t], "count": counts[t], "pages": self._actors_pager(page, t, 1)}
+                           for t in order if groups.get(t)]}
+
+    def actors_list(self, actor_type: str, number: int) -> dict[str, Any]:
+        """Page `number` (from 2) of the actors of one type, in the actors index's order."""
+        page = actors_list_page(actor_type, number)
+        chunks = self.pages.actor_lists[actor_type]
+        title = f"{ACTOR_TYPE_HEADINGS[actor_type]}, page {number} of {len(chunks)}"
+        return {**self.common(page, title), "heading": title, "index": relative_url(page, "actors/index.html"),
+                "actors": [self._actor_row(page, a) for a in chunks[number - 1]],
+                "pages": self._actors_pager(page, actor_type, number)}
 
     def claims(self) -> dict[str, Any]:
         page = "claims.html"
@@ -596,6 +622,10 @@ def _pages(views: Views) -> Iterator[_PagePlan]:
                         article.id)
     for actor_id in site.actors:
         yield _PagePlan(actor_page(actor_id), "actor", "actor.html", partial(views.actor, actor_id), actor_id)
+    for actor_type, lists in pages.actor_lists.items():
+        for number in range(2, len(lists) + 1):
+            yield _PagePlan(actors_list_page(actor_type, number), "actors-list", "actors_list.html",
+                            partial(views.actors_list, actor_type, number))
     for actor_id, chunks in pages.mentions.items():
         for number in range(2, len(chunks) + 1):
             yield _PagePlan(actor_mentions_page(actor_id, number), "actor-mentions", "actor_mentions.html",

@@ -258,6 +258,30 @@ def test_an_actor_page_lists_a_page_of_the_actors_it_appears_with_most(fine_site
     assert capped and all(len(appears_with(p)[0]) == 10 for p in capped)
 
 
+def test_the_actors_index_lists_a_page_of_each_type_and_links_the_rest(fine_site: Path) -> None:
+    actors = json.loads((fine_site / "briefing.json").read_text(encoding="utf-8"))["actors"]
+    index = fine_site / "actors" / "index.html"
+    split = 0
+    for actor_type in ["person", "organisation", "state", "media", "other"]:
+        expected = [a["name"] for a in sorted((a for a in actors if a["type"] == actor_type),
+                                              key=lambda a: (-len(a["mentions"]), a["name"]))]
+        if len(expected) <= 2:
+            continue
+        split += 1
+        section = parse(index).css_first(f'section[aria-labelledby="h-{actor_type}"]')
+        pages = [index, *_numbered(fine_site / "actors" / "by-type", f"{actor_type}-")]
+        assert len(pages) == (len(expected) + 1) // 2
+        listed = [a.text() for a in section.css("tbody td:first-child a")]
+        for page in pages[1:]:
+            html = parse(page)
+            assert resolve(page, html.css_first("nav.pager a").attributes["href"] or "") == (index, f"h-{actor_type}")
+            assert html.css_first("nav.pager a[aria-current=page]").text() == str(pages.index(page) + 1)
+            listed += [a.text() for a in html.css("tbody td:first-child a")]
+        assert listed == expected, actor_type
+        assert section.css_first("h2 .note").text() == f"({len(expected)})"
+    assert split >= 3
+
+
 def test_a_tag_found_in_many_articles_lists_them_a_page_at_a_time(fine_site: Path) -> None:
     data = json.loads((fine_site / "briefing.json").read_text(encoding="utf-8"))
     order = [a["id"] for a in data["articles"]]
