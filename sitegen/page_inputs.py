@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from sitegen.link import Site
-from sitegen.model import Mention, TagOccurrence
+from sitegen.model import Claim, Mention, TagOccurrence
 from sitegen.pagination import Layout
 from sitegen.runner import plain_key
 
@@ -188,10 +188,13 @@ class Inputs:
             # the claims with figures in full, for their tables.
             ranked = tuple((self._claim_line(c.id), c.independent_sources, len(c.evidence),
                             site.outlets_of_claim[c.id]) for c in claims)
-            claims = tuple(c for c in claims if c.measure and c.number is not None)
-            return (ranked, claims, tuple(self._name(c.speaker) for c in claims),
-                    tuple(site.outlets_of_claim[c.id] for c in claims),
-                    tuple(self._listing(a) for a in sorted({e.article for c in claims for e in c.evidence})))
+            return ranked, self._in_full(tuple(c for c in claims if c.measure and c.number is not None))
+        return self._in_full(claims)
+
+    def _in_full(self, claims: tuple[Claim, ...]) -> tuple[object, ...]:
+        """Claims as the claims pages show them: each record, its speaker's name, how many
+        outlets report it, and the articles its reports link to."""
+        site = self.site
         return (claims, tuple(self._name(c.speaker) for c in claims),
                 tuple(site.outlets_of_claim[c.id] for c in claims),
                 tuple(self._listing(a) for a in sorted({e.article for c in claims for e in c.evidence})))
@@ -200,12 +203,8 @@ class Inputs:
         """One page of the split claims list (`Views.claims_list`): its claims as the claims
         page shows them, and the pages of their status."""
         assert self.pages.claims is not None
-        site = self.site
-        claims = tuple(site.claims[c] for c in self.pages.claims.members[key])
-        return (claims, tuple(self._name(c.speaker) for c in claims),
-                tuple(site.outlets_of_claim[c.id] for c in claims),
-                tuple(self._listing(a) for a in sorted({e.article for c in claims for e in c.evidence})),
-                self.pages.claim_pages_by_status)
+        claims = tuple(self.site.claims[c] for c in self.pages.claims.members[key])
+        return self._in_full(claims), self.pages.claim_pages_by_status
 
     def _sources_page(self, _: str) -> tuple[object, ...]:
         """The sources page (`Views.sources`): each article's row in the source index (its

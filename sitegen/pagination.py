@@ -100,12 +100,11 @@ def layout(site: Site) -> Layout:
     for tag in site.tags.values():
         if len(tag.articles) > page_size:
             ordered = sorted(tag.articles, key=site.article_rank.__getitem__)
-            tags[tag.id] = tuple(tuple(ordered[k:k + page_size]) for k in range(0, len(ordered), page_size))
+            tags[tag.id] = chunked(ordered, page_size)
     by_type: dict[str, list[str]] = defaultdict(list)
     for actor in sorted(site.actors.values(), key=actors_index_order):
         by_type[actor.type].append(actor.id)
-    actor_lists = {t: tuple(tuple(ids[k:k + page_size]) for k in range(0, len(ids), page_size))
-                   for t, ids in by_type.items() if len(ids) > page_size}
+    actor_lists = {t: chunked(ids, page_size) for t, ids in by_type.items() if len(ids) > page_size}
     return Layout(claim_parts, by_status, source_parts, mentions, tags, actor_lists)
 
 
@@ -171,6 +170,11 @@ def articles_by_page(articles: Sequence[Article], page_size: int) -> dict[str, l
         by_day.setdefault(article.date or UNDATED, []).append(article.id)
     members: dict[str, list[str]] = {}
     for day, ids in by_day.items():
-        for start in range(0, len(ids), page_size):
-            members[day if start == 0 else f"{day}-{start // page_size + 1}"] = ids[start:start + page_size]
+        for n, page in enumerate(chunked(ids, page_size), start=1):
+            members[day if n == 1 else f"{day}-{n}"] = list(page)
     return members
+
+
+def chunked(items: Sequence[str], page_size: int) -> tuple[tuple[str, ...], ...]:
+    """`items` a page at a time, in order."""
+    return tuple(tuple(items[k:k + page_size]) for k in range(0, len(items), page_size))

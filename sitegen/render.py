@@ -115,6 +115,12 @@ def theme_environment(theme_dirs: Sequence[Path]) -> jinja2.Environment:
     return env
 
 
+def widely_reported_first(claim: Claim) -> tuple[int, int, str]:
+    """Most independent origins first, then most reports: the overview's top claims, each
+    status's top claims on a split claims page, a measure's figures in a cut table."""
+    return -claim.independent_sources, -len(claim.evidence), claim.id
+
+
 def pager(page: str, targets: Sequence[str], current: int) -> list[dict[str, Any]]:
     """Links to every page of one list (`targets`, in order), the `current` one (from 1)
     marked; none when the list has one page."""
@@ -229,7 +235,7 @@ class Views:
             values = {(c.number, c.number_max) for c in claims}
             total = len(claims)
             if self.pages.claims is not None and total > MEASURE_ROWS:
-                claims = sorted(claims, key=lambda c: (-c.independent_sources, -len(c.evidence), c.id))[:MEASURE_ROWS]
+                claims = sorted(claims, key=widely_reported_first)[:MEASURE_ROWS]
             claims.sort(key=lambda c: (c.number or 0, c.id))
             rows = [self.claim_view(page, c, with_evidence) for c in claims]
             tables.append({"measure": measure, "rows": rows, "total": total, "disagree": len(values) > 1,
@@ -270,7 +276,7 @@ class Views:
 
     def index(self) -> dict[str, Any]:
         page = "index.html"
-        claims = sorted(self.site.claims.values(), key=lambda c: (-c.independent_sources, -len(c.evidence), c.id))
+        claims = sorted(self.site.claims.values(), key=widely_reported_first)
         actors = sorted(self.site.actors.values(), key=lambda a: (-len(a.mentions), a.id))
         contested = [m for m in self.measures(page, with_evidence=False) if m["disagree"]]
         return {**self.common(page, self.site.briefing.title),
@@ -453,7 +459,7 @@ class Views:
         sections = []
         for status in CLAIM_STATUSES:
             claims = by_status[status]
-            top = sorted(claims, key=lambda c: (-c.independent_sources, -len(c.evidence), c.id))[:TOP_LISTED]
+            top = sorted(claims, key=widely_reported_first)[:TOP_LISTED]
             keys = self.pages.claim_pages_by_status[status]
             sections.append({"status": status, "heading": STATUS_HEADINGS[status], "count": len(claims),
                              "top": [self.claim_view(page, c, with_evidence=False) for c in top],
