@@ -77,7 +77,7 @@ class Inputs:
         """The digest of the page of `kind` ("article", "actor", "tag", "claim") for
         `entity_id`; of the claims or sources page ("claims" or "sources", ""); or of one
         page of a split list ("claims-list", "sources-list", "actor-mentions",
-        "tag-articles", with the page's key, as `render._pages` names it)."""
+        "tag-articles", "claim-reports", with the page's key, as `render._pages` names it)."""
         parts = getattr(self, f"_{kind.replace('-', '_')}_page")(entity_id)
         return _digest((kind, entity_id, self._briefing, parts))
 
@@ -259,10 +259,20 @@ class Inputs:
                       for a in sorted(chunks[int(number) - 1])))
 
     def _claim_page(self, claim_id: str) -> tuple[object, ...]:
+        return self._claim_reports_page(f"{claim_id}/1")
+
+    def _claim_reports_page(self, key: str) -> tuple[object, ...]:
+        """Page n of a claim's reports ("<claim id>/<n>", `Views.claim`; page 1 is the
+        claim's own page): the claim, its speaker's name, how many outlets report it, the
+        page's reports (quoted from the claim's record) with the articles they link to,
+        and how many reports and pages there are."""
+        claim_id, _, number = key.rpartition("/")
         site = self.site
         claim = site.claims[claim_id]
-        return (claim, self._name(claim.speaker), site.outlets_of_claim[claim_id],  # reports quote the claim's record
-                tuple(self._listing(a) for a in sorted({e.article for e in claim.evidence})))
+        shown = tuple(self.pages.reports(claim, int(number)))
+        return (replace(claim, evidence=()), self._name(claim.speaker), site.outlets_of_claim[claim_id],
+                shown, tuple(self._listing(a) for a in sorted({e.article for e in shown})),
+                len(claim.evidence), self.pages.report_pages.get(claim_id, 1))
 
 
 def mentions_by_article(mentions: Iterable[Mention]) -> dict[str, tuple[Mention, ...]]:

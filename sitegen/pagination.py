@@ -21,6 +21,10 @@ rebuild after adding an article. Then:
   and go on its last page. So does a tag found in more than a page of articles
   (`tags/<id>/page-2.html`), and the actors index a type of actor with more than a page of
   them (`actors/by-type/person-2.html`).
+- a claim reported by more than a page of articles lists the first page of its reports on
+  its own page and the rest a page at a time (`claims/<id>/reports-2.html`), in the order
+  of its own page (by article, then paragraph): at 10,000 bench articles one claim's page
+  listed some 4,500 reports, 1.8 MB.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sitegen.link import Site
-from sitegen.model import Actor, Article, Claim
+from sitegen.model import Actor, Article, Claim, Evidence
 
 CLAIM_STATUSES = ("contested", "unverified", "corroborated", "single-source")
 UNDATED = "undated"
@@ -72,6 +76,19 @@ class Layout:
     """For each actor type with more than a page of actors: their ids in the actors
     index's order (most mentioned first), a page at a time (the first on the index)."""
 
+    report_pages: Mapping[str, int]
+    """For each claim with more than a page of reports: how many pages list them (the
+    claims that have a page of their own, `render.has_claim_page`, use it)."""
+    page_size: int
+
+    def reports(self, claim: Claim, number: int) -> list[Evidence]:
+        """The reports of `claim` on page `number` (from 1) of its reports: all of them
+        when they fit one page."""
+        ordered = reports_in_order(claim)
+        if claim.id not in self.report_pages:
+            return ordered
+        return ordered[(number - 1) * self.page_size:number * self.page_size]
+
     def claim_page_key(self, claim_id: str) -> str | None:
         return self.claims.page_of[claim_id] if self.claims else None
 
@@ -105,7 +122,13 @@ def layout(site: Site) -> Layout:
     for actor in sorted(site.actors.values(), key=actors_index_order):
         by_type[actor.type].append(actor.id)
     actor_lists = {t: chunked(ids, page_size) for t, ids in by_type.items() if len(ids) > page_size}
-    return Layout(claim_parts, by_status, source_parts, mentions, tags, actor_lists)
+    report_pages = {c.id: -(-len(c.evidence) // page_size) for c in claims if len(c.evidence) > page_size}
+    return Layout(claim_parts, by_status, source_parts, mentions, tags, actor_lists, report_pages, page_size)
+
+
+def reports_in_order(claim: Claim) -> list[Evidence]:
+    """A claim's reports as pages list them: by article, then paragraph."""
+    return sorted(claim.evidence, key=lambda e: (e.article, e.paragraph))
 
 
 def actors_index_order(actor: Actor) -> tuple[int, str]:

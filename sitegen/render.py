@@ -23,9 +23,9 @@ from sitegen import charts
 from sitegen.errors import SitegenError
 from sitegen.link import Site
 from sitegen.markdown import ArticleBody, Marker, Span
-from sitegen.model import Article, Claim, CopyLink
+from sitegen.model import Article, Claim, CopyLink, Evidence
 from sitegen.page_inputs import Inputs, mentions_by_article, paragraphs_by_article, value_digest
-from sitegen.pagination import CLAIM_STATUSES, Layout, actors_index_order, layout
+from sitegen.pagination import CLAIM_STATUSES, Layout, actors_index_order, layout, reports_in_order
 from sitegen.runner import ForkedPool, fork_available
 from sitegen.urls import (
     actor_mentions_page,
@@ -34,6 +34,7 @@ from sitegen.urls import (
     article_page,
     claim_anchor,
     claim_page,
+    claim_reports_page,
     claims_list_page,
     paragraph_anchor,
     relative_url,
@@ -167,7 +168,7 @@ class Views:
         return Link(href=relative_url(page, tag_page(tag_id)), text=self.site.tags[tag_id].label)
 
     def claim_view(self, page: str, claim: Claim, with_evidence: bool = True, every_report: bool = False,
-                   counts: bool = True) -> dict[str, Any]:
+                   counts: bool = True, shown: Sequence[Evidence] | None = None) -> dict[str, Any]:
         """A claim for templates; lists (article pages, actor pages) skip the evidence rows,
         and the claims page shows the first `EVIDENCE_SHOWN` of a claim's reports, linking
         to the claim's own page for the rest (`every_report`).
@@ -175,8 +176,10 @@ class Views:
         Article and actor pages leave out how many outlets and independent origins report
         the claim (`counts`), and show its status: those counts move with every article that
         reports the claim or rewrites one that does, and a widely reported claim is listed
-        on hundreds of pages, all of which an edit elsewhere would otherwise change."""
-        reports = sorted(claim.evidence, key=lambda e: (e.article, e.paragraph)) if with_evidence else []
+        on hundreds of pages, all of which an edit elsewhere would otherwise change.
+        `shown`: the reports to list, when a page lists some of them (one page of a claim's
+        reports)."""
+        reports = (list(shown) if shown is not None else reports_in_order(claim)) if with_evidence else []
         more = with_evidence and not every_report and has_claim_page(claim)
         return {
             "id": claim.id,
@@ -516,12 +519,17 @@ class Views:
                 "articles": len(tag.articles), "rows": self._tag_rows(page, tag_id, chunks[number - 1]),
                 "pages": self._tag_pager(page, tag_id, number)}
 
-    def claim(self, claim_id: str) -> dict[str, Any]:
+    def claim(self, claim_id: str, number: int = 1) -> dict[str, Any]:
+        """A widely reported claim's own page, with every report, or page `number` of them
+        when they are more than a page (`Layout.report_pages`)."""
         claim = self.site.claims[claim_id]
-        page = claim_page(claim.id)
-        return {**self.common(page, "Claim: " + textwrap.shorten(claim.text, 80, placeholder="…")),
-                "claim": self.claim_view(page, claim, every_report=True),
-                "summary": relative_url(page, self.claim_anchor(claim.id))}
+        page = claim_reports_page(claim.id, number)
+        pages = self.pages.report_pages.get(claim_id, 1)
+        title = "Claim: " + textwrap.shorten(claim.text, 80, placeholder="…")
+        return {**self.common(page, title if pages == 1 else f"{title}, page {number} of {pages}"),
+                "claim": self.claim_view(page, claim, every_report=True, shown=self.pages.reports(claim, number)),
+                "summary": relative_url(page, self.claim_anchor(claim.id)),
+                "pages": pager(page, [claim_reports_page(claim_id, n) for n in range(1, pages + 1)], number)}
 
     def tags_index(self) -> dict[str, Any]:
         page = "tags/index.html"
@@ -645,6 +653,9 @@ def _pages(views: Views) -> Iterator[_PagePlan]:
     for claim in site.claims.values():
         if has_claim_page(claim):
             yield _PagePlan(claim_page(claim.id), "claim", "claim.html", partial(views.claim, claim.id), claim.id)
+            for number in range(2, pages.report_pages.get(claim.id, 1) + 1):
+                yield _PagePlan(claim_reports_page(claim.id, number), "claim-reports", "claim.html",
+                                partial(views.claim, claim.id, number), f"{claim.id}/{number}")
     for key in pages.claims.members if pages.claims else ():
         yield _PagePlan(claims_list_page(key), "claims-list", "claims_list.html", partial(views.claims_list, key), key)
     for key in pages.sources.members if pages.sources else ():

@@ -69,6 +69,12 @@ def claim_page(claim_id: str) -> str:
     return f"claims/{claim_id}.html"
 
 
+def claim_reports_page(claim_id: str, number: int) -> str:
+    """Page `number` (from 2) of the reports of a claim reported by more than a page of
+    articles; page 1 is the claim's own page."""
+    return f"claims/{claim_id}/reports-{number}.html" if number > 1 else claim_page(claim_id)
+
+
 def paragraph_anchor(number: int) -> str:
     """The id of a paragraph on its article page: `p1`, `p2`, …"""
     return f"p{number}"

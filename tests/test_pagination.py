@@ -301,6 +301,81 @@ def test_a_tag_found_in_many_articles_lists_them_a_page_at_a_time(fine_site: Pat
     assert split >= 10
 
 
+def _ferry_story(root: Path, reports: int, page_size: int) -> Path:
+    """A story where every article repeats the coastguard's figure: a claim with `reports`
+    reports (the shipped briefing's claims have a handful each)."""
+    articles = root / "content" / "articles"
+    articles.mkdir(parents=True)
+    (root / "content" / "briefing.yaml").write_text(f"title: Ferry search\npage_size: {page_size}\n",
+                                                     encoding="utf-8")
+    for n in range(1, reports + 1):
+        _ferry_report(articles, n)
+    return root
+
+
+def _ferry_report(articles: Path, n: int) -> None:
+    outlets = ["Harbour Post", "Island Times", "Coastal Wire", "Bay Herald", "Strait Ledger"]
+    harbour = f"Pier {n}"
+    (articles / f"ferry-{n:02d}.md").write_text(
+        f"---\ntitle: Ferry search, report {n}\noutlet: {outlets[n % len(outlets)]}\ndate: 2025-04-{n:02d}\n---\n\n"
+        f"Rescue boats from {harbour} joined the search on day {n} of the operation.\n\n"
+        "The coastguard said 40 people were missing after the ferry sank in the strait.\n\n"
+        f"Families gathered at the {harbour} office, where volunteers handed out blankets and tea.\n",
+        encoding="utf-8")
+
+
+def _listed_reports(public: Path, claim_id: str) -> list[tuple[str, str]]:
+    """(article, paragraph anchor) of every report listed on a claim's pages, in order,
+    after checking the pages link each other."""
+    pages = [public / "claims" / f"{claim_id}.html", *_numbered(public / "claims" / claim_id, "reports-")]
+    listed: list[tuple[str, str]] = []
+    for page, html in zip(pages, _linked_pages(pages), strict=True) if len(pages) > 1 else []:
+        for link in html.css("ul.evidence li a"):
+            target, fragment = resolve(page, link.attributes["href"] or "")
+            listed.append((target.stem, fragment))
+    return listed
+
+
+def test_a_claim_reported_by_many_articles_lists_its_reports_a_page_at_a_time(tmp_path: Path) -> None:
+    root = _ferry_story(tmp_path, reports=13, page_size=5)
+    assert main(["build", "--root", str(root), "--no-cache", "-q"]) == 0
+    public = root / "public"
+    claims = json.loads((public / "briefing.json").read_text(encoding="utf-8"))["claims"]
+    split = [c for c in claims if len(c["evidence"]) > 10]
+    assert split, "the coastguard's figure, in every article"
+    for claim in split:
+        expected = sorted((e["article"], f"p{e['paragraph']}") for e in claim["evidence"])
+        assert _listed_reports(public, claim["id"]) == expected  # every report once, in order
+        assert len(list((public / "claims" / claim["id"]).glob("reports-*.html"))) == 2  # 5 + 5 + 3
+        lede = parse(public / "claims" / claim["id"] / "reports-3.html").css_first("p.lede").text()
+        assert lede.startswith(f"{len(expected)} reports, by article and paragraph, 3 on this page")
+    assert check_output(public).problems == ()
+
+
+def test_a_claims_pages_of_reports_after_an_added_report_equal_a_cold_build(tmp_path: Path) -> None:
+    root = _ferry_story(tmp_path / "site", reports=14, page_size=5)
+    assert main(["build", "--root", str(root), "-q"]) == 0
+    articles = root / "content" / "articles"
+    cold = tmp_path / "cold"
+
+    def same_as_cold() -> bool:
+        assert main(["build", "--root", str(root), "-q"]) == 0
+        assert main(["build", "--root", str(root), "--output", str(cold), "--no-cache", "-q"]) == 0
+        return tree_digest(root / "public") == tree_digest(cold)
+
+    def report_pages() -> list[str]:
+        return sorted(p.name for p in (root / "public" / "claims").glob("c-*/*.html"))
+
+    # A fifteenth report fills the third page: the first two list the same reports, and
+    # change only in how many reports they say there are.
+    _ferry_report(articles, 15)
+    assert same_as_cold() and report_pages() == sorted(["reports-2.html", "reports-3.html"] * 2)
+    _ferry_report(articles, 16)  # a fourth page
+    assert same_as_cold() and "reports-4.html" in report_pages()
+    (articles / "ferry-16.md").unlink()  # and back: the fourth page goes
+    assert same_as_cold() and "reports-4.html" not in report_pages()
+
+
 def test_pages_follow_from_status_and_id_and_a_long_day_goes_on() -> None:
     def claim(n: int, status: ClaimStatus) -> Claim:
         return Claim(f"c-{n:08x}", "statement", None, None, f"claim {n}", None, None, None, None, None,
