@@ -141,6 +141,26 @@ def test_every_article_is_on_the_page_of_its_day_with_what_it_rewrites(split_sit
     assert timeline == {p.resolve() for p in (split_site / "sources").glob("*.html") if p.stem != "undated"}
 
 
+@pytest.mark.parametrize("site", ["split_site", "fine_site"])
+def test_the_source_summary_lists_a_page_of_the_origins_rewritten_most(site: str,
+                                                                        request: pytest.FixtureRequest) -> None:
+    public: Path = request.getfixturevalue(site)
+    data = json.loads((public / "briefing.json").read_text(encoding="utf-8"))
+    page_size = 10 if site == "split_site" else 2
+    rewrites: dict[str, int] = {}
+    for article in data["articles"]:
+        if article["origin"]:
+            rewrites[article["origin"]] = rewrites.get(article["origin"], 0) + 1
+    summary = public / "sources.html"
+    rows = parse(summary).css("h2 + p + div.table-wrap tbody tr")
+    listed = {resolve(summary, row.css_first("a").attributes["href"] or "")[0].stem: int(row.css("td")[3].text())
+              for row in rows}
+    assert len(rewrites) > 2, "the test stories hold rewrites of several origins"
+    assert len(listed) == min(page_size, len(rewrites)) and all(rewrites[o] == n for o, n in listed.items())
+    assert min(listed.values()) >= max((n for o, n in rewrites.items() if o not in listed), default=0)
+    assert parse(summary).css_first("h2 + p").text().startswith(f"{len(rewrites)} origins are rewritten")
+
+
 def test_the_split_site_has_no_broken_link_or_anchor(split_site: Path) -> None:
     result = check_output(split_site)
     assert result.problems == () and result.pages > 400
