@@ -77,7 +77,7 @@ class Inputs:
         """The digest of the page of `kind` ("article", "actor", "tag", "claim") for
         `entity_id`; of the claims or sources page ("claims" or "sources", ""); or of one
         page of a split list ("claims-list", "sources-list", "actor-mentions",
-        "tag-articles", "claim-reports", with the page's key, as `render._pages` names it)."""
+        "tag-articles", "claim-reports", "actor-claims", with the page's key, as `render._pages` names it)."""
         parts = getattr(self, f"_{kind.replace('-', '_')}_page")(entity_id)
         return _digest((kind, entity_id, self._briefing, parts))
 
@@ -157,7 +157,7 @@ class Inputs:
             tuple(self._quoting(a, paragraphs[a]) for a in shown), len(chunks or ()),
             self._name(actor.affiliation),
             self._names(site.members_of.get(actor_id, ())),
-            tuple(self._claim_line(c) for c in site.claims_of_actor.get(actor_id, ())),
+            self._actor_claims(actor_id, 1),
             tuple((other, n, site.actors[other].name)  # as many as `Views._co_mentions_shown` shows
                   for other, n in site.co_mentions.get(actor_id, ())[:site.briefing.page_size]),
             len(site.co_mentions.get(actor_id, ())),
@@ -172,6 +172,20 @@ class Inputs:
         articles = sorted(chunks[int(number) - 1])
         return (self.site.actors[actor_id].name, tuple(by_article[a] for a in articles),
                 tuple(self._quoting(a, {m.paragraph for m in by_article[a]}) for a in articles), len(chunks))
+
+    def _actor_claims(self, actor_id: str, number: int) -> tuple[object, ...]:
+        """Page `number` of an actor's claims as its pages list them, and how many claims
+        and pages there are (`Views._actor_claims_on`)."""
+        chunks = self.pages.actor_claims.get(actor_id)
+        claims = chunks[number - 1] if chunks else self.site.claims_of_actor.get(actor_id, ())
+        return (tuple(self._claim_line(c) for c in claims), len(self.site.claims_of_actor.get(actor_id, ())),
+                len(chunks or ()))
+
+    def _actor_claims_page(self, key: str) -> tuple[object, ...]:
+        """Page n of an actor's claims ("<actor id>/<n>", `Views.actor_claims`): its name and
+        that page's claims."""
+        actor_id, _, number = key.rpartition("/")
+        return self.site.actors[actor_id].name, self._actor_claims(actor_id, int(number))
 
     def _actor_mentions_by_article(self, actor_id: str) -> dict[str, tuple[Mention, ...]]:
         """An actor's mentions, by article: each page of its mentions takes a few articles'."""

@@ -21,6 +21,8 @@ rebuild after adding an article. Then:
   and go on its last page. So does a tag found in more than a page of articles
   (`tags/<id>/page-2.html`), and the actors index a type of actor with more than a page of
   them (`actors/by-type/person-2.html`).
+- an actor with more than a page of claims lists the first page of them on its own page,
+  and the rest a page at a time (`actors/<id>/claims-2.html`), in the claims page's order.
 - a claim reported by more than a page of articles lists the first page of its reports on
   its own page and the rest a page at a time (`claims/<id>/reports-2.html`), in the order
   of its own page (by article, then paragraph): at 10,000 bench articles one claim's page
@@ -76,6 +78,10 @@ class Layout:
     """For each actor type with more than a page of actors: their ids in the actors
     index's order (most mentioned first), a page at a time (the first on the index)."""
 
+    actor_claims: Mapping[str, tuple[tuple[str, ...], ...]]
+    """For each actor with more than a page of claims: their ids, a page at a time (the
+    first on the actor's own page)."""
+
     report_pages: Mapping[str, int]
     """For each claim with more than a page of reports: how many pages list them (the
     claims that have a page of their own, `render.has_claim_page`, use it)."""
@@ -122,8 +128,10 @@ def layout(site: Site) -> Layout:
     for actor in sorted(site.actors.values(), key=actors_index_order):
         by_type[actor.type].append(actor.id)
     actor_lists = {t: chunked(ids, page_size) for t, ids in by_type.items() if len(ids) > page_size}
+    actor_claims = {a: chunked(ids, page_size) for a, ids in site.claims_of_actor.items() if len(ids) > page_size}
     report_pages = {c.id: -(-len(c.evidence) // page_size) for c in claims if len(c.evidence) > page_size}
-    return Layout(claim_parts, by_status, source_parts, mentions, tags, actor_lists, report_pages, page_size)
+    return Layout(claim_parts, by_status, source_parts, mentions, tags, actor_lists, actor_claims, report_pages,
+                  page_size)
 
 
 def reports_in_order(claim: Claim) -> list[Evidence]:

@@ -28,6 +28,7 @@ from sitegen.page_inputs import Inputs, mentions_by_article, paragraphs_by_artic
 from sitegen.pagination import CLAIM_STATUSES, Layout, actors_index_order, layout, reports_in_order
 from sitegen.runner import ForkedPool, fork_available
 from sitegen.urls import (
+    actor_claims_page,
     actor_mentions_page,
     actor_page,
     actors_list_page,
@@ -384,11 +385,33 @@ class Views:
                 "mentions": self._mention_groups(page, actor_id, set(chunks[0]) if chunks else None),
                 "mention_articles": articles, "mention_pages": self._mention_pager(page, actor_id, 1),
                 "mention_count": len(actor.mentions),
-                "claims": [self.claim_view(page, self.site.claims[c], with_evidence=False, counts=False)
-                           for c in self.site.claims_of_actor.get(actor.id, ())],
+                "claims": self._claim_lines(page, self._actor_claims_on(actor_id, 1)),
+                "claim_count": len(self.site.claims_of_actor.get(actor_id, ())),
+                "claim_pages": self._claims_pager(page, actor_id, 1),
                 "co_mentions": [{"link": self.actor_link(page, other), "count": n}
                                 for other, n in self._co_mentions_shown(actor_id)],
                 "co_mention_count": len(self.site.co_mentions.get(actor.id, ()))}
+
+    def _actor_claims_on(self, actor_id: str, number: int) -> Sequence[str]:
+        """The claims of an actor on page `number` of them (all, when they fit one page)."""
+        chunks = self.pages.actor_claims.get(actor_id)
+        return chunks[number - 1] if chunks else self.site.claims_of_actor.get(actor_id, ())
+
+    def _claim_lines(self, page: str, claim_ids: Iterable[str]) -> list[dict[str, Any]]:
+        return [self.claim_view(page, self.site.claims[c], with_evidence=False, counts=False) for c in claim_ids]
+
+    def _claims_pager(self, page: str, actor_id: str, current: int) -> list[dict[str, Any]]:
+        chunks = self.pages.actor_claims.get(actor_id, ())
+        return pager(page, [actor_claims_page(actor_id, n) for n in range(1, len(chunks) + 1)], current)
+
+    def actor_claims(self, actor_id: str, number: int) -> dict[str, Any]:
+        """Page `number` (from 2) of the claims of an actor who made many."""
+        actor = self.site.actors[actor_id]
+        page = actor_claims_page(actor_id, number)
+        title = f"{actor.name}: claims, page {number} of {len(self.pages.actor_claims[actor_id])}"
+        return {**self.common(page, title), "heading": title, "actor": self.actor_link(page, actor_id),
+                "claims": self._claim_lines(page, self._actor_claims_on(actor_id, number)),
+                "claim_pages": self._claims_pager(page, actor_id, number)}
 
     def _co_mentions_shown(self, actor_id: str) -> Sequence[tuple[str, int]]:
         """The actors most often named with this one: at most a page of them (at 10,000
@@ -648,6 +671,10 @@ def _pages(views: Views) -> Iterator[_PagePlan]:
         for number in range(2, len(chunks) + 1):
             yield _PagePlan(actor_mentions_page(actor_id, number), "actor-mentions", "actor_mentions.html",
                             partial(views.actor_mentions, actor_id, number), f"{actor_id}/{number}")
+    for actor_id, chunks in pages.actor_claims.items():
+        for number in range(2, len(chunks) + 1):
+            yield _PagePlan(actor_claims_page(actor_id, number), "actor-claims", "actor_claims.html",
+                            partial(views.actor_claims, actor_id, number), f"{actor_id}/{number}")
     for tag_id in site.tags:
         yield _PagePlan(tag_page(tag_id), "tag", "tag.html", partial(views.tag, tag_id), tag_id)
     for tag_id, chunks in pages.tags.items():

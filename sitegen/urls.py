@@ -33,6 +33,12 @@ def actor_mentions_page(actor_id: str, number: int) -> str:
     return f"actors/{actor_id}/mentions-{number}.html" if number > 1 else actor_page(actor_id)
 
 
+def actor_claims_page(actor_id: str, number: int) -> str:
+    """Page `number` (from 2) of the claims of an actor who made many; page 1 is the actor's
+    own page."""
+    return f"actors/{actor_id}/claims-{number}.html" if number > 1 else actor_page(actor_id)
+
+
 def actors_list_page(actor_type: str, number: int) -> str:
     """Page `number` (from 2) of the actors of one type; page 1 is their section of the
     actors index. (An actor's id has no "/", so no actor's page is in `actors/by-type/`.)"""

@@ -218,14 +218,16 @@ def _numbered(folder: Path, prefix: str) -> list[Path]:
     return sorted(folder.glob(f"{prefix}*.html"), key=lambda p: int(p.stem.removeprefix(prefix)))
 
 
-def _linked_pages(pages: list[Path]) -> list[HTMLParser]:
-    """The pages of one list, parsed, after checking each links to all and marks itself."""
+def _linked_pages(pages: list[Path], label: str = "Pages") -> list[HTMLParser]:
+    """The pages of one list, parsed, after checking each links to all and marks itself
+    (in its pagers whose label starts with `label`: an actor's page has two lists)."""
     parsed = []
     for number, page in enumerate(pages, start=1):
         html = parse(page)
-        assert {resolve(page, a.attributes["href"] or "")[0] for a in html.css("nav.pager a")} == \
+        pager = f'nav.pager[aria-label^="{label}"]'
+        assert {resolve(page, a.attributes["href"] or "")[0] for a in html.css(f"{pager} a")} == \
             {p.resolve() for p in pages}
-        assert html.css_first("nav.pager a[aria-current=page]").text() == str(number)
+        assert html.css_first(f"{pager} a[aria-current=page]").text() == str(number)
         parsed.append(html)
     return parsed
 
@@ -243,7 +245,7 @@ def test_an_actor_with_many_mentions_lists_them_a_page_at_a_time(fine_site: Path
             continue
         split += 1
         listed: list[str] = []
-        for page, html in zip(pages, _linked_pages(pages), strict=True):
+        for page, html in zip(pages, _linked_pages(pages, "Pages of mentions"), strict=True):
             shown = [resolve(page, a.attributes["href"] or "")[0].stem for a in html.css("ul.mentions li a")]
             assert len(shown) <= 2 or len(set(shown)) == 1, "a page holds a page of mentions, or one article's"
             listed += shown
@@ -252,6 +254,67 @@ def test_an_actor_with_many_mentions_lists_them_a_page_at_a_time(fine_site: Path
         assert f"{len(actor['mentions'])} in {named_in} article" in parse(own).css_first("dl.facts").text()
     assert split >= 10
     assert check_output(fine_site).problems == ()
+
+
+def test_an_actor_with_many_claims_lists_them_a_page_at_a_time(fine_site: Path, split_site: Path) -> None:
+    data = json.loads((fine_site / "briefing.json").read_text(encoding="utf-8"))
+
+    def claims_on(page: Path, html: HTMLParser) -> list[str]:
+        return [resolve(page, a.attributes["href"] or "")[1] for a in html.css("div.claim a[href*='#c-']")]
+
+    split = 0
+    for actor in data["actors"]:
+        made = sorted(c["id"] for c in data["claims"] if c["speaker"] == actor["id"])
+        own = fine_site / "actors" / f"{actor['id']}.html"
+        pages = [own, *_numbered(fine_site / "actors" / actor["id"], "claims-")]
+        assert len(pages) == max(1, (len(made) + 1) // 2), actor["id"]
+        if len(pages) == 1 or len(made) > 10:
+            continue
+        split += 1
+        listed: list[str] = []
+        for page, html in zip(pages, _linked_pages(pages, "Pages of claims"), strict=True):
+            listed += claims_on(page, html)
+            assert 1 <= len(claims_on(page, html)) <= 2
+        # Every claim once, in the order of the actor's one page at page_size 10.
+        one_page = split_site / "actors" / f"{actor['id']}.html"
+        assert listed == claims_on(one_page, parse(one_page)) and sorted(listed) == made
+    assert split >= 5
+
+
+SPOKESMAN_SAID = ["the divers would resume at dawn", "a second vessel had been chartered",
+                  "the weather had improved overnight", "two lifeboats were still unaccounted for",
+                  "the ferry company had handed over its manifest", "helicopters from the air base had joined",
+                  "the strait would stay closed to shipping", "survivors were being treated at the district hospital",
+                  "sonar had located part of the hull", "the fishing fleet had offered its boats",
+                  "the inquiry would begin next week", "fuel had leaked near the harbour mouth",
+                  "the captain had been questioned"]
+
+
+def _spokesman_report(articles: Path, n: int, said: str) -> None:
+    (articles / f"ferry-{n:02d}.md").write_text(
+        f"---\ntitle: Ferry search, report {n}\noutlet: Outlet {n}\ndate: 2025-04-{n:02d}\n---\n\n"
+        f"Rescue boats from Pier {n} joined the search on day {n} of the operation.\n\n"
+        f"Coastguard spokesman Lars Berg said {said}.\n", encoding="utf-8")
+
+
+def test_an_actors_pages_of_claims_after_an_edit_and_an_addition_equal_a_cold_build(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    articles = root / "content" / "articles"
+    articles.mkdir(parents=True)
+    (root / "content" / "briefing.yaml").write_text("title: Ferry search\npage_size: 5\n", encoding="utf-8")
+    for n, said in enumerate(SPOKESMAN_SAID[:-1], start=1):
+        _spokesman_report(articles, n, said)
+    assert main(["build", "--root", str(root), "-q"]) == 0
+    pages = root / "public" / "actors" / "lars-berg"
+    assert sorted(p.name for p in pages.glob("claims-*.html")) == ["claims-2.html", "claims-3.html"]
+    cold = tmp_path / "cold"
+    for change in (lambda: _spokesman_report(articles, 11, "the inquiry would report within a month"),  # a later page
+                   lambda: _spokesman_report(articles, 13, SPOKESMAN_SAID[-1])):  # one claim more
+        change()
+        assert main(["build", "--root", str(root), "-q"]) == 0
+        assert main(["build", "--root", str(root), "--output", str(cold), "--no-cache", "-q"]) == 0
+        assert tree_digest(root / "public") == tree_digest(cold)
+        assert any("report within a month" in p.read_text(encoding="utf-8") for p in pages.glob("claims-*.html"))
 
 
 def test_an_actor_page_lists_a_page_of_the_actors_it_appears_with_most(fine_site: Path, split_site: Path) -> None:
