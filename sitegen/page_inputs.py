@@ -77,7 +77,8 @@ class Inputs:
         """The digest of the page of `kind` ("article", "actor", "tag", "claim") for
         `entity_id`; of the claims or sources page ("claims" or "sources", ""); or of one
         page of a split list ("claims-list", "sources-list", "actor-mentions",
-        "tag-articles", "claim-reports", "actor-claims", with the page's key, as `render._pages` names it)."""
+        "actor-claims", "tag-articles", "claim-reports", with the page's key, as
+        `render._pages` names it)."""
         parts = getattr(self, f"_{kind.replace('-', '_')}_page")(entity_id)
         return _digest((kind, entity_id, self._briefing, parts))
 

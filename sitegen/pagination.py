@@ -22,7 +22,8 @@ rebuild after adding an article. Then:
   (`tags/<id>/page-2.html`), and the actors index a type of actor with more than a page of
   them (`actors/by-type/person-2.html`).
 - an actor with more than a page of claims lists the first page of them on its own page,
-  and the rest a page at a time (`actors/<id>/claims-2.html`), in the claims page's order.
+  and the rest a page at a time (`actors/<id>/claims-2.html`), in the order the articles
+  first report them.
 - a claim reported by more than a page of articles lists the first page of its reports on
   its own page and the rest a page at a time (`claims/<id>/reports-2.html`), in the order
   of its own page (by article, then paragraph): at 10,000 bench articles one claim's page

@@ -592,9 +592,9 @@ class Views:
             days.append({"link": Link(href=relative_url(page, sources_list_page(key)), text=first.date or "Undated"),
                          "date": first.date, "articles": len(members),
                          "continued": key != (first.date or "undated")})
-        # The origins rewritten most, a page of them: each origin's page lists its rewrites,
-        # and each rewrite's day page what it shares with it (every group with its members
-        # was 1.5 MB of this page at 10,000 bench articles).
+        # The origins rewritten most, a page of them: each article's page names what it
+        # rewrites and what rewrites it, and each rewrite's day page shows what it shares
+        # (every group with its members was 1.5 MB of this page at 10,000 bench articles).
         rewritten = sorted(((origin, len(members)) for origin, members in groups.items() if len(members) > 1),
                            key=lambda group: -group[1])
         return {**self.common(page, "Sources"), "articles": len(self.site.articles), "days": days,
