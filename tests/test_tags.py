@@ -379,8 +379,11 @@ def test_stem_paragraphs_find_a_whole_key_only(missing: tuple[str, ...]) -> None
     packed = StemParagraphs.of(found)
     for key, paragraphs in found.items():
         assert packed[key] == tuple(paragraphs)
+    assert packed.some(found) == {key: tuple(paragraphs) for key, paragraphs in found.items()}
     with pytest.raises(KeyError):
         packed[missing]
+    with pytest.raises(KeyError):
+        packed.some([("strike",), missing])
     with pytest.raises(KeyError):
         StemParagraphs.of({})[missing]
     alone = StemParagraphs.of({("strike",): [2]})

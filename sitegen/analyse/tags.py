@@ -166,6 +166,19 @@ class StemParagraphs(Mapping[Key, tuple[int, ...]]):
         line = self._paragraphs.split("\n", n + 1)[n]
         return tuple(int(p) for p in line.split(",")) if line else ()
 
+    def some(self, keys: Iterable[Key]) -> dict[Key, tuple[int, ...]]:
+        """The paragraphs of each of `keys` (each must be here), the packed paragraphs split
+        once for all of them: the corpus step asks an article for each tag it keeps
+        (80,000 lookups at 10,000 articles, each splitting the packed string again)."""
+        lines = self._paragraphs.split("\n")
+        found = {}
+        for key in keys:
+            n = self._line_of(" ".join(key)) if key else -1
+            if n < 0:
+                raise KeyError(key)
+            found[key] = tuple(int(p) for p in lines[n].split(",")) if lines[n] else ()
+        return found
+
     def _line_of(self, text: str) -> int:
         """The number of the line of `_keys` that is `text`, or -1."""
         keys = self._keys
@@ -409,6 +422,7 @@ def _tags_from_facts(articles: Sequence[Article], facts: Mapping[str, ArticleTag
     _floor(ordered, ranked, sorted(scored + spare), chosen, kept)
 
     tags: dict[str, Tag] = {}
+    paragraphs = _kept_paragraphs(kept, facts)
     for neg_score, label, key, _ in chosen:
         if not kept[key]:
             continue
@@ -418,7 +432,7 @@ def _tags_from_facts(articles: Sequence[Article], facts: Mapping[str, ArticleTag
         occurrences = tuple(
             TagOccurrence(article_id, number)
             for article_id in kept[key]
-            for number in facts[article_id].topical[key]
+            for number in paragraphs[article_id][key]
         )
         tags[tag_id] = Tag(
             id=tag_id,
@@ -428,6 +442,16 @@ def _tags_from_facts(articles: Sequence[Article], facts: Mapping[str, ArticleTag
             score=round(-neg_score, 4),
         )
     return tuple(tags[k] for k in sorted(tags))
+
+
+def _kept_paragraphs(kept: Mapping[Key, list[str]],
+                     facts: Mapping[str, ArticleTagFacts]) -> dict[str, dict[Key, tuple[int, ...]]]:
+    """The paragraphs of each kept tag in each article that keeps it, by article then tag."""
+    keys_of: dict[str, list[Key]] = defaultdict(list)
+    for key, article_ids in kept.items():
+        for article_id in article_ids:
+            keys_of[article_id].append(key)
+    return {article_id: facts[article_id].topical.some(keys) for article_id, keys in keys_of.items()}
 
 
 def _floor(
