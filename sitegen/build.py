@@ -153,7 +153,7 @@ def build(options: BuildOptions) -> BuildReport:
     All of it collects garbage rarely (`rare_collections`), the up-to-date check and the
     record of the build too: each makes a few objects a page (51,000 pages at 10,000
     articles), enough to set off full collections of everything a warm process holds
-    (`sitegen serve`: 1.5-3.4 s of an edit rebuilt at 10,000 articles)."""
+    (`sitegen serve`: 2-2.5 s of an edit rebuilt at 10,000 articles)."""
     with rare_collections(warm=options.warm is not None):
         return _build(options)
 

@@ -163,8 +163,7 @@ class StemParagraphs(Mapping[Key, tuple[int, ...]]):
         n = self._line_of(" ".join(key)) if key else -1
         if n < 0:
             raise KeyError(key)
-        line = self._paragraphs.split("\n", n + 1)[n]
-        return tuple(int(p) for p in line.split(",")) if line else ()
+        return _numbers(self._paragraphs.split("\n", n + 1)[n])
 
     def some(self, keys: Iterable[Key]) -> dict[Key, tuple[int, ...]]:
         """The paragraphs of each of `keys` (each must be here), the packed paragraphs split
@@ -176,7 +175,7 @@ class StemParagraphs(Mapping[Key, tuple[int, ...]]):
             n = self._line_of(" ".join(key)) if key else -1
             if n < 0:
                 raise KeyError(key)
-            found[key] = tuple(int(p) for p in lines[n].split(",")) if lines[n] else ()
+            found[key] = _numbers(lines[n])
         return found
 
     def _line_of(self, text: str) -> int:
@@ -203,6 +202,11 @@ class StemParagraphs(Mapping[Key, tuple[int, ...]]):
         return super().__eq__(other)
 
     __hash__ = None  # type: ignore[assignment]  # a mapping
+
+
+def _numbers(line: str) -> tuple[int, ...]:
+    """A line of `StemParagraphs._paragraphs`: paragraph numbers joined by commas."""
+    return tuple(int(p) for p in line.split(",")) if line else ()
 
 
 def analyse_tags(
