@@ -177,10 +177,9 @@ class Inputs:
     def _actor_claims(self, actor_id: str, number: int) -> tuple[object, ...]:
         """Page `number` of an actor's claims as its pages list them, and how many claims
         and pages there are (`Views._actor_claims_on`)."""
-        chunks = self.pages.actor_claims.get(actor_id)
-        claims = chunks[number - 1] if chunks else self.site.claims_of_actor.get(actor_id, ())
-        return (tuple(self._claim_line(c) for c in claims), len(self.site.claims_of_actor.get(actor_id, ())),
-                len(chunks or ()))
+        made = self.site.claims_of_actor.get(actor_id, ())
+        return (tuple(self._claim_line(c) for c in self.pages.claims_of(actor_id, made, number)), len(made),
+                len(self.pages.actor_claims.get(actor_id, ())))
 
     def _actor_claims_page(self, key: str) -> tuple[object, ...]:
         """Page n of an actor's claims ("<actor id>/<n>", `Views.actor_claims`): its name and

@@ -88,6 +88,12 @@ class Layout:
     claims that have a page of their own, `render.has_claim_page`, use it)."""
     page_size: int
 
+    def claims_of(self, actor_id: str, made: Sequence[str], number: int) -> Sequence[str]:
+        """The claims (`made`: all of them, in order) an actor's page `number` (from 1)
+        lists: all of them when they fit one page."""
+        chunks = self.actor_claims.get(actor_id)
+        return chunks[number - 1] if chunks else made
+
     def reports(self, claim: Claim, number: int) -> list[Evidence]:
         """The reports of `claim` on page `number` (from 1) of its reports: all of them
         when they fit one page."""

@@ -393,9 +393,7 @@ class Views:
                 "co_mention_count": len(self.site.co_mentions.get(actor.id, ()))}
 
     def _actor_claims_on(self, actor_id: str, number: int) -> Sequence[str]:
-        """The claims of an actor on page `number` of them (all, when they fit one page)."""
-        chunks = self.pages.actor_claims.get(actor_id)
-        return chunks[number - 1] if chunks else self.site.claims_of_actor.get(actor_id, ())
+        return self.pages.claims_of(actor_id, self.site.claims_of_actor.get(actor_id, ()), number)
 
     def _claim_lines(self, page: str, claim_ids: Iterable[str]) -> list[dict[str, Any]]:
         return [self.claim_view(page, self.site.claims[c], with_evidence=False, counts=False) for c in claim_ids]
