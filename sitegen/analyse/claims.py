@@ -25,8 +25,11 @@ from dataclasses import replace
 from itertools import pairwise
 from operator import itemgetter
 
+import numpy as np
+
 from sitegen.analyse.claim_extract import RawClaim, actor_refs, article_context, extract_article
 from sitegen.analyse.measures import SHARE_UNITS, dominant_modifiers, measure_key
+from sitegen.analyse.rare_pairs import WordSets, components, jaccard, rare_key_pairs
 from sitegen.analyse.speakers import ArticleContext, MentionSpan
 from sitegen.model import Actor, Article, Claim, ClaimStatus, Evidence, SourceAnalysis
 from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key, plain_key, step_label
@@ -39,6 +42,8 @@ STATEMENT_SAME = 0.5
 """Content-word Jaccard above which two statements of one speaker are one statement."""
 RARE_KEYS = 4
 """Word pairs per claim used to find claims to compare (its rarest in the corpus)."""
+MAX_BUCKET = 200
+"""A word pair more claims hold is not followed to find claims to compare (it is no clue)."""
 NUMBER_TOLERANCE = 0.005
 """Figures within 0.5% are the same figure."""
 ID_DIGITS = 8
@@ -177,12 +182,6 @@ def _content(words: Sequence[str]) -> set[str]:
     return {t for t in words if t not in _STOPWORDS}
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
-    shared = len(a & b)
-    either = len(a) + len(b) - shared
-    return shared / either if either else 0.0
-
-
 class _UnionFind:
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
@@ -197,31 +196,6 @@ class _UnionFind:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
             self.parent[max(ra, rb)] = min(ra, rb)
-
-
-def _candidate_pairs(keys: Sequence[list[str]], per_item: int = RARE_KEYS,
-                     max_bucket: int = 200) -> set[tuple[int, int]]:
-    """Index pairs worth comparing: items that share one of their `per_item` rarest keys.
-
-    Every key of every item is indexed, and each item looks up its rarest keys only: two
-    near-identical texts share most keys, so they share a rare one, and a fragment's rarest
-    keys all occur in the text it comes from. Keys common to more than
-    `max_bucket` items are skipped, so the work stays near-linear in the number of items."""
-    distinct = [set(ks) for ks in keys]
-    buckets: dict[str, list[int]] = defaultdict(list)
-    for i, ks in enumerate(distinct):
-        for k in ks:
-            buckets[k].append(i)
-    # Every key's place from rarest to most common, ties by text: an item's rarest keys
-    # are then its `per_item` smallest places, found with a C-level key.
-    rank = {k: n for n, k in enumerate(sorted(buckets, key=lambda k: (len(buckets[k]), k)))}
-    pairs: set[tuple[int, int]] = set()
-    for i, ks in enumerate(distinct):
-        rare = sorted(ks, key=rank.__getitem__)[:per_item]
-        partners = set().union(*(buckets[k] for k in rare if len(buckets[k]) <= max_bucket))
-        partners.discard(i)
-        pairs.update((j, i) if j < i else (i, j) for j in partners)
-    return pairs
 
 
 def _bigrams(words: Sequence[str]) -> list[str]:
@@ -306,35 +280,50 @@ def _surface_key(surface: str) -> str:
 
 
 def _link_quotes(raw: list[RawClaim], words: Sequence[tuple[str, ...]], uf: _UnionFind) -> None:
+    """Join quotes that are the same words with small differences (unless two speakers
+    say them), and a fragment of a longer quote of the same speaker."""
     idx = _unique(raw, words, "quote", uf)
-    toks = [set(words[i]) for i in idx]
-    for x, y in _candidate_pairs([_bigrams(words[i]) for i in idx]):
-        if uf.find(idx[x]) == uf.find(idx[y]):
-            continue  # joined through others already: comparing them changes nothing
-        a, b = raw[idx[x]], raw[idx[y]]
-        ta, tb = toks[x], toks[y]
-        if _jaccard(ta, tb) >= QUOTE_SAME and (not a.speaker or not b.speaker
-                                               or a.speaker == b.speaker):
-            uf.union(idx[x], idx[y])
-            continue
-        if a.speaker and a.speaker == b.speaker:
-            shorter, longer = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
-            content = shorter - _STOPWORDS
-            if len(content) >= 2 and len(shorter & longer) >= QUOTE_FRAGMENT * len(shorter):
-                uf.union(idx[x], idx[y])
+    left, right = rare_key_pairs([_bigrams(words[i]) for i in idx], RARE_KEYS, MAX_BUCKET)
+    tokens = WordSets([words[i] for i in idx])
+    content = np.array([len(_content(words[i])) for i in idx], dtype=np.int64)
+    speaker = _speaker_ids([raw[i].speaker for i in idx])
+    shared = tokens.shared(left, right)
+    size_l, size_r = tokens.sizes[left], tokens.sizes[right]
+    anyone = (speaker[left] < 0) | (speaker[right] < 0) | (speaker[left] == speaker[right])
+    same_words = (jaccard(shared, size_l, size_r) >= QUOTE_SAME) & anyone
+    # A fragment: the shorter quote (the left one when as long) has two content words or
+    # more, nearly all its words are in the longer one, and one speaker says both.
+    shorter = np.where(size_l <= size_r, left, right)
+    fragment = (speaker[left] >= 0) & (speaker[left] == speaker[right]) & (content[shorter] >= 2) & \
+        (shared >= QUOTE_FRAGMENT * tokens.sizes[shorter])
+    _union_pairs(uf, idx, left, right, same_words | fragment)
 
 
 def _link_statements(raw: list[RawClaim], words: Sequence[tuple[str, ...]], uf: _UnionFind) -> None:
+    """Join statements whose content words are mostly the same, said by one speaker and
+    both denials or neither."""
     idx = _unique(raw, words, "statement", uf)
-    content = [_content(words[i]) for i in idx]
     keys = [[f"{_speaker_key(raw[i])}|{b}" for b in _bigrams(words[i])] for i in idx]
-    for x, y in _candidate_pairs(keys):
-        if uf.find(idx[x]) == uf.find(idx[y]):
-            continue
-        a, b = raw[idx[x]], raw[idx[y]]
-        if _jaccard(content[x], content[y]) >= (STATEMENT_SAME if a.speaker else 0.6) and \
-                a.denial == b.denial:
-            uf.union(idx[x], idx[y])
+    left, right = rare_key_pairs(keys, RARE_KEYS, MAX_BUCKET)
+    content = WordSets([_content(words[i]) for i in idx])
+    similar = jaccard(content.shared(left, right), content.sizes[left], content.sizes[right])
+    attributed = _speaker_ids([raw[i].speaker for i in idx])[left] >= 0
+    denial = np.array([raw[i].denial for i in idx], dtype=bool)
+    same = (similar >= np.where(attributed, STATEMENT_SAME, 0.6)) & (denial[left] == denial[right])
+    _union_pairs(uf, idx, left, right, same)
+
+
+def _speaker_ids(speakers: Sequence[str | None]) -> np.ndarray:
+    """Each speaker as a number, -1 for none, for comparing many pairs at once."""
+    ids: dict[str, int] = {}
+    return np.array([ids.setdefault(s, len(ids)) if s else -1 for s in speakers], dtype=np.int64)
+
+
+def _union_pairs(uf: _UnionFind, idx: Sequence[int], left: np.ndarray, right: np.ndarray, join: np.ndarray) -> None:
+    """Join the claims `idx[x]` and `idx[y]` of each pair (x, y) where `join` holds."""
+    for group in components(len(idx), left[join], right[join]):
+        for x in group[1:]:
+            uf.union(idx[group[0]], idx[x])
 
 
 def _link_numbers(raw: list[RawClaim], measures: dict[int, str | None], uf: _UnionFind) -> None:
