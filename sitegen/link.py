@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sitegen.model import Actor, Analysis, Article, Briefing, Claim, CopyLink, Evidence, Mention, Tag
+from sitegen.warm import by_identity
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,38 @@ def _check_ids(analysis: Analysis, article_ids: set[str]) -> None:
         assert all(e.article in article_ids for e in claim.evidence), claim.id
 
 
+@dataclass(frozen=True)
+class _ActorIndexes:
+    """What the site's indexes take from the actors alone (`by_identity`: a warm process
+    whose edit left the actors as they were makes them once)."""
+
+    actors: dict[str, Actor]
+    actors_of_article: dict[str, tuple[str, ...]]
+    members_of: dict[str, tuple[str, ...]]
+    mentions_in_article: dict[str, tuple[tuple[str, Mention], ...]]
+
+
+@by_identity
+def _actor_indexes(actors: tuple[Actor, ...]) -> _ActorIndexes:
+    mentions_in_article: dict[str, list[tuple[str, Mention]]] = defaultdict(list)
+    mention_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    members_of: dict[str, list[str]] = defaultdict(list)
+    for actor in actors:
+        if actor.affiliation:
+            members_of[actor.affiliation].append(actor.id)
+        for mention in actor.mentions:
+            mentions_in_article[mention.article].append((actor.id, mention))
+            mention_counts[mention.article][actor.id] += 1
+    return _ActorIndexes(
+        actors={a.id: a for a in sorted(actors, key=lambda a: a.id)},
+        actors_of_article={aid: tuple(a for a, _ in sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
+                           for aid, c in mention_counts.items()},
+        members_of={aid: tuple(sorted(ids)) for aid, ids in members_of.items()},
+        mentions_in_article={aid: tuple(rows) for aid, rows in mentions_in_article.items()},
+    )
+
+
+@by_identity
 def _co_mentions(actors: tuple[Actor, ...]) -> dict[str, tuple[tuple[str, int], ...]]:
     """Who appears with whom, counted by the paragraphs they share."""
     in_paragraph: dict[tuple[str, int], set[str]] = defaultdict(set)
@@ -101,15 +134,7 @@ def link(briefing: Briefing, articles: tuple[Article, ...], analysis: Analysis) 
     article_by_id = {a.id: a for a in articles}
     _check_ids(analysis, set(article_by_id))
 
-    mentions_in_article: dict[str, list[tuple[str, Mention]]] = defaultdict(list)
-    mention_counts: dict[str, Counter[str]] = defaultdict(Counter)
-    members_of: dict[str, list[str]] = defaultdict(list)
-    for actor in analysis.actors:
-        if actor.affiliation:
-            members_of[actor.affiliation].append(actor.id)
-        for mention in actor.mentions:
-            mentions_in_article[mention.article].append((actor.id, mention))
-            mention_counts[mention.article][actor.id] += 1
+    by_actor = _actor_indexes(analysis.actors)
     evidence_in_article: dict[str, list[tuple[str, Evidence]]] = defaultdict(list)
     claims_of_actor: dict[str, list[str]] = defaultdict(list)
     for claim in analysis.claims:
@@ -132,12 +157,11 @@ def link(briefing: Briefing, articles: tuple[Article, ...], analysis: Analysis) 
     return Site(
         briefing=briefing,
         articles=ordered,
-        actors={a.id: a for a in sorted(analysis.actors, key=lambda a: a.id)},
+        actors=by_actor.actors,
         claims={c.id: c for c in analysis.claims},
         tags={t.id: t for t in sorted(analysis.tags, key=lambda t: t.id)},
         article_by_id=article_by_id,
-        actors_of_article={aid: tuple(a for a, _ in sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
-                           for aid, c in mention_counts.items()},
+        actors_of_article=by_actor.actors_of_article,
         claims_of_article={aid: _in_reading_order(rows) for aid, rows in evidence_in_article.items()},
         tags_of_article={aid: tuple(sorted(ids)) for aid, ids in tags_of_article.items()},
         claims_of_actor={aid: tuple(ids) for aid, ids in claims_of_actor.items()},
@@ -146,8 +170,8 @@ def link(briefing: Briefing, articles: tuple[Article, ...], analysis: Analysis) 
         copies_of={aid: tuple(sorted(links, key=lambda edge: edge.copy)) for aid, links in copies_of.items()},
         copy_link_of={edge.copy: edge for edge in analysis.sources.links},
         article_rank={a.id: rank for rank, a in enumerate(ordered)},
-        members_of={aid: tuple(sorted(ids)) for aid, ids in members_of.items()},
-        mentions_in_article={aid: tuple(rows) for aid, rows in mentions_in_article.items()},
+        members_of=by_actor.members_of,
+        mentions_in_article=by_actor.mentions_in_article,
         evidence_in_article={aid: tuple(rows) for aid, rows in evidence_in_article.items()},
         tag_paragraphs_in_article={aid: tuple(sorted(rows)) for aid, rows in tag_paragraphs.items()},
         outlets_of_claim={c.id: len({article_by_id[e.article].outlet or e.article for e in c.evidence})

@@ -19,7 +19,7 @@ from sitegen.analyse.actors import analyse_actors
 from sitegen.analyse.claims import analyse_claims, claim_ledger, join_claims
 from sitegen.analyse.keywords import Keyword
 from sitegen.analyse.sources import analyse_sources
-from sitegen.analyse.tags import analyse_tags, keywords_ahead, uncached_keywords
+from sitegen.analyse.tags import actor_names, analyse_tags, keywords_ahead, uncached_keywords
 from sitegen.background import Pending, Stages, first_done, forks
 from sitegen.export import briefing_json
 from sitegen.feeds import atom_feed, sitemap
@@ -63,6 +63,9 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner) -> Analysis
             return _cold_analyse(loaded, timer, runner, stages)
         pending_sources = stages.start(lambda child: analyse_sources(articles, runner=child))
         actors = timer.run("actors", lambda: analyse_actors(articles, loaded.curated, runner=runner))
+        # Made here rather than in the stage's child, which inherits them: a process that
+        # builds again and again keeps them while the actors stay as they were.
+        timer.run("tags", lambda: actor_names(actors))
         pending_tags = stages.start(lambda child: analyse_tags(articles, actors, runner=child))
         joined = timer.run("claims", lambda: join_claims(articles, actors, runner=runner))
         sources = pending_sources.result()

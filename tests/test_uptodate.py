@@ -19,7 +19,7 @@ from sitegen.cache import FILE_NAME, KEY_ENV
 from sitegen.errors import SitegenError
 from sitegen.render import view_digest
 from sitegen.runner import CACHE_DIR
-from sitegen.warm import WarmState
+from sitegen.warm import WarmState, by_identity
 
 STORY = Path(__file__).parent / "stories" / "tags-port-strike"
 REWRITES_STORY = Path(__file__).parent / "stories" / "sources-wire-cuts"
@@ -261,6 +261,47 @@ def test_a_warm_process_rebuilds_an_edit_as_a_fresh_build_would(root: Path) -> N
     assert inodes_free_tree(root / "public") == inodes_free_tree(root.parent / "fresh")
     # Articles taken from memory keep their parsed form in the disk cache for the command line.
     assert built(root, skip_if_unchanged=False).computed == 0
+
+
+def test_a_warm_process_remakes_the_actor_indexes_only_when_an_actor_changes(root: Path) -> None:
+    """Indexes made from the actors alone are kept by a warm process while edits leave
+    every actor as it was (`warm.by_identity`), and made again once an actor changes; after
+    each edit the output equals a fresh build's byte for byte."""
+    warm = WarmState()
+    first = built(root, warm=warm).site
+    article = sorted((root / "content" / "articles").glob("*.md"))[0]
+    article.write_text(article.read_text(encoding="utf-8") + "\nThe talks went on late into the night.\n",
+                       encoding="utf-8")  # no name: every actor stays as it was
+    second = built(root, warm=warm).site
+    assert first is not None and second is not None and second is not first
+    assert second.mentions_in_article is first.mentions_in_article
+    assert second.co_mentions is first.co_mentions
+    build(BuildOptions(root=root, output=root.parent / "fresh", jobs=1, use_cache=False))
+    assert inodes_free_tree(root / "public") == inodes_free_tree(root.parent / "fresh")
+    article = sorted((root / "content" / "articles").glob("*.md"))[1]
+    article.write_text(article.read_text(encoding="utf-8")
+                       + "\nHarbour master Ingrid Solberg met Sophie De Wilde on Friday.\n", encoding="utf-8")
+    third = built(root, warm=warm).site
+    assert third is not None and third.mentions_in_article is not second.mentions_in_article
+    assert "ingrid-solberg" in third.actors and "ingrid-solberg" in dict(third.co_mentions["sophie-de-wilde"])
+    build(BuildOptions(root=root, output=root.parent / "fresh2", jobs=1, use_cache=False))
+    assert inodes_free_tree(root / "public") == inodes_free_tree(root.parent / "fresh2")
+
+
+def test_by_identity_runs_again_for_another_object_even_if_equal() -> None:
+    calls: list[tuple[int, ...]] = []
+
+    @by_identity
+    def total(values: tuple[int, ...]) -> int:
+        calls.append(values)
+        return sum(values)
+
+    first = (1, 2, 3)
+    assert total(first) == 6 and total(first) == 6 and len(calls) == 1
+    equal = tuple([1, 2, 3])
+    assert equal == first and equal is not first
+    assert total(equal) == 6 and len(calls) == 2
+    assert total(first) == 6 and len(calls) == 3  # only the last argument is remembered
 
 
 def test_a_warm_process_reports_a_broken_article_and_recovers(root: Path) -> None:

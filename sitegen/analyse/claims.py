@@ -30,9 +30,10 @@ import numpy as np
 from sitegen.analyse.claim_extract import RawClaim, actor_refs, article_context, extract_article
 from sitegen.analyse.measures import SHARE_UNITS, dominant_modifiers, measure_key
 from sitegen.analyse.rare_pairs import WordSets, components, jaccard, rare_key_pairs
-from sitegen.analyse.speakers import ArticleContext, MentionSpan
+from sitegen.analyse.speakers import ActorRef, ArticleContext, MentionSpan
 from sitegen.model import Actor, Article, Claim, ClaimStatus, Evidence, SourceAnalysis
 from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key, plain_key, step_label
+from sitegen.warm import by_identity
 
 QUOTE_SAME = 0.8
 """Token Jaccard above which two quotes are the same words with small differences."""
@@ -141,9 +142,7 @@ class ClaimInputs:
 
     def __init__(self, articles: Sequence[Article], actors: Sequence[Actor]) -> None:
         self.articles = articles
-        self.refs = actor_refs(actors)
-        self.mentions = _mention_rows(actors)
-        prominent = {a.id for a in sorted(actors, key=lambda a: (-len(a.mentions), a.id))[:PROMINENT_ACTORS]}
+        self.refs, self.mentions, prominent = _actor_inputs(tuple(actors))
         self.actor_ids = [sorted({row[3] for row in self.mentions.get(a.id, ())} | prominent) for a in articles]
 
     def keys(self) -> list[str]:
@@ -157,6 +156,15 @@ class ClaimInputs:
         mentions = [MentionSpan(*row) for row in self.mentions.get(article.id, ())]
         own = {i: self.refs[i] for i in self.actor_ids[index]}
         return article.id, article_context(article, mentions, own)
+
+
+@by_identity
+def _actor_inputs(actors: tuple[Actor, ...]) -> tuple[dict[str, ActorRef], dict[str, tuple[MentionRow, ...]],
+                                                       frozenset[str]]:
+    """What every article's item takes from the actors: each actor's attribution view,
+    the mentions by article and the `PROMINENT_ACTORS`."""
+    prominent = frozenset(a.id for a in sorted(actors, key=lambda a: (-len(a.mentions), a.id))[:PROMINENT_ACTORS])
+    return actor_refs(actors), _mention_rows(actors), prominent
 
 
 def _mention_rows(actors: Sequence[Actor]) -> dict[str, tuple[MentionRow, ...]]:

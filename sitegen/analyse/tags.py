@@ -34,6 +34,7 @@ from sitegen.model import Actor, Article, Tag, TagOccurrence
 from sitegen.pickling import pickled_by_value
 from sitegen.runner import MIN_POOL_ITEMS, SERIAL_RUNNER, ArticleRunner, item_key, step_label
 from sitegen.urls import slug
+from sitegen.warm import by_identity
 
 ARTICLE_CANDIDATES = 20
 """Filtered candidates kept per article; relevance falls linearly from 1 to 1/20."""
@@ -274,6 +275,20 @@ FACT_SETTINGS = (f"tag-facts/2 {ARTICLE_CANDIDATES} {UNIGRAM_MAX_ZIPF} {PHRASE_M
 _FactItem = tuple[Article, Sequence[Keyword], Mapping[int, Sequence[tuple[int, int]]], "_NameFilter"]
 
 
+@by_identity
+def actor_names(actors: tuple[Actor, ...]) -> tuple[_NameFilter, dict[str, dict[int, list[tuple[int, int]]]]]:
+    """What the tags take from the actors: their names (no tag is an actor's name), and
+    where each article mentions them (spans, by paragraph). A process that builds again
+    and again makes them before it forks the tags stage, so the stage inherits them."""
+    mentions: dict[str, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    for actor in actors:
+        for m in actor.mentions:
+            mentions[m.article][m.paragraph].append((m.start, m.end))
+    spans = {article_id: {n: sorted(found) for n, found in sorted(by_paragraph.items())}
+             for article_id, by_paragraph in mentions.items()}
+    return _NameFilter.of(actors), spans
+
+
 class _FactInputs:
     """Each article's input to `article_tag_facts`, and its cache key.
 
@@ -292,14 +307,10 @@ class _FactInputs:
         self.articles = articles
         self._runner = runner
         self._found = {i: tuple(kws) for i, kws in enumerate(found)} if found is not None else {}
-        self.names = _NameFilter.of(actors)
+        self.names, spans = actor_names(tuple(actors))
         self._named_parts = functools.cache(self.names.named_parts)  # keywords recur from article to article
         self._restricted: dict[int, _NameFilter] = {}
-        mentions: dict[str, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-        for actor in actors:
-            for m in actor.mentions:
-                mentions[m.article][m.paragraph].append((m.start, m.end))
-        self.spans = [{n: sorted(spans) for n, spans in sorted(mentions[a.id].items())} for a in articles]
+        self.spans = [spans.get(a.id, {}) for a in articles]
 
     def keys(self) -> list[str]:
         """Each item's `item_key`, found by the whole filter where a build with the same
