@@ -4,8 +4,10 @@ Grouping a briefing's claims compares each quote and statement with the others t
 one of its rarest word pairs, and joins a pair when enough of their words are shared. At
 1,000 articles that is 25,000 claims and 125,000 compared pairs, ten times that at 10,000;
 done one pair at a time in Python it took 0.85 s at 1,000 articles, and every rebuild after
-an edit that changes an article's claims does it again. Here both steps are array
-operations over integer ids (`rare_key_pairs`, `WordSets.shared`), with the same result.
+an edit that changes an article's claims does it again. Here the steps are array
+operations over integer ids, with the same result: the pairs to compare
+(`rare_key_pairs`, numpy), the words each pair shares (`WordSets.shared`, sparse matrices)
+and the groups the joined pairs make (`components`, scipy's connected components).
 """
 
 from __future__ import annotations
