@@ -378,3 +378,43 @@ def test_actor_table_lists_every_actor_with_aliases_and_counts() -> None:
     row = next(line for line in table if line.startswith("maria-fernandez"))
     assert "person" in row and " 2  " in row and "Fernández; Union leader María Fernández" in row
     assert table[-1] == f"{len(actors)} actors; * = curated in content/actors.yaml"
+
+
+def _full_name_groups(join: object, names: list[str]) -> list[list[str]]:
+    from sitegen.analyse import aliases
+
+    keys = sorted("p:" + aliases.name_key(n) for n in names)
+    uf = aliases._UnionFind()
+    for key in keys:
+        uf.add(key)
+    join(uf, keys)  # type: ignore[operator]
+    groups: dict[str, list[str]] = {}
+    for key in keys:
+        groups.setdefault(uf.find(key), []).append(key)
+    return sorted(groups.values())
+
+
+def test_full_names_join_as_checking_every_name_sharing_an_end_would() -> None:
+    """`_join_full_names` looks a shorter name up by its first and last word together; the
+    groups are those of checking it against every name that shares its first or its last
+    word (the definition, written out here)."""
+    from sitegen.analyse import aliases
+    from sitegen.analyse.resolve import part_of
+
+    def every_sharer(uf: aliases._UnionFind, keys: list[str]) -> None:
+        people = sorted((k[2:].split() for k in keys), key=lambda w: (len(w), w))
+        for short in people:
+            longer = [w for w in people if len(w) > len(short) and part_of(short, w)]
+            roots = {uf.find("p:" + " ".join(w)) for w in longer}
+            if len(roots) == 1:
+                uf.union("p:" + " ".join(short), roots.pop())
+
+    names = ["Rafael Sánchez", "Rafael Sánchez de la Vega", "Sánchez de la Vega", "Vladimir Putin",
+             "Vladimir Vladimirovich Putin", "Kim Jong Un", "Kim Jong", "Kim Yo Jong", "Kim Un", "Yo Jong",
+             "Mark Rutte", "Mark Alan Rutte", "Mark Smith Rutte", "Ana Maria Lopez", "Ana Lopez",
+             "Maria Lopez", "Maria Lopez Garcia", "Lopez Garcia", "Jan van der Berg", "Jan Berg",
+             "van der Berg", "Berg Jan", "Ngozi Okonjo Iweala", "Ngozi Okonjo-Iweala", "Okonjo Iweala"]
+    expected = _full_name_groups(every_sharer, names)
+    assert _full_name_groups(aliases._join_full_names, names) == expected
+    assert ["p:rafael sanchez", "p:rafael sanchez de la vega", "p:sanchez de la vega"] in expected
+    assert ["p:mark rutte"] in expected  # two longer names hold it: it joins neither

@@ -222,11 +222,20 @@ def _join_full_names(uf: _UnionFind, keys: Iterable[str]) -> None:
     people = sorted((k[2:].split() for k in keys if k.startswith("p:")), key=lambda w: (len(w), w))
     by_first: dict[str, list[list[str]]] = defaultdict(list)
     by_last: dict[str, list[list[str]]] = defaultdict(list)
+    # A name holding "A ... B" shares its first word A and has B after it, or its last word
+    # B and A before it: indexed by both pairs, so a name is checked only against those
+    # (a first word alone matched thousands of names at 10,000 articles).
+    by_ends: dict[tuple[str, str], list[list[str]]] = defaultdict(list)
     for words in people:
         by_first[words[0]].append(words)
         by_last[words[-1]].append(words)
+        for word in set(words[1:]):
+            by_ends[words[0], word].append(words)
+        for word in set(words[:-1]):
+            by_ends[word, words[-1]].append(words)
     for short in people:
-        longer = [w for w in by_first[short[0]] + by_last[short[-1]] if len(w) > len(short) and part_of(short, w)]
+        pool = by_ends[short[0], short[-1]] if len(short) > 1 else by_first[short[0]] + by_last[short[-1]]
+        longer = [w for w in pool if len(w) > len(short) and part_of(short, w)]
         roots = {uf.find("p:" + " ".join(w)) for w in longer}
         if len(roots) == 1:
             uf.union("p:" + " ".join(short), roots.pop())
