@@ -5,6 +5,7 @@ the development seeds and on the test stories."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,9 +14,11 @@ from edits import appended
 
 import sitegen.analyse.actors as actors_module
 from sitegen.actor_report import actor_table
+from sitegen.analyse import aliases
 from sitegen.analyse.actors import analyse_actors, slugify
 from sitegen.analyse.gazetteer import load_gazetteer
 from sitegen.analyse.names import find_names
+from sitegen.analyse.resolve import part_of
 from sitegen.cache import KEY_ENV
 from sitegen.errors import SitegenError
 from sitegen.load import load_article
@@ -380,14 +383,12 @@ def test_actor_table_lists_every_actor_with_aliases_and_counts() -> None:
     assert table[-1] == f"{len(actors)} actors; * = curated in content/actors.yaml"
 
 
-def _full_name_groups(join: object, names: list[str]) -> list[list[str]]:
-    from sitegen.analyse import aliases
-
+def _full_name_groups(join: Callable[[aliases._UnionFind, list[str]], None], names: list[str]) -> list[list[str]]:
     keys = sorted("p:" + aliases.name_key(n) for n in names)
     uf = aliases._UnionFind()
     for key in keys:
         uf.add(key)
-    join(uf, keys)  # type: ignore[operator]
+    join(uf, keys)
     groups: dict[str, list[str]] = {}
     for key in keys:
         groups.setdefault(uf.find(key), []).append(key)
@@ -398,8 +399,6 @@ def test_full_names_join_as_checking_every_name_sharing_an_end_would() -> None:
     """`_join_full_names` looks a shorter name up by its first and last word together; the
     groups are those of checking it against every name that shares its first or its last
     word (the definition, written out here)."""
-    from sitegen.analyse import aliases
-    from sitegen.analyse.resolve import part_of
 
     def every_sharer(uf: aliases._UnionFind, keys: list[str]) -> None:
         people = sorted((k[2:].split() for k in keys), key=lambda w: (len(w), w))
