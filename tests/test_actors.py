@@ -5,6 +5,8 @@ the development seeds and on the test stories."""
 from __future__ import annotations
 
 import itertools
+import pickle
+import pickletools
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -417,3 +419,15 @@ def test_full_names_join_as_checking_every_name_sharing_an_end_would() -> None:
     assert _full_name_groups(aliases._join_full_names, names) == expected
     assert ["p:rafael sanchez", "p:rafael sanchez de la vega", "p:sanchez de la vega"] in expected
     assert ["p:mark rutte"] in expected  # two longer names hold it: it joins neither
+
+
+def test_cached_names_pickle_as_constructor_calls() -> None:
+    """Every record in an article's cached names (candidates, their roles) is pickled as a
+    call of its class, never through dataclasses' Python-level `__setstate__` (a BUILD
+    in the stream): 100,000 roles in the names of 10,000 articles unpickled 10-15% slower so."""
+    names = find_names(_article("a", "French President Emmanuel Macron met union leader Sophie Binet on Monday.",
+                                "Macron told the German Chancellor that talks would resume."))
+    assert {c.role.title for c in names.candidates if c.role} >= {"President", "union leader"}
+    blob = pickle.dumps(names, protocol=pickle.HIGHEST_PROTOCOL)
+    assert pickle.loads(blob) == names
+    assert "BUILD" not in {op.name for op, _, _ in pickletools.genops(blob)}
