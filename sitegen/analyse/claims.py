@@ -44,7 +44,8 @@ STATEMENT_SAME = 0.5
 RARE_KEYS = 4
 """Word pairs per claim used to find claims to compare (its rarest in the corpus)."""
 MAX_BUCKET = 200
-"""A word pair more claims hold is not followed to find claims to compare (it is no clue)."""
+"""A word pair held by more claims than this is not followed to find claims to compare:
+too common to be a clue."""
 NUMBER_TOLERANCE = 0.005
 """Figures within 0.5% are the same figure."""
 ID_DIGITS = 8
