@@ -415,8 +415,10 @@ GROUPS_LABEL = f"{__name__}._groups"
 def _groups(items: list[RawClaim], measures: dict[int, str | None]) -> list[list[int]]:
     """Each group's members, by index into `items`, in order of first member."""
     uf = _UnionFind(len(items))
-    # Each quote's and statement's words, found once for the passes that compare them.
-    words = [_tokens(r.text) if r.kind != "number" else () for r in items]
+    # Each quote's and statement's words, found once for the passes that compare them, and
+    # once per text: reports repeat it (210,000 texts at 10,000 bench articles, 32,000 distinct).
+    tokens_of = {text: _tokens(text) for text in {r.text for r in items if r.kind != "number"}}
+    words = [tokens_of[r.text] if r.kind != "number" else () for r in items]
     _link_quotes(items, words, uf)
     _link_statements(items, words, uf)
     _link_numbers(items, measures, uf)
