@@ -185,7 +185,8 @@ def _files(site: Site, dirs: list[Path], reuse: PageReuse | None, jobs: int, pag
                   OutputFile("search-index.js", search_index_js(site).encode("utf-8")),
                   OutputFile("feed.xml", atom_feed(site).encode("utf-8"))]
     for page in itertools.chain([first] if first is not None else [], rendered):
-        pages.append(dataclasses.replace(page, content=None))
+        # A page kept from the last build has no bytes already (all but a few after an edit).
+        pages.append(page if page.content is None else dataclasses.replace(page, content=None))
         yield OutputFile(page.path, page.content)
     yield from whole_site
     site_map = sitemap(site, [p.path for p in pages])
