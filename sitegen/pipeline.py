@@ -111,7 +111,7 @@ EARLY_KEYWORDS = 20
 """From this many articles without cached keywords (a second of YAKE), YAKE starts first."""
 
 
-STAGE_LIBRARIES = ("datasketch", "yake", "wordfreq")
+STAGE_LIBRARIES = ("datasketch", "yake", "yake_rust", "wordfreq")
 """What analysers import on first use, inside their stage (MinHash sketches, keywords, word
 frequencies): a build that finds every article in the cache never pays for them."""
 

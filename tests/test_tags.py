@@ -5,14 +5,25 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from edits import appended
+from yake.data import DataCore  # type: ignore[import-untyped]
 
 import sitegen.analyse.tags as tags_module
 from sitegen.analyse.actors import analyse_actors
-from sitegen.analyse.keywords import KEYWORD_SETTINGS, _extractor, article_keywords
+from sitegen.analyse.keywords import (
+    _EVERY,
+    KEYWORD_SETTINGS,
+    _deduplicated,
+    _extractor,
+    _in_stable_order,
+    _scorer,
+    article_keywords,
+)
 from sitegen.analyse.shingles import STOPWORDS, split_sentences, stem, tokens
 from sitegen.analyse.tags import (
     BRIEFING_MAX,
@@ -131,19 +142,92 @@ def test_the_yake_step_returns_picklable_data_the_corpus_step_accepts() -> None:
     assert tags_from_keywords(articles, actors, found) == analyse_tags(articles, actors)
 
 
-def test_keywords_are_yakes_own_float_for_float() -> None:
-    """The blocked dedup must keep exactly what YAKE's extract_keywords keeps: on the
-    seeds and on every story of ours, in order, scores equal."""
+def _texts_yake_reads() -> list[str]:
+    """The seeds, every story of ours (as `article_text` gives YAKE an article), and a
+    few texts that test YAKE's edges."""
     seeds = sorted((Path(__file__).parents[1] / "seeds").glob("*.txt"))
     stories = sorted((Path(__file__).parent / "stories").glob("*/*.md"))
-    texts = [p.read_text(encoding="utf-8") for p in seeds + stories]
+    problems: list[object] = []
+    articles = [load_article(p, p.parent, problems) for p in stories]  # type: ignore[arg-type]
+    texts = [p.read_text(encoding="utf-8") for p in seeds] + [article_text(a) for a in articles if a]
     texts += ["", "A b c.", "Ukraine, Ukrainian, Ukrainians; U.K., UK and uk. US, U.S. and us.",
               # Short names with the same letters are duplicates whatever their ends.
               "Then the EU argued about IRA and the AIR and RAI. MTA and TAM met."]
-    assert len(texts) > 40
+    assert len(texts) > 40 and not problems
+    return texts
+
+
+def _yakes_own_ranking(text: str) -> list[tuple[str, float]]:
+    """Every candidate YAKE's Python code scores, best first, before its dedup."""
+    extractor = _extractor()
+    config = extractor.config
+    core = DataCore(text=text.replace("\n", " "), stopword_set=extractor.stopword_set,
+                    config={"windows_size": config["window_size"], "n": config["n"]})
+    core.build_single_terms_features(features=config["features"])
+    core.build_mult_terms_features(features=config["features"])
+    return [(c.kw, c.h) for c in sorted((c for c in core.candidates.values() if c.is_valid()), key=lambda c: c.h)]
+
+
+def test_the_dedup_keeps_what_yakes_extract_keywords_keeps_float_for_float() -> None:
+    """Given YAKE's own ranking, the blocked dedup keeps exactly what YAKE's
+    extract_keywords keeps: in order, scores equal."""
+    for text in _texts_yake_reads():
+        expected = [(k, float(s)) for k, s in _extractor().extract_keywords(text)] if text.strip() else []
+        assert _deduplicated(_yakes_own_ranking(text)) == expected, text[:60]
+
+
+KEYWORDS_OF_STORIES = """
+import sys
+from pathlib import Path
+from sitegen.analyse.keywords import article_keywords
+print(repr([article_keywords(p.read_text(encoding="utf-8")) for p in sorted(Path(sys.argv[1]).glob("*/*.md"))]))
+"""
+
+
+def test_keywords_are_the_same_in_every_process() -> None:
+    """yake-rust adds up in the order of hash maps each process seeds afresh, so its last
+    digits and its order of equal scores change from process to process; the keywords
+    (and so the tags, and a cold build's bytes) must not."""
+    stories = Path(__file__).parent / "stories"
+    runs = {subprocess.run([sys.executable, "-c", KEYWORDS_OF_STORIES, str(stories)], capture_output=True,
+                           text=True, check=True, timeout=120).stdout for _ in range(4)}
+    assert len(runs) == 1 and len(runs.pop()) > 10_000
+
+
+def test_equal_scores_are_put_in_the_order_yake_meets_them() -> None:
+    """Where a candidate's first occurrence ends, then its length; then its text."""
+    text = "Beta met gamma. Alpha beta, alpha."
+    noisy = [("beta", 0.1), ("Alpha beta", 0.1 * (1 + 2e-16)), ("gamma", 0.05), ("Alpha", 0.1 * (1 - 2e-16)),
+             ("delta", 0.1)]
+    def order(scored: list[tuple[str, float]]) -> list[str]:
+        return [surface for surface, _ in _in_stable_order(scored, text)]
+
+    assert order(noisy) == order(noisy[::-1]) == ["gamma", "beta", "Alpha", "Alpha beta", "delta"]
+    assert order([("gamma", 0.1), ("beta", 0.1001)]) == ["gamma", "beta"]  # a real difference
+
+
+HYPHENATED = re.compile(r"\w-\w")
+
+
+def test_yake_rust_scores_the_candidates_yake_scores() -> None:
+    """yake-rust finds every candidate YAKE does, and scores each as YAKE does; it differs
+    only where it keeps a hyphenated word whole (YAKE drops it, which moves the
+    neighbours' scores), and even then ranks the best twenty nearly alike."""
+    texts = _texts_yake_reads()
+    alike = 0
     for text in texts:
-        expected = tuple((k, float(s)) for k, s in _extractor().extract_keywords(text))
-        assert article_keywords(text) == expected, text[:60]
+        ours = dict(_scorer().get_n_best(text.replace("\n", " "), n=_EVERY))
+        yakes = dict(_yakes_own_ranking(text))
+        assert yakes.keys() <= ours.keys(), text[:60]
+        extra = ours.keys() - yakes.keys()
+        assert all(HYPHENATED.search(k) for k in extra), (sorted(extra), text[:60])
+        if not extra:
+            alike += 1
+            assert all(ours[k] == pytest.approx(s, rel=1e-9) for k, s in yakes.items()), text[:60]
+        best = [k for k, _ in sorted(yakes.items(), key=lambda item: item[1])[:20]]
+        ours_best = [k for k, _ in sorted(ours.items(), key=lambda item: item[1])[:20]]
+        assert len(set(best) & set(ours_best)) >= 0.85 * len(best), text[:60]
+    assert alike >= len(texts) - 5  # hyphenated candidates are rare
 
 
 @pytest.mark.parametrize(

@@ -2,13 +2,26 @@
 
 Kept apart from `tags.py` so that a process pool or a cache can call it per article:
 it takes plain text and returns plain, picklable data, and depends on nothing else.
+
+YAKE scores with yake-rust, the same algorithm in Rust: with YAKE's own scoring (`DataCore`,
+pure Python) this step took 32-34 ms of CPU an article of 750 words, the largest cost of a
+cold build; with yake-rust it takes 7. Its tokens are YAKE's but for hyphenated words, which it keeps
+whole ("seven-year-old girl"); where a text has none, its scores are YAKE's to the last
+digit or two (tests/test_tags.py compares both on every story of ours). The `yake`
+package stays for what yake-rust does differently: the stop words and the dedup.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.metadata
-from typing import Any
+import itertools
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from yake_rust import Yake
 
 # YAKE 0.7 reads only these snake_case names; the old camelCase ones (dedupLim,
 # windowsSize) are swallowed by **kwargs and silently ignored.
@@ -22,14 +35,24 @@ YAKE_TOP = 300
 """Candidates per article. YAKE ranks capitalised names first (20-40 of them in a news
 article); the topical phrases that survive the name filter come after; at 120 the seeds
 lose a third of their tags. YAKE's own dedup loop makes 300 cost 93 ms of CPU per
-700-word article against 42 ms at its default of 20; `_deduplicated_keywords` takes 47."""
+700-word article against 42 ms at its default of 20; `_deduplicated` takes 0.3."""
 
 KEYWORD_SETTINGS = (f"yake/{YAKE_NGRAM}/{YAKE_DEDUP_LIMIT}/seqm/{YAKE_WINDOW}/{YAKE_TOP}/"
-                    f"{importlib.metadata.version('yake')}")
+                    f"{importlib.metadata.version('yake')}/rust-{importlib.metadata.version('yake-rust')}")
 """Everything that changes `article_keywords`' result besides the text: the cache key."""
 
 Keyword = tuple[str, float]
 """(candidate as written in the text, YAKE score: lower is more relevant)."""
+
+
+@functools.lru_cache(maxsize=1)
+def _scorer() -> Yake:
+    """yake-rust with our settings and YAKE's own English stop words (the lists are
+    equal today), keeping every candidate: its dedup measures another similarity."""
+    from yake_rust import Yake
+
+    return Yake(stopwords=set(_extractor().stopword_set), ngrams=YAKE_NGRAM, window_size=YAKE_WINDOW,
+                remove_duplicates=False)
 
 
 @functools.lru_cache(maxsize=1)
@@ -56,39 +79,99 @@ def article_keywords(text: str) -> tuple[Keyword, ...]:
 
 
 def _deduplicated_keywords(text: str) -> list[tuple[str, float]]:
-    """`KeywordExtractor.extract_keywords(text)`, with the same result, in half the time.
+    """YAKE's keywords for `text`, as `KeywordExtractor.extract_keywords` keeps them."""
+    text = text.replace("\n", " ")
+    kept = _deduplicated(_in_stable_order(_scorer().get_n_best(text, n=_EVERY), text))
+    return [(surface, float(f"{score:.{SCORE_DIGITS}g}")) for surface, score in kept]
+
+
+_EVERY = 1 << 30
+"""yake-rust's `n` for every candidate: `_deduplicated` keeps the first `YAKE_TOP` it allows."""
+
+
+def _in_stable_order(scored: Iterable[tuple[str, float]], text: str) -> list[tuple[str, float]]:
+    """Candidates best first, in the same order in every process.
+
+    yake-rust adds up in the order of Rust's hash maps, which each process seeds afresh: a
+    score comes out a unit or two in its last place apart from one process to the next,
+    so candidates YAKE scores alike (the same counts, the same neighbours: nearly half of
+    an article's) come out in any order. Scores closer than `TIE` (relative) are taken
+    as one: a real difference between two YAKE scores is never that small, nor the noise
+    that large, so no process draws the line elsewhere. Such a run is put in the order
+    YAKE itself meets its candidates, where the first occurrence ends in `text` (the
+    order matters: a run ordered by its text instead loses the seeds a tag and gives the
+    stories of tests/stories clauses such as "choices and higher")."""
+    ordered = sorted(scored, key=lambda candidate: candidate[1])
+    first_seen = _first_seen(text)
+    unseen = (len(text), 0)
+
+    def in_text_order(run: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        if len(run) == 1:
+            return run
+        return sorted(run, key=lambda c: (first_seen.get(c[0].lower(), unseen), c[0].lower(), c[0]))
+
+    stable: list[tuple[str, float]] = []
+    run: list[tuple[str, float]] = []
+    for candidate in ordered:
+        if run and candidate[1] > run[-1][1] * (1 + TIE):
+            stable += in_text_order(run)
+            run = []
+        run.append(candidate)
+    stable += in_text_order(run)
+    return stable
+
+
+_TOKEN = re.compile(r"[^\W_](?:[\w'\u2019.-]*[^\W_])?|[^\w\s]")
+"""A word as YAKE splits text (inner apostrophes, hyphens and dots kept), or a punctuation mark."""
+
+
+def _first_seen(text: str) -> dict[str, tuple[int, int]]:
+    """Each run of up to `YAKE_NGRAM` words of `text`, lower-cased and joined by spaces as
+    YAKE writes a candidate: the index of the word its first occurrence ends on, and its
+    length. YAKE meets candidates in that order, a word at a time, shorter ones first. A
+    candidate tokenised otherwise (about 3 in 100) is not found, and goes last of its run."""
+    words = [w.lower() for w in _TOKEN.findall(text)]
+    seen: dict[str, tuple[int, int]] = {}
+    for n in range(1, YAKE_NGRAM + 1):
+        grams = list(map(" ".join, zip(*(words[k:] for k in range(n)), strict=False)))
+        # Written last to first, so each run keeps its first place (a dict built in C).
+        ends = range(len(words) - 1, n - 2, -1)
+        seen.update(zip(reversed(grams), zip(ends, itertools.repeat(n), strict=False), strict=True))
+    return seen
+
+
+TIE = 1e-9
+"""Scores this close (relative) are one score: the noise is about 1e-16, and YAKE scores
+that differ at all differ by far more."""
+
+SCORE_DIGITS = 6
+"""Significant digits of a score kept, so that every process gives the same (only their
+order is used): rounding noise of 1e-16 to 6 digits changes one score in 10^10, where 12
+digits changed 5 of the 100,000 scores of 338 articles."""
+
+
+def _deduplicated(ranked: Iterable[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Candidates, best first, less those YAKE's dedup drops, up to `YAKE_TOP`.
 
     YAKE keeps a candidate unless its similarity to one already kept exceeds the dedup
-    limit, comparing it with every kept one: 300 kept make that half of YAKE's time. Its
-    similarity is 0 unless both strings share their first and last letters (YAKE's
+    limit, comparing it with every kept one: 300 kept make that half of YAKE's own time.
+    Its similarity is 0 unless both strings share their first and last letters (YAKE's
     `_aggressive_pre_filter`) or both have at most 3 characters, so only those are
-    compared here, with YAKE's own function. tests/test_tags.py checks the result is
-    YAKE's, float for float, so a YAKE that changes how it ranks or dedups fails it.
+    compared here, with YAKE's own function. tests/test_tags.py checks that, given YAKE's
+    ranking, this keeps what `extract_keywords` keeps, float for float.
     """
-    extractor = _extractor()
-    config = extractor.config
-    try:
-        from yake.data import DataCore  # type: ignore[import-untyped]
-
-        core = DataCore(text=text.replace("\n", " "), stopword_set=extractor.stopword_set,
-                        config={"windows_size": config["window_size"], "n": config["n"]})
-        core.build_single_terms_features(features=config["features"])
-        core.build_mult_terms_features(features=config["features"])
-    except Exception:  # a YAKE without these internals, or text it fails on (it returns [])
-        return list(extractor.extract_keywords(text))
-    ranked = sorted((c for c in core.candidates.values() if c.is_valid()), key=lambda c: c.h)
-    similarity = extractor.dedup_function
+    similarity = _extractor().dedup_function
     kept: list[tuple[str, float]] = []
     by_ends: dict[tuple[str, str], list[str]] = {}
     short: list[str] = []
-    for candidate in ranked:
-        key = candidate.unique_kw
+    for surface, score in ranked:
+        key = surface.lower()
         rivals = by_ends.get((key[0], key[-1]), [])
         if len(key) <= _SHORT:
             rivals = rivals + short
         if any(similarity(key, other) > YAKE_DEDUP_LIMIT for other in rivals):
             continue
-        kept.append((candidate.kw, candidate.h))
+        kept.append((surface, score))
         by_ends.setdefault((key[0], key[-1]), []).append(key)
         if len(key) <= _SHORT:
             short.append(key)
