@@ -4,11 +4,11 @@ Kept apart from `tags.py` so that a process pool or a cache can call it per arti
 it takes plain text and returns plain, picklable data, and depends on nothing else.
 
 YAKE scores with yake-rust, the same algorithm in Rust: with YAKE's own scoring (`DataCore`,
-pure Python) this step took 32-34 ms of CPU an article of 750 words, the largest cost of a
-cold build; with yake-rust it takes 7. Its tokens are YAKE's but for hyphenated words, which it keeps
-whole ("seven-year-old girl"); where a text has none, its scores are YAKE's to the last
-digit or two (tests/test_tags.py compares both on every story of ours). The `yake`
-package stays for what yake-rust does differently: the stop words and the dedup.
+pure Python) this step took 32-37 ms of CPU an article of 750 words, the largest cost of a
+cold build; now 8.5-9 ms, 7 of them yake-rust's. Its words are YAKE's but for hyphenated
+ones, which it keeps whole ("seven-year-old girl"); where a text has none, its scores are
+YAKE's to 1e-15 (tests/test_tags.py compares both on every story of ours). The `yake`
+package stays for what yake-rust does otherwise: the stop words and the dedup.
 """
 
 from __future__ import annotations
@@ -79,7 +79,8 @@ def article_keywords(text: str) -> tuple[Keyword, ...]:
 
 
 def _deduplicated_keywords(text: str) -> list[tuple[str, float]]:
-    """YAKE's keywords for `text`, as `KeywordExtractor.extract_keywords` keeps them."""
+    """YAKE's keywords for `text`, scored by yake-rust and kept as YAKE's
+    `KeywordExtractor.extract_keywords` keeps them."""
     text = text.replace("\n", " ")
     kept = _deduplicated(_in_stable_order(_scorer().get_n_best(text, n=_EVERY), text))
     return [(surface, float(f"{score:.{SCORE_DIGITS}g}")) for surface, score in kept]
