@@ -72,18 +72,13 @@ def _extractor() -> Any:
 
 
 def article_keywords(text: str) -> tuple[Keyword, ...]:
-    """YAKE's candidates for one article's text, best first, scores as plain floats."""
+    """YAKE's candidates for one article's text, best first: scored by yake-rust and kept
+    as YAKE's `KeywordExtractor.extract_keywords` keeps them."""
     if not text.strip():
         return ()
-    return tuple((str(k), float(s)) for k, s in _deduplicated_keywords(text))
-
-
-def _deduplicated_keywords(text: str) -> list[tuple[str, float]]:
-    """YAKE's keywords for `text`, scored by yake-rust and kept as YAKE's
-    `KeywordExtractor.extract_keywords` keeps them."""
     text = text.replace("\n", " ")
     kept = _deduplicated(_in_stable_order(_scorer().get_n_best(text, n=_EVERY), text))
-    return [(surface, float(f"{score:.{SCORE_DIGITS}g}")) for surface, score in kept]
+    return tuple((surface, float(f"{score:.{SCORE_DIGITS}g}")) for surface, score in kept)
 
 
 _EVERY = 1 << 30
