@@ -19,7 +19,13 @@ from sitegen.analyse.actors import analyse_actors
 from sitegen.analyse.claims import analyse_claims, claim_ledger, join_claims
 from sitegen.analyse.keywords import Keyword
 from sitegen.analyse.sources import analyse_sources
-from sitegen.analyse.tags import actor_names, analyse_tags, keywords_ahead, uncached_keywords
+from sitegen.analyse.tags import (
+    actor_names,
+    analyse_tags,
+    keywords_ahead,
+    load_word_frequencies,
+    uncached_keywords,
+)
 from sitegen.background import Pending, Stages, first_done, forks
 from sitegen.export import briefing_json
 from sitegen.feeds import atom_feed, sitemap
@@ -120,10 +126,13 @@ def import_stage_libraries(runner: ArticleRunner, articles: int) -> None:
     """In a process that builds again and again (`sitegen serve`): import `STAGE_LIBRARIES`
     now, before stages fork, so each rebuild's stages inherit them. Otherwise every child
     started after an edit imports them afresh: 0.6 s of a rebuild at 1,000 articles, most of
-    it datasketch's SciPy. Only where stages fork; in one process the first import stays."""
+    it datasketch's SciPy. Only where stages fork; in one process the first import stays.
+    wordfreq's English list is loaded too (0.1 s, 34 MB): a child loaded it afresh for any
+    edit that brought a keyword word no build had looked up, most edits that add text."""
     if forks(runner, articles):
         for name in STAGE_LIBRARIES:
             importlib.import_module(name)
+        load_word_frequencies()
 
 
 PARSE_STEP = "sitegen.load.parse_articles"

@@ -106,21 +106,24 @@ root = Path(sys.argv[1])
 build(BuildOptions(root=root, output=root / "public", jobs=2, use_cache=True,
                    warm=WarmState() if sys.argv[2] == "warm" else None))
 print(sorted(name for name in STAGE_LIBRARIES if name in sys.modules))
+print("wordfreq" in sys.modules and sys.modules["wordfreq"].get_frequency_dict.cache_info().currsize > 0)
 """
 
 
 @pytest.mark.parametrize("mode", ["warm", "cold"])
 def test_a_process_that_rebuilds_imports_what_forked_stages_need_once(
         site_copy, tmp_path: Path, mode: str) -> None:
-    """serve (a warm build) imports the stages' libraries before they fork, so each
-    rebuild's children inherit them; a one-off build leaves them to the stages that need
-    them (the seeds need no MinHash, and their YAKE runs in the children)."""
+    """serve (a warm build) imports the stages' libraries before they fork, and loads
+    wordfreq's list, so each rebuild's children inherit them; a one-off build leaves them
+    to the stages that need them (the seeds need no MinHash, and their YAKE runs in the
+    children)."""
     root = site_copy("repo")
     run = subprocess.run([sys.executable, "-c", WARM_BUILD, str(root), mode], capture_output=True, text=True,
                          env={**os.environ, KEY_ENV: str(tmp_path / "key")}, timeout=300)
     assert run.returncode == 0, run.stderr
-    imported = run.stdout.strip().splitlines()[-1]
+    imported, frequencies_loaded = run.stdout.strip().splitlines()[-2:]
     assert imported == (str(sorted(STAGE_LIBRARIES)) if mode == "warm" else "[]")
+    assert frequencies_loaded == str(mode == "warm")
 
 
 def freeze_count(runner: ArticleRunner) -> int:

@@ -593,6 +593,11 @@ def word_frequency(word: str) -> float:
     return float(zipf_frequency(word, "en"))
 
 
+def load_word_frequencies() -> None:
+    """Load wordfreq's English list now (it loads on first use), for processes forked later."""
+    word_frequency("the")
+
+
 FREQUENCY_SETTINGS = "zipf/1 en"
 """Part of the cache key of a word's frequency (wordfreq's version is in the code's hash)."""
 
