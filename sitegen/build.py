@@ -190,7 +190,9 @@ def _build(options: BuildOptions) -> BuildReport:
     kinds = dict(sorted(Counter(p.kind for p in out.pages).items()))
     if cache is not None:
         with timer.stage("write"):
-            record = LastBuild(inputs, output_stamps(options.output, result.files), kinds, result.kept_foreign,
+            # A page not rendered again was found untouched (its stamp as recorded) to be kept.
+            kept = {p.path: last.stamps[p.path] for p in out.pages if not p.rendered} if last else {}
+            record = LastBuild(inputs, output_stamps(options.output, result.files, kept), kinds, result.kept_foreign,
                                theme, {p.path: p.view_digest for p in out.pages},
                                {p.path: p.inputs_digest for p in out.pages if p.inputs_digest})
             save_last_build(cache, options.output, record)

@@ -103,9 +103,14 @@ def _stamp(output: Path, path: str) -> tuple[int, int] | None:
     return (info.st_size, info.st_mtime_ns)
 
 
-def output_stamps(output: Path, written: Iterable[str]) -> dict[str, tuple[int, int]]:
-    """(size, mtime) of each file a build just wrote, as `LastBuild.stamps` keeps them."""
-    stamps = {path: _stamp(output, path) for path in sorted(written)}
+def output_stamps(output: Path, written: Iterable[str],
+                  known: Mapping[str, tuple[int, int]] | None = None) -> dict[str, tuple[int, int]]:
+    """(size, mtime) of each file a build just wrote, as `LastBuild.stamps` keeps them.
+    `known`: stamps this build already read of files it kept as they were (`LastPages`
+    checked each page it kept against its stamp), which are not read again: after an edit
+    all but a few of the output's files (52,000 at 10,000 articles, 0.4 s)."""
+    known = known or {}
+    stamps = {path: known[path] if path in known else _stamp(output, path) for path in sorted(written)}
     return {path: stamp for path, stamp in stamps.items() if stamp is not None}
 
 

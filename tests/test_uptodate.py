@@ -19,6 +19,7 @@ from sitegen.cache import FILE_NAME, KEY_ENV
 from sitegen.errors import SitegenError
 from sitegen.render import view_digest
 from sitegen.runner import CACHE_DIR
+from sitegen.uptodate import read_last_build
 from sitegen.warm import WarmState, by_identity
 
 STORY = Path(__file__).parent / "stories" / "tags-port-strike"
@@ -137,6 +138,22 @@ def test_after_an_edit_only_pages_whose_view_changed_are_rendered(root: Path) ->
     assert 0 < again.rendered < sum(again.pages.values()) // 2
     build(BuildOptions(root=root, output=root.parent / "fresh", jobs=1, use_cache=False))
     assert inodes_free_tree(root / "public") == inodes_free_tree(root.parent / "fresh")
+
+
+def test_after_an_edit_the_record_holds_every_output_file_as_it_is(root: Path) -> None:
+    """Pages kept from the last build are recorded with the stamps checked when they were
+    kept, the rest as written: either way the file as it is, so a build with nothing
+    changed after it is skipped, and a hand edit after it is not."""
+    built(root)
+    _edit_article(root)
+    assert built(root).rendered > 0
+    record = read_last_build(root / CACHE_DIR, root / "public")
+    assert record is not None
+    files = {p.relative_to(root / "public").as_posix(): p.lstat() for p in (root / "public").rglob("*") if p.is_file()}
+    assert record.stamps == {path: (info.st_size, info.st_mtime_ns) for path, info in files.items()}
+    assert built(root).up_to_date
+    _touch_output(root)
+    assert not built(root).up_to_date
 
 
 def _articles(root: Path) -> list[Path]:
