@@ -238,19 +238,20 @@ def plain_key(prefix: bytes, value: object) -> str:
     """`item_key` for plain data: strings, numbers, None, tuples, lists, dicts with string
     keys and dataclasses of these, written as JSON by orjson in C (the per-article keys
     and the claims' digest of a rebuild at 10,000 articles: 2.1 s as pickles). A set raises
-    (it has no order to write); an article goes in as its `content_digest`, not whole.
-    JSON writes no class names, and a dataclass is written as the array of its field values
-    (`_field_values`): fine for a key, whose step fixes what each place holds. NaN and
-    infinities would be written as null, like None; no figure read from text is either."""
+    (it has no order to write); callers put in an article's `content_digest`, not the
+    article. JSON writes no class names, and a dataclass is written as the array of its
+    field values (`_field_values`): fine for a key, whose step fixes what each place holds.
+    NaN and infinities would be written as null, like None; no figure read from text is
+    either."""
     return hashlib.sha256(prefix + orjson.dumps(value, default=_field_values,
                                                 option=orjson.OPT_PASSTHROUGH_DATACLASS)).hexdigest()
 
 
 def _field_values(obj: object) -> tuple[object, ...]:
-    """A dataclass's field values, for orjson. Written natively, as an object, a slotted
-    dataclass took orjson 0.5 us a record (a name and a lookup per field): 3x this
-    attrgetter, and most of hashing every page's inputs (2 of 7.7 s after an edit at
-    10,000 articles)."""
+    """A dataclass's field values, for orjson. Written natively, as an object (a name and
+    a lookup per field), a slotted dataclass took orjson 0.5 us a record, three times as
+    long as this attrgetter: 2 of the 7.7 s that hashing every page's inputs took after an
+    edit at 10,000 articles (profiled)."""
     plan = _fields_of(type(obj))  # type: ignore[arg-type]  # mypy: a class is not Hashable
     if plan is None:
         raise TypeError(f"{type(obj).__name__} has no plain form")
