@@ -16,6 +16,7 @@ import orjson
 from sitegen.link import Site
 from sitegen.model import Actor, Article, Claim, Tag
 from sitegen.urls import actor_page, article_page, tag_page
+from sitegen.warm import PerRecord
 
 SCHEMA = "sitegen.briefing/1"
 
@@ -83,25 +84,38 @@ def _tag(tag: Tag) -> dict[str, Any]:
     return {"id": tag.id, "label": tag.label, "articles": sorted(tag.articles), "page": tag_page(tag.id)}
 
 
-def briefing_json(site: Site) -> bytes:
+def briefing_json(site: Site, kept: PerRecord | None = None) -> bytes:
     """The file's bytes. Each record is made and encoded in turn, never all as dicts at
     once (at 10,000 articles, a million mention records held beside the text), and the
-    text is joined once, as UTF-8."""
-    return _one_record_a_line({
+    text is joined once, as UTF-8. `kept` (a warm process's): actors' and claims' lines,
+    each made from its record alone, are taken from the last build for the very same
+    records (most of the file's time: 10,000 of 11,000 records at 1,000 articles)."""
+    kept = kept or PerRecord()
+    lines = _one_record_a_line({
         "schema": SCHEMA,
         "title": site.briefing.title,
-        "articles": (_article(site, a) for a in site.articles),
-        "actors": (_actor(a) for a in site.actors.values()),
-        "claims": (_claim(site.claims[c]) for c in sorted(site.claims)),
-        "tags": (_tag(t) for t in site.tags.values()),
+        "articles": (_encoded(_article(site, a)) for a in site.articles),
+        "actors": (kept.get(a, _actor_line) for a in site.actors.values()),
+        "claims": (kept.get(site.claims[c], _claim_line) for c in sorted(site.claims)),
+        "tags": (_encoded(_tag(t)) for t in site.tags.values()),
     })
+    kept.end_build()
+    return lines
+
+
+def _actor_line(actor: Actor) -> bytes:
+    return _encoded(_actor(actor))
+
+
+def _claim_line(claim: Claim) -> bytes:
+    return _encoded(_claim(claim))
 
 
 def _one_record_a_line(data: dict[str, Any]) -> bytes:
-    """JSON with each article, actor, claim and tag (an iterator's items) on a line of its
-    own: a diff of two builds shows which records changed, and each line is encoded
-    compactly in one call (json's `indent` fell back to pure Python, a second and a half
-    at 1,000 articles)."""
+    """JSON with each article, actor, claim and tag (an iterator's lines, encoded) on a
+    line of its own: a diff of two builds shows which records changed, and each line is
+    encoded compactly in one call (json's `indent` fell back to pure Python, a second and
+    a half at 1,000 articles)."""
     parts: list[bytes] = []
     for key, value in data.items():
         parts.append(b",\n" if parts else b"{\n")
@@ -110,9 +124,9 @@ def _one_record_a_line(data: dict[str, Any]) -> bytes:
             parts.append(_encoded(value))
             continue
         opened = len(parts)
-        for record in value:
+        for line in value:
             parts.append(b"[\n" if len(parts) == opened else b",\n")
-            parts.append(_encoded(record))
+            parts.append(line)
         parts.append(b"[]" if len(parts) == opened else b"\n]")
     parts.append(b"\n}\n")
     return b"".join(parts)

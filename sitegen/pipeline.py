@@ -36,6 +36,7 @@ from sitegen.progress import terminal_progress
 from sitegen.render import Page, PageReuse, render_site
 from sitegen.runner import ArticleRunner, default_jobs, open_runner
 from sitegen.search import search_index_js
+from sitegen.warm import PerRecord
 from sitegen.write import OutputFile
 
 if TYPE_CHECKING:
@@ -179,18 +180,19 @@ def site_output(
     site = timer.run("link", lambda: link(loaded.briefing, loaded.articles, analysis))
     pages: list[Page] = []
     files = _timed(timer, "render", _files(site, dirs, reuse, options.jobs or default_jobs(), pages,
-                                           with_inputs=cache is not None))
+                                           with_inputs=cache is not None,
+                                           lines=warm.export_lines if warm else None))
     return SiteOutput(site, files, pages, computed=runner.computed, reused=runner.reused)
 
 
 def _files(site: Site, dirs: list[Path], reuse: PageReuse | None, jobs: int, pages: list[Page],
-           with_inputs: bool) -> Iterator[OutputFile]:
+           with_inputs: bool, lines: PerRecord | None) -> Iterator[OutputFile]:
     rendered = render_site(site, dirs, reuse, jobs, with_inputs)
     # Asking for the first page starts the render workers; this process makes the
     # whole-site files while they go on, instead of after (a fifth of a rebuild's render
     # at 1,000 articles, where it waited for them), and writes them after the pages.
     first = next(rendered, None)
-    whole_site = [OutputFile("briefing.json", briefing_json(site)),
+    whole_site = [OutputFile("briefing.json", briefing_json(site, lines)),
                   OutputFile("search-index.js", search_index_js(site).encode("utf-8")),
                   OutputFile("feed.xml", atom_feed(site).encode("utf-8"))]
     for page in itertools.chain([first] if first is not None else [], rendered):

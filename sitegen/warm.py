@@ -22,6 +22,32 @@ A = TypeVar("A")
 R = TypeVar("R")
 
 
+class PerRecord:
+    """Values made from one immutable record each (a line of `briefing.json`), kept from
+    one build to the next by the record's identity: after an edit that leaves the actors
+    and claims as they were, a warm process gets the very records back from
+    `WarmState.results`, so their lines need not be made again. A value is only ever
+    returned for the very object it was made from (held here, so its id is not reused),
+    and after each build only the values it asked for are kept."""
+
+    def __init__(self) -> None:
+        self._last: dict[int, tuple[object, object]] = {}
+        self._now: dict[int, tuple[object, object]] = {}
+
+    def get(self, record: A, make: Callable[[A], R]) -> R:
+        """`make(record)`, or what it gave for this very object in this build or the last."""
+        key = id(record)
+        kept = self._now.get(key) or self._last.get(key)
+        if kept is None or kept[0] is not record:
+            kept = (record, make(record))
+        self._now[key] = kept
+        return kept[1]  # type: ignore[return-value]
+
+    def end_build(self) -> None:
+        """Keep only what this build asked for."""
+        self._last, self._now = self._now, {}
+
+
 @dataclass
 class WarmState:
     """Owned by one process and used by one build at a time."""
@@ -30,6 +56,8 @@ class WarmState:
     """Parsed articles by (source file relative to the root, the file's text)."""
     results: dict[str, dict[str, object]] = field(default_factory=dict)
     """Analysis results by cache namespace, then by full cache key (`runner.ArticleRunner.keyed`)."""
+    export_lines: PerRecord = field(default_factory=PerRecord)
+    """Each actor's and claim's encoded line of `briefing.json` (`export.briefing_json`)."""
 
 
 def by_identity(make: Callable[[A], R]) -> Callable[[A], R]:

@@ -20,7 +20,7 @@ from sitegen.errors import SitegenError
 from sitegen.render import view_digest
 from sitegen.runner import CACHE_DIR
 from sitegen.uptodate import read_last_build
-from sitegen.warm import WarmState, by_identity
+from sitegen.warm import PerRecord, WarmState, by_identity
 
 STORY = Path(__file__).parent / "stories" / "tags-port-strike"
 REWRITES_STORY = Path(__file__).parent / "stories" / "sources-wire-cuts"
@@ -319,6 +319,25 @@ def test_by_identity_runs_again_for_another_object_even_if_equal() -> None:
     assert equal == first and equal is not first
     assert total(equal) == 6 and len(calls) == 2
     assert total(first) == 6 and len(calls) == 3  # only the last argument is remembered
+
+
+def test_per_record_values_are_kept_for_the_very_same_record_through_one_build() -> None:
+    made: list[list[int]] = []
+
+    def total(values: list[int]) -> int:
+        made.append(values)
+        return sum(values)
+
+    kept = PerRecord()
+    first, second = [1, 2], [3]
+    assert kept.get(first, total) == 3 and kept.get(second, total) == 3 and len(made) == 2
+    kept.end_build()
+    assert kept.get(first, total) == 3 and len(made) == 2  # the same object: kept
+    assert kept.get([1, 2], total) == 3 and len(made) == 3  # an equal one: made again
+    first.append(4)  # (records are immutable; this shows the value is not looked up by content)
+    kept.end_build()
+    kept.end_build()  # a build that did not ask for `first`: it is forgotten
+    assert kept.get(first, total) == 7 and len(made) == 4
 
 
 def test_a_warm_process_reports_a_broken_article_and_recovers(root: Path) -> None:
