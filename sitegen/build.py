@@ -158,6 +158,14 @@ def build(options: BuildOptions) -> BuildReport:
         return _build(options)
 
 
+def _last_site(warm: WarmState | None, last: LastBuild | None) -> tuple[Site, Mapping[str, str]] | None:
+    """The last build's site and its pages' inputs digests, when this process made that
+    build and the record read is still the one it saved."""
+    if warm is None or warm.last_site is None or last is None or warm.last_site[0] != last.inputs:
+        return None
+    return warm.last_site[1], last.page_inputs
+
+
 def _build(options: BuildOptions) -> BuildReport:
     started = time.perf_counter()
     timer = Timer()
@@ -179,7 +187,7 @@ def _build(options: BuildOptions) -> BuildReport:
     from sitegen.pipeline import site_output
 
     reuse = page_reuse(last, options.output, theme) if cache is not None else None
-    out = site_output(options, dirs, cache, timer, reuse)
+    out = site_output(options, dirs, cache, timer, reuse, _last_site(options.warm, last) if reuse else None)
     if cache is not None:
         forget_last_build(cache, options.output)
     rendering = timer.stages.get("render", 0.0)
@@ -196,6 +204,8 @@ def _build(options: BuildOptions) -> BuildReport:
                                theme, {p.path: p.view_digest for p in out.pages},
                                {p.path: p.inputs_digest for p in out.pages if p.inputs_digest})
             save_last_build(cache, options.output, record)
+        if options.warm is not None:
+            options.warm.last_site = (inputs, out.site)
     return BuildReport(
         output=options.output,
         pages=kinds,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -32,6 +32,7 @@ from sitegen.feeds import atom_feed, sitemap
 from sitegen.link import Site, link
 from sitegen.load import LoadedSite, Parsed, file_digest, load_site, parse_articles
 from sitegen.model import Analysis, Claim, SourceAnalysis, Tag
+from sitegen.page_inputs import CarriedInputs, carried_inputs
 from sitegen.progress import terminal_progress
 from sitegen.render import Page, PageReuse, render_site
 from sitegen.runner import ArticleRunner, default_jobs, open_runner
@@ -161,11 +162,14 @@ class SiteOutput:
 
 
 def site_output(
-    options: BuildOptions, dirs: list[Path], cache: Path | None, timer: Timer, reuse: PageReuse | None = None
+    options: BuildOptions, dirs: list[Path], cache: Path | None, timer: Timer, reuse: PageReuse | None = None,
+    last: tuple[Site, Mapping[str, str]] | None = None,
 ) -> SiteOutput:
     """Load, analyse and link the site now (raising SitegenError on bad input); its files
     are rendered as `files` is consumed, with the time spent counted as "render". `reuse`
-    supplies pages whose view did not change since the last build."""
+    supplies pages whose view did not change since the last build; `last`, in a warm
+    process, that build's site and its pages' inputs digests, which pages an edit of
+    articles' text left as they were keep (`page_inputs.carried_inputs`)."""
     warm = options.warm if cache is not None else None
     with open_runner(options.jobs, cache, terminal_progress(quiet=not options.progress),
                      warm.results if warm else None) as runner:
@@ -178,16 +182,17 @@ def site_output(
             import_stage_libraries(runner, len(loaded.articles))
         analysis = analyse(loaded, timer, runner)
     site = timer.run("link", lambda: link(loaded.briefing, loaded.articles, analysis))
+    carried = timer.run("render", lambda: carried_inputs(last[0], site, last[1])) if last else None
     pages: list[Page] = []
     files = _timed(timer, "render", _files(site, dirs, reuse, options.jobs or default_jobs(), pages,
                                            with_inputs=cache is not None,
-                                           lines=warm.export_lines if warm else None))
+                                           lines=warm.export_lines if warm else None, carried=carried))
     return SiteOutput(site, files, pages, computed=runner.computed, reused=runner.reused)
 
 
 def _files(site: Site, dirs: list[Path], reuse: PageReuse | None, jobs: int, pages: list[Page],
-           with_inputs: bool, lines: PerRecord | None) -> Iterator[OutputFile]:
-    rendered = render_site(site, dirs, reuse, jobs, with_inputs)
+           with_inputs: bool, lines: PerRecord | None, carried: CarriedInputs | None) -> Iterator[OutputFile]:
+    rendered = render_site(site, dirs, reuse, jobs, with_inputs, carried)
     # Asking for the first page starts the render workers; this process makes the
     # whole-site files while they go on, instead of after (a fifth of a rebuild's render
     # at 1,000 articles, where it waited for them), and writes them after the pages.

@@ -24,7 +24,7 @@ from sitegen.errors import SitegenError
 from sitegen.link import Site
 from sitegen.markdown import ArticleBody, Marker, Span
 from sitegen.model import Article, Claim, CopyLink, Evidence
-from sitegen.page_inputs import Inputs, mentions_by_article, paragraphs_by_article, value_digest
+from sitegen.page_inputs import CarriedInputs, Inputs, mentions_by_article, paragraphs_by_article, value_digest
 from sitegen.pagination import CLAIM_STATUSES, Layout, actors_index_order, layout, reports_in_order
 from sitegen.runner import ForkedPool, fork_available
 from sitegen.urls import (
@@ -746,6 +746,8 @@ class _Job:
     theme_dirs: Sequence[Path]
     inputs: Inputs | None
     """None when no record of this build will keep the pages' inputs digests (--no-cache)."""
+    carried: CarriedInputs | None = None
+    """Inputs digests kept from the last build for pages an edit of text left as they were."""
 
 
 def _render_page(job: _Job, k: int) -> Page | SitegenError:
@@ -753,7 +755,10 @@ def _render_page(job: _Job, k: int) -> Page | SitegenError:
     hashed, and rendered unless `reuse` keeps the old file. A template error comes back as
     a value: an exception from a worker would lose its problems."""
     plan = job.pages[k]
-    inputs = job.inputs.of(plan.kind, plan.entity) if job.inputs is not None and plan.entity is not None else ""
+    inputs = ""
+    if job.inputs is not None and plan.entity is not None:
+        carried = job.carried.digest(plan.path, plan.kind, plan.entity) if job.carried is not None else None
+        inputs = carried or job.inputs.of(plan.kind, plan.entity)
     if inputs:
         kept = job.reuse.view_of_same_inputs(plan.path, inputs)
         if kept is not None:
@@ -796,19 +801,26 @@ def _batches(pages: Sequence[_PagePlan]) -> Iterator[range]:
 
 
 def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None = None,
-                jobs: int = 1, with_inputs: bool = True) -> Iterator[Page]:
+                jobs: int = 1, with_inputs: bool = True, carried: CarriedInputs | None = None) -> Iterator[Page]:
     """Every HTML page of the briefing, one at a time and in a fixed order, so the caller
     can write each and let it go (nothing is written here). A page whose inputs or view
     are as they were in the last build is not rendered again when `reuse` says its old
     file is still right (its content is None); without `reuse`, every page is rendered.
     With `jobs` > 1 and fork available, worker processes forked with the linked site
     build, hash and render the pages; the bytes are the same. `with_inputs` False: no
-    page's inputs are hashed (nothing will keep them for a next build)."""
+    page's inputs are hashed (nothing will keep them for a next build). `carried`: the
+    inputs digests of pages an edit of text left as they were (`page_inputs.carried_inputs`);
+    when few pages are left to hash they are done in this process, as forked workers would
+    copy more of its memory than they have pages to do (see bench/README.md, the fork tax)."""
     global _FORKED_JOB
     pages = layout(site)
     job = _Job(theme_environment(theme_dirs), list(_pages(Views(site, pages))), reuse or _NoReuse(), theme_dirs,
-               Inputs(site, pages) if with_inputs else None)
-    if jobs < 2 or len(job.pages) < MIN_POOL_PAGES or not fork_available():
+               Inputs(site, pages) if with_inputs else None, carried if with_inputs else None)
+    todo = len(job.pages)
+    if job.carried is not None:
+        todo = job.carried.hashed_again((p.path, p.kind, p.entity) for p in job.pages if p.entity is not None) + sum(
+            1 for p in job.pages if p.entity is None)
+    if jobs < 2 or todo < MIN_POOL_PAGES or not fork_available():
         yield from (_page_or_raise(_render_page(job, k)) for k in range(len(job.pages)))
         return
     _FORKED_JOB = job

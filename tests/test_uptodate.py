@@ -17,6 +17,8 @@ from sitegen import render
 from sitegen.build import YOUNG_OBJECTS_PER_COLLECTION, BuildOptions, BuildReport, build, rare_collections, theme_dirs
 from sitegen.cache import FILE_NAME, KEY_ENV
 from sitegen.errors import SitegenError
+from sitegen.page_inputs import Inputs, carried_inputs
+from sitegen.pagination import layout
 from sitegen.render import view_digest
 from sitegen.runner import CACHE_DIR
 from sitegen.uptodate import read_last_build
@@ -232,31 +234,88 @@ def _retitle_briefing(root: Path) -> None:
     (root / "content" / "briefing.yaml").write_text("title: A retitled briefing\n", encoding="utf-8")
 
 
-@pytest.mark.parametrize(("change", "every_page"), [
+def _rain_in(root: Path, name: str) -> None:
+    article = root / "content" / "articles" / name
+    article.write_text(article.read_text(encoding="utf-8") + "\nIt was raining again by evening.\n",
+                       encoding="utf-8")
+
+
+def _reword_an_origin(root: Path) -> None:
+    """Text only: a sentence added to the wire story the other reports rewrite, naming no
+    one and reporting nothing, so only its text changes (`page_inputs.carried_inputs`)."""
+    _rain_in(root, "wire.md")
+
+
+def _reword_a_local_report(root: Path) -> None:
+    """Text only, in the one report that rewrites nothing and is rewritten by none."""
+    _rain_in(root, "local-report.md")
+
+
+CHANGES = [
     (_edit_article, False), (_retitle_article, False), (_redate_article, False), (_add_a_rewrite, False),
     (_remove_article, False), (_reword_a_quote, False), (_reword_after_a_name, False), (_curate_an_actor, False),
-    (_rename_an_actor, False), (_add_a_claim, False),
+    (_rename_an_actor, False), (_add_a_claim, False), (_reword_an_origin, False),
     (_retitle_briefing, True),  # every page shows the briefing's title
-])
-def test_pages_kept_for_unchanged_inputs_are_what_a_fresh_build_makes(
-        tmp_path: Path, change: Callable[[Path], None], every_page: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A page of an article, actor, tag or claim, or the claims or sources page, whose inputs hash as
-    in the last build is kept without its view being built (`page_inputs.py`): after each kind of change, the
-    output equals a fresh `--no-cache` build byte for byte, so no input a view reads was
-    left out of its page's digest. The story has rewrites, and (with one report shown on
-    the claims page) claims with pages of their own."""
+]
+
+
+def _rewrites_story(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The story has rewrites, and (with one report shown on the claims page) claims with
+    pages of their own."""
     monkeypatch.setattr(render, "EVIDENCE_SHOWN", 1)
     root = tmp_path / "site"
     shutil.copytree(REWRITES_STORY, root / "content" / "articles", ignore=shutil.ignore_patterns("*.yaml"))
     (root / "content" / "briefing.yaml").write_text("title: Landslide\n", encoding="utf-8")
-    first = built(root)
+    return root
+
+
+@pytest.mark.parametrize("warm", [False, True])
+@pytest.mark.parametrize(("change", "every_page"), CHANGES)
+def test_pages_kept_for_unchanged_inputs_are_what_a_fresh_build_makes(
+        tmp_path: Path, change: Callable[[Path], None], every_page: bool, warm: bool,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page of an article, actor, tag or claim, or the claims or sources page, whose inputs hash as
+    in the last build is kept without its view being built (`page_inputs.py`): after each kind of change, the
+    output equals a fresh `--no-cache` build byte for byte, so no input a view reads was
+    left out of its page's digest. In a warm process, pages an edit of text cannot have
+    changed keep their digests without being hashed (`carried_inputs`): the same holds."""
+    root = _rewrites_story(tmp_path, monkeypatch)
+    memory = WarmState() if warm else None
+    first = built(root, warm=memory)
     assert first.pages["claim"] > 1 and first.site is not None and first.site.copy_link_of
-    assert built(root, skip_if_unchanged=False).viewed == 4  # the index pages but the claims and sources pages
+    assert built(root, skip_if_unchanged=False, warm=memory).viewed == 4  # the index pages but claims and sources
     change(root)
-    again = built(root)
+    again = built(root, warm=memory)
     assert (again.viewed == sum(again.pages.values())) is every_page
     build(BuildOptions(root=root, output=tmp_path / "fresh", jobs=1, use_cache=False))
     assert inodes_free_tree(root / "public") == inodes_free_tree(tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("change", [_reword_an_origin, _reword_a_local_report])
+def test_inputs_carried_over_an_edit_of_text_are_the_inputs_hashed_afresh(
+        tmp_path: Path, change: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The oracle of `carried_inputs`: after an edit that changes only an article's text
+    (the origin of two rewrites, and a report linked with none), every digest
+    it carries over from the last build is the one hashing the page's inputs afresh gives,
+    and the pages it hashes again include every page whose inputs did change. (Rewording a
+    rewrite changes its copy link too: every page is hashed then.)"""
+    root = _rewrites_story(tmp_path, monkeypatch)
+    last = built(root).site
+    digests = read_last_build(root / CACHE_DIR, root / "public")
+    assert last is not None and digests is not None
+    change(root)
+    site = built(root).site
+    assert site is not None
+    carried = carried_inputs(last, site, digests.page_inputs)
+    assert carried is not None, "an edit of text alone was taken for more"
+    pages = layout(site)
+    fresh = Inputs(site, pages)
+    plans = [p for p in render._pages(render.Views(site, pages)) if p.entity is not None]
+    kept = {p.path: carried.digest(p.path, p.kind, p.entity) for p in plans}
+    assert all(kept[p.path] in (None, fresh.of(p.kind, p.entity)) for p in plans)
+    changed = {p.path for p in plans if fresh.of(p.kind, p.entity) != digests.page_inputs.get(p.path)}
+    assert changed and all(kept[path] is None for path in changed)
+    assert any(digest is not None for digest in kept.values())  # a small story: most pages quote the origin
 
 
 def test_a_warm_process_rebuilds_an_edit_as_a_fresh_build_would(root: Path) -> None:

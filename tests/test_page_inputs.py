@@ -1,0 +1,102 @@
+"""Inputs digests carried over an edit of text (`page_inputs.carried_inputs`), against the
+digests hashed afresh: the oracle every carried digest must match."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from sitegen import render
+from sitegen.build import BuildOptions, build
+from sitegen.cache import KEY_ENV
+from sitegen.link import Site
+from sitegen.model import Article
+from sitegen.page_inputs import Inputs, carried_inputs
+from sitegen.pagination import layout
+
+STORY = Path(__file__).parent / "stories" / "sources-wire-cuts"
+
+
+@pytest.fixture(autouse=True)
+def signing_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "user-cache" / "cache-key"))
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Site:
+    """A story with rewrites and (one report shown on the claims page) claim pages."""
+    monkeypatch.setattr(render, "EVIDENCE_SHOWN", 1)
+    root = tmp_path / "site"
+    shutil.copytree(STORY, root / "content" / "articles", ignore=shutil.ignore_patterns("*.yaml"))
+    (root / "content" / "briefing.yaml").write_text("title: Landslide\n", encoding="utf-8")
+    built = build(BuildOptions(root=root, output=root / "public", jobs=1, use_cache=False)).site
+    assert built is not None
+    return built
+
+
+def entity_pages(site: Site) -> dict[str, tuple[str, str]]:
+    """(kind, entity) of every page whose inputs are hashed, by path."""
+    return {p.path: (p.kind, p.entity) for p in render._pages(render.Views(site, layout(site))) if p.entity is not None}
+
+
+def digests(site: Site) -> dict[str, str]:
+    """Every such page's inputs digest, by path, hashed afresh."""
+    inputs = Inputs(site, layout(site))
+    return {path: inputs.of(kind, entity) for path, (kind, entity) in entity_pages(site).items()}
+
+
+def reworded(article: Article, number: int) -> Article:
+    """`article` with words added at the end of paragraph `number`: every mention, tag
+    occurrence and quote in it keeps its place."""
+    paragraphs = tuple(replace(p, text=p.text + " Witnesses agreed.") if p.number == number else p
+                       for p in article.paragraphs)
+    old = next(p.text for p in article.paragraphs if p.number == number)
+    return replace(article, body=article.body.replace(old, old + " Witnesses agreed.", 1), paragraphs=paragraphs,
+                   content_digest="")
+
+
+def with_article(site: Site, article: Article) -> Site:
+    return replace(site, articles=tuple(article if a.id == article.id else a for a in site.articles),
+                   article_by_id={k: article if k == article.id else a for k, a in site.article_by_id.items()})
+
+
+def quoted_paragraphs(site: Site) -> list[tuple[str, int]]:
+    """(article, paragraph) of the paragraphs both an actor page and a tag page quote, the
+    origin of a rewrite first."""
+    tagged = {(a, n) for a, rows in site.tag_paragraphs_in_article.items() for _, n in rows}
+    named = {(a, m.paragraph) for a, rows in site.mentions_in_article.items() for _, m in rows}
+    return sorted(tagged & named, key=lambda spot: (spot[0] not in site.copies_of, spot))
+
+
+def test_a_paragraph_quoted_by_actor_and_tag_pages_rehashes_them_and_nothing_is_carried_stale(site: Site) -> None:
+    """Reword a paragraph of an origin that actor and tag pages quote: the digests carried
+    over are the fresh ones, and every page whose inputs changed (the article's, its
+    rewrites', the actors' and tags' that quote the paragraph) is hashed again."""
+    article_id, number = quoted_paragraphs(site)[0]
+    assert article_id in site.copies_of, "the story's origin quotes no actor with a tag"
+    before = digests(site)
+    edited = with_article(site, reworded(site.article_by_id[article_id], number))
+    carried = carried_inputs(site, edited, before)
+    assert carried is not None
+    after = digests(edited)
+    pages = entity_pages(edited)
+    kept = {path: carried.digest(path, *pages[path]) for path in pages}
+    assert all(kept[path] in (None, after[path]) for path in pages)
+    changed = {path for path in pages if after[path] != before[path]}
+    assert all(kept[path] is None for path in changed)
+    assert {pages[path][0] for path in changed} >= {"article", "actor", "tag"}
+    assert sum(pages[path][0] == "article" for path in changed) > 1  # a rewrite shows its origin whole
+    assert any(kept.values())
+
+
+def test_anything_but_text_carries_nothing(site: Site) -> None:
+    """A retitled article (lists show titles), or a site whose tags differ, is more than an
+    edit of text: no digest is carried."""
+    first = site.articles[0]
+    assert carried_inputs(site, with_article(site, replace(first, title="Another title")), digests(site)) is None
+    fewer_tags = replace(site, tags=dict(list(site.tags.items())[1:]))
+    assert carried_inputs(site, fewer_tags, digests(site)) is None
+    assert carried_inputs(site, replace(site), digests(site)) is not None  # nothing changed: all carried
