@@ -33,7 +33,7 @@ from sitegen.uptodate import (
 from sitegen.write import write_output
 
 if TYPE_CHECKING:
-    from sitegen.link import Site
+    from sitegen.link import LinkInputs, Site
     from sitegen.warm import WarmState
 
 BUILTIN_THEME = Path(__file__).parent / "theme"
@@ -158,12 +158,12 @@ def build(options: BuildOptions) -> BuildReport:
         return _build(options)
 
 
-def _last_site(warm: WarmState | None, last: LastBuild | None) -> tuple[Site, Mapping[str, str]] | None:
-    """The last build's site and its pages' inputs digests, when this process made that
-    build and the record read is still the one it saved."""
-    if warm is None or warm.last_site is None or last is None or warm.last_site[0] != last.inputs:
+def _last_linked(warm: WarmState | None, last: LastBuild | None) -> tuple[LinkInputs, Mapping[str, str]] | None:
+    """What the last build linked its site from, and its pages' inputs digests, when this
+    process made that build and the record read is still the one it saved."""
+    if warm is None or warm.last_linked is None or last is None or warm.last_linked[0] != last.inputs:
         return None
-    return warm.last_site[1], last.page_inputs
+    return warm.last_linked[1], last.page_inputs
 
 
 def _build(options: BuildOptions) -> BuildReport:
@@ -187,7 +187,7 @@ def _build(options: BuildOptions) -> BuildReport:
     from sitegen.pipeline import site_output
 
     reuse = page_reuse(last, options.output, theme) if cache is not None else None
-    out = site_output(options, dirs, cache, timer, reuse, _last_site(options.warm, last) if reuse else None)
+    out = site_output(options, dirs, cache, timer, reuse, _last_linked(options.warm, last) if reuse else None)
     if cache is not None:
         forget_last_build(cache, options.output)
     rendering = timer.stages.get("render", 0.0)
@@ -205,7 +205,7 @@ def _build(options: BuildOptions) -> BuildReport:
                                {p.path: p.inputs_digest for p in out.pages if p.inputs_digest})
             save_last_build(cache, options.output, record)
         if options.warm is not None:
-            options.warm.last_site = (inputs, out.site)
+            options.warm.last_linked = (inputs, out.linked)
     return BuildReport(
         output=options.output,
         pages=kinds,

@@ -30,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 
-from sitegen.link import Site
+from sitegen.link import LinkInputs, Site
 from sitegen.model import Claim, Mention, TagOccurrence
 from sitegen.pagination import Layout
 from sitegen.runner import plain_key
@@ -352,14 +352,17 @@ class CarriedInputs:
         return sum(1 for path, kind, entity in pages if self.digest(path, kind, entity) is None)
 
 
-def carried_inputs(last: Site, site: Site, digests: Mapping[str, str]) -> CarriedInputs | None:
-    """What `site`'s pages can take from the last build's (`last`, whose pages' inputs
-    hashed to `digests`) when the two differ only in the text of some articles, the usual
-    edit in `sitegen serve`: every page but those reading an edited article's text keeps
-    its inputs digest, without its inputs being gathered and hashed again (7,100 pages at
-    1,000 articles, 52,000 at 10,000). None when anything else changed: a title, a name,
-    a claim, a tag, a link between articles; every page is hashed then."""
-    edited = _text_edited(last, site)
+def carried_inputs(last: LinkInputs, now: LinkInputs, site: Site, digests: Mapping[str, str]
+                   ) -> CarriedInputs | None:
+    """What the pages of `site` (linked from `now`) can take from the last build's (linked
+    from `last`, its pages' inputs hashing to `digests`) when the two differ only in the
+    text of some articles, the usual edit in `sitegen serve`: every page but those reading
+    an edited article's text keeps its inputs digest, without its inputs being gathered
+    and hashed again (7,100 pages at 1,000 articles, 52,000 at 10,000). None when anything
+    else changed: a title, a name, a claim, a tag, a link between articles; every page is
+    hashed then. The site is a function of what it is linked from (`link.link`), so
+    comparing those tells whether its records and indexes are as they were."""
+    edited = _text_edited(last, now)
     if edited is None:
         return None
     articles = set(edited)
@@ -376,23 +379,21 @@ def carried_inputs(last: Site, site: Site, digests: Mapping[str, str]) -> Carrie
     )
 
 
-def _text_edited(last: Site, site: Site) -> set[str] | None:
-    """The ids of the articles whose text alone changed from `last` to `site`, if every
-    other field of every article, and every record and index of the site, is the same
-    (the same object, or equal and in the same order); else None."""
-    if [a.id for a in last.articles] != [a.id for a in site.articles] or \
-            list(last.article_by_id) != list(site.article_by_id):
+def _text_edited(last: LinkInputs, now: LinkInputs) -> set[str] | None:
+    """The ids of the articles whose text alone changed from `last` to `now`, if every
+    other field of every article, the briefing and every analysis result are the same
+    (the same object, or equal and, for a mapping, in the same order); else None."""
+    if [a.id for a in last.articles] != [a.id for a in now.articles] or not _same(last.briefing, now.briefing):
         return None
     edited = set()
-    for before, after in zip(last.articles, site.articles, strict=True):
+    for before, after in zip(last.articles, now.articles, strict=True):
         if before is after or before == after:  # a warm process keeps unchanged articles: the same object
             continue
         if any(getattr(before, f.name) != getattr(after, f.name) for f in fields(after) if f.name not in _TEXT_FIELDS):
             return None
         edited.add(after.id)
-    for f in fields(site):
-        if f.name not in ("articles", "article_by_id") and not _same(getattr(last, f.name), getattr(site, f.name)):
-            return None
+    if not all(_same(getattr(last.analysis, f.name), getattr(now.analysis, f.name)) for f in fields(now.analysis)):
+        return None
     return edited
 
 

@@ -29,7 +29,7 @@ from sitegen.analyse.tags import (
 from sitegen.background import Pending, Stages, first_done, forks
 from sitegen.export import briefing_json
 from sitegen.feeds import atom_feed, sitemap
-from sitegen.link import Site, link
+from sitegen.link import LinkInputs, Site, link
 from sitegen.load import LoadedSite, Parsed, file_digest, load_site, parse_articles
 from sitegen.model import Analysis, Claim, SourceAnalysis, Tag
 from sitegen.page_inputs import CarriedInputs, carried_inputs
@@ -153,6 +153,8 @@ class SiteOutput:
     """An analysed site and its output files, produced one at a time as they are written."""
 
     site: Site
+    linked: LinkInputs
+    """What `site` was linked from."""
     files: Iterator[OutputFile]
     pages: list[Page]
     """Each page once its file has been produced, without its bytes (those go to disk)."""
@@ -163,13 +165,13 @@ class SiteOutput:
 
 def site_output(
     options: BuildOptions, dirs: list[Path], cache: Path | None, timer: Timer, reuse: PageReuse | None = None,
-    last: tuple[Site, Mapping[str, str]] | None = None,
+    last: tuple[LinkInputs, Mapping[str, str]] | None = None,
 ) -> SiteOutput:
     """Load, analyse and link the site now (raising SitegenError on bad input); its files
     are rendered as `files` is consumed, with the time spent counted as "render". `reuse`
     supplies pages whose view did not change since the last build; `last`, in a warm
-    process, that build's site and its pages' inputs digests, which pages an edit of
-    articles' text left as they were keep (`page_inputs.carried_inputs`)."""
+    process, what that build linked its site from and its pages' inputs digests, which
+    pages an edit of articles' text left as they were keep (`page_inputs.carried_inputs`)."""
     warm = options.warm if cache is not None else None
     with open_runner(options.jobs, cache, terminal_progress(quiet=not options.progress),
                      warm.results if warm else None) as runner:
@@ -181,13 +183,14 @@ def site_output(
             runner.keep_keyed(PARSE_STEP, [a.content_digest for a in loaded.articles])
             import_stage_libraries(runner, len(loaded.articles))
         analysis = analyse(loaded, timer, runner)
-    site = timer.run("link", lambda: link(loaded.briefing, loaded.articles, analysis))
-    carried = timer.run("render", lambda: carried_inputs(last[0], site, last[1])) if last else None
+    linked = LinkInputs(loaded.briefing, loaded.articles, analysis)
+    site = timer.run("link", lambda: link(linked.briefing, linked.articles, linked.analysis))
+    carried = timer.run("render", lambda: carried_inputs(last[0], linked, site, last[1])) if last else None
     pages: list[Page] = []
     files = _timed(timer, "render", _files(site, dirs, reuse, options.jobs or default_jobs(), pages,
                                            with_inputs=cache is not None,
                                            lines=warm.export_lines if warm else None, carried=carried))
-    return SiteOutput(site, files, pages, computed=runner.computed, reused=runner.reused)
+    return SiteOutput(site, linked, files, pages, computed=runner.computed, reused=runner.reused)
 
 
 def _files(site: Site, dirs: list[Path], reuse: PageReuse | None, jobs: int, pages: list[Page],

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 from sitegen.model import Article
 
 if TYPE_CHECKING:
-    from sitegen.link import Site
+    from sitegen.link import LinkInputs
 
 A = TypeVar("A")
 R = TypeVar("R")
@@ -61,11 +61,11 @@ class WarmState:
     """Analysis results by cache namespace, then by full cache key (`runner.ArticleRunner.keyed`)."""
     export_lines: PerRecord = field(default_factory=PerRecord)
     """Each actor's and claim's encoded line of `briefing.json` (`export.briefing_json`)."""
-    last_site: tuple[str, Site] | None = None
-    """The site of the last build that completed, with the input fingerprint its record
-    was saved under (`uptodate.LastBuild.inputs`): the record's pages' inputs digests are
-    that site's only if the record is still that build's (a build from the command line in
-    between writes its own)."""
+    last_linked: tuple[str, LinkInputs] | None = None
+    """What the site of the last build that completed was linked from, with the input
+    fingerprint its record was saved under (`uptodate.LastBuild.inputs`): the record's
+    pages' inputs digests are that build's only if the record is still the one it saved (a
+    build from the command line in between writes its own)."""
 
 
 def by_identity(make: Callable[[A], R]) -> Callable[[A], R]:

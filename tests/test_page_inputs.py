@@ -8,11 +8,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from edits import linked_from
 
 from sitegen import render
 from sitegen.build import BuildOptions, build
 from sitegen.cache import KEY_ENV
-from sitegen.link import Site
+from sitegen.link import LinkInputs, Site, link
 from sitegen.model import Article
 from sitegen.page_inputs import Inputs, carried_inputs
 from sitegen.pagination import layout
@@ -58,9 +59,12 @@ def reworded(article: Article, number: int) -> Article:
                    content_digest="")
 
 
-def with_article(site: Site, article: Article) -> Site:
-    return replace(site, articles=tuple(article if a.id == article.id else a for a in site.articles),
-                   article_by_id={k: article if k == article.id else a for k, a in site.article_by_id.items()})
+def with_article(linked: LinkInputs, article: Article) -> LinkInputs:
+    return replace(linked, articles=tuple(article if a.id == article.id else a for a in linked.articles))
+
+
+def linked_site(linked: LinkInputs) -> Site:
+    return link(linked.briefing, linked.articles, linked.analysis)
 
 
 def quoted_paragraphs(site: Site) -> list[tuple[str, int]]:
@@ -78,8 +82,9 @@ def test_a_paragraph_quoted_by_actor_and_tag_pages_rehashes_them_and_nothing_is_
     article_id, number = quoted_paragraphs(site)[0]
     assert article_id in site.copies_of, "the story's origin quotes no actor with a tag"
     before = digests(site)
-    edited = with_article(site, reworded(site.article_by_id[article_id], number))
-    carried = carried_inputs(site, edited, before)
+    linked = with_article(linked_from(site), reworded(site.article_by_id[article_id], number))
+    edited = linked_site(linked)
+    carried = carried_inputs(linked_from(site), linked, edited, before)
     assert carried is not None
     after = digests(edited)
     pages = entity_pages(edited)
@@ -95,8 +100,11 @@ def test_a_paragraph_quoted_by_actor_and_tag_pages_rehashes_them_and_nothing_is_
 def test_anything_but_text_carries_nothing(site: Site) -> None:
     """A retitled article (lists show titles), or a site whose tags differ, is more than an
     edit of text: no digest is carried."""
-    first = site.articles[0]
-    assert carried_inputs(site, with_article(site, replace(first, title="Another title")), digests(site)) is None
-    fewer_tags = replace(site, tags=dict(list(site.tags.items())[1:]))
-    assert carried_inputs(site, fewer_tags, digests(site)) is None
-    assert carried_inputs(site, replace(site), digests(site)) is not None  # nothing changed: all carried
+    last, before = linked_from(site), digests(site)
+    retitled = with_article(last, replace(site.articles[0], title="Another title"))
+    assert carried_inputs(last, retitled, linked_site(retitled), before) is None
+    fewer_tags = replace(last, analysis=replace(last.analysis, tags=last.analysis.tags[1:]))
+    assert carried_inputs(last, fewer_tags, linked_site(fewer_tags), before) is None
+    same = linked_from(site)  # equal, not the same objects: nothing changed, every digest is carried
+    carried = carried_inputs(last, same, linked_site(same), before)
+    assert carried is not None and not (carried.articles or carried.actors or carried.tags)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from edits import linked_from
 
 from sitegen import build as build_module
 from sitegen import render
@@ -306,7 +307,7 @@ def test_inputs_carried_over_an_edit_of_text_are_the_inputs_hashed_afresh(
     change(root)
     site = built(root).site
     assert site is not None
-    carried = carried_inputs(last, site, digests.page_inputs)
+    carried = carried_inputs(linked_from(last), linked_from(site), site, digests.page_inputs)
     assert carried is not None, "an edit of text alone was taken for more"
     pages = layout(site)
     fresh = Inputs(site, pages)
