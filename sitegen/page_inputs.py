@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 
 from sitegen.link import LinkInputs, Site
-from sitegen.model import Claim, Mention, TagOccurrence
+from sitegen.model import Claim, Mention, Tag, TagOccurrence
 from sitegen.pagination import Layout
 from sitegen.runner import plain_key
 
@@ -339,7 +339,7 @@ class CarriedInputs:
     actors: frozenset[str]
     """Actors whose page and pages of mentions may have changed."""
     tags: frozenset[str]
-    """Tags whose pages may have changed."""
+    """Tags whose pages may have changed (quoting an edited article, or scored anew)."""
 
     def digest(self, path: str, kind: str, entity: str) -> str | None:
         """The page's inputs digest when they are as in the last build, else None."""
@@ -358,12 +358,14 @@ def carried_inputs(last: LinkInputs, now: LinkInputs, site: Site, digests: Mappi
     from `last`, its pages' inputs hashing to `digests`) when the two differ only in the
     text of some articles, the usual edit in `sitegen serve`: every page but those reading
     an edited article's text keeps its inputs digest, without its inputs being gathered
-    and hashed again (7,100 pages at 1,000 articles, 52,000 at 10,000). None when anything
-    else changed: a title, a name, a claim, a tag, a link between articles; every page is
-    hashed then. The site is a function of what it is linked from (`link.link`), so
-    comparing those tells whether its records and indexes are as they were."""
+    and hashed again (7,100 pages at 1,000 articles, 52,000 at 10,000). A tag whose score
+    alone moved has its own pages hashed again. None when anything else changed: a title,
+    a name, a claim, a tag's articles, a link between articles; every page is hashed then.
+    The site is a function of what it is linked from (`link.link`), so comparing those
+    tells whether its records and indexes are as they were."""
     edited = _text_edited(last, now)
-    if edited is None:
+    rescored = _rescored(last.analysis.tags, now.analysis.tags)
+    if edited is None or rescored is None:
         return None
     articles = set(edited)
     for article_id in site.article_by_id:  # the pages showing an edited article whole beside their own
@@ -375,14 +377,15 @@ def carried_inputs(last: LinkInputs, now: LinkInputs, site: Site, digests: Mappi
         digests=digests,
         articles=frozenset(articles),
         actors=frozenset(a for article_id in edited for a in site.actors_of_article.get(article_id, ())),
-        tags=frozenset(t.id for t in site.tags.values() if edited.intersection(t.articles)),
+        tags=frozenset(t.id for t in site.tags.values() if edited.intersection(t.articles)) | rescored,
     )
 
 
 def _text_edited(last: LinkInputs, now: LinkInputs) -> set[str] | None:
     """The ids of the articles whose text alone changed from `last` to `now`, if every
-    other field of every article, the briefing and every analysis result are the same
-    (the same object, or equal and, for a mapping, in the same order); else None."""
+    other field of every article, the briefing and every analysis result but the tags
+    (`_rescored`) are the same (the same object, or equal and, for a mapping, in the same
+    order); else None."""
     if [a.id for a in last.articles] != [a.id for a in now.articles] or not _same(last.briefing, now.briefing):
         return None
     edited = set()
@@ -392,9 +395,24 @@ def _text_edited(last: LinkInputs, now: LinkInputs) -> set[str] | None:
         if any(getattr(before, f.name) != getattr(after, f.name) for f in fields(after) if f.name not in _TEXT_FIELDS):
             return None
         edited.add(after.id)
-    if not all(_same(getattr(last.analysis, f.name), getattr(now.analysis, f.name)) for f in fields(now.analysis)):
+    if not all(_same(getattr(last.analysis, f.name), getattr(now.analysis, f.name))
+               for f in fields(now.analysis) if f.name != "tags"):
         return None
     return edited
+
+
+def _rescored(last: tuple[Tag, ...], now: tuple[Tag, ...]) -> frozenset[str] | None:
+    """The tags whose score alone changed, if the tags are otherwise as they were (the
+    same ones, in the same order, on the same articles and paragraphs); else None. Scores
+    add up every article's relevance for the tag, so an edit of one article's text moves
+    them in the last digits without changing what any page but the tag's own shows."""
+    if last is now:
+        return frozenset()
+    if [t.id for t in last] != [t.id for t in now]:
+        return None
+    if any(before != replace(after, score=before.score) for before, after in zip(last, now, strict=True)):
+        return None
+    return frozenset(after.id for before, after in zip(last, now, strict=True) if before.score != after.score)
 
 
 def _same(before: object, after: object) -> bool:

@@ -108,3 +108,23 @@ def test_anything_but_text_carries_nothing(site: Site) -> None:
     same = linked_from(site)  # equal, not the same objects: nothing changed, every digest is carried
     carried = carried_inputs(last, same, linked_site(same), before)
     assert carried is not None and not (carried.articles or carried.actors or carried.tags)
+
+
+def test_a_tag_scored_anew_rehashes_its_own_pages_and_carries_the_rest(site: Site) -> None:
+    """A tag's score adds up every article's relevance for it, so an edit of one article's
+    text moves it: only that tag's pages show it. A tag on other articles is more."""
+    last, before = linked_from(site), digests(site)
+    tags = list(last.analysis.tags)
+    tags[0] = replace(tags[0], score=tags[0].score + 0.5)
+    now = replace(last, analysis=replace(last.analysis, tags=tuple(tags)))
+    carried = carried_inputs(last, now, linked_site(now), before)
+    assert carried is not None and carried.tags == {tags[0].id} and not carried.articles | carried.actors
+    after = digests(linked_site(now))
+    pages = entity_pages(linked_site(now))
+    kept = {path: carried.digest(path, *pages[path]) for path in pages}
+    changed = {path for path in pages if after[path] != before[path]}
+    assert changed and all(kept[path] is None for path in changed)
+    assert all(kept[path] in (None, after[path]) for path in pages)
+    tags[0] = replace(tags[0], articles=tags[0].articles[1:])
+    moved = replace(last, analysis=replace(last.analysis, tags=tuple(tags)))
+    assert carried_inputs(last, moved, linked_site(moved), before) is None
