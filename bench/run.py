@@ -210,9 +210,10 @@ for _ in range(2):
 
 SERVE_EDIT = "edit one, in a warm process (serve)"
 SERVE_AGAIN = "edit it again, in the same process"
-"""The second edit of the same article: the first appends a sentence with a figure, which
-changes the article's claims (and lengthens it as a rewrite); the second usually changes
-only its text, which serve rebuilds on a shorter path (`page_inputs.carried_inputs`)."""
+"""A second edit of the same article in the same process: two samples of a serve edit.
+Both append to the article the command-line edit changed first; that first sentence added
+a figure (its claims changed), the later ones usually change its text alone, which serve
+rebuilds on a shorter path (`page_inputs.carried_inputs`)."""
 
 
 def serve_edits(site: Path, n: int) -> tuple[Measure, Measure]:
