@@ -34,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,8 +129,12 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[Measur
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}):\n{stderr[-2000:]}")
         wall, rss, user, system = out.read().split()[-4:]
-    stages = {m[1]: float(m[2]) for line in stdout.splitlines() if (m := STAGE_LINE.match(line))}
-    return Measure(float(wall), int(rss), float(user) + float(system), peak[0], stages), stdout
+    return Measure(float(wall), int(rss), float(user) + float(system), peak[0], _stages(stdout.splitlines())), stdout
+
+
+def _stages(lines: Iterable[str]) -> dict[str, float]:
+    """The per-stage seconds `sitegen build -v` prints, by stage."""
+    return {m[1]: float(m[2]) for line in lines if (m := STAGE_LINE.match(line))}
 
 
 def median_measure(measures: list[Measure]) -> Measure:
@@ -225,8 +230,7 @@ def serve_edits(site: Path, n: int) -> tuple[Measure, Measure]:
     edits = []
     for block in stdout.split("WALL ")[1:]:
         wall, *lines = block.splitlines()
-        stages = {m[1]: float(m[2]) for line in lines if (m := STAGE_LINE.match(line))}
-        edits.append(Measure(float(wall), measure.max_rss_kb, measure.cpu, measure.tree_pss_kb, stages))
+        edits.append(Measure(float(wall), measure.max_rss_kb, measure.cpu, measure.tree_pss_kb, _stages(lines)))
     first, again = edits
     return first, again
 

@@ -347,10 +347,6 @@ class CarriedInputs:
         owner = entity.rpartition("/")[0] if "/" in entity else entity
         return None if owners and owner in getattr(self, owners) else self.digests.get(path)
 
-    def hashed_again(self, pages: Iterable[tuple[str, str, str]]) -> int:
-        """How many of these (path, kind, entity) pages need their inputs hashed."""
-        return sum(1 for path, kind, entity in pages if self.digest(path, kind, entity) is None)
-
 
 def carried_inputs(last: LinkInputs, now: LinkInputs, site: Site, digests: Mapping[str, str]
                    ) -> CarriedInputs | None:

@@ -746,8 +746,9 @@ class _Job:
     theme_dirs: Sequence[Path]
     inputs: Inputs | None
     """None when no record of this build will keep the pages' inputs digests (--no-cache)."""
-    carried: CarriedInputs | None = None
-    """Inputs digests kept from the last build for pages an edit of text left as they were."""
+    carried: list[str | None] | None = None
+    """Each page's inputs digest kept from the last build (None: to be hashed), when an edit
+    of text left most pages as they were (`page_inputs.carried_inputs`)."""
 
 
 def _render_page(job: _Job, k: int) -> Page | SitegenError:
@@ -757,8 +758,7 @@ def _render_page(job: _Job, k: int) -> Page | SitegenError:
     plan = job.pages[k]
     inputs = ""
     if job.inputs is not None and plan.entity is not None:
-        carried = job.carried.digest(plan.path, plan.kind, plan.entity) if job.carried is not None else None
-        inputs = carried or job.inputs.of(plan.kind, plan.entity)
+        inputs = (job.carried[k] if job.carried is not None else None) or job.inputs.of(plan.kind, plan.entity)
     if inputs:
         kept = job.reuse.view_of_same_inputs(plan.path, inputs)
         if kept is not None:
@@ -814,12 +814,12 @@ def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None 
     copy more of its memory than they have pages to do (see bench/README.md, the fork tax)."""
     global _FORKED_JOB
     pages = layout(site)
-    job = _Job(theme_environment(theme_dirs), list(_pages(Views(site, pages))), reuse or _NoReuse(), theme_dirs,
-               Inputs(site, pages) if with_inputs else None, carried if with_inputs else None)
-    todo = len(job.pages)
-    if job.carried is not None:
-        todo = job.carried.hashed_again((p.path, p.kind, p.entity) for p in job.pages if p.entity is not None) + sum(
-            1 for p in job.pages if p.entity is None)
+    plans = list(_pages(Views(site, pages)))
+    kept = [carried.digest(p.path, p.kind, p.entity) if p.entity is not None else None
+            for p in plans] if carried is not None and with_inputs else None
+    job = _Job(theme_environment(theme_dirs), plans, reuse or _NoReuse(), theme_dirs,
+               Inputs(site, pages) if with_inputs else None, kept)
+    todo = len(plans) if kept is None else kept.count(None)
     if jobs < 2 or todo < MIN_POOL_PAGES or not fork_available():
         yield from (_page_or_raise(_render_page(job, k)) for k in range(len(job.pages)))
         return
