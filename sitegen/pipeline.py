@@ -7,7 +7,6 @@ only by a build that has something to do.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from sitegen.analyse.tags import (
 from sitegen.background import Pending, Stages, first_done, forks
 from sitegen.export import briefing_json
 from sitegen.feeds import atom_feed, sitemap
+from sitegen.imports import import_alone
 from sitegen.link import LinkInputs, Site, link
 from sitegen.load import LoadedSite, Parsed, file_digest, load_site, parse_articles
 from sitegen.model import Analysis, Claim, SourceAnalysis, Tag
@@ -119,21 +119,23 @@ EARLY_KEYWORDS = 20
 """From this many articles without cached keywords (a second of YAKE), YAKE starts first."""
 
 
-STAGE_LIBRARIES = ("datasketch", "yake", "yake_rust", "wordfreq")
+STAGE_LIBRARIES = ("datasketch.minhash", "yake", "yake_rust", "wordfreq")
 """What analysers import on first use, inside their stage (MinHash sketches, keywords, word
-frequencies): a build that finds every article in the cache never pays for them."""
+frequencies): a build that finds every article in the cache never pays for them. Each is
+imported as `imports.import_alone` does (datasketch's MinHash without the package's SciPy)."""
 
 
 def import_stage_libraries(runner: ArticleRunner, articles: int) -> None:
     """In a process that builds again and again (`sitegen serve`): import `STAGE_LIBRARIES`
     now, before stages fork, so each rebuild's stages inherit them. Otherwise every child
-    started after an edit imports them afresh: 0.6 s of a rebuild at 1,000 articles, most of
-    it datasketch's SciPy. Only where stages fork; in one process the first import stays.
+    started after an edit imports them afresh: 0.3 s of a rebuild at 1,000 articles (YAKE
+    with networkx and segtok; 0.6 s while datasketch's MinHash came with SciPy). Only where
+    stages fork; in one process the first import stays.
     wordfreq's English list is loaded too (0.1 s, 34 MB): a child loaded it afresh for any
     edit that brought a keyword word no build had looked up, most edits that add text."""
     if forks(runner, articles):
         for name in STAGE_LIBRARIES:
-            importlib.import_module(name)
+            import_alone(name)
         load_word_frequencies()
 
 

@@ -315,3 +315,34 @@ def test_candidate_pairs_match_the_loop_by_loop_version(
     assert sources._candidate_pairs(sketches, articles, limit) == expected
     if articles > limit:
         assert len(expected) < articles * (articles - 1) // 2  # the limit bites: not every pair
+
+
+MINHASH_ALONE = """
+import sys
+from sitegen.analyse import sources
+from sitegen.analyse.shingles import article_text
+from sitegen.load import load_article
+from pathlib import Path
+root = Path(sys.argv[1])
+article = load_article(sorted(root.glob("*.md"))[0], root, [])
+text = article_text(article.id, [(p.number, p.text) for p in article.paragraphs])
+alone = sources._sketch(text)
+print(sorted(name for name in ("datasketch", "scipy") if name in sys.modules))
+import datasketch  # the package in full, after its module alone
+m = datasketch.MinHash(num_perm=sources.LSH_BANDS * sources.LSH_ROWS, seed=1, hashfunc=int)
+m.update_batch(sources._bigrams(text).tolist())
+print(datasketch.MinHash is sources._minhash_class(), m.hashvalues.astype("<u8").tobytes() == alone)
+"""
+
+
+def test_a_sketch_imports_minhash_without_scipy_and_equals_datasketchs_own() -> None:
+    """The sources stage imports datasketch's MinHash module alone (its package's `__init__`
+    brings SciPy, 0.4 s of an edit); importing the package afterwards still works and gives
+    the same class, and the sketch is the one the package's MinHash makes."""
+    import subprocess
+    import sys
+
+    story = STORIES / SOURCE_STORIES[0]
+    run = subprocess.run([sys.executable, "-c", MINHASH_ALONE, str(story)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split("\n")[:2] == ["[]", "True True"]

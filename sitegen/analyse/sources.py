@@ -31,10 +31,12 @@ import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from sitegen.analyse.shingles import ArticleText, article_text, word_key
+from sitegen.imports import import_alone
 from sitegen.model import Article, CopyLink, SharedPassage, SourceAnalysis
 from sitegen.pickling import pickled_by_value
 from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key, step_label
@@ -293,12 +295,16 @@ def _compare(a: _Prepared, b: _Prepared) -> PairScore:
     )
 
 
+def _minhash_class() -> Any:
+    """datasketch's MinHash, imported on first use (large corpora only), from its module
+    alone: the package's `__init__` would import SciPy for LSH, which this file does itself."""
+    return import_alone("datasketch.minhash").MinHash
+
+
 def _sketch(text: ArticleText) -> bytes:
     """MinHash of the article's content-word pairs (what the bands bucket): its 256 hash
     values as little-endian bytes, small to cache and quick to stack."""
-    from datasketch import MinHash  # type: ignore[import-untyped]  # large corpora only
-
-    m = MinHash(num_perm=LSH_BANDS * LSH_ROWS, seed=1, hashfunc=int)
+    m = _minhash_class()(num_perm=LSH_BANDS * LSH_ROWS, seed=1, hashfunc=int)
     m.update_batch(_bigrams(text).tolist())
     values: np.ndarray = m.hashvalues
     return values.astype("<u8").tobytes()
