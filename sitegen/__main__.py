@@ -1,7 +1,5 @@
 """`python -m sitegen` runs the CLI."""
 
-import sys
+from sitegen.cli import console
 
-from sitegen.cli import main
-
-sys.exit(main())
+console()

@@ -7,12 +7,14 @@ traceback (Black's report sets the exit code the same way).
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import shutil
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from sitegen import __version__
 
@@ -187,7 +189,33 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    """Run the command `argv` (the process's own arguments by default); its exit code."""
+    return _run(make_parser().parse_args(argv))
+
+
+def console() -> NoReturn:
+    """The `sitegen` command itself (the console script, `python -m sitegen`).
+
+    After a build the process leaves by `os._exit` once its output is flushed, instead of
+    tearing the interpreter down: freeing what the build held object by object (articles,
+    analysis, site, page records) took 0.27 s of every rebuild at 1,000 articles, a tenth
+    of an edit rebuilt from the command line. Nothing is skipped that matters: by then the
+    build has written and closed its files, committed the cache and saved its record, and
+    when a child process is somehow still alive the usual exit runs. Other commands (serve
+    with its threads) exit as usual."""
+    args = make_parser().parse_args()
+    code = _run(args)
+    if args.run is cmd_build and not multiprocessing.active_children():
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BrokenPipeError:  # `sitegen build -v | head`: the reader left
+            pass
+        os._exit(code)
+    sys.exit(code)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.run(args))
     except KeyboardInterrupt:
@@ -198,4 +226,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console()
