@@ -114,6 +114,15 @@ class Timer:
         with self.stage(name):
             return step()
 
+    def in_order(self) -> dict[str, float]:
+        """The stages' times in the pipeline's order (`STAGE_ORDER`), whatever order they
+        were counted in (stages run side by side, and some start before others end)."""
+        rank = {name: k for k, name in enumerate(STAGE_ORDER)}
+        return dict(sorted(self.stages.items(), key=lambda item: rank.get(item[0], len(rank))))
+
+
+STAGE_ORDER = ("check", "load", "actors", "sources", "claims", "tags", "link", "render", "write")
+
 
 YOUNG_OBJECTS_PER_COLLECTION = 50_000
 """Python's default is 700: a build allocates millions of objects that live until it ends
@@ -181,13 +190,14 @@ def _build(options: BuildOptions) -> BuildReport:
         if current is not None:
             return BuildReport(output=options.output, pages=current.pages,
                                seconds=time.perf_counter() - started, changed=(),
-                               kept_foreign=current.kept_foreign, stages=timer.stages, up_to_date=True)
+                               kept_foreign=current.kept_foreign, stages=timer.in_order(), up_to_date=True)
     # Imported only now: the analysers, YAKE and the gazetteers take most of a second to
     # import, which an up-to-date check does not need.
     from sitegen.pipeline import site_output
 
     reuse = page_reuse(last, options.output, theme) if cache is not None else None
-    out = site_output(options, dirs, cache, timer, reuse, _last_linked(options.warm, last) if reuse else None)
+    out = site_output(options, dirs, cache, timer, reuse, _last_linked(options.warm, last) if reuse else None,
+                      theme)
     if cache is not None:
         forget_last_build(cache, options.output)
     rendering = timer.stages.get("render", 0.0)
@@ -211,7 +221,7 @@ def _build(options: BuildOptions) -> BuildReport:
         pages=kinds,
         seconds=time.perf_counter() - started,
         changed=result.changed, removed=result.removed, kept_foreign=result.kept_foreign,
-        stages=timer.stages, site=out.site, computed=out.computed, reused=out.reused,
+        stages=timer.in_order(), site=out.site, computed=out.computed, reused=out.reused,
         rendered=sum(p.rendered for p in out.pages),
         viewed=sum(p.viewed for p in out.pages),
     )

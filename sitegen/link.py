@@ -93,6 +93,15 @@ class _ActorIndexes:
     mentions_in_article: dict[str, tuple[tuple[str, Mention], ...]]
 
 
+def index_actors(actors: tuple[Actor, ...]) -> None:
+    """Make now what `link` takes from the actors alone (who is mentioned where, who appears
+    with whom; it finds them made when given the very same tuple). A build calls this while
+    its tags stage is still running in a child, time its main process would spend waiting:
+    0.1 s of the link stage of an edit rebuilt at 1,000 articles."""
+    _actor_indexes(actors)
+    _co_mentions(actors)
+
+
 @by_identity
 def _actor_indexes(actors: tuple[Actor, ...]) -> _ActorIndexes:
     mentions_in_article: dict[str, list[tuple[str, Mention]]] = defaultdict(list)

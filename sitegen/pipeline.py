@@ -29,18 +29,20 @@ from sitegen.background import Pending, Stages, first_done, forks
 from sitegen.export import briefing_json
 from sitegen.feeds import atom_feed, sitemap
 from sitegen.imports import import_alone
-from sitegen.link import LinkInputs, Site, link
+from sitegen.link import LinkInputs, Site, index_actors, link
 from sitegen.load import LoadedSite, Parsed, file_digest, load_site, parse_articles
 from sitegen.model import Analysis, Claim, SourceAnalysis, Tag
 from sitegen.page_inputs import CarriedInputs, carried_inputs
 from sitegen.progress import terminal_progress
-from sitegen.render import Page, PageReuse, render_site
+from sitegen.render import Page, PageReuse, render_site, theme_environment
 from sitegen.runner import ArticleRunner, default_jobs, open_runner
 from sitegen.search import search_index_js
-from sitegen.warm import PerRecord
+from sitegen.warm import PerRecord, WarmState
 from sitegen.write import OutputFile
 
 if TYPE_CHECKING:
+    import jinja2
+
     from sitegen.build import BuildOptions, Timer
 
 T = TypeVar("T")
@@ -61,7 +63,8 @@ def static_files(dirs: list[Path]) -> list[OutputFile]:
 def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner) -> Analysis:
     """The four analysers, as many at a time as their inputs allow (`background.py`):
     sources beside actors, then tags and claims as soon as actors are in (claims are
-    joined across articles before they wait for the sources, which count their origins).
+    joined across articles before they wait for the sources, which count their origins;
+    while tags still run, the main process makes the link stage's actor indexes).
     When many articles need YAKE (a cold build), it starts first, beside both
     (`_cold_analyse`). Each stage's time is its own, so with several jobs the stage times
     add up to more than the build's."""
@@ -79,6 +82,7 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner) -> Analysis
         sources = pending_sources.result()
         timer.add("sources", pending_sources.seconds)
         claims = timer.run("claims", lambda: claim_ledger(joined, sources.origin_of, runner))
+        timer.run("link", lambda: index_actors(actors))
         tags = pending_tags.result()
         timer.add("tags", pending_tags.seconds)
     return Analysis(actors=actors, claims=claims, sources=sources, tags=tags)
@@ -106,6 +110,7 @@ def _cold_analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, stage
     else:
         pending_tags = tags_after(early.result())
         pending_claims = claims_after(pending_sources.result())
+    timer.run("link", lambda: index_actors(actors))
     sources = pending_sources.result()
     timer.add("sources", pending_sources.seconds)
     claims = pending_claims.result()
@@ -167,13 +172,14 @@ class SiteOutput:
 
 def site_output(
     options: BuildOptions, dirs: list[Path], cache: Path | None, timer: Timer, reuse: PageReuse | None = None,
-    last: tuple[LinkInputs, Mapping[str, str]] | None = None,
+    last: tuple[LinkInputs, Mapping[str, str]] | None = None, theme: str = "",
 ) -> SiteOutput:
     """Load, analyse and link the site now (raising SitegenError on bad input); its files
     are rendered as `files` is consumed, with the time spent counted as "render". `reuse`
     supplies pages whose view did not change since the last build; `last`, in a warm
     process, what that build linked its site from and its pages' inputs digests, which
-    pages an edit of articles' text left as they were keep (`page_inputs.carried_inputs`)."""
+    pages an edit of articles' text left as they were keep (`page_inputs.carried_inputs`);
+    `theme`, the theme's fingerprint, under which a warm process keeps its templates."""
     warm = options.warm if cache is not None else None
     with open_runner(options.jobs, cache, terminal_progress(quiet=not options.progress),
                      warm.results if warm else None) as runner:
@@ -189,15 +195,26 @@ def site_output(
     site = timer.run("link", lambda: link(linked.briefing, linked.articles, linked.analysis))
     carried = timer.run("render", lambda: carried_inputs(last[0], linked, site, last[1])) if last else None
     pages: list[Page] = []
-    files = _timed(timer, "render", _files(site, dirs, reuse, options.jobs or default_jobs(), pages,
+    environment = _theme_environment(warm, theme, dirs)
+    files = _timed(timer, "render", _files(site, environment, dirs, reuse, options.jobs or default_jobs(), pages,
                                            with_inputs=cache is not None,
                                            lines=warm.export_lines if warm else None, carried=carried))
     return SiteOutput(site, linked, files, pages, computed=runner.computed, reused=runner.reused)
 
 
-def _files(site: Site, dirs: list[Path], reuse: PageReuse | None, jobs: int, pages: list[Page],
-           with_inputs: bool, lines: PerRecord | None, carried: CarriedInputs | None) -> Iterator[OutputFile]:
-    rendered = render_site(site, dirs, reuse, jobs, with_inputs, carried)
+def _theme_environment(warm: WarmState | None, theme: str, dirs: list[Path]) -> jinja2.Environment:
+    """The theme's templates: a warm process's own while the theme is as it was."""
+    if warm is None or not theme:
+        return theme_environment(dirs)
+    if warm.theme is None or warm.theme[0] != theme:
+        warm.theme = (theme, theme_environment(dirs))
+    return warm.theme[1]
+
+
+def _files(site: Site, environment: jinja2.Environment, dirs: list[Path], reuse: PageReuse | None, jobs: int,
+           pages: list[Page], with_inputs: bool, lines: PerRecord | None, carried: CarriedInputs | None
+           ) -> Iterator[OutputFile]:
+    rendered = render_site(site, dirs, reuse, jobs, with_inputs, carried, environment)
     # Asking for the first page starts the render workers; this process makes the
     # whole-site files while they go on, instead of after (a fifth of a rebuild's render
     # at 1,000 articles, where it waited for them), and writes them after the pages.

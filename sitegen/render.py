@@ -801,7 +801,8 @@ def _batches(pages: Sequence[_PagePlan]) -> Iterator[range]:
 
 
 def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None = None,
-                jobs: int = 1, with_inputs: bool = True, carried: CarriedInputs | None = None) -> Iterator[Page]:
+                jobs: int = 1, with_inputs: bool = True, carried: CarriedInputs | None = None,
+                environment: jinja2.Environment | None = None) -> Iterator[Page]:
     """Every HTML page of the briefing, one at a time and in a fixed order, so the caller
     can write each and let it go (nothing is written here). A page whose inputs or view
     are as they were in the last build is not rendered again when `reuse` says its old
@@ -811,13 +812,14 @@ def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None 
     page's inputs are hashed (nothing will keep them for a next build). `carried`: the
     inputs digests of pages an edit of text left as they were (`page_inputs.carried_inputs`);
     when few pages are left to hash they are done in this process, as forked workers would
-    copy more of its memory than they have pages to do (see bench/README.md, the fork tax)."""
+    copy more of its memory than they have pages to do (see bench/README.md, the fork tax).
+    `environment`: the theme's templates (`theme_environment(theme_dirs)` unless given)."""
     global _FORKED_JOB
     pages = layout(site)
     plans = list(_pages(Views(site, pages)))
     kept = [carried.digest(p.path, p.kind, p.entity) if p.entity is not None else None
             for p in plans] if carried is not None and with_inputs else None
-    job = _Job(theme_environment(theme_dirs), plans, reuse or _NoReuse(), theme_dirs,
+    job = _Job(environment or theme_environment(theme_dirs), plans, reuse or _NoReuse(), theme_dirs,
                Inputs(site, pages) if with_inputs else None, kept)
     todo = len(plans) if kept is None else kept.count(None)
     if jobs < 2 or todo < MIN_POOL_PAGES or not fork_available():

@@ -445,6 +445,30 @@ def test_a_theme_change_renders_every_page(root: Path) -> None:
     assert "Desk copy" in (root / "public" / "index.html").read_text(encoding="utf-8")
 
 
+def test_a_warm_process_keeps_its_templates_until_the_theme_changes(root: Path) -> None:
+    """`sitegen serve` keeps the compiled templates across edits of the content, and makes
+    them anew once the theme changes, even when the change is a template added to a theme
+    folder it already read (compiled from the built-in theme, the old one would stay)."""
+    (root / "themes" / "default" / "static").mkdir(parents=True)
+    (root / "themes" / "default" / "static" / "extra.css").write_text("p { margin: 0 }\n", encoding="utf-8")
+    warm = WarmState()
+    built(root, warm=warm)
+    assert warm.theme is not None
+    templates = warm.theme[1]
+    _edit_article(root)
+    built(root, warm=warm)
+    assert warm.theme[1] is templates
+    own = root / "themes" / "default" / "templates" / "base.html"
+    own.parent.mkdir()
+    builtin = Path(__file__).parents[1] / "sitegen" / "theme" / "templates" / "base.html"
+    for mark in ("Desk copy", "Night desk copy"):
+        own.write_text(builtin.read_text(encoding="utf-8").replace("</footer>", f"{mark}</footer>"),
+                       encoding="utf-8")
+        built(root, warm=warm)
+        assert f"{mark}</footer>" in (root / "public" / "index.html").read_text(encoding="utf-8")
+    assert warm.theme[1] is not templates
+
+
 def test_parsed_articles_come_from_the_cache_and_a_broken_one_is_reported_again(root: Path) -> None:
     """Article files are parsed once and read back by a hash of their path and text; a file
     with a problem keeps its problem, so every build reports it until it is fixed."""
