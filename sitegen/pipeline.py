@@ -26,7 +26,7 @@ from sitegen.analyse.tags import (
     uncached_keywords,
 )
 from sitegen.background import Pending, Stages, first_done, forks
-from sitegen.export import briefing_json
+from sitegen.export import briefing_json, encode_records
 from sitegen.feeds import atom_feed, sitemap
 from sitegen.imports import import_alone
 from sitegen.link import LinkInputs, Site, index_actors, link
@@ -60,11 +60,12 @@ def static_files(dirs: list[Path]) -> list[OutputFile]:
     return [OutputFile(p, found[p]) for p in sorted(found)]
 
 
-def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner) -> Analysis:
+def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerRecord | None = None) -> Analysis:
     """The four analysers, as many at a time as their inputs allow (`background.py`):
     sources beside actors, then tags and claims as soon as actors are in (claims are
     joined across articles before they wait for the sources, which count their origins;
-    while tags still run, the main process makes the link stage's actor indexes).
+    while tags still run, the main process makes the link stage's actor indexes and, into
+    `lines`, the actors' and claims' lines of briefing.json).
     When many articles need YAKE (a cold build), it starts first, beside both
     (`_cold_analyse`). Each stage's time is its own, so with several jobs the stage times
     add up to more than the build's."""
@@ -83,6 +84,8 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner) -> Analysis
         timer.add("sources", pending_sources.seconds)
         claims = timer.run("claims", lambda: claim_ledger(joined, sources.origin_of, runner))
         timer.run("link", lambda: index_actors(actors))
+        if lines is not None:
+            timer.run("render", lambda: encode_records(actors, claims, lines))
         tags = pending_tags.result()
         timer.add("tags", pending_tags.seconds)
     return Analysis(actors=actors, claims=claims, sources=sources, tags=tags)
@@ -181,6 +184,7 @@ def site_output(
     pages an edit of articles' text left as they were keep (`page_inputs.carried_inputs`);
     `theme`, the theme's fingerprint, under which a warm process keeps its templates."""
     warm = options.warm if cache is not None else None
+    lines = warm.export_lines if warm else PerRecord()
     with open_runner(options.jobs, cache, terminal_progress(quiet=not options.progress),
                      warm.results if warm else None) as runner:
         loaded = timer.run("load", lambda: load_site(options.root, warm.articles if warm else None,
@@ -190,7 +194,7 @@ def site_output(
             # entries stay for the next build from the command line (the digest is their key).
             runner.keep_keyed(PARSE_STEP, [a.content_digest for a in loaded.articles])
             import_stage_libraries(runner, len(loaded.articles))
-        analysis = analyse(loaded, timer, runner)
+        analysis = analyse(loaded, timer, runner, lines)
     linked = LinkInputs(loaded.briefing, loaded.articles, analysis)
     site = timer.run("link", lambda: link(linked.briefing, linked.articles, linked.analysis))
     carried = timer.run("render", lambda: carried_inputs(last[0], linked, site, last[1])) if last else None
@@ -198,7 +202,7 @@ def site_output(
     environment = _theme_environment(warm, theme, dirs)
     files = _timed(timer, "render", _files(site, environment, dirs, reuse, options.jobs or default_jobs(), pages,
                                            with_inputs=cache is not None,
-                                           lines=warm.export_lines if warm else None, carried=carried))
+                                           lines=lines, carried=carried))
     return SiteOutput(site, linked, files, pages, computed=runner.computed, reused=runner.reused)
 
 
@@ -212,7 +216,7 @@ def _theme_environment(warm: WarmState | None, theme: str, dirs: list[Path]) -> 
 
 
 def _files(site: Site, environment: jinja2.Environment, dirs: list[Path], reuse: PageReuse | None, jobs: int,
-           pages: list[Page], with_inputs: bool, lines: PerRecord | None, carried: CarriedInputs | None
+           pages: list[Page], with_inputs: bool, lines: PerRecord, carried: CarriedInputs | None
            ) -> Iterator[OutputFile]:
     rendered = render_site(site, dirs, reuse, jobs, with_inputs, carried, environment)
     # Asking for the first page starts the render workers; this process makes the

@@ -106,12 +106,28 @@ def edit_one(root: Path) -> str:
     return article.stem
 
 
+@pytest.mark.parametrize("pooled", [False, True])
 def test_an_edit_rebuilt_from_the_cache_equals_a_fresh_build_of_the_edited_site(
-        corpus: Path, tmp_path: Path) -> None:
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pooled: bool) -> None:
+    """After an edit, pages are kept by their inputs, hashed in this process; the pages left
+    are rendered here or, when there are enough (`pooled`), by forked workers: the same bytes."""
+    pools: list[int] = []
+    if pooled:
+        monkeypatch.setattr(render, "MIN_POOL_PAGES", 1)
+        monkeypatch.setattr(render, "MIN_POOL_RENDERS", 1)
+
+        class CountedPool(render.ForkedPool):  # the real pool, counted
+            def __init__(self, jobs: int) -> None:
+                pools.append(jobs)
+                super().__init__(jobs)
+
+        monkeypatch.setattr(render, "ForkedPool", CountedPool)
     root = site_copy(corpus, tmp_path)
     build(BuildOptions(root=root, output=root / "public", jobs=2))
+    pools.clear()
     edited = edit_one(root)
     report = build(BuildOptions(root=root, output=root / "public", jobs=2))
+    assert pools == ([2] if pooled else [])
     build(BuildOptions(root=root, output=tmp_path / "fresh", jobs=1, use_cache=False))
     assert tree(root / "public") == tree(tmp_path / "fresh")
     assert any(edited in path for path in report.changed)
