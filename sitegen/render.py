@@ -12,7 +12,7 @@ import threading
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypedDict, TypeVar
@@ -736,13 +736,6 @@ MIN_POOL_PAGES = 300
 serve` rebuilding a small briefing stays in one process)."""
 
 
-MIN_POOL_RENDERS = 40
-"""After a last build, from this many pages whose inputs changed the pages go to forked
-workers (each has its view built and most are rendered, milliseconds a page where hashing
-a page's inputs takes tens of microseconds): an added article at 1,000 articles renders
-165 pages, 1.4 s in this process, 1.1-1.3 s in two workers."""
-
-
 @dataclass(frozen=True, slots=True)
 class _Job:
     """What a forked worker needs to render any page of the site, by index."""
@@ -786,7 +779,7 @@ _FORKED_JOB: _Job | None = None
 while a pool renders, and one build renders at a time."""
 
 
-def _render_in_worker(batch: Sequence[int]) -> list[Page | SitegenError]:
+def _render_in_worker(batch: range) -> list[Page | SitegenError]:
     assert _FORKED_JOB is not None
     return [_render_page(_FORKED_JOB, k) for k in batch]
 
@@ -795,30 +788,16 @@ PAGES_A_TASK = 8
 """Entity pages a render worker takes at a time (one each would cost more in messages)."""
 
 
-def _batches(pages: Sequence[_PagePlan], indices: Sequence[int]) -> Iterator[Sequence[int]]:
-    """The pages at `indices` (ascending) as workers take them: each index page alone, as
-    each reads the whole site (the claims and sources pages are most of a rebuild's
-    rendering) and taken together they held one worker while the other ran out of pages;
-    then the rest."""
+def _batches(pages: Sequence[_PagePlan]) -> Iterator[range]:
+    """The pages as workers take them: each index page alone, as each reads the whole
+    site (the claims and sources pages are most of a rebuild's rendering) and taken
+    together they held one worker while the other ran out of pages; then the rest."""
     k = 0
-    while k < len(indices) and not pages[indices[k]].entity:
-        yield indices[k : k + 1]
+    while k < len(pages) and not pages[k].entity:
+        yield range(k, k + 1)
         k += 1
-    for start in range(k, len(indices), PAGES_A_TASK):
-        yield indices[start : start + PAGES_A_TASK]
-
-
-def _kept_or_inputs(job: _Job, k: int) -> Page | str:
-    """Page k as the last build made it, when its inputs hash as they did then; else its
-    inputs digest ("" for an index page, which has none)."""
-    plan = job.pages[k]
-    if job.inputs is None or plan.entity is None:
-        return ""
-    inputs = (job.carried[k] if job.carried is not None else None) or job.inputs.of(plan.kind, plan.entity)
-    kept = job.reuse.view_of_same_inputs(plan.path, inputs)
-    if kept is None:
-        return inputs
-    return Page(plan.path, plan.kind, None, kept, rendered=False, inputs_digest=inputs, viewed=False)
+    for start in range(k, len(pages), PAGES_A_TASK):
+        yield range(start, min(start + PAGES_A_TASK, len(pages)))
 
 
 def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None = None,
@@ -829,50 +808,29 @@ def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None 
     are as they were in the last build is not rendered again when `reuse` says its old
     file is still right (its content is None); without `reuse`, every page is rendered.
     With `jobs` > 1 and fork available, worker processes forked with the linked site
-    build, hash and render the pages (after a last build, only those whose inputs changed,
-    when there are enough: `_kept_first`); the bytes are the same. `with_inputs` False: no
+    build, hash and render the pages; the bytes are the same. `with_inputs` False: no
     page's inputs are hashed (nothing will keep them for a next build). `carried`: the
-    inputs digests of pages an edit of text left as they were (`page_inputs.carried_inputs`),
-    which are not hashed again. `environment`: the theme's templates (`theme_environment(theme_dirs)` unless given)."""
+    inputs digests of pages an edit of text left as they were (`page_inputs.carried_inputs`);
+    when few pages are left to hash they are done in this process, as forked workers would
+    copy more of its memory than they have pages to do (see bench/README.md, the fork tax).
+    `environment`: the theme's templates (`theme_environment(theme_dirs)` unless given)."""
+    global _FORKED_JOB
     pages = layout(site)
     plans = list(_pages(Views(site, pages)))
     kept = [carried.digest(p.path, p.kind, p.entity) if p.entity is not None else None
             for p in plans] if carried is not None and with_inputs else None
     job = _Job(environment or theme_environment(theme_dirs), plans, reuse or _NoReuse(), theme_dirs,
                Inputs(site, pages) if with_inputs else None, kept)
-    if reuse is not None and with_inputs:
-        yield from _kept_first(job, jobs)
-    else:
-        yield from _rendered(job, range(len(plans)), jobs)
-
-
-def _kept_first(job: _Job, jobs: int) -> Iterator[Page]:
-    """The pages of a build after another: each page's inputs are hashed here first (most
-    pages are then kept as the last build made them), and only the rest, if there are
-    enough, go to forked workers. Workers that hashed every page's inputs as well took
-    twice the CPU of this process doing it (the fork tax, bench/README.md) and no less
-    time: the command-line edit at 1,000 articles hashes 7,100 pages to render one."""
-    found = [_kept_or_inputs(job, k) for k in range(len(job.pages))]
-    rest = [k for k, page in enumerate(found) if not isinstance(page, Page)]
-    hashed = [page if isinstance(page, str) and page else None for page in found]
-    pool_from = MIN_POOL_RENDERS if len(job.pages) >= MIN_POOL_PAGES else MIN_POOL_PAGES  # a small site: never
-    others = _rendered(replace(job, carried=hashed), rest, jobs, pool_from)
-    for page in found:
-        yield page if isinstance(page, Page) else next(others)
-
-
-def _rendered(job: _Job, indices: Sequence[int], jobs: int, pool_from: int = MIN_POOL_PAGES) -> Iterator[Page]:
-    """The pages at `indices`, in order: in forked workers from `pool_from` pages."""
-    global _FORKED_JOB
-    if jobs < 2 or len(indices) < pool_from or not fork_available():
-        yield from (_page_or_raise(_render_page(job, k)) for k in indices)
+    todo = len(plans) if kept is None else kept.count(None)
+    if jobs < 2 or todo < MIN_POOL_PAGES or not fork_available():
+        yield from (_page_or_raise(_render_page(job, k)) for k in range(len(job.pages)))
         return
     _FORKED_JOB = job
     stop = threading.Event()
     try:
         with ForkedPool(jobs) as pool:
             try:
-                for batch in pool.imap(_render_in_worker, _until(stop, _batches(job.pages, indices))):
+                for batch in pool.imap(_render_in_worker, _until(stop, _batches(job.pages))):
                     yield from map(_page_or_raise, batch)
             finally:
                 stop.set()  # before the pool is closed (see `_until`)

@@ -109,12 +109,11 @@ def edit_one(root: Path) -> str:
 @pytest.mark.parametrize("pooled", [False, True])
 def test_an_edit_rebuilt_from_the_cache_equals_a_fresh_build_of_the_edited_site(
         corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pooled: bool) -> None:
-    """After an edit, pages are kept by their inputs, hashed in this process; the pages left
-    are rendered here or, when there are enough (`pooled`), by forked workers: the same bytes."""
+    """After an edit, pages are kept by their inputs or rendered again, here or, when there
+    are enough (`pooled`), by forked workers: the same bytes as a fresh build."""
     pools: list[int] = []
     if pooled:
         monkeypatch.setattr(render, "MIN_POOL_PAGES", 1)
-        monkeypatch.setattr(render, "MIN_POOL_RENDERS", 1)
 
         class CountedPool(render.ForkedPool):  # the real pool, counted
             def __init__(self, jobs: int) -> None:
