@@ -60,7 +60,7 @@ def static_files(dirs: list[Path]) -> list[OutputFile]:
     return [OutputFile(p, found[p]) for p in sorted(found)]
 
 
-def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerRecord | None = None) -> Analysis:
+def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerRecord) -> Analysis:
     """The four analysers, as many at a time as their inputs allow (`background.py`):
     sources beside actors, then tags and claims as soon as actors are in (claims are
     joined across articles before they wait for the sources, which count their origins;
@@ -84,8 +84,7 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
         timer.add("sources", pending_sources.seconds)
         claims = timer.run("claims", lambda: claim_ledger(joined, sources.origin_of, runner))
         timer.run("link", lambda: index_actors(actors))
-        if lines is not None:
-            timer.run("render", lambda: encode_records(actors, claims, lines))
+        timer.run("render", lambda: encode_records(actors, claims, lines))
         tags = pending_tags.result()
         timer.add("tags", pending_tags.seconds)
     return Analysis(actors=actors, claims=claims, sources=sources, tags=tags)
