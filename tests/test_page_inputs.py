@@ -8,15 +8,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from edits import linked_from
+from edits import checked_against_fresh, digests, linked_from
 
 from sitegen import render
 from sitegen.build import BuildOptions, build
 from sitegen.cache import KEY_ENV
 from sitegen.link import LinkInputs, Site, link
 from sitegen.model import Article
-from sitegen.page_inputs import Inputs, carried_inputs
-from sitegen.pagination import layout
+from sitegen.page_inputs import carried_inputs
 
 STORY = Path(__file__).parent / "stories" / "sources-wire-cuts"
 
@@ -36,17 +35,6 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Site:
     built = build(BuildOptions(root=root, output=root / "public", jobs=1, use_cache=False)).site
     assert built is not None
     return built
-
-
-def entity_pages(site: Site) -> dict[str, tuple[str, str]]:
-    """(kind, entity) of every page whose inputs are hashed, by path."""
-    return {p.path: (p.kind, p.entity) for p in render._pages(render.Views(site, layout(site))) if p.entity is not None}
-
-
-def digests(site: Site) -> dict[str, str]:
-    """Every such page's inputs digest, by path, hashed afresh."""
-    inputs = Inputs(site, layout(site))
-    return {path: inputs.of(kind, entity) for path, (kind, entity) in entity_pages(site).items()}
 
 
 def reworded(article: Article, number: int) -> Article:
@@ -86,15 +74,10 @@ def test_a_paragraph_quoted_by_actor_and_tag_pages_rehashes_them_and_nothing_is_
     edited = linked_site(linked)
     carried = carried_inputs(linked_from(site), linked, edited, before)
     assert carried is not None
-    after = digests(edited)
-    pages = entity_pages(edited)
-    kept = {path: carried.digest(path, *pages[path]) for path in pages}
-    assert all(kept[path] in (None, after[path]) for path in pages)
-    changed = {path for path in pages if after[path] != before[path]}
-    assert all(kept[path] is None for path in changed)
-    assert {pages[path][0] for path in changed} >= {"article", "actor", "tag"}
-    assert sum(pages[path][0] == "article" for path in changed) > 1  # a rewrite shows its origin whole
-    assert any(kept.values())
+    changed, kept = checked_against_fresh(carried, before, edited)
+    assert set(changed.values()) >= {"article", "actor", "tag"}
+    assert sum(kind == "article" for kind in changed.values()) > 1  # a rewrite shows its origin whole
+    assert kept
 
 
 def test_anything_but_text_carries_nothing(site: Site) -> None:
@@ -119,12 +102,8 @@ def test_a_tag_scored_anew_rehashes_its_own_pages_and_carries_the_rest(site: Sit
     now = replace(last, analysis=replace(last.analysis, tags=tuple(tags)))
     carried = carried_inputs(last, now, linked_site(now), before)
     assert carried is not None and carried.tags == {tags[0].id} and not carried.articles | carried.actors
-    after = digests(linked_site(now))
-    pages = entity_pages(linked_site(now))
-    kept = {path: carried.digest(path, *pages[path]) for path in pages}
-    changed = {path for path in pages if after[path] != before[path]}
-    assert changed and all(kept[path] is None for path in changed)
-    assert all(kept[path] in (None, after[path]) for path in pages)
+    changed, _ = checked_against_fresh(carried, before, linked_site(now))
+    assert changed
     tags[0] = replace(tags[0], articles=tags[0].articles[1:])
     moved = replace(last, analysis=replace(last.analysis, tags=tuple(tags)))
     assert carried_inputs(last, moved, linked_site(moved), before) is None
