@@ -33,7 +33,8 @@ from sitegen.uptodate import (
 from sitegen.write import write_output
 
 if TYPE_CHECKING:
-    from sitegen.link import LinkInputs, Site
+    from sitegen.carried import SiteRecords
+    from sitegen.link import Site
     from sitegen.warm import WarmState
 
 BUILTIN_THEME = Path(__file__).parent / "theme"
@@ -167,12 +168,9 @@ def build(options: BuildOptions) -> BuildReport:
         return _build(options)
 
 
-def _last_linked(warm: WarmState | None, last: LastBuild | None) -> tuple[LinkInputs, Mapping[str, str]] | None:
-    """What the last build linked its site from, and its pages' inputs digests, when this
-    process made that build and the record read is still the one it saved."""
-    if warm is None or warm.last_linked is None or last is None or warm.last_linked[0] != last.inputs:
-        return None
-    return warm.last_linked[1], last.page_inputs
+def _last_records(last: LastBuild | None) -> tuple[SiteRecords, Mapping[str, str]] | None:
+    """The digests of the last build's records and of its pages' inputs, if it kept them."""
+    return (last.records, last.page_inputs) if last is not None and last.records is not None else None
 
 
 def _build(options: BuildOptions) -> BuildReport:
@@ -196,7 +194,7 @@ def _build(options: BuildOptions) -> BuildReport:
     from sitegen.pipeline import site_output
 
     reuse = page_reuse(last, options.output, theme) if cache is not None else None
-    out = site_output(options, dirs, cache, timer, reuse, _last_linked(options.warm, last) if reuse else None,
+    out = site_output(options, dirs, cache, timer, reuse, _last_records(last) if reuse else None,
                       theme)
     if cache is not None:
         forget_last_build(cache, options.output)
@@ -212,10 +210,8 @@ def _build(options: BuildOptions) -> BuildReport:
             kept = {p.path: last.stamps[p.path] for p in out.pages if not p.rendered} if last else {}
             record = LastBuild(inputs, output_stamps(options.output, result.files, kept), kinds, result.kept_foreign,
                                theme, {p.path: p.view_digest for p in out.pages},
-                               {p.path: p.inputs_digest for p in out.pages if p.inputs_digest})
+                               {p.path: p.inputs_digest for p in out.pages if p.inputs_digest}, out.records)
             save_last_build(cache, options.output, record)
-        if options.warm is not None:
-            options.warm.last_linked = (inputs, out.linked)
     return BuildReport(
         output=options.output,
         pages=kinds,

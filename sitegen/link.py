@@ -56,17 +56,6 @@ class Site:
     alone): counted once here, though a claim is listed on the page of every article reporting it."""
 
 
-@dataclass(frozen=True, slots=True)
-class LinkInputs:
-    """What `link` makes a Site from. A warm process keeps the last build's, to tell an
-    edit of some articles' text from any other change (`page_inputs.carried_inputs`): it
-    shares most of its objects with the next build's, where the Site's indexes are new."""
-
-    briefing: Briefing
-    articles: tuple[Article, ...]
-    analysis: Analysis
-
-
 def article_order(article: Article) -> tuple[bool, str, str]:
     """Dated articles first, oldest first; then undated; ties by id."""
     return (article.date is None, article.date or "", article.id)

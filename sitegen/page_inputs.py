@@ -15,9 +15,9 @@ that changes only that value). Of the index pages the claims page has its inputs
 (every claim) and so has the sources page (every article's row, every copy link); the
 others (overview, actors, tags) read more of the site and always have their view built.
 
-In a warm process (`sitegen serve`), after an edit that changed only some articles' text,
-even that is not done for most pages: those that read none of the edited text keep the
-last build's digests (`carried_inputs`), so an edit hashes a few dozen pages' inputs.
+After an edit even that is not done for most pages: those reading no record the edit
+changed keep the last build's digests (`carried.carried_inputs`), so an edit hashes a few
+dozen pages' inputs.
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ import hashlib
 import io
 import pickle
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Iterable
+from dataclasses import replace
 
-from sitegen.link import LinkInputs, Site
-from sitegen.model import Claim, Mention, Tag, TagOccurrence
+from sitegen.carried import claim_line
+from sitegen.link import Site
+from sitegen.model import Claim, Mention, TagOccurrence
 from sitegen.pagination import Layout
 from sitegen.runner import plain_key
 
@@ -114,8 +115,7 @@ class Inputs:
         """A claim as article and actor pages list it (`Views.claim_view` without reports
         or counts), with its speaker's name."""
         c = self.site.claims[claim_id]
-        return _digest((c.id, c.kind, c.text, c.speaker, self._name(c.speaker), c.speaker_surface,
-                             c.number, c.number_max, c.unit, c.hedge, c.measure, c.status, c.denial))
+        return _digest((claim_line(c), self._name(c.speaker)))
 
     def _name(self, actor_id: str | None) -> str | None:
         return self.site.actors[actor_id].name if actor_id else None
@@ -307,115 +307,3 @@ def paragraphs_by_article(spots: Iterable[Mention | TagOccurrence]) -> dict[str,
     for spot in spots:
         paragraphs[spot.article].add(spot.paragraph)
     return paragraphs
-
-
-# -- inputs carried over from the last build (a warm process) ---------------------------
-
-_TEXT_FIELDS = frozenset({"body", "paragraphs", "content_digest"})
-"""An article's text; its other fields (title, outlet, date, address...) are what lists of
-it show."""
-
-
-_TEXT_READERS = {"article": "articles", "actor": "actors", "actor-mentions": "actors",
-                 "tag": "tags", "tag-articles": "tags"}
-"""The kinds of page whose inputs hold some article's text, and which of `CarriedInputs`'
-sets names the pages of that kind to hash again; the others show articles by their
-listing (title, outlet, date) only."""
-
-
-@dataclass(frozen=True)
-class CarriedInputs:
-    """The last build's inputs digests, for the pages an edit of some articles' text
-    cannot have changed (`carried_inputs`). Which pages read an article's text is fixed by
-    `Inputs`: its own page and the pages of the articles it rewrites or is rewritten by
-    (`_article`), and the pages of the actors and tags that quote its paragraphs
-    (`_quoting`). A page that starts reading an article's text elsewhere must be named here
-    (tests/test_page_inputs.py compares every carried digest with a fresh one)."""
-
-    digests: Mapping[str, str]
-    """The last build's inputs digest of each page, by path (`LastBuild.page_inputs`)."""
-    articles: frozenset[str]
-    """Articles whose page may have changed."""
-    actors: frozenset[str]
-    """Actors whose page and pages of mentions may have changed."""
-    tags: frozenset[str]
-    """Tags whose pages may have changed (quoting an edited article, or scored anew)."""
-
-    def digest(self, path: str, kind: str, entity: str) -> str | None:
-        """The page's inputs digest when they are as in the last build, else None."""
-        owners = _TEXT_READERS.get(kind)
-        owner = entity.rpartition("/")[0] if "/" in entity else entity
-        return None if owners and owner in getattr(self, owners) else self.digests.get(path)
-
-
-def carried_inputs(last: LinkInputs, now: LinkInputs, site: Site, digests: Mapping[str, str]
-                   ) -> CarriedInputs | None:
-    """What the pages of `site` (linked from `now`) can take from the last build's (linked
-    from `last`, its pages' inputs hashing to `digests`) when the two differ only in the
-    text of some articles, the usual edit in `sitegen serve`: every page but those reading
-    an edited article's text keeps its inputs digest, without its inputs being gathered
-    and hashed again (7,100 pages at 1,000 articles, 52,000 at 10,000). A tag whose score
-    alone moved has its own pages hashed again. None when anything else changed: a title,
-    a name, a claim, a tag's articles, a link between articles; every page is hashed then.
-    The site is a function of what it is linked from (`link.link`), so comparing those
-    tells whether its records and indexes are as they were."""
-    edited = _text_edited(last, now)
-    rescored = _rescored(last.analysis.tags, now.analysis.tags)
-    if edited is None or rescored is None:
-        return None
-    articles = set(edited)
-    for article_id in site.article_by_id:  # the pages showing an edited article whole beside their own
-        link = site.copy_link_of.get(article_id)
-        if site.origin_of.get(article_id) in edited or (link is not None and link.origin in edited) or any(
-                edge.copy in edited for edge in site.copies_of.get(article_id, ())):
-            articles.add(article_id)
-    return CarriedInputs(
-        digests=digests,
-        articles=frozenset(articles),
-        actors=frozenset(a for article_id in edited for a in site.actors_of_article.get(article_id, ())),
-        tags=frozenset(t.id for t in site.tags.values() if edited.intersection(t.articles)) | rescored,
-    )
-
-
-def _text_edited(last: LinkInputs, now: LinkInputs) -> set[str] | None:
-    """The ids of the articles whose text alone changed from `last` to `now`, if every
-    other field of every article, the briefing and every analysis result but the tags
-    (`_rescored`) are the same (the same object, or equal and, for a mapping, in the same
-    order); else None."""
-    if [a.id for a in last.articles] != [a.id for a in now.articles] or not _same(last.briefing, now.briefing):
-        return None
-    edited = set()
-    for before, after in zip(last.articles, now.articles, strict=True):
-        if before is after or before == after:  # a warm process keeps unchanged articles: the same object
-            continue
-        if any(getattr(before, f.name) != getattr(after, f.name) for f in fields(after) if f.name not in _TEXT_FIELDS):
-            return None
-        edited.add(after.id)
-    if not all(_same(getattr(last.analysis, f.name), getattr(now.analysis, f.name))
-               for f in fields(now.analysis) if f.name != "tags"):
-        return None
-    return edited
-
-
-def _rescored(last: tuple[Tag, ...], now: tuple[Tag, ...]) -> frozenset[str] | None:
-    """The tags whose score alone changed, if the tags are otherwise as they were (the
-    same ones, in the same order, on the same articles and paragraphs); else None. Scores
-    add up every article's relevance for the tag, so an edit of one article's text moves
-    them in the last digits without changing what any page but the tag's own shows."""
-    if last is now:
-        return frozenset()
-    if [t.id for t in last] != [t.id for t in now]:
-        return None
-    if any(before != replace(after, score=before.score) for before, after in zip(last, now, strict=True)):
-        return None
-    return frozenset(after.id for before, after in zip(last, now, strict=True) if before.score != after.score)
-
-
-def _same(before: object, after: object) -> bool:
-    """Whether two values of a site hash alike: the same object, or equal and, for a
-    mapping, with its keys in the same order."""
-    if before is after:
-        return True
-    if before != after:
-        return False
-    return not isinstance(before, Mapping) or not isinstance(after, Mapping) or list(before) == list(after)

@@ -26,13 +26,14 @@ from sitegen.analyse.tags import (
     uncached_keywords,
 )
 from sitegen.background import Pending, Stages, first_done, forks
+from sitegen.carried import CarriedInputs, SiteRecords, analysis_digests, carried_inputs, site_records
 from sitegen.export import briefing_json, encode_records
 from sitegen.feeds import atom_feed, sitemap
 from sitegen.imports import import_alone
-from sitegen.link import LinkInputs, Site, index_actors, link
+from sitegen.link import Site, index_actors, link
 from sitegen.load import LoadedSite, Parsed, file_digest, load_site, parse_articles
 from sitegen.model import Analysis, Claim, SourceAnalysis, Tag
-from sitegen.page_inputs import CarriedInputs, carried_inputs
+from sitegen.pagination import Layout, layout
 from sitegen.progress import terminal_progress
 from sitegen.render import Page, PageReuse, render_site, theme_environment
 from sitegen.runner import ArticleRunner, default_jobs, open_runner
@@ -64,8 +65,9 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
     """The four analysers, as many at a time as their inputs allow (`background.py`):
     sources beside actors, then tags and claims as soon as actors are in (claims are
     joined across articles before they wait for the sources, which count their origins;
-    while tags still run, the main process makes the link stage's actor indexes and, into
-    `lines`, the actors' and claims' lines of briefing.json).
+    while tags still run, the main process makes the link stage's actor indexes, the
+    digests of actors and claims the next build compares (`carried.analysis_digests`) and,
+    into `lines`, the actors' and claims' lines of briefing.json).
     When many articles need YAKE (a cold build), it starts first, beside both
     (`_cold_analyse`). Each stage's time is its own, so with several jobs the stage times
     add up to more than the build's."""
@@ -85,6 +87,7 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
         claims = timer.run("claims", lambda: claim_ledger(joined, sources.origin_of, runner))
         timer.run("link", lambda: index_actors(actors))
         timer.run("render", lambda: encode_records(actors, claims, lines))
+        timer.run("render", lambda: analysis_digests(actors, claims))
         tags = pending_tags.result()
         timer.add("tags", pending_tags.seconds)
     return Analysis(actors=actors, claims=claims, sources=sources, tags=tags)
@@ -162,8 +165,8 @@ class SiteOutput:
     """An analysed site and its output files, produced one at a time as they are written."""
 
     site: Site
-    linked: LinkInputs
-    """What `site` was linked from."""
+    records: SiteRecords | None
+    """Digests of `site`'s records, for the next build's `carried_inputs` (None without a cache)."""
     files: Iterator[OutputFile]
     pages: list[Page]
     """Each page once its file has been produced, without its bytes (those go to disk)."""
@@ -174,13 +177,13 @@ class SiteOutput:
 
 def site_output(
     options: BuildOptions, dirs: list[Path], cache: Path | None, timer: Timer, reuse: PageReuse | None = None,
-    last: tuple[LinkInputs, Mapping[str, str]] | None = None, theme: str = "",
+    last: tuple[SiteRecords, Mapping[str, str]] | None = None, theme: str = "",
 ) -> SiteOutput:
     """Load, analyse and link the site now (raising SitegenError on bad input); its files
     are rendered as `files` is consumed, with the time spent counted as "render". `reuse`
-    supplies pages whose view did not change since the last build; `last`, in a warm
-    process, what that build linked its site from and its pages' inputs digests, which
-    pages an edit of articles' text left as they were keep (`page_inputs.carried_inputs`);
+    supplies pages whose view did not change since the last build; `last`, the digests of
+    that build's records and of its pages' inputs, which the pages reading no record an
+    edit changed keep (`carried.carried_inputs`);
     `theme`, the theme's fingerprint, under which a warm process keeps its templates."""
     warm = options.warm if cache is not None else None
     lines = warm.export_lines if warm else PerRecord()
@@ -194,15 +197,16 @@ def site_output(
             runner.keep_keyed(PARSE_STEP, [a.content_digest for a in loaded.articles])
             import_stage_libraries(runner, len(loaded.articles))
         analysis = analyse(loaded, timer, runner, lines)
-    linked = LinkInputs(loaded.briefing, loaded.articles, analysis)
-    site = timer.run("link", lambda: link(linked.briefing, linked.articles, linked.analysis))
-    carried = timer.run("render", lambda: carried_inputs(last[0], linked, site, last[1])) if last else None
+    site = timer.run("link", lambda: link(loaded.briefing, loaded.articles, analysis))
+    split = timer.run("render", lambda: layout(site))
+    records = timer.run("render", lambda: site_records(site, split, analysis)) if cache is not None else None
+    carried = timer.run("render", lambda: carried_inputs(last[0], records, site, split, last[1])) if (
+        last and records) else None
     pages: list[Page] = []
     environment = _theme_environment(warm, theme, dirs)
-    files = _timed(timer, "render", _files(site, environment, dirs, reuse, options.jobs or default_jobs(), pages,
-                                           with_inputs=cache is not None,
-                                           lines=lines, carried=carried))
-    return SiteOutput(site, linked, files, pages, computed=runner.computed, reused=runner.reused)
+    files = _timed(timer, "render", _files(site, split, environment, dirs, reuse, options.jobs or default_jobs(),
+                                           pages, with_inputs=cache is not None, lines=lines, carried=carried))
+    return SiteOutput(site, records, files, pages, computed=runner.computed, reused=runner.reused)
 
 
 def _theme_environment(warm: WarmState | None, theme: str, dirs: list[Path]) -> jinja2.Environment:
@@ -214,10 +218,10 @@ def _theme_environment(warm: WarmState | None, theme: str, dirs: list[Path]) -> 
     return warm.theme[1]
 
 
-def _files(site: Site, environment: jinja2.Environment, dirs: list[Path], reuse: PageReuse | None, jobs: int,
-           pages: list[Page], with_inputs: bool, lines: PerRecord, carried: CarriedInputs | None
+def _files(site: Site, split: Layout, environment: jinja2.Environment, dirs: list[Path], reuse: PageReuse | None,
+           jobs: int, pages: list[Page], with_inputs: bool, lines: PerRecord, carried: CarriedInputs | None
            ) -> Iterator[OutputFile]:
-    rendered = render_site(site, dirs, reuse, jobs, with_inputs, carried, environment)
+    rendered = render_site(site, dirs, reuse, jobs, with_inputs, carried, environment, split)
     # Asking for the first page starts the render workers; this process makes the
     # whole-site files while they go on, instead of after (a fifth of a rebuild's render
     # at 1,000 articles, where it waited for them), and writes them after the pages.

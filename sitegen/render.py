@@ -7,6 +7,7 @@ so a template cannot build a wrong URL (Zola's `SerializingPage`, MkDocs' `Templ
 from __future__ import annotations
 
 import functools
+import itertools
 import textwrap
 import threading
 import traceback
@@ -20,11 +21,12 @@ from typing import Any, Protocol, TypedDict, TypeVar
 import jinja2
 
 from sitegen import charts
+from sitegen.carried import CarriedInputs
 from sitegen.errors import SitegenError
 from sitegen.link import Site
 from sitegen.markdown import ArticleBody, Marker, Span
 from sitegen.model import Article, Claim, CopyLink, Evidence
-from sitegen.page_inputs import CarriedInputs, Inputs, mentions_by_article, paragraphs_by_article, value_digest
+from sitegen.page_inputs import Inputs, mentions_by_article, paragraphs_by_article, value_digest
 from sitegen.pagination import CLAIM_STATUSES, Layout, actors_index_order, layout, reports_in_order
 from sitegen.runner import ForkedPool, fork_available
 from sitegen.urls import (
@@ -748,7 +750,7 @@ class _Job:
     """None when no record of this build will keep the pages' inputs digests (--no-cache)."""
     carried: list[str | None] | None = None
     """Each page's inputs digest kept from the last build (None: to be hashed), when an edit
-    of text left most pages as they were (`page_inputs.carried_inputs`)."""
+    left most pages as they were (`carried.carried_inputs`)."""
 
 
 def _render_page(job: _Job, k: int) -> Page | SitegenError:
@@ -779,7 +781,7 @@ _FORKED_JOB: _Job | None = None
 while a pool renders, and one build renders at a time."""
 
 
-def _render_in_worker(batch: range) -> list[Page | SitegenError]:
+def _render_in_worker(batch: Sequence[int]) -> list[Page | SitegenError]:
     assert _FORKED_JOB is not None
     return [_render_page(_FORKED_JOB, k) for k in batch]
 
@@ -788,21 +790,22 @@ PAGES_A_TASK = 8
 """Entity pages a render worker takes at a time (one each would cost more in messages)."""
 
 
-def _batches(pages: Sequence[_PagePlan]) -> Iterator[range]:
-    """The pages as workers take them: each index page alone, as each reads the whole
-    site (the claims and sources pages are most of a rebuild's rendering) and taken
-    together they held one worker while the other ran out of pages; then the rest."""
+def _batches(pages: Sequence[_PagePlan], todo: Sequence[int]) -> Iterator[Sequence[int]]:
+    """The pages `todo` (their numbers, in order) as workers take them: each index page
+    alone, as each reads the whole site (the claims and sources pages are most of a
+    rebuild's rendering) and taken together they held one worker while the other ran out
+    of pages; then the rest."""
     k = 0
-    while k < len(pages) and not pages[k].entity:
-        yield range(k, k + 1)
+    while k < len(todo) and not pages[todo[k]].entity:
+        yield todo[k:k + 1]
         k += 1
-    for start in range(k, len(pages), PAGES_A_TASK):
-        yield range(start, min(start + PAGES_A_TASK, len(pages)))
+    for start in range(k, len(todo), PAGES_A_TASK):
+        yield todo[start:start + PAGES_A_TASK]
 
 
 def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None = None,
                 jobs: int = 1, with_inputs: bool = True, carried: CarriedInputs | None = None,
-                environment: jinja2.Environment | None = None) -> Iterator[Page]:
+                environment: jinja2.Environment | None = None, pages: Layout | None = None) -> Iterator[Page]:
     """Every HTML page of the briefing, one at a time and in a fixed order, so the caller
     can write each and let it go (nothing is written here). A page whose inputs or view
     are as they were in the last build is not rendered again when `reuse` says its old
@@ -810,19 +813,20 @@ def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None 
     With `jobs` > 1 and fork available, worker processes forked with the linked site
     build, hash and render the pages; the bytes are the same. `with_inputs` False: no
     page's inputs are hashed (nothing will keep them for a next build). `carried`: the
-    inputs digests of pages an edit of text left as they were (`page_inputs.carried_inputs`);
+    inputs digests of pages an edit left as they were (`carried.carried_inputs`);
     when few pages are left to hash they are done in this process, as forked workers would
     copy more of its memory than they have pages to do (see bench/README.md, the fork tax).
-    `environment`: the theme's templates (`theme_environment(theme_dirs)` unless given)."""
+    `environment`: the theme's templates (`theme_environment(theme_dirs)` unless given);
+    `pages`: how its lists are split (`layout(site)` unless given)."""
     global _FORKED_JOB
-    pages = layout(site)
+    pages = pages or layout(site)
     plans = list(_pages(Views(site, pages)))
     kept = [carried.digest(p.path, p.kind, p.entity) if p.entity is not None else None
             for p in plans] if carried is not None and with_inputs else None
     job = _Job(environment or theme_environment(theme_dirs), plans, reuse or _NoReuse(), theme_dirs,
                Inputs(site, pages) if with_inputs else None, kept)
-    todo = len(plans) if kept is None else kept.count(None)
-    if jobs < 2 or todo < MIN_POOL_PAGES or not fork_available():
+    todo = [k for k in range(len(plans)) if kept is None or kept[k] is None]
+    if jobs < 2 or len(todo) < MIN_POOL_PAGES or not fork_available():
         yield from (_page_or_raise(_render_page(job, k)) for k in range(len(job.pages)))
         return
     _FORKED_JOB = job
@@ -830,8 +834,11 @@ def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None 
     try:
         with ForkedPool(jobs) as pool:
             try:
-                for batch in pool.imap(_render_in_worker, _until(stop, _batches(job.pages))):
-                    yield from map(_page_or_raise, batch)
+                done = itertools.chain.from_iterable(pool.imap(_render_in_worker, _until(stop, _batches(plans, todo))))
+                # A page with carried inputs is found kept here (its file's stamp checked),
+                # while the workers build and render the others.
+                for k in range(len(plans)):
+                    yield _page_or_raise(next(done) if kept is None or kept[k] is None else _render_page(job, k))
             finally:
                 stop.set()  # before the pool is closed (see `_until`)
     finally:

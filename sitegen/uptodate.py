@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.cache import code_fingerprint
+from sitegen.carried import SiteRecords
 
 RECORD_FORMAT = "sitegen-last-build 1"
 
@@ -48,6 +49,9 @@ class LastBuild:
     page_inputs: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """The `render.Page.inputs_digest` of each page of an article, actor, tag or claim: a
     page made from the same inputs has the same view, which is then not even built."""
+    records: SiteRecords | None = None
+    """Digests of the site's records, by which the next build tells which pages' inputs
+    it can carry over (`carried.carried_inputs`)."""
 
 
 def _files_under(folder: Path, skip: Path | None = None) -> list[str]:
@@ -125,6 +129,7 @@ def save_last_build(cache_dir: Path, output: Path, build: LastBuild) -> None:
         "theme": build.theme,
         "views": dict(build.views),
         "page_inputs": dict(build.page_inputs),
+        "records": build.records.to_json() if build.records is not None else None,
     }
     target = _record_path(cache_dir, output)
     try:
@@ -155,6 +160,7 @@ def read_last_build(cache_dir: Path, output: Path) -> LastBuild | None:
             theme=str(data["theme"]),
             views={str(p): str(d) for p, d in data["views"].items()},
             page_inputs={str(p): str(d) for p, d in data.get("page_inputs", {}).items()},
+            records=SiteRecords.from_json(data["records"]) if data.get("records") else None,
         )
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None

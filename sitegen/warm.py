@@ -21,8 +21,6 @@ from sitegen.model import Article
 if TYPE_CHECKING:
     import jinja2
 
-    from sitegen.link import LinkInputs
-
 A = TypeVar("A")
 R = TypeVar("R")
 
@@ -69,11 +67,6 @@ class WarmState:
     renders took ~0.04 s of each rebuild. Any change to the theme folders (or to sitegen)
     makes a new one, so a template added in the site's own theme is never shadowed by one
     compiled from the built-in theme."""
-    last_linked: tuple[str, LinkInputs] | None = None
-    """What the site of the last build that completed was linked from, with the input
-    fingerprint its record was saved under (`uptodate.LastBuild.inputs`): the record's
-    pages' inputs digests are that build's only if the record is still the one it saved (a
-    build from the command line in between writes its own)."""
 
 
 def by_identity(make: Callable[[A], R]) -> Callable[[A], R]:

@@ -1,4 +1,4 @@
-"""Edits made in code for the tests of cached cross-article steps."""
+"""Edits made in code for the tests of cached cross-article steps and carried page inputs."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from sitegen import render
-from sitegen.link import LinkInputs, Site
+from sitegen.carried import CarriedInputs, SiteRecords, site_records
+from sitegen.link import Site, link
 from sitegen.model import Analysis, Article, Paragraph, SourceAnalysis
-from sitegen.page_inputs import CarriedInputs, Inputs
+from sitegen.page_inputs import Inputs
 from sitegen.pagination import layout
 
 
@@ -20,13 +21,23 @@ def appended(article: Article, text: str) -> Article:
                    content_digest="")
 
 
-def linked_from(site: Site) -> LinkInputs:
-    """What `site` could have been linked from: its briefing, articles and analysis, read
-    back from its records (`link.link(*...)` of them makes an equal site)."""
-    return LinkInputs(site.briefing, site.articles, Analysis(
+def analysis_of(site: Site) -> Analysis:
+    """What `site` could have been linked from, read back from its records."""
+    return Analysis(
         actors=tuple(site.actors.values()), claims=tuple(site.claims.values()),
         sources=SourceAnalysis(links=tuple(site.copy_link_of.values()), origin_of=dict(site.origin_of)),
-        tags=tuple(site.tags.values())))
+        tags=tuple(site.tags.values()))
+
+
+def relinked(site: Site, articles: tuple[Article, ...] | None = None, analysis: Analysis | None = None) -> Site:
+    """`site` linked again, with these articles or this analysis instead of its own."""
+    return link(site.briefing, site.articles if articles is None else articles,
+                analysis_of(site) if analysis is None else analysis)
+
+
+def records(site: Site) -> SiteRecords:
+    """The digests of `site`'s records, as a build keeps them."""
+    return site_records(site, layout(site), analysis_of(site))
 
 
 def entity_pages(site: Site) -> dict[str, tuple[str, str]]:
@@ -41,7 +52,7 @@ def digests(site: Site) -> dict[str, str]:
 
 
 def checked_against_fresh(carried: CarriedInputs, before: Mapping[str, str], site: Site) -> tuple[dict[str, str], int]:
-    """The oracle of `page_inputs.carried_inputs`: every digest `carried` keeps for a page
+    """The oracle of `carried.carried_inputs`: every digest `carried` keeps for a page
     of `site` is the one hashing its inputs afresh gives, and every page whose inputs differ
     from `before` (the last build's digests) is hashed again. Returns the kind of each such
     page, by path, and how many pages kept a digest."""

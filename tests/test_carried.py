@@ -1,0 +1,209 @@
+"""Inputs digests carried over an edit (`carried.carried_inputs`), against the digests
+hashed afresh: the oracle every carried digest must match, over edits of text, claims,
+rewrites and tags."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from edits import analysis_of, checked_against_fresh, digests, records, relinked
+
+from sitegen import render
+from sitegen.build import BuildOptions, build
+from sitegen.cache import KEY_ENV
+from sitegen.carried import CarriedInputs, carried_inputs
+from sitegen.link import Site
+from sitegen.model import Article, Claim, SourceAnalysis
+from sitegen.pagination import CLAIM_STATUSES, layout
+
+STORY = Path(__file__).parent / "stories" / "sources-wire-cuts"
+
+
+@pytest.fixture(autouse=True)
+def signing_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "user-cache" / "cache-key"))
+
+
+def built_story(root: Path, briefing: str) -> Site:
+    shutil.copytree(STORY, root / "content" / "articles", ignore=shutil.ignore_patterns("*.yaml"))
+    (root / "content" / "briefing.yaml").write_text(f"title: Landslide\n{briefing}", encoding="utf-8")
+    built = build(BuildOptions(root=root, output=root / "public", jobs=1, use_cache=False)).site
+    assert built is not None
+    return built
+
+
+SPLIT = "page_size: 2\n"
+"""Every list longer than two split into pages: the claims, the source index, actors'
+mentions, tags' articles, claims' reports; each page reads a part of its list."""
+
+
+@pytest.fixture(params=["", SPLIT], ids=["whole lists", "split lists"])
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Site:
+    """A story with rewrites and (one report shown on the claims page) claim pages, with
+    its lists whole or split."""
+    monkeypatch.setattr(render, "EVIDENCE_SHOWN", 1)
+    return built_story(tmp_path / "site", request.param)
+
+
+def reworded(article: Article, number: int) -> Article:
+    """`article` with words added at the end of paragraph `number`: every mention, tag
+    occurrence and quote in it keeps its place."""
+    paragraphs = tuple(replace(p, text=p.text + " Witnesses agreed.") if p.number == number else p
+                       for p in article.paragraphs)
+    old = next(p.text for p in article.paragraphs if p.number == number)
+    return replace(article, body=article.body.replace(old, old + " Witnesses agreed.", 1), paragraphs=paragraphs,
+                   content_digest="")
+
+
+def with_article(site: Site, article: Article) -> tuple[Article, ...]:
+    return tuple(article if a.id == article.id else a for a in site.articles)
+
+
+def quoted_paragraphs(site: Site) -> list[tuple[str, int]]:
+    """(article, paragraph) of the paragraphs both an actor page and a tag page quote, the
+    origin of a rewrite first."""
+    tagged = {(a, n) for a, rows in site.tag_paragraphs_in_article.items() for _, n in rows}
+    named = {(a, m.paragraph) for a, rows in site.mentions_in_article.items() for _, m in rows}
+    return sorted(tagged & named, key=lambda spot: (spot[0] not in site.copies_of, spot))
+
+
+def carried_to(last: Site, now: Site) -> CarriedInputs:
+    """What `now`'s pages carry from `last`'s, which must be something."""
+    carried = carried_inputs(records(last), records(now), now, layout(now), digests(last))
+    assert carried is not None, "the edit was taken for a change of what every page reads"
+    return carried
+
+
+def test_a_paragraph_quoted_by_actor_and_tag_pages_rehashes_them_and_nothing_is_carried_stale(site: Site) -> None:
+    """Reword a paragraph of an origin that actor and tag pages quote: the digests carried
+    over are the fresh ones, and every page whose inputs changed (the article's, its
+    rewrites', the actors' and tags' that quote the paragraph) is hashed again."""
+    article_id, number = quoted_paragraphs(site)[0]
+    assert article_id in site.copies_of, "the story's origin quotes no actor with a tag"
+    edited = relinked(site, with_article(site, reworded(site.article_by_id[article_id], number)))
+    changed, kept = checked_against_fresh(carried_to(site, edited), digests(site), edited)
+    assert set(changed.values()) >= {"article", "actor", "tag"}
+    assert sum(kind == "article" for kind in changed.values()) > 1  # a rewrite shows its origin whole
+    assert kept
+
+
+def test_what_every_page_reads_carries_nothing_and_nothing_changed_carries_everything(site: Site) -> None:
+    """A retitled article (lists show titles) or a renamed actor moves what any page may
+    read: no digest is carried. The same site linked again carries every digest."""
+    last, before = records(site), digests(site)
+    retitled = relinked(site, with_article(site, replace(site.articles[0], title="Another title")))
+    assert carried_inputs(last, records(retitled), retitled, layout(retitled), before) is None
+    actors = analysis_of(site).actors
+    renamed = relinked(site, analysis=replace(analysis_of(site), actors=(replace(actors[0], name="Another"),
+                                                                          *actors[1:])))
+    assert carried_inputs(last, records(renamed), renamed, layout(renamed), before) is None
+    carried = carried_to(site, relinked(site))
+    assert not any(carried.stale.values()) and not carried.stale_kinds
+    assert sum(d is not None for d in map(carried.digests.get, before)) == len(before)
+
+
+def test_a_tag_scored_anew_or_moved_rehashes_its_pages_and_its_articles(site: Site) -> None:
+    """A tag's score adds up every article's relevance for it, so an edit of one article's
+    text moves it: only that tag's pages show it. A tag dropped from an article moves that
+    article's page and the source index too."""
+    analysis = analysis_of(site)
+    tags = list(analysis.tags)
+    tags[0] = replace(tags[0], score=tags[0].score + 0.5)
+    rescored = relinked(site, analysis=replace(analysis, tags=tuple(tags)))
+    carried = carried_to(site, rescored)
+    assert carried.stale["tag"] == {tags[0].id} and not carried.stale["article"] and not carried.stale_kinds
+    changed, _ = checked_against_fresh(carried, digests(site), rescored)
+    assert set(changed.values()) == {"tag"}
+    dropped = tags[0].articles[0]
+    tags[0] = replace(tags[0], articles=tags[0].articles[1:],
+                      occurrences=tuple(o for o in tags[0].occurrences if o.article != dropped))
+    moved = relinked(site, analysis=replace(analysis, tags=tuple(tags)))
+    carried = carried_to(site, moved)
+    assert dropped in carried.stale["article"] and "sources" in carried.stale_kinds
+    changed, kept = checked_against_fresh(carried, digests(site), moved)
+    assert {"tag", "article", "sources"} <= set(changed.values()) and kept
+
+
+def test_a_claim_counted_anew_rehashes_its_pages_and_one_restated_its_reports_and_speaker(site: Site) -> None:
+    """A claim whose count of independent sources moves (an edit elsewhere broke a
+    rewrite's link) shows it on its own pages and the claims pages only; one whose status
+    moves shows it in every list of claims too: on the pages of the articles reporting it
+    and of the actor that made it. A claim gone leaves them all. The rest is carried,
+    unless the claims list of a status gains or loses a page (every page links to them)."""
+    analysis = analysis_of(site)
+    claim = next(c for c in analysis.claims if c.speaker is not None and len(c.evidence) > 1)
+
+    def with_claim(changed: Claim | None) -> Site:
+        claims = (changed if c is claim else c for c in analysis.claims)
+        return relinked(site, analysis=replace(analysis, claims=tuple(c for c in claims if c is not None)))
+
+    counted = with_claim(replace(claim, independent_sources=claim.independent_sources + 1))
+    carried = carried_to(site, counted)
+    assert carried.stale["claim"] == {claim.id} and not carried.stale["article"] | carried.stale["actor"]
+    changed, kept = checked_against_fresh(carried, digests(site), counted)
+    assert set(changed.values()) <= {"claim", "claim-reports", "claims", "claims-list"} and "claims" in changed.values()
+    reports = {e.article for e in claim.evidence}
+    for now in (with_claim(replace(claim, status=next(s for s in CLAIM_STATUSES if s != claim.status))),
+                with_claim(None)):
+        if layout(now).claim_pages_by_status != layout(site).claim_pages_by_status:
+            # Every page links to the claims pages of each status: how many there are is shared.
+            assert carried_inputs(records(site), records(now), now, layout(now), digests(site)) is None
+            continue
+        carried = carried_to(site, now)
+        assert reports <= carried.stale["article"] and claim.speaker in carried.stale["actor"]
+        changed, kept = checked_against_fresh(carried, digests(site), now)
+        assert {"claims", "article", "actor"} <= set(changed.values()) and kept
+
+
+def test_a_rewrite_no_longer_linked_rehashes_both_articles_and_the_source_index(site: Site) -> None:
+    """A copy link dropped (the rewrite edited past recognition) changes the pages of the
+    rewrite and of its origin, and the source index."""
+    analysis = analysis_of(site)
+    link = analysis.sources.links[0]
+    origin_of = {a: (None if a == link.copy else o) for a, o in analysis.sources.origin_of.items()}
+    unlinked = relinked(site, analysis=replace(analysis, sources=SourceAnalysis(
+        links=analysis.sources.links[1:], origin_of=origin_of)))
+    carried = carried_to(site, unlinked)
+    assert {link.copy, link.origin} <= carried.stale["article"] and "sources" in carried.stale_kinds
+    changed, kept = checked_against_fresh(carried, digests(site), unlinked)
+    assert {"article", "sources"} <= set(changed.values()) and kept
+
+
+def test_an_article_on_a_later_page_of_a_list_rehashes_that_page_alone(tmp_path: Path) -> None:
+    """An actor's mentions split into pages: rewording an article listed on page n of them
+    hashes that page again, not the actor's own page (its first page of mentions) nor the
+    others."""
+    site = built_story(tmp_path / "site", SPLIT)
+    pages = layout(site)
+    actor_id, number, article_id = next((a, n, article_id) for a, chunks in sorted(pages.mentions.items())
+                                        for n, articles in enumerate(chunks[1:], start=2) for article_id in articles)
+    paragraph = next(m.paragraph for m in site.actors[actor_id].mentions if m.article == article_id)
+    edited = relinked(site, with_article(site, reworded(site.article_by_id[article_id], paragraph)))
+    carried = carried_to(site, edited)
+    assert f"{actor_id}/{number}" in carried.stale["actor-mentions"]
+    assert actor_id not in carried.stale["actor"] or article_id in pages.mentions[actor_id][0]
+    changed, kept = checked_against_fresh(carried, digests(site), edited)
+    assert "actor-mentions" in changed.values() and kept
+
+
+def test_a_claim_gone_from_a_page_of_the_claims_list_rehashes_that_page(tmp_path: Path) -> None:
+    """A claim gone leaves a gap on its page of the claims list, whose claims are
+    otherwise as they were: that page is hashed again (the claims list is split into as
+    many pages as before)."""
+    site = built_story(tmp_path / "site", SPLIT)
+    pages = layout(site)
+    assert pages.claims is not None
+    analysis = analysis_of(site)
+    for claim in analysis.claims:
+        fewer = relinked(site, analysis=replace(analysis, claims=tuple(c for c in analysis.claims if c is not claim)))
+        if layout(fewer).claim_pages_by_status == pages.claim_pages_by_status:
+            break
+    else:
+        pytest.fail("every claim gone changes how many pages the claims list has")
+    carried = carried_to(site, fewer)
+    assert pages.claims.page_of[claim.id] in carried.stale["claims-list"]
+    changed, kept = checked_against_fresh(carried, digests(site), fewer)
+    assert "claims-list" in changed.values() and kept
