@@ -11,12 +11,15 @@ makes its own, and a page is hashed again only if it reads a record whose digest
 The records, and the pages reading each (`Inputs` is the reference: whatever a page's
 inputs hold must be covered here):
 - what every page may read (`SiteRecords.shared`): the briefing, how many pages of claims
-  each status has, every actor (names, types, mentions), every article's listing (title,
-  outlet, date, address, author) in order. When it moves, nothing is carried;
+  each status has, every actor's name and type, every article's listing (title, outlet,
+  date, address, author), in order. When it moves, nothing is carried;
+- an actor (its role, names it goes by, mentions) with the actors it appears with and its
+  members: its own pages;
 - an article's text: its own page, the pages of the articles it rewrites or is rewritten
   by, and the pages of the actors and tags that quote its paragraphs;
-- what an article's page shows of other records (its origin and copy links, its tags and
-  where they occur, the claims it reports and where): its own page, and the source index;
+- what an article's page shows of other records (its origin and copy links, the actors it
+  mentions and where, its tags and where they occur, the claims it reports and where): its
+  own page, and the source index;
 - a claim (its reports, status, independent sources and outlets): its pages, the claims
   pages, the pages of the articles reporting it and of the actor that made it;
 - the list of an actor's claims: its own page and the pages of its claims;
@@ -24,7 +27,7 @@ inputs hold must be covered here):
 
 A page reading one of these in a way not named here would keep a stale digest:
 tests/test_carried.py compares every carried digest with one hashed afresh, over edits of
-text, figures, rewrites and tags.
+text, mentions, figures, rewrites and tags.
 """
 
 from __future__ import annotations
@@ -47,8 +50,10 @@ class SiteRecords:
     """Digests of one site's records, by which the next build tells what an edit changed."""
 
     shared: str
-    """What any page may read: the briefing, the claims' pages by status, the actors and
-    every article's listing, in order."""
+    """What any page may read: the briefing, the claims' pages by status, every actor's
+    name and type and every article's listing, in order."""
+    actors: Mapping[str, str]
+    """Actor id -> digest of its record, the actors it appears with and its members."""
     texts: Mapping[str, str]
     """Article id -> digest of its text (its file's, `Article.content_digest`, when read from one)."""
     articles: Mapping[str, str]
@@ -100,9 +105,10 @@ def claim_line(claim: Claim) -> tuple[object, ...]:
 
 
 @by_identity
-def _actors_digest(actors: tuple[Actor, ...]) -> str:
-    """Every actor, in order."""
-    return _digest(actors)
+def _actor_digests(actors: tuple[Actor, ...]) -> tuple[str, dict[str, str]]:
+    """Every actor's name and type, in order (what any page may show of it), and each
+    actor's record hashed whole."""
+    return _digest(tuple((a.id, a.name, a.type) for a in actors)), {a.id: _digest(a) for a in actors}
 
 
 @by_identity
@@ -118,7 +124,7 @@ def analysis_digests(actors: tuple[Actor, ...], claims: tuple[Claim, ...]) -> No
     very same tuples): a build calls this while its tags stage is still running in a
     child, time its main process would spend waiting (0.1 s at 1,000 articles, of the
     0.13 s `site_records` took)."""
-    _actors_digest(actors)
+    _actor_digests(actors)
     _claim_digests(claims)
 
 
@@ -126,14 +132,18 @@ def site_records(site: Site, pages: Layout, analysis: Analysis) -> SiteRecords:
     """The digests of the records of `site`, linked from `analysis` (its lists split as
     `pages` says)."""
     listings = tuple((a.id, a.title, a.outlet, a.date, a.url, a.author) for a in site.articles)
-    shared = _digest((site.briefing, pages.claim_pages_by_status, listings, _actors_digest(analysis.actors)))
+    names, actors = _actor_digests(analysis.actors)
+    shared = _digest((site.briefing, pages.claim_pages_by_status, listings, names))
     claims, claim_lines = _claim_digests(analysis.claims)
     tags = site.tags
     return SiteRecords(
         shared=shared,
+        actors={a: _digest((digest, site.co_mentions.get(a, ()), site.members_of.get(a, ())))
+                for a, digest in actors.items()},
         texts={a.id: a.content_digest or _digest((a.body, a.paragraphs)) for a in site.articles},
         articles={a.id: _digest((
             site.origin_of.get(a.id), site.copy_link_of.get(a.id), site.copies_of.get(a.id, ()),
+            site.actors_of_article.get(a.id, ()), site.mentions_in_article.get(a.id, ()),
             tuple((t, tags[t].label) for t in site.tags_of_article.get(a.id, ())),
             site.tag_paragraphs_in_article.get(a.id, ()),
             site.evidence_in_article.get(a.id, ()), site.claims_of_article.get(a.id, ()),
@@ -177,7 +187,7 @@ def carried_inputs(last: SiteRecords, now: SiteRecords, site: Site, pages: Layou
     can take from the last build's (whose records were `last`, its pages' inputs hashing
     to `digests`): every page reading no record that moved keeps its digest, without its
     inputs being gathered and hashed again. None when what every page may read moved (a
-    title, an actor, the briefing)."""
+    title, an actor's name, the briefing)."""
     if last.shared != now.shared:
         return None
     edited = _moved(last.texts, now.texts)
@@ -185,6 +195,7 @@ def carried_inputs(last: SiteRecords, now: SiteRecords, site: Site, pages: Layou
     claims = _moved(last.claims, now.claims)
     lines = _moved(last.claim_lines, now.claim_lines)
     claim_lists = _moved(last.actor_claims, now.actor_claims)
+    moved_actors = _moved(last.actors, now.actors)
     claim_lists |= {c.speaker for c in map(site.claims.get, lines) if c is not None and c.speaker is not None}
     articles = edited | rows | _showing_whole(site, edited) | {
         article_id for article_id, ids in site.claims_of_article.items() if not lines.isdisjoint(ids)}
@@ -198,7 +209,8 @@ def carried_inputs(last: SiteRecords, now: SiteRecords, site: Site, pages: Layou
     return CarriedInputs(
         digests=digests,
         stale={"article": frozenset(articles),
-               "actor": frozenset(actors | claim_lists), "actor-mentions": frozenset(actor_mentions),
+               "actor": frozenset(actors | claim_lists | moved_actors),
+               "actor-mentions": frozenset(actor_mentions | moved_actors),
                "actor-claims": frozenset(claim_lists),
                "tag": frozenset(tags | moved_tags), "tag-articles": frozenset(tag_articles | moved_tags),
                "claim": frozenset(claims), "claim-reports": frozenset(claims),

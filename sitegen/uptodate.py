@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import orjson
 
 from sitegen.cache import code_fingerprint
 from sitegen.carried import SiteRecords
@@ -135,7 +136,7 @@ def save_last_build(cache_dir: Path, output: Path, build: LastBuild) -> None:
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(".tmp")
-        temporary.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
+        temporary.write_bytes(orjson.dumps(record, option=orjson.OPT_SORT_KEYS))
         os.replace(temporary, target)
     except OSError:
         return
@@ -149,7 +150,7 @@ def forget_last_build(cache_dir: Path, output: Path) -> None:
 def read_last_build(cache_dir: Path, output: Path) -> LastBuild | None:
     """The record of the last build into `output`, if there is a readable one."""
     try:
-        data = json.loads(_record_path(cache_dir, output).read_text(encoding="utf-8"))
+        data = orjson.loads(_record_path(cache_dir, output).read_bytes())
         if data.get("format") != RECORD_FORMAT:
             return None
         return LastBuild(

@@ -16,7 +16,7 @@ from sitegen.build import BuildOptions, build
 from sitegen.cache import KEY_ENV
 from sitegen.carried import CarriedInputs, carried_inputs
 from sitegen.link import Site
-from sitegen.model import Article, Claim, SourceAnalysis
+from sitegen.model import Actor, Article, Claim, SourceAnalysis
 from sitegen.pagination import CLAIM_STATUSES, layout
 
 STORY = Path(__file__).parent / "stories" / "sources-wire-cuts"
@@ -91,18 +91,42 @@ def test_a_paragraph_quoted_by_actor_and_tag_pages_rehashes_them_and_nothing_is_
 
 
 def test_what_every_page_reads_carries_nothing_and_nothing_changed_carries_everything(site: Site) -> None:
-    """A retitled article (lists show titles) or a renamed actor moves what any page may
-    read: no digest is carried. The same site linked again carries every digest."""
+    """A retitled article (lists show titles) moves what any page may read: no digest is
+    carried. The same site linked again carries every digest."""
     last, before = records(site), digests(site)
     retitled = relinked(site, with_article(site, replace(site.articles[0], title="Another title")))
     assert carried_inputs(last, records(retitled), retitled, layout(retitled), before) is None
-    actors = analysis_of(site).actors
-    renamed = relinked(site, analysis=replace(analysis_of(site), actors=(replace(actors[0], name="Another"),
-                                                                          *actors[1:])))
-    assert carried_inputs(last, records(renamed), renamed, layout(renamed), before) is None
     carried = carried_to(site, relinked(site))
     assert not any(carried.stale.values()) and not carried.stale_kinds
     assert sum(d is not None for d in map(carried.digests.get, before)) == len(before)
+
+
+def test_an_actor_whose_mentions_or_role_move_rehashes_its_pages_and_the_articles_naming_it(site: Site) -> None:
+    """An actor whose mentions or role move (an edit before a mention in its paragraph, or
+    one describing it anew) shows it on its own pages and, for a mention, on the page of
+    the article. Its name is on every page linking to it: a new name carries nothing."""
+    analysis = analysis_of(site)
+
+    def with_actor(actor: Actor, changed: Actor) -> Site:
+        return relinked(site, analysis=replace(analysis, actors=tuple(changed if a is actor else a
+                                                                      for a in analysis.actors)))
+
+    # A mention one character shorter, as words inserted before it in its paragraph move
+    # it: its article names the same actors as often as before.
+    actor = max(analysis.actors, key=lambda a: (len(a.mentions), a.id))
+    moved = replace(actor.mentions[0], start=actor.mentions[0].start + 1)
+    shifted = with_actor(actor, replace(actor, mentions=(moved, *actor.mentions[1:])))
+    carried = carried_to(site, shifted)
+    assert actor.id in carried.stale["actor"] and moved.article in carried.stale["article"]
+    changed, kept = checked_against_fresh(carried, digests(site), shifted)
+    assert {"actor", "article"} <= set(changed.values()) and kept
+    described = with_actor(actor, replace(actor, role="Spokesperson for the desk"))
+    carried = carried_to(site, described)
+    assert carried.stale["actor"] == {actor.id} and not carried.stale["article"]
+    changed, _ = checked_against_fresh(carried, digests(site), described)
+    assert set(changed.values()) == {"actor"}
+    renamed = with_actor(actor, replace(actor, name="Another name"))
+    assert carried_inputs(records(site), records(renamed), renamed, layout(renamed), digests(site)) is None
 
 
 def test_a_tag_scored_anew_or_moved_rehashes_its_pages_and_its_articles(site: Site) -> None:

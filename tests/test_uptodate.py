@@ -303,7 +303,8 @@ def test_pages_kept_for_unchanged_inputs_are_what_a_fresh_build_makes(
     assert inodes_free_tree(root / "public") == inodes_free_tree(tmp_path / "fresh")
 
 
-CARRYING = {_edit_article, _reword_after_a_name, _add_a_claim, _reword_an_origin, _reword_a_local_report}
+CARRYING = {_edit_article, _reword_a_quote, _reword_after_a_name, _curate_an_actor, _add_a_claim, _reword_an_origin,
+            _reword_a_local_report}
 """The edits that leave what every page reads as it was (`carried.SiteRecords.shared`)."""
 
 
@@ -314,8 +315,8 @@ def test_inputs_carried_over_an_edit_are_the_inputs_hashed_afresh(
     """The oracle of `carried_inputs`: after each kind of edit, every digest it carries
     over from the last build is the one hashing the page's inputs afresh gives, and the
     pages it hashes again include every page whose inputs did change. An edit of what
-    every page may read (an article's title or date, an actor or where it is mentioned,
-    which articles there are) carries nothing."""
+    every page may read (an article's title or date, an actor's name, which articles there
+    are) carries nothing."""
     root = _rewrites_story(tmp_path, monkeypatch)
     built(root)
     last = read_last_build(root / CACHE_DIR, root / "public")
