@@ -32,16 +32,17 @@ text, mentions, figures, rewrites and tags.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
-from sitegen.model import Actor, Analysis, Claim
+from sitegen.link import Site, index_actors
+from sitegen.model import Actor, Analysis, Claim, Evidence
 from sitegen.runner import plain_key
 from sitegen.warm import by_identity
 
-if TYPE_CHECKING:  # imported by `uptodate` for the up-to-date check, which links nothing
-    from sitegen.link import Site
+if TYPE_CHECKING:  # imported by `uptodate` for the up-to-date check, which splits no list
     from sitegen.pagination import Layout, Parts
 
 
@@ -104,26 +105,51 @@ def claim_line(claim: Claim) -> tuple[object, ...]:
             c.measure, c.status, c.denial)
 
 
-@by_identity
-def _actor_digests(actors: tuple[Actor, ...]) -> tuple[str, dict[str, str]]:
-    """Every actor's name and type, in order (what any page may show of it), and each
-    actor's record hashed whole."""
-    return _digest(tuple((a.id, a.name, a.type) for a in actors)), {a.id: _digest(a) for a in actors}
+@dataclass(frozen=True)
+class _Digests:
+    """Digests made from the actors or from the claims alone, kept for the very same tuple
+    (`by_identity`): a warm process whose edit left them as they were makes them once."""
+
+    shared: str
+    """What any page shows of them (the actors' names and types), or ""."""
+    records: dict[str, str]
+    """Each actor or claim (`SiteRecords.actors`, `.claims`)."""
+    by_article: dict[str, str]
+    """What each article's page shows of them: the actors it mentions and where, or the
+    claims it reports and where."""
+    lines: dict[str, str] = field(default_factory=dict)
+    """Each claim as lists show it (`SiteRecords.claim_lines`)."""
 
 
 @by_identity
-def _claim_digests(claims: tuple[Claim, ...]) -> tuple[dict[str, str], dict[str, str]]:
-    """Each claim's digest whole and as lists show it (`SiteRecords.claims`, `.claim_lines`).
-    How many outlets report a claim, which its pages show too, follows from its reports
+def _actor_digests(actors: tuple[Actor, ...]) -> _Digests:
+    indexes = index_actors(actors)
+    return _Digests(
+        shared=_digest(tuple((a.id, a.name, a.type) for a in actors)),
+        records={a.id: _digest((a, indexes.co_mentions.get(a.id, ()), indexes.members_of.get(a.id, ())))
+                 for a in actors},
+        by_article={article_id: _digest((indexes.actors_of_article[article_id], rows))
+                    for article_id, rows in indexes.mentions_in_article.items()},
+    )
+
+
+@by_identity
+def _claim_digests(claims: tuple[Claim, ...]) -> _Digests:
+    """How many outlets report a claim, which its pages show too, follows from its reports
     and the articles' listings (shared)."""
-    return {c.id: _digest(c) for c in claims}, {c.id: _digest(claim_line(c)) for c in claims}
+    reports: dict[str, list[tuple[str, Evidence]]] = defaultdict(list)
+    for claim in claims:
+        for evidence in claim.evidence:
+            reports[evidence.article].append((claim.id, evidence))
+    return _Digests(shared="", records={c.id: _digest(c) for c in claims},
+                    by_article={article_id: _digest(rows) for article_id, rows in reports.items()},
+                    lines={c.id: _digest(claim_line(c)) for c in claims})
 
 
 def analysis_digests(actors: tuple[Actor, ...], claims: tuple[Claim, ...]) -> None:
     """Hash the actors and claims now (`site_records` finds them hashed when given the
     very same tuples): a build calls this while its tags stage is still running in a
-    child, time its main process would spend waiting (0.1 s at 1,000 articles, of the
-    0.13 s `site_records` took)."""
+    child, time its main process would spend waiting."""
     _actor_digests(actors)
     _claim_digests(claims)
 
@@ -132,24 +158,20 @@ def site_records(site: Site, pages: Layout, analysis: Analysis) -> SiteRecords:
     """The digests of the records of `site`, linked from `analysis` (its lists split as
     `pages` says)."""
     listings = tuple((a.id, a.title, a.outlet, a.date, a.url, a.author) for a in site.articles)
-    names, actors = _actor_digests(analysis.actors)
-    shared = _digest((site.briefing, pages.claim_pages_by_status, listings, names))
-    claims, claim_lines = _claim_digests(analysis.claims)
+    actors, claims = _actor_digests(analysis.actors), _claim_digests(analysis.claims)
     tags = site.tags
     return SiteRecords(
-        shared=shared,
-        actors={a: _digest((digest, site.co_mentions.get(a, ()), site.members_of.get(a, ())))
-                for a, digest in actors.items()},
+        shared=_digest((site.briefing, pages.claim_pages_by_status, listings, actors.shared)),
+        actors=actors.records,
         texts={a.id: a.content_digest or _digest((a.body, a.paragraphs)) for a in site.articles},
         articles={a.id: _digest((
+            actors.by_article.get(a.id, ""), claims.by_article.get(a.id, ""),
             site.origin_of.get(a.id), site.copy_link_of.get(a.id), site.copies_of.get(a.id, ()),
-            site.actors_of_article.get(a.id, ()), site.mentions_in_article.get(a.id, ()),
             tuple((t, tags[t].label) for t in site.tags_of_article.get(a.id, ())),
             site.tag_paragraphs_in_article.get(a.id, ()),
-            site.evidence_in_article.get(a.id, ()), site.claims_of_article.get(a.id, ()),
         )) for a in site.articles},
-        claims=claims,
-        claim_lines=claim_lines,
+        claims=claims.records,
+        claim_lines=claims.lines,
         claim_order=_digest(tuple(site.claims)),
         claim_pages={key: _digest(members) for key, members in pages.claims.members.items()} if pages.claims else {},
         actor_claims={a: _digest(made) for a, made in site.claims_of_actor.items()},

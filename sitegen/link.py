@@ -72,27 +72,23 @@ def _check_ids(analysis: Analysis, article_ids: set[str]) -> None:
 
 
 @dataclass(frozen=True)
-class _ActorIndexes:
+class ActorIndexes:
     """What the site's indexes take from the actors alone (`by_identity`: a warm process
-    whose edit left the actors as they were makes them once)."""
+    whose edit left the actors as they were makes them once). Read only."""
 
     actors: dict[str, Actor]
     actors_of_article: dict[str, tuple[str, ...]]
     members_of: dict[str, tuple[str, ...]]
     mentions_in_article: dict[str, tuple[tuple[str, Mention], ...]]
-
-
-def index_actors(actors: tuple[Actor, ...]) -> None:
-    """Make now what `link` takes from the actors alone (who is mentioned where, who appears
-    with whom; it finds them made when given the very same tuple). A build calls this while
-    its tags stage is still running in a child, time its main process would spend waiting:
-    0.1 s of the link stage of an edit rebuilt at 1,000 articles."""
-    _actor_indexes(actors)
-    _co_mentions(actors)
+    co_mentions: dict[str, tuple[tuple[str, int], ...]]
 
 
 @by_identity
-def _actor_indexes(actors: tuple[Actor, ...]) -> _ActorIndexes:
+def index_actors(actors: tuple[Actor, ...]) -> ActorIndexes:
+    """What `link` takes from the actors alone (who is mentioned where, who appears with
+    whom), made once for the very same tuple. A build calls this while its tags stage is
+    still running in a child, time its main process would spend waiting: 0.1 s of the link
+    stage of an edit rebuilt at 1,000 articles."""
     mentions_in_article: dict[str, list[tuple[str, Mention]]] = defaultdict(list)
     mention_counts: dict[str, Counter[str]] = defaultdict(Counter)
     members_of: dict[str, list[str]] = defaultdict(list)
@@ -102,16 +98,16 @@ def _actor_indexes(actors: tuple[Actor, ...]) -> _ActorIndexes:
         for mention in actor.mentions:
             mentions_in_article[mention.article].append((actor.id, mention))
             mention_counts[mention.article][actor.id] += 1
-    return _ActorIndexes(
+    return ActorIndexes(
         actors={a.id: a for a in sorted(actors, key=lambda a: a.id)},
         actors_of_article={aid: tuple(a for a, _ in sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
                            for aid, c in mention_counts.items()},
         members_of={aid: tuple(sorted(ids)) for aid, ids in members_of.items()},
         mentions_in_article={aid: tuple(rows) for aid, rows in mentions_in_article.items()},
+        co_mentions=_co_mentions(actors),
     )
 
 
-@by_identity
 def _co_mentions(actors: tuple[Actor, ...]) -> dict[str, tuple[tuple[str, int], ...]]:
     """Who appears with whom, counted by the paragraphs they share."""
     in_paragraph: dict[tuple[str, int], set[str]] = defaultdict(set)
@@ -143,7 +139,7 @@ def link(briefing: Briefing, articles: tuple[Article, ...], analysis: Analysis) 
     article_by_id = {a.id: a for a in articles}
     _check_ids(analysis, set(article_by_id))
 
-    by_actor = _actor_indexes(analysis.actors)
+    by_actor = index_actors(analysis.actors)
     evidence_in_article: dict[str, list[tuple[str, Evidence]]] = defaultdict(list)
     claims_of_actor: dict[str, list[str]] = defaultdict(list)
     for claim in analysis.claims:
@@ -174,7 +170,7 @@ def link(briefing: Briefing, articles: tuple[Article, ...], analysis: Analysis) 
         claims_of_article={aid: _in_reading_order(rows) for aid, rows in evidence_in_article.items()},
         tags_of_article={aid: tuple(sorted(ids)) for aid, ids in tags_of_article.items()},
         claims_of_actor={aid: tuple(ids) for aid, ids in claims_of_actor.items()},
-        co_mentions=_co_mentions(analysis.actors),
+        co_mentions=by_actor.co_mentions,
         origin_of={a.id: analysis.sources.origin_of.get(a.id) for a in articles},
         copies_of={aid: tuple(sorted(links, key=lambda edge: edge.copy)) for aid, links in copies_of.items()},
         copy_link_of={edge.copy: edge for edge in analysis.sources.links},

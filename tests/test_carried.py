@@ -104,7 +104,8 @@ def test_what_every_page_reads_carries_nothing_and_nothing_changed_carries_every
 def test_an_actor_whose_mentions_or_role_move_rehashes_its_pages_and_the_articles_naming_it(site: Site) -> None:
     """An actor whose mentions or role move (an edit before a mention in its paragraph, or
     one describing it anew) shows it on its own pages and, for a mention, on the page of
-    the article. Its name is on every page linking to it: a new name carries nothing."""
+    the article; an actor named anew beside it, on its pages too (who appears with whom).
+    Its name is on every page linking to it: a new name carries nothing."""
     analysis = analysis_of(site)
 
     def with_actor(actor: Actor, changed: Actor) -> Site:
@@ -125,6 +126,16 @@ def test_an_actor_whose_mentions_or_role_move_rehashes_its_pages_and_the_article
     assert carried.stale["actor"] == {actor.id} and not carried.stale["article"]
     changed, _ = checked_against_fresh(carried, digests(site), described)
     assert set(changed.values()) == {"actor"}
+    # Another actor named in a paragraph of this one's: this one appears with it now.
+    spot = actor.mentions[0]
+    other = next(a for a in analysis.actors if a is not actor and all(
+        (m.article, m.paragraph) != (spot.article, spot.paragraph) for m in a.mentions))
+    joined = with_actor(other, replace(other, mentions=tuple(sorted((*other.mentions, spot), key=lambda m: (
+        m.article, m.paragraph, m.start)))))
+    assert other.id in dict(joined.co_mentions[actor.id]) and other.id not in dict(site.co_mentions.get(actor.id, ()))
+    carried = carried_to(site, joined)
+    assert actor.id in carried.stale["actor"]
+    checked_against_fresh(carried, digests(site), joined)
     renamed = with_actor(actor, replace(actor, name="Another name"))
     assert carried_inputs(records(site), records(renamed), renamed, layout(renamed), digests(site)) is None
 
