@@ -10,9 +10,14 @@ makes its own, and a page is hashed again only if it reads a record whose digest
 
 The records, and the pages reading each (`Inputs` is the reference: whatever a page's
 inputs hold must be covered here):
-- what every page may read (`SiteRecords.shared`): the briefing, how many pages of claims
-  each status has, every actor's name and type, every article's listing (title, outlet,
-  date, address, author), in order. When it moves, nothing is carried;
+- what every page may read (`SiteRecords.shared`): the briefing and how many pages of
+  claims each status has. When it moves, nothing is carried; nor when an actor kept from
+  the last build has another name or type (`SiteRecords.names`: every page naming it), nor
+  when the articles kept are in another order (`SiteRecords.ranks`: a date moved), which
+  splits lists anew. An actor new or gone is in the records of the pages showing it;
+- an article's listing (title, outlet, date, address, author), or the article itself, new
+  or gone: like its text, and the pages of the claims it reports, the claims pages listing
+  them, and the source index;
 - an actor (its role, names it goes by, mentions) with the actors it appears with and its
   members: its own pages;
 - an article's text: its own page, the pages of the articles it rewrites or is rewritten
@@ -51,8 +56,15 @@ class SiteRecords:
     """Digests of one site's records, by which the next build tells what an edit changed."""
 
     shared: str
-    """What any page may read: the briefing, the claims' pages by status, every actor's
-    name and type and every article's listing, in order."""
+    """What any page may read: the briefing and the claims' pages by status."""
+    names: Mapping[str, str]
+    """Actor id -> digest of its name and type, which every page naming it shows."""
+    ranks: Mapping[str, str]
+    """Article id -> its place in the briefing's order."""
+    listings: Mapping[str, str]
+    """Article id -> digest of its listing: title, outlet, date, address, author."""
+    source_pages: Mapping[str, str]
+    """Page key -> digest of the articles it lists, for each page of a split source index."""
     actors: Mapping[str, str]
     """Actor id -> digest of its record, the actors it appears with and its members."""
     texts: Mapping[str, str]
@@ -110,26 +122,25 @@ class _Digests:
     """Digests made from the actors or from the claims alone, kept for the very same tuple
     (`by_identity`): a warm process whose edit left them as they were makes them once."""
 
-    shared: str
-    """What any page shows of them (the actors' names and types), or ""."""
     records: dict[str, str]
     """Each actor or claim (`SiteRecords.actors`, `.claims`)."""
     by_article: dict[str, str]
     """What each article's page shows of them: the actors it mentions and where, or the
     claims it reports and where."""
     lines: dict[str, str] = field(default_factory=dict)
-    """Each claim as lists show it (`SiteRecords.claim_lines`)."""
+    """Each claim as lists show it (`SiteRecords.claim_lines`), or each actor's name and
+    type (`SiteRecords.names`)."""
 
 
 @by_identity
 def _actor_digests(actors: tuple[Actor, ...]) -> _Digests:
     indexes = index_actors(actors)
     return _Digests(
-        shared=_digest(tuple((a.id, a.name, a.type) for a in actors)),
         records={a.id: _digest((a, indexes.co_mentions.get(a.id, ()), indexes.members_of.get(a.id, ())))
                  for a in actors},
         by_article={article_id: _digest((indexes.actors_of_article[article_id], rows))
                     for article_id, rows in indexes.mentions_in_article.items()},
+        lines={a.id: _digest((a.name, a.type)) for a in actors},
     )
 
 
@@ -141,7 +152,7 @@ def _claim_digests(claims: tuple[Claim, ...]) -> _Digests:
     for claim in claims:
         for evidence in claim.evidence:
             reports[evidence.article].append((claim.id, evidence))
-    return _Digests(shared="", records={c.id: _digest(c) for c in claims},
+    return _Digests(records={c.id: _digest(c) for c in claims},
                     by_article={article_id: _digest(rows) for article_id, rows in reports.items()},
                     lines={c.id: _digest(claim_line(c)) for c in claims})
 
@@ -157,11 +168,15 @@ def analysis_digests(actors: tuple[Actor, ...], claims: tuple[Claim, ...]) -> No
 def site_records(site: Site, pages: Layout, analysis: Analysis) -> SiteRecords:
     """The digests of the records of `site`, linked from `analysis` (its lists split as
     `pages` says)."""
-    listings = tuple((a.id, a.title, a.outlet, a.date, a.url, a.author) for a in site.articles)
     actors, claims = _actor_digests(analysis.actors), _claim_digests(analysis.claims)
     tags = site.tags
     return SiteRecords(
-        shared=_digest((site.briefing, pages.claim_pages_by_status, listings, actors.shared)),
+        shared=_digest((site.briefing, pages.claim_pages_by_status)),
+        names=actors.lines,
+        ranks={a.id: str(rank) for rank, a in enumerate(site.articles)},
+        listings={a.id: _digest((a.title, a.outlet, a.date, a.url, a.author)) for a in site.articles},
+        source_pages={key: _digest(members) for key, members in pages.sources.members.items()}
+        if pages.sources else {},
         actors=actors.records,
         texts={a.id: a.content_digest or _digest((a.body, a.paragraphs)) for a in site.articles},
         articles={a.id: _digest((
@@ -208,26 +223,29 @@ def carried_inputs(last: SiteRecords, now: SiteRecords, site: Site, pages: Layou
     """What the pages of `site` (whose records are `now`, its lists split as `pages` says)
     can take from the last build's (whose records were `last`, its pages' inputs hashing
     to `digests`): every page reading no record that moved keeps its digest, without its
-    inputs being gathered and hashed again. None when what every page may read moved (a
-    title, an actor's name, the briefing)."""
-    if last.shared != now.shared:
+    inputs being gathered and hashed again. None when what every page may read moved (the
+    briefing), an actor kept has another name, or the articles kept come in another order."""
+    if last.shared != now.shared or not _same_order(last.ranks, now.ranks) or any(
+            last.names[a] != now.names[a] for a in last.names.keys() & now.names.keys()):
         return None
-    edited = _moved(last.texts, now.texts)
+    listed = _moved(last.listings, now.listings)  # new, gone, or retitled, redated...
+    shown = _moved(last.texts, now.texts) | listed  # shown anew wherever they are quoted
     rows = _moved(last.articles, now.articles)
-    claims = _moved(last.claims, now.claims)
+    claims = _moved(last.claims, now.claims) | {c for a in listed for c in site.claims_of_article.get(a, ())}
     lines = _moved(last.claim_lines, now.claim_lines)
     claim_lists = _moved(last.actor_claims, now.actor_claims)
     moved_actors = _moved(last.actors, now.actors)
     claim_lists |= {c.speaker for c in map(site.claims.get, lines) if c is not None and c.speaker is not None}
-    articles = edited | rows | _showing_whole(site, edited) | {
+    articles = shown | rows | _showing_whole(site, shown) | {
         article_id for article_id, ids in site.claims_of_article.items() if not lines.isdisjoint(ids)}
-    quoting_actors = {a for article_id in edited for a in site.actors_of_article.get(article_id, ())}
-    actors, actor_mentions = _pages_quoting(edited, quoting_actors, pages.mentions)
-    quoting_tags = {t.id for t in site.tags.values() if not edited.isdisjoint(t.articles)}
-    tags, tag_articles = _pages_quoting(edited, quoting_tags, pages.tags)
+    quoting_actors = {a for article_id in shown for a in site.actors_of_article.get(article_id, ())}
+    actors, actor_mentions = _pages_quoting(shown, quoting_actors, pages.mentions)
+    quoting_tags = {t.id for t in site.tags.values() if not shown.isdisjoint(t.articles)}
+    tags, tag_articles = _pages_quoting(shown, quoting_tags, pages.tags)
     moved_tags = _moved(last.tags, now.tags)
     claim_pages = _moved(last.claim_pages, now.claim_pages) | _parts_listing(pages.claims, claims)
-    source_pages = _parts_listing(pages.sources, rows)
+    in_rows = rows | listed | {a for a, origin in site.origin_of.items() if origin in listed}
+    source_pages = _moved(last.source_pages, now.source_pages) | _parts_listing(pages.sources, in_rows)
     return CarriedInputs(
         digests=digests,
         stale={"article": frozenset(articles),
@@ -238,8 +256,14 @@ def carried_inputs(last: SiteRecords, now: SiteRecords, site: Site, pages: Layou
                "claim": frozenset(claims), "claim-reports": frozenset(claims),
                "claims-list": frozenset(claim_pages), "sources-list": frozenset(source_pages)},
         stale_kinds=frozenset(({"claims"} if claims or last.claim_order != now.claim_order else set())
-                              | ({"sources"} if rows else set())),
+                              | ({"sources"} if in_rows else set())),
     )
+
+
+def _same_order(last: Mapping[str, str], now: Mapping[str, str]) -> bool:
+    """Whether the articles in both builds come in the same order in each (ranks as strings)."""
+    common = last.keys() & now.keys()
+    return sorted(common, key=lambda a: int(last[a])) == sorted(common, key=lambda a: int(now[a]))
 
 
 def _pages_quoting(edited: set[str], owners: set[str], chunks: Mapping[str, tuple[tuple[str, ...], ...]]

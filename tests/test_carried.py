@@ -90,15 +90,31 @@ def test_a_paragraph_quoted_by_actor_and_tag_pages_rehashes_them_and_nothing_is_
     assert kept
 
 
-def test_what_every_page_reads_carries_nothing_and_nothing_changed_carries_everything(site: Site) -> None:
-    """A retitled article (lists show titles) moves what any page may read: no digest is
-    carried. The same site linked again carries every digest."""
-    last, before = records(site), digests(site)
-    retitled = relinked(site, with_article(site, replace(site.articles[0], title="Another title")))
-    assert carried_inputs(last, records(retitled), retitled, layout(retitled), before) is None
+def test_nothing_changed_carries_everything_and_a_new_order_nothing(site: Site) -> None:
+    """The same site linked again carries every digest. Articles in another order (a date
+    moved one past another) split lists anew: no digest is carried."""
+    before = digests(site)
     carried = carried_to(site, relinked(site))
     assert not any(carried.stale.values()) and not carried.stale_kinds
     assert sum(d is not None for d in map(carried.digests.get, before)) == len(before)
+    first, last = site.articles[0], site.articles[-1]
+    assert first.date is not None and last.date is not None and first.date < last.date
+    redated = relinked(site, with_article(site, replace(first, date=last.date, id=first.id)))
+    if [a.id for a in redated.articles] != [a.id for a in site.articles]:
+        assert carried_inputs(records(site), records(redated), redated, layout(redated), before) is None
+
+
+def test_a_retitled_article_rehashes_the_pages_listing_it(site: Site) -> None:
+    """Lists show an article's title: its page, the pages of the actors and tags quoting
+    it, of the claims it reports, of the articles it rewrites or is rewritten by, the
+    claims pages and the source index are hashed again; the rest is carried."""
+    article = next(a for a in site.articles if site.claims_of_article.get(a.id) and site.actors_of_article.get(a.id))
+    retitled = relinked(site, with_article(site, replace(article, title="Another title")))
+    carried = carried_to(site, retitled)
+    assert article.id in carried.stale["article"] and "sources" in carried.stale_kinds
+    assert set(site.claims_of_article[article.id]) <= carried.stale["claim"]
+    changed, kept = checked_against_fresh(carried, digests(site), retitled)
+    assert {"article", "actor", "claim", "sources"} <= set(changed.values()) and kept
 
 
 def test_an_actor_whose_mentions_or_role_move_rehashes_its_pages_and_the_articles_naming_it(site: Site) -> None:
@@ -242,3 +258,21 @@ def test_a_claim_gone_from_a_page_of_the_claims_list_rehashes_that_page(tmp_path
     assert pages.claims.page_of[claim.id] in carried.stale["claims-list"]
     changed, kept = checked_against_fresh(carried, digests(site), fewer)
     assert "claims-list" in changed.values() and kept
+
+
+def test_an_article_added_rehashes_the_pages_of_the_source_index_it_moves(tmp_path: Path) -> None:
+    """The source index split a page a day, and further into pages of one article: an
+    article added at the head of a day moves each article of that day to the next page,
+    whose rows are as they were; those pages are hashed again."""
+    site = built_story(tmp_path / "site", "page_size: 1\n")
+    first = site.articles[0]
+    added = relinked(site, (*site.articles, replace(first, id="aaa-added", title="Added", content_digest="")))
+    pages = layout(added)
+    assert pages.sources is not None
+    day = pages.sources.page_of["aaa-added"]
+    moved = [key for key, members in pages.sources.members.items() if key.startswith(f"{day}-")]
+    assert moved and all("aaa-added" not in pages.sources.members[key] for key in moved)
+    carried = carried_to(site, added)
+    assert {day, *moved} <= carried.stale["sources-list"]
+    changed, kept = checked_against_fresh(carried, digests(site), added)
+    assert "sources-list" in changed.values() and kept
