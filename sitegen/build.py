@@ -26,6 +26,7 @@ from sitegen.uptodate import (
     output_stamps,
     page_reuse,
     read_last_build,
+    records_path,
     save_last_build,
     theme_fingerprint,
     unchanged_since,
@@ -33,7 +34,6 @@ from sitegen.uptodate import (
 from sitegen.write import write_output
 
 if TYPE_CHECKING:
-    from sitegen.carried import SiteRecords
     from sitegen.link import Site
     from sitegen.warm import WarmState
 
@@ -168,11 +168,6 @@ def build(options: BuildOptions) -> BuildReport:
         return _build(options)
 
 
-def _last_records(last: LastBuild | None) -> tuple[SiteRecords, Mapping[str, str]] | None:
-    """The digests of the last build's records and of its pages' inputs, if it kept them."""
-    return (last.records, last.page_inputs) if last is not None and last.records is not None else None
-
-
 def _build(options: BuildOptions) -> BuildReport:
     started = time.perf_counter()
     timer = Timer()
@@ -191,11 +186,16 @@ def _build(options: BuildOptions) -> BuildReport:
                                kept_foreign=current.kept_foreign, stages=timer.in_order(), up_to_date=True)
     # Imported only now: the analysers, YAKE and the gazetteers take most of a second to
     # import, which an up-to-date check does not need.
+    from sitegen.carried import read_records, save_records
     from sitegen.pipeline import site_output
 
     reuse = page_reuse(last, options.output, theme) if cache is not None else None
-    out = site_output(options, dirs, cache, timer, reuse, _last_records(last) if reuse else None,
-                      theme)
+    # The digests of the last build's records, beside those of its pages' inputs: pages an
+    # edit cannot have changed keep the latter (`carried.carried_inputs`).
+    records = read_records(records_path(cache, options.output), last.inputs) if (
+        cache is not None and reuse and last is not None) else None
+    out = site_output(options, dirs, cache, timer, reuse,
+                      (records, last.page_inputs) if records is not None and last is not None else None, theme)
     if cache is not None:
         forget_last_build(cache, options.output)
     rendering = timer.stages.get("render", 0.0)
@@ -210,7 +210,9 @@ def _build(options: BuildOptions) -> BuildReport:
             kept = {p.path: last.stamps[p.path] for p in out.pages if not p.rendered} if last else {}
             record = LastBuild(inputs, output_stamps(options.output, result.files, kept), kinds, result.kept_foreign,
                                theme, {p.path: p.view_digest for p in out.pages},
-                               {p.path: p.inputs_digest for p in out.pages if p.inputs_digest}, out.records)
+                               {p.path: p.inputs_digest for p in out.pages if p.inputs_digest})
+            if out.records is not None:  # first: the record it belongs to says the build is complete
+                save_records(records_path(cache, options.output), inputs, out.records)
             save_last_build(cache, options.output, record)
     return BuildReport(
         output=options.output,

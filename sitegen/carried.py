@@ -5,8 +5,8 @@ After an edit, a build hashes the inputs of every article, actor, tag and claim 
 (`page_inputs.Inputs`, 7,100 pages at 1,000 articles, 52,000 at 10,000) to find the few
 dozen an edit changed. Most of those digests can be carried from the last build instead,
 when it is known which records changed: the last build keeps a digest of each record a
-page reads (`SiteRecords`, in its record on disk, `uptodate.LastBuild.records`); this build
-makes its own, and a page is hashed again only if it reads a record whose digest moved.
+page reads (`SiteRecords`, in a file beside its record, `uptodate.records_path`); this
+build makes its own, and a page is hashed again only if it reads a record whose digest moved.
 
 The records, and the pages reading each (`Inputs` is the reference: whatever a page's
 inputs hold must be covered here):
@@ -37,17 +37,21 @@ text, mentions, figures, rewrites and tags.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+import orjson
 
 from sitegen.link import Site, index_actors
 from sitegen.model import Actor, Analysis, Claim, Evidence
 from sitegen.runner import plain_key
 from sitegen.warm import by_identity
 
-if TYPE_CHECKING:  # imported by `uptodate` for the up-to-date check, which splits no list
+if TYPE_CHECKING:
     from sitegen.pagination import Layout, Parts
 
 
@@ -103,6 +107,32 @@ class SiteRecords:
 
 _STRINGS = frozenset({"shared", "claim_order"})
 """The fields of `SiteRecords` that are one digest; the others map ids to digests."""
+
+RECORDS_FORMAT = "sitegen-site-records 1"
+
+
+def save_records(path: Path, inputs: str, records: SiteRecords) -> None:
+    """Keep `records` for the next build, under the `uptodate.input_fingerprint` of the
+    build that made them (the one its record of page digests is saved under); a file that
+    cannot be written only costs the next build time."""
+    try:
+        temporary = path.with_suffix(".tmp")
+        temporary.write_bytes(orjson.dumps({"format": RECORDS_FORMAT, "inputs": inputs, "records": records.to_json()}))
+        os.replace(temporary, path)
+    except OSError:
+        return
+
+
+def read_records(path: Path, inputs: str) -> SiteRecords | None:
+    """The records `save_records` kept, if readable and made by the build whose input
+    fingerprint is `inputs`; else None (a malformed or foreign file is not trusted)."""
+    try:
+        data = orjson.loads(path.read_bytes())
+        if data.get("format") != RECORDS_FORMAT or data.get("inputs") != inputs:
+            return None
+        return SiteRecords.from_json(data["records"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def _digest(value: object) -> str:

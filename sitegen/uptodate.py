@@ -26,7 +26,6 @@ from pathlib import Path
 import orjson
 
 from sitegen.cache import code_fingerprint
-from sitegen.carried import SiteRecords
 
 RECORD_FORMAT = "sitegen-last-build 1"
 
@@ -50,9 +49,6 @@ class LastBuild:
     page_inputs: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """The `render.Page.inputs_digest` of each page of an article, actor, tag or claim: a
     page made from the same inputs has the same view, which is then not even built."""
-    records: SiteRecords | None = None
-    """Digests of the site's records, by which the next build tells which pages' inputs
-    it can carry over (`carried.carried_inputs`)."""
 
 
 def _files_under(folder: Path, skip: Path | None = None) -> list[str]:
@@ -130,7 +126,6 @@ def save_last_build(cache_dir: Path, output: Path, build: LastBuild) -> None:
         "theme": build.theme,
         "views": dict(build.views),
         "page_inputs": dict(build.page_inputs),
-        "records": build.records.to_json() if build.records is not None else None,
     }
     target = _record_path(cache_dir, output)
     try:
@@ -142,9 +137,17 @@ def save_last_build(cache_dir: Path, output: Path, build: LastBuild) -> None:
         return
 
 
+def records_path(cache_dir: Path, output: Path) -> Path:
+    """Where the last build into `output` kept the digests of its site's records
+    (`carried.save_records`): a file of its own, read only by a build after an edit, not
+    by the up-to-date check (at 10,000 articles they are two thirds of 32 MB)."""
+    return _record_path(cache_dir, output).with_suffix(".records.json")
+
+
 def forget_last_build(cache_dir: Path, output: Path) -> None:
     """Drop the record before the output changes, so a build killed half way is not trusted."""
     _record_path(cache_dir, output).unlink(missing_ok=True)
+    records_path(cache_dir, output).unlink(missing_ok=True)
 
 
 def read_last_build(cache_dir: Path, output: Path) -> LastBuild | None:
@@ -161,7 +164,6 @@ def read_last_build(cache_dir: Path, output: Path) -> LastBuild | None:
             theme=str(data["theme"]),
             views={str(p): str(d) for p, d in data["views"].items()},
             page_inputs={str(p): str(d) for p, d in data.get("page_inputs", {}).items()},
-            records=SiteRecords.from_json(data["records"]) if data.get("records") else None,
         )
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None

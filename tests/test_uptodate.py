@@ -17,12 +17,12 @@ from sitegen import build as build_module
 from sitegen import render
 from sitegen.build import YOUNG_OBJECTS_PER_COLLECTION, BuildOptions, BuildReport, build, rare_collections, theme_dirs
 from sitegen.cache import FILE_NAME, KEY_ENV
-from sitegen.carried import carried_inputs
+from sitegen.carried import carried_inputs, read_records
 from sitegen.errors import SitegenError
 from sitegen.pagination import layout
 from sitegen.render import view_digest
 from sitegen.runner import CACHE_DIR
-from sitegen.uptodate import read_last_build
+from sitegen.uptodate import read_last_build, records_path
 from sitegen.warm import PerRecord, WarmState, by_identity
 
 STORY = Path(__file__).parent / "stories" / "tags-port-strike"
@@ -88,23 +88,12 @@ def _corrupt_record(root: Path) -> None:
         record.write_text("{not json", encoding="utf-8")
 
 
-def _malform_site_records(root: Path) -> None:
-    """A record whose digests of the site's records are not a mapping of ids: the whole
-    record is ignored (`carried.SiteRecords.from_json`)."""
-    for record in (root / CACHE_DIR).glob("last-build-*.json"):
-        data = json.loads(record.read_text(encoding="utf-8"))
-        assert data["records"]["texts"]
-        data["records"]["texts"] = ["not", "a", "mapping"]
-        record.write_text(json.dumps(data), encoding="utf-8")
-    assert read_last_build(root / CACHE_DIR, root / "public") is None
-
-
 def _add_curated_actors(root: Path) -> None:
     (root / "content" / "actors.yaml").write_text("[]\n", encoding="utf-8")
 
 
 @pytest.mark.parametrize("change", [_edit_article, _edit_theme, _touch_output, _delete_output,
-                                    _corrupt_record, _malform_site_records, _add_curated_actors])
+                                    _corrupt_record, _add_curated_actors])
 def test_any_change_to_inputs_or_output_builds_again(root: Path, change: Callable[[Path], None]) -> None:
     built(root)
     change(root)
@@ -321,17 +310,44 @@ def test_inputs_carried_over_an_edit_are_the_inputs_hashed_afresh(
     root = _rewrites_story(tmp_path, monkeypatch)
     built(root)
     last = read_last_build(root / CACHE_DIR, root / "public")
-    assert last is not None and last.records is not None
+    assert last is not None
+    kept = read_records(records_path(root / CACHE_DIR, root / "public"), last.inputs)
+    assert kept is not None
     change(root)
     site = built(root).site
     assert site is not None
-    carried = carried_inputs(last.records, records(site), site, layout(site), last.page_inputs)
+    carried = carried_inputs(kept, records(site), site, layout(site), last.page_inputs)
     assert (carried is None) is (change in NOT_CARRYING)
     if carried is None:
         return
     changed, kept = checked_against_fresh(carried, last.page_inputs, site)
     assert changed
     assert kept
+
+
+def test_site_records_malformed_or_of_another_build_are_not_trusted(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The digests of the site's records are kept beside the build's record, read only
+    after an edit: the up-to-date check never needs them. Malformed (a table that is not a
+    mapping of ids), or kept by a build of other inputs, they are not trusted: the build
+    after an edit hashes every page's inputs, and makes what a fresh build makes."""
+    root = _rewrites_story(tmp_path, monkeypatch)
+    built(root)
+    path = records_path(root / CACHE_DIR, root / "public")
+    last = read_last_build(root / CACHE_DIR, root / "public")
+    assert last is not None and read_records(path, last.inputs) is not None
+    assert read_records(path, "another build's inputs") is None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["records"]["texts"]
+    data["records"]["texts"] = ["not", "a", "mapping"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert read_records(path, last.inputs) is None
+    assert built(root).up_to_date
+    _reword_an_origin(root)
+    again = built(root)
+    assert not again.up_to_date and again.rendered
+    build(BuildOptions(root=root, output=tmp_path / "fresh", jobs=1, use_cache=False))
+    assert inodes_free_tree(root / "public") == inodes_free_tree(tmp_path / "fresh")
 
 
 def test_a_warm_process_rebuilds_an_edit_as_a_fresh_build_would(root: Path) -> None:
