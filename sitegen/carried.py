@@ -32,7 +32,7 @@ inputs hold must be covered here):
 
 A page reading one of these in a way not named here would keep a stale digest:
 tests/test_carried.py compares every carried digest with one hashed afresh, over edits of
-text, mentions, figures, rewrites and tags.
+text, mentions, roles, figures, rewrites, tags, titles and articles added.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -157,9 +157,9 @@ class _Digests:
     by_article: dict[str, str]
     """What each article's page shows of them: the actors it mentions and where, or the
     claims it reports and where."""
-    lines: dict[str, str] = field(default_factory=dict)
-    """Each claim as lists show it (`SiteRecords.claim_lines`), or each actor's name and
-    type (`SiteRecords.names`)."""
+    shown: dict[str, str]
+    """Each as other records' pages show it: an actor's name and type (`SiteRecords.names`),
+    a claim as lists of claims show it (`SiteRecords.claim_lines`)."""
 
 
 @by_identity
@@ -170,7 +170,7 @@ def _actor_digests(actors: tuple[Actor, ...]) -> _Digests:
                  for a in actors},
         by_article={article_id: _digest((indexes.actors_of_article[article_id], rows))
                     for article_id, rows in indexes.mentions_in_article.items()},
-        lines={a.id: _digest((a.name, a.type)) for a in actors},
+        shown={a.id: _digest((a.name, a.type)) for a in actors},
     )
 
 
@@ -184,7 +184,7 @@ def _claim_digests(claims: tuple[Claim, ...]) -> _Digests:
             reports[evidence.article].append((claim.id, evidence))
     return _Digests(records={c.id: _digest(c) for c in claims},
                     by_article={article_id: _digest(rows) for article_id, rows in reports.items()},
-                    lines={c.id: _digest(claim_line(c)) for c in claims})
+                    shown={c.id: _digest(claim_line(c)) for c in claims})
 
 
 def analysis_digests(actors: tuple[Actor, ...], claims: tuple[Claim, ...]) -> None:
@@ -202,11 +202,10 @@ def site_records(site: Site, pages: Layout, analysis: Analysis) -> SiteRecords:
     tags = site.tags
     return SiteRecords(
         shared=_digest((site.briefing, pages.claim_pages_by_status)),
-        names=actors.lines,
+        names=actors.shown,
         ranks={a.id: str(rank) for rank, a in enumerate(site.articles)},
         listings={a.id: _digest((a.title, a.outlet, a.date, a.url, a.author)) for a in site.articles},
-        source_pages={key: _digest(members) for key, members in pages.sources.members.items()}
-        if pages.sources else {},
+        source_pages=_part_digests(pages.sources),
         actors=actors.records,
         texts={a.id: a.content_digest or _digest((a.body, a.paragraphs)) for a in site.articles},
         articles={a.id: _digest((
@@ -216,9 +215,9 @@ def site_records(site: Site, pages: Layout, analysis: Analysis) -> SiteRecords:
             site.tag_paragraphs_in_article.get(a.id, ()),
         )) for a in site.articles},
         claims=claims.records,
-        claim_lines=claims.lines,
+        claim_lines=claims.shown,
         claim_order=_digest(tuple(site.claims)),
-        claim_pages={key: _digest(members) for key, members in pages.claims.members.items()} if pages.claims else {},
+        claim_pages=_part_digests(pages.claims),
         actor_claims={a: _digest(made) for a, made in site.claims_of_actor.items()},
         tags={t.id: _digest(t) for t in tags.values()},
     )
@@ -233,15 +232,12 @@ class CarriedInputs:
     """The last build's inputs digest of each page, by path (`LastBuild.page_inputs`)."""
     stale: Mapping[str, frozenset[str]]
     """Page kind -> the entities whose pages of that kind may have changed: a page's own
-    entity ("<actor id>/<n>" for page n of an actor's mentions), or the owner of all its
-    pages ("<claim id>" for every page of a claim's reports)."""
-    stale_kinds: frozenset[str]
-    """Kinds of page ("claims", "sources": one page each) that may have changed."""
+    entity ("<actor id>/<n>" for page n of an actor's mentions, "" for the claims or the
+    sources page), or the owner of all its pages ("<claim id>" for every page of a claim's
+    reports)."""
 
     def digest(self, path: str, kind: str, entity: str) -> str | None:
         """The page's inputs digest when they are as in the last build, else None."""
-        if kind in self.stale_kinds:
-            return None
         stale = self.stale.get(kind, frozenset())
         if entity in stale or ("/" in entity and entity.rpartition("/")[0] in stale):
             return None
@@ -284,10 +280,15 @@ def carried_inputs(last: SiteRecords, now: SiteRecords, site: Site, pages: Layou
                "actor-claims": frozenset(claim_lists),
                "tag": frozenset(tags | moved_tags), "tag-articles": frozenset(tag_articles | moved_tags),
                "claim": frozenset(claims), "claim-reports": frozenset(claims),
-               "claims-list": frozenset(claim_pages), "sources-list": frozenset(source_pages)},
-        stale_kinds=frozenset(({"claims"} if claims or last.claim_order != now.claim_order else set())
-                              | ({"sources"} if in_rows else set())),
+               "claims-list": frozenset(claim_pages), "sources-list": frozenset(source_pages),
+               "claims": _one_page(bool(claims) or last.claim_order != now.claim_order),
+               "sources": _one_page(bool(in_rows))},
     )
+
+
+def _one_page(stale: bool) -> frozenset[str]:
+    """The entities of a kind with one page ("claims", "sources", whose entity is "")."""
+    return frozenset({""}) if stale else frozenset()
 
 
 def _same_order(last: Mapping[str, str], now: Mapping[str, str]) -> bool:
@@ -314,6 +315,11 @@ def _pages_quoting(edited: set[str], owners: set[str], chunks: Mapping[str, tupl
                 else:
                     further.add(f"{owner}/{number}")
     return own, further
+
+
+def _part_digests(parts: Parts | None) -> dict[str, str]:
+    """Page key -> digest of what it lists, for each page of a split list."""
+    return {key: _digest(members) for key, members in parts.members.items()} if parts else {}
 
 
 def _parts_listing(parts: Parts | None, items: set[str]) -> set[str]:
