@@ -278,6 +278,10 @@ def _full_keys(code: str, label: str, keys: Sequence[str], settings: str) -> tup
     return namespace, [hashlib.sha256(prefix + key.encode()).hexdigest() for key in keys]
 
 
+_LATEST = "latest"
+"""The one key of a step's `ArticleRunner.latest` value."""
+
+
 class _Star(Generic[R]):
     """`fn(*args)` as a one-argument callable that pickles (by reference to `fn`) into workers."""
 
@@ -370,6 +374,33 @@ class ArticleRunner:
         everything the step is made from (merging names, joining claims)."""
         (value,) = self.keyed(label, [key], lambda todo: [compute() for _ in todo], settings)
         return value
+
+    def lookup(self, label: str, keys: Sequence[str], settings: str = "") -> list[object | None]:
+        """What `keyed(label, keys, ..., settings)` stored, None where nothing is (or an
+        entry failed its check): read only, nothing computed, stored or counted as used."""
+        if self.cache is None:
+            return [None] * len(keys)
+        namespace, full = _full_keys(code_fingerprint(), label, keys, settings)
+        found = self._remembered(namespace, full)
+        found.update(self.cache.get_many(namespace, [k for k in full if k not in found]))
+        return [found.get(k) for k in full]
+
+    def latest(self, label: str, settings: str = "") -> object | None:
+        """The value the last build that ran a step left with `keep_latest` (this code,
+        these settings), or None. For a step that updates its last result rather than
+        keying it on its inputs: that step checks the value against its inputs itself."""
+        (value,) = self.lookup(label, [_LATEST], settings)
+        return value
+
+    def keep_latest(self, label: str, value: object, settings: str = "") -> None:
+        """Leave `value` for the next build's `latest(label, settings)`, in place of the last."""
+        if self.cache is None:
+            return
+        code = code_fingerprint()
+        namespace, full = _full_keys(code, label, [_LATEST], settings)
+        self._used[namespace].update(full)
+        self.cache.put_many(namespace, code, {full[0]: value})
+        self._remember(namespace, {full[0]: value})
 
     def keyed_in_rows(self, label: str, keys: Sequence[tuple[str, str]], compute: Callable[[list[int]], list[R]],
                       settings: str = "") -> list[R]:

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 import pytest
 import yaml
 from edits import appended
 
-from sitegen.analyse import sources
+from sitegen.analyse import lsh, sources
 from sitegen.analyse.shingles import ArticleText, article_text, split_sentences, strip_quotations
 from sitegen.analyse.sources import (
-    BAND_LEVELS,
     LINK_SCORE,
-    LSH_BANDS,
-    LSH_MAX_PARTNERS,
-    LSH_ROWS,
-    _band_keys,
     analyse_sources,
     analyse_sources_with,
     score_pairs,
@@ -196,19 +191,27 @@ def test_after_an_edit_only_the_texts_of_pairs_compared_again_are_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Through the cache, with MinHash candidates (as above 300 articles), an edit reads
-    back the texts of the edited article and of its candidates, not of every article; the
-    others stay in the cache for later builds, and the result is that of a build without
-    a cache."""
+    back the texts of the edited article and of its candidates, not of every article, and
+    searches candidates again for the articles its sketch can reach, not for every article
+    (`lsh.partners_after`); the others stay in the cache for later builds, and the result
+    is that of a build without a cache."""
     monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
     read: list[int] = []
-    real_of = sources._Texts.of
+    searched: list[int] = []
+    real_of, real_search = sources._Texts.of, lsh.search
 
     def counted(self: sources._Texts, indices: Iterable[int]) -> list[ArticleText]:
         found = real_of(self, indices)
         read.append(len(self._read))
         return found
 
+    def search(*args: Any, **kwargs: Any) -> lsh.Partners:
+        owners = kwargs.get("owners")
+        searched.append(len(args[1]) if owners is None else len(owners))
+        return real_search(*args, **kwargs)
+
     monkeypatch.setattr(sources._Texts, "of", counted)
+    monkeypatch.setattr(lsh, "search", search)
 
     def cached(articles: list[Article]) -> tuple[SourceAnalysis, int]:
         """The analysis through the cache, and how many articles' texts it read."""
@@ -221,7 +224,9 @@ def test_after_an_edit_only_the_texts_of_pairs_compared_again_are_read(
     wire = next(i for i, a in enumerate(articles) if a.id == "wire")
     edited = [*articles]
     edited[wire] = appended(articles[wire], "The port authority said the cranes would stay idle until Monday.")
+    searched.clear()
     result, texts_read = cached(edited)
+    assert searched and 1 <= searched[0] < len(articles) // 2
     assert result == analyse_sources_with(edited, use_lsh=True)
     assert 1 < texts_read < len(articles) // 2
     with open_runner(1, tmp_path / "cache") as runner:
@@ -237,89 +242,9 @@ def test_an_article_without_text_is_independent_and_breaks_nothing() -> None:
     assert result.links == ()
 
 
-# ---------------------------------------------------------------- candidate pairs (LSH)
-
-
-def reference_candidate_pairs(sketches: Sequence[bytes] | None, n: int,
-                              limit: int = LSH_MAX_PARTNERS) -> list[tuple[int, int]]:
-    """The first, loop-by-loop version of `_candidate_pairs`: the oracle it must match."""
-    if sketches is None:
-        return [(i, j) for i in range(n) for j in range(i + 1, n)]
-    hashes = np.frombuffer(b"".join(sketches), dtype="<u8").reshape(n, LSH_BANDS * LSH_ROWS)
-    partners: list[set[int]] = [set() for _ in range(n)]
-    open_ = np.ones(n, dtype=bool)
-    for rows in BAND_LEVELS:
-        found = reference_band_neighbours(_band_keys(hashes, rows), open_, limit)
-        for k in sorted(found):
-            new = found[k] - partners[k] - {k}
-            if len(partners[k]) + len(new) < limit:
-                partners[k] |= new
-                continue
-            ranked = np.array(sorted(new), dtype=np.int64)
-            agree = (hashes[ranked] == hashes[k]).sum(axis=1)
-            partners[k].update(ranked[np.lexsort((ranked, -agree))][: limit - len(partners[k])].tolist())
-            open_[k] = False
-        if not open_.any():
-            break
-    return sorted({(min(k, o), max(k, o)) for k, mine in enumerate(partners) for o in mine})
-
-
-def reference_band_neighbours(keys: np.ndarray, open_: np.ndarray, limit: int) -> dict[int, set[int]]:
-    n = len(keys)
-    found: dict[int, set[int]] = {}
-    half = limit // 2
-    for column in keys.T:
-        order = np.argsort(column, kind="stable")  # stable: a bucket's members in index order
-        ordered = column[order]
-        starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
-        sizes = np.diff(np.append(starts, n))
-        for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
-            members = order[start : start + size]
-            wanted = np.flatnonzero(open_[members])
-            if not len(wanted):
-                continue
-            listed = members.tolist()
-            for at in wanted.tolist():
-                lo = max(0, min(at - half, size - limit - 1))  # 0 for a bucket of limit + 1 or fewer
-                found.setdefault(listed[at], set()).update(listed[lo : lo + limit + 1])
-    return found
-
-
-def story_sketches(seed: int, articles: int, stories: int, noise: float) -> list[bytes]:
-    """Signatures of articles that each retell one of a few stories: the story's hash
-    values with a share `noise` of them replaced, as a rewrite changes some content pairs."""
-    rng = np.random.default_rng(seed)
-    bases = rng.integers(0, 2**32, size=(stories, LSH_BANDS * LSH_ROWS), dtype=np.uint64)
-    out = []
-    for k in range(articles):
-        values = bases[k % stories].copy()
-        changed = rng.random(len(values)) < noise
-        values[changed] = rng.integers(0, 2**32, size=int(changed.sum()), dtype=np.uint64)
-        out.append(values.astype("<u8").tobytes())
-    return out
-
-
-@pytest.mark.parametrize(("articles", "stories", "noise", "limit", "block_cells"), [
-    (40, 3, 0.3, 60, 1 << 26),     # every article under the limit: all candidates kept
-    (120, 2, 0.5, 10, 1 << 26),    # articles fill up at every level
-    (150, 1, 0.05, 8, 1 << 26),    # one story of near-copies: buckets far bigger than the limit
-    (90, 4, 0.6, 12, 90 * 7),      # owners in blocks of seven
-    (1, 1, 0.0, 60, 1 << 26),
-])
-def test_candidate_pairs_match_the_loop_by_loop_version(
-        monkeypatch: pytest.MonkeyPatch, articles: int, stories: int, noise: float, limit: int,
-        block_cells: int) -> None:
-    monkeypatch.setattr(sources, "BLOCK_CELLS", block_cells)
-    sketches = story_sketches(articles, articles, stories, noise)
-    expected = reference_candidate_pairs(sketches, articles, limit)
-    assert sources._candidate_pairs(sketches, articles, limit) == expected
-    if articles > limit:
-        assert len(expected) < articles * (articles - 1) // 2  # the limit bites: not every pair
-
-
 MINHASH_ALONE = """
 import sys
-from sitegen.analyse import sources
+from sitegen.analyse import lsh, sources
 from sitegen.analyse.shingles import article_text
 from sitegen.load import load_article
 from pathlib import Path
@@ -329,7 +254,7 @@ text = article_text(article.id, [(p.number, p.text) for p in article.paragraphs]
 alone = sources._sketch(text)
 print(sorted(name for name in ("datasketch", "scipy") if name in sys.modules))
 import datasketch  # the package in full, after its module alone
-m = datasketch.MinHash(num_perm=sources.LSH_BANDS * sources.LSH_ROWS, seed=1, hashfunc=int)
+m = datasketch.MinHash(num_perm=lsh.LSH_BANDS * lsh.LSH_ROWS, seed=1, hashfunc=int)
 m.update_batch(sources._bigrams(text).tolist())
 print(datasketch.MinHash is sources._minhash_class(), m.hashvalues.astype("<u8").tobytes() == alone)
 """

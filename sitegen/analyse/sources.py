@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from sitegen.analyse import lsh
+from sitegen.analyse.lsh import LSH_BANDS, LSH_ROWS
 from sitegen.analyse.shingles import ArticleText, article_text, word_key
 from sitegen.imports import import_alone
 from sitegen.model import Article, CopyLink, SharedPassage, SourceAnalysis
@@ -72,20 +74,6 @@ LINK_SCORE = 0.3
 linked: between the highest independent pair (0.197) and the lowest rewrite (0.453)."""
 LSH_MIN_ARTICLES = 300
 """Below this many articles every pair is compared; above it MinHash LSH proposes pairs."""
-LSH_BANDS, LSH_ROWS = 128, 2
-"""MinHash LSH over content-word pairs (`_bigrams`): 128 bands of 2 rows (256 hashes).
-A pair becomes a candidate with probability 1 - (1 - J^2)^128 for Jaccard J: 0.97 at
-J = 0.167 (the seed rewrite pair, a condensed and padded paraphrase, the lowest of our
-linked pairs), 0.9995 at 0.337 (the translation story), 0.27 at 0.05. Jaccard is weak
-evidence for a short rewrite of a long text, so the curve is set for recall; LSH saves
-work on corpora of many stories and decides nothing."""
-LSH_MAX_PARTNERS = 60
-"""Candidates kept per article, the most similar first (`_candidate_pairs`). Bounds the
-work at 60 x articles pairs. Costs recall only where more than 60 articles resemble one
-article as much as its source does, as on the synthetic bench corpus, where every article
-recombines the same 150 sentences and the two-row bands pass 80% of all pairs."""
-BAND_LEVELS = (16, 8, 4, LSH_ROWS)
-"""Rows per band, strictest first, for `_candidate_pairs`; each divides the one before."""
 BATCH_MIN_PAIRS = 2000
 """From this many candidate pairs on, unordered bounds for all pairs at once (a few array
 operations per article) pick the pairs worth an exact, ordered comparison."""
@@ -308,118 +296,6 @@ def _sketch(text: ArticleText) -> bytes:
     m.update_batch(_bigrams(text).tolist())
     values: np.ndarray = m.hashvalues
     return values.astype("<u8").tobytes()
-
-
-def _candidate_pairs(sketches: Sequence[bytes] | None, n: int, limit: int = LSH_MAX_PARTNERS) -> list[tuple[int, int]]:
-    """Index pairs (i < j) worth comparing exactly: all of them, or, when `sketches` (one
-    `_sketch` per article) are given, those the MinHash bands propose.
-
-    A pair is a candidate when its signatures agree on one band of `LSH_ROWS` rows (the
-    classic LSH condition). Each article keeps at most `limit` partners, the most similar
-    first: bands are searched strictest first (`BAND_LEVELS`: agreeing on 16 rows, then 8,
-    4, 2), and an article stops at the level that fills it, where the estimated Jaccard
-    ranks the newcomers. A band of 16 rows nests two of 8, so the last level holds every
-    earlier one: an article with fewer than `limit` candidates keeps them all, exactly
-    what one-level LSH gives. Where one story's articles all resemble each other, an
-    article stops at a strict level and the looser buckets, which hold nearly the whole
-    corpus, are never enumerated: the work grows with the corpus, not with its square.
-    (datasketch's LSH returns every candidate, its forest has one depth of band and
-    misses pairs the two-row bands find, hence this index.)
-
-    Worked out in array operations: each level marks, for a block of open articles at a
-    time, every article sharing a band with each in a boolean matrix (at most
-    `BLOCK_CELLS` cells), so no Python loop runs over buckets or their members.
-    """
-    if sketches is None:
-        return [(i, j) for i in range(n) for j in range(i + 1, n)]
-    if n < 2:
-        return []
-    hashes = np.frombuffer(b"".join(sketches), dtype="<u8").reshape(n, LSH_BANDS * LSH_ROWS)
-    # MinHash values are below 2**32 (datasketch masks them so): compared as 32-bit words,
-    # the agreement counts that rank newcomers are the same, at half the memory traffic
-    # (94 -> 44 us an article; most of the search at 10,000 articles).
-    values = hashes.astype(np.uint32) if int(hashes.max(initial=0)) < 1 << 32 else hashes
-    partners = [np.zeros(0, dtype=np.int64) for _ in range(n)]
-    open_ = np.ones(n, dtype=bool)
-    for rows in BAND_LEVELS:
-        buckets = [_Buckets.of(column) for column in _band_keys(hashes, rows).T]
-        owners = np.flatnonzero(open_)
-        block = max(1, BLOCK_CELLS // n)
-        for first in range(0, len(owners), block):
-            mine = owners[first : first + block]
-            shares = _sharing(buckets, mine, n, limit)
-            for k, found in zip(mine.tolist(), shares, strict=True):
-                new = found[~np.isin(found, partners[k], assume_unique=True)] if len(partners[k]) else found
-                room = limit - len(partners[k])
-                if len(new) >= room:  # full: the most similar newcomers, and the article is done
-                    agree = (values[new] == values[k]).sum(axis=1, dtype=np.int32)
-                    new = new[np.lexsort((new, -agree))][:room]
-                    open_[k] = False
-                partners[k] = np.concatenate([partners[k], new])
-        if not open_.any():
-            break
-    left = np.repeat(np.arange(n, dtype=np.int64), [len(p) for p in partners])
-    right = np.concatenate(partners)
-    pairs = np.unique(np.minimum(left, right) * n + np.maximum(left, right))
-    return list(zip((pairs // n).tolist(), (pairs % n).tolist(), strict=True))
-
-
-BLOCK_CELLS = 1 << 26
-"""Cells of the boolean matrix `_candidate_pairs` marks at a time (64 MB): every open
-article at once up to ~8,000 articles, blocks of them above."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Buckets:
-    """One band's buckets: articles sorted by band key (stable, so a bucket's members are
-    in index order), and for each sorted position its bucket's start and size."""
-
-    order: np.ndarray
-    start: np.ndarray
-    size: np.ndarray
-
-    @classmethod
-    def of(cls, keys: np.ndarray) -> _Buckets:
-        n = len(keys)
-        order = np.argsort(keys, kind="stable")
-        ordered = keys[order]
-        opens = np.concatenate([[True], ordered[1:] != ordered[:-1]])
-        starts = np.flatnonzero(opens)
-        bucket = np.cumsum(opens) - 1
-        return cls(order, starts[bucket], np.diff(np.append(starts, n))[bucket])
-
-
-def _sharing(buckets: Sequence[_Buckets], mine: np.ndarray, n: int, limit: int) -> list[np.ndarray]:
-    """For each article of `mine`: the others sharing one of its band keys, ascending. A
-    bucket bigger than `limit` + 1 (many near-copies of one text) gives each member only
-    the `limit` + 1 members nearest it in index order, so one huge bucket costs `limit`
-    per member and still joins them all in one chain."""
-    row_of = np.full(n, -1, dtype=np.int64)
-    row_of[mine] = np.arange(len(mine))
-    hit = np.zeros((len(mine), n), dtype=bool)
-    for band in buckets:
-        rows = row_of[band.order]
-        at = np.flatnonzero((band.size > 1) & (rows >= 0))  # sorted positions of our articles in a bucket
-        if not len(at):
-            continue
-        size, start = band.size[at], band.start[at]
-        low = np.maximum(0, np.minimum(at - start - limit // 2, size - limit - 1))
-        width = np.minimum(size, limit + 1)
-        offsets = np.arange(width.sum()) - np.repeat(np.cumsum(width) - width, width)
-        hit[np.repeat(rows[at], width), band.order[np.repeat(start + low, width) + offsets]] = True
-    hit[np.arange(len(mine)), mine] = False
-    return [np.flatnonzero(row) for row in hit]
-
-
-def _band_keys(hashes: np.ndarray, rows: int) -> np.ndarray:
-    """One 64-bit key per band of `rows` consecutive hash values (articles x bands): equal
-    bands give equal keys (unequal ones almost never do, and that only adds a candidate)."""
-    bands = hashes.reshape(len(hashes), -1, rows)
-    key = np.zeros(bands.shape[:2], dtype=np.uint64)
-    for r in range(rows):
-        key = (key ^ bands[:, :, r]) * np.uint64(0x9E3779B97F4A7C15)
-        key ^= key >> np.uint64(29)
-    return key
 
 
 def _worth_verifying(
@@ -658,7 +534,7 @@ def score_pairs(articles: Sequence[Article], use_lsh: bool | None = None) -> lis
     if use_lsh is None:
         use_lsh = len(articles) > LSH_MIN_ARTICLES
     sketches = [_sketch(p.text) for p in prepared] if use_lsh else None
-    return [_compare(prepared[i], prepared[j]) for i, j in _candidate_pairs(sketches, len(prepared))]
+    return [_compare(prepared[i], prepared[j]) for i, j in lsh.candidate_pairs(sketches, len(prepared))]
 
 
 def analyse_sources(articles: Sequence[Article], runner: ArticleRunner | None = None) -> SourceAnalysis:
@@ -689,11 +565,8 @@ def analyse_sources_with(
                             settings=TEXT_SETTINGS)
     if use_lsh is None:
         use_lsh = len(ordered) > LSH_MIN_ARTICLES
-    sketches = None
-    if use_lsh:
-        sketches = runner.keyed(f"{__name__}._sketch", digests,
-                                  lambda todo: [_sketch(t) for t in texts.of(todo)], settings=SKETCH_SETTINGS)
-    candidates = _candidate_pairs(sketches, len(ordered))
+    candidates = (_candidate_pairs(runner, texts, [a.id for a in ordered], digests) if use_lsh
+                  else lsh.candidate_pairs(None, len(ordered)))
     if batch is None:
         batch = len(candidates) >= BATCH_MIN_PAIRS
     whole_corpus = not use_lsh  # every pair a candidate: bounds against all later articles
@@ -747,6 +620,30 @@ def analyse_sources_with(
             root = parent[root][0]
         origin_of[a.id] = None if root == a.id else root
     return SourceAnalysis(links=tuple(links), origin_of=origin_of)
+
+
+SKETCH_LABEL = f"{__name__}._sketch"
+PARTNERS_LABEL = f"{__name__}._candidate_pairs"
+PARTNERS_SETTINGS = f"partners/1 {lsh.LSH_MAX_PARTNERS} {lsh.BAND_LEVELS}"
+
+
+def _candidate_pairs(runner: ArticleRunner, texts: _Texts, ids: Sequence[str],
+                     digests: Sequence[str]) -> list[tuple[int, int]]:
+    """The pairs MinHash bands propose (`lsh.py`), from each article's sketch (cached):
+    updated from the last build's partners, which the runner keeps (`lsh.partners_after`),
+    or searched afresh."""
+    sketches = runner.keyed(SKETCH_LABEL, digests, lambda todo: [_sketch(t) for t in texts.of(todo)],
+                            settings=SKETCH_SETTINGS)
+
+    def old_signatures(wanted: list[str]) -> np.ndarray | None:
+        found = runner.lookup(SKETCH_LABEL, wanted, settings=SKETCH_SETTINGS)
+        return lsh.signatures(found) if all(isinstance(f, bytes) for f in found) else None  # type: ignore[arg-type]
+
+    previous = runner.latest(PARTNERS_LABEL, settings=PARTNERS_SETTINGS)
+    partners = lsh.partners_after(previous if isinstance(previous, lsh.Partners) else None, lsh.signatures(sketches),
+                                  ids, digests, old_signatures)
+    runner.keep_latest(PARTNERS_LABEL, partners, settings=PARTNERS_SETTINGS)
+    return partners.pairs()
 
 
 class _Texts(Sequence[ArticleText]):
