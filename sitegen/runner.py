@@ -305,6 +305,8 @@ class ArticleRunner:
         full key (`warm.WarmState.results`): looked up before the disk cache."""
         self._pool: ForkedPool | None = None
         self._used: dict[str, set[str]] = defaultdict(set)
+        self._latest_read: dict[tuple[str, str], object] = {}
+        """What `latest` gave, by label and settings: `keep_latest` does not write it back."""
         self._newly_remembered: dict[str, dict[str, object]] | None = None
         """In a forked child's runner (`for_child`): results it put in `memory` that it did
         not find there, to be sent back to the parent (`work_done`)."""
@@ -390,16 +392,23 @@ class ArticleRunner:
         these settings), or None. For a step that updates its last result rather than
         keying it on its inputs: that step checks the value against its inputs itself."""
         (value,) = self.lookup(label, [_LATEST], settings)
+        self._latest_read[label, settings] = value
         return value
 
     def keep_latest(self, label: str, value: object, settings: str = "") -> None:
-        """Leave `value` for the next build's `latest(label, settings)`, in place of the last."""
+        """Leave `value` for the next build's `latest(label, settings)`, in place of the last
+        (written only when it is not the very value `latest` gave, which counts as reused)."""
         if self.cache is None:
+            self.computed += 1
             return
         code = code_fingerprint()
         namespace, full = _full_keys(code, label, [_LATEST], settings)
         self._used[namespace].update(full)
-        self.cache.put_many(namespace, code, {full[0]: value})
+        if value is self._latest_read.get((label, settings)):
+            self.reused += 1
+        else:
+            self.computed += 1
+            self.cache.put_many(namespace, code, {full[0]: value})
         self._remember(namespace, {full[0]: value})
 
     def keyed_in_rows(self, label: str, keys: Sequence[tuple[str, str]], compute: Callable[[list[int]], list[R]],

@@ -169,12 +169,13 @@ def test_runner_path_gives_the_same_ledger(story: str, tmp_path: Path) -> None:
 def test_through_the_cache_claims_are_joined_and_counted_again_only_when_they_or_origins_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Joining claims across articles is kept, keyed on the claims, and so is the ledger,
-    keyed on the claims and the articles' origins: an edit that changes no claim (or adds
-    only a figure without a unit, which is dropped) makes neither again, nor even reads the
-    other articles' claims back to prepare a join (`_prepared`); a new quote makes both; a
-    new origin (one article found to rewrite another) makes only the ledger, from the kept
-    groups. Each time the ledger is that of an analysis without a cache."""
+    """Joining claims across articles is kept, keyed on the claims, and so is the last
+    ledger, with the claims' key and the articles' origins: an edit that changes no claim
+    (or adds only a figure without a unit, which is dropped) makes neither again, nor even
+    reads the other articles' claims back to prepare a join (`_prepared`); a new quote
+    makes both; a new origin (one article found to rewrite another, and then not) recounts
+    the last ledger's claims without reading or joining any (`_recounted`). Each time the
+    ledger is that of an analysis without a cache."""
     monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
     calls: list[str] = []
 
@@ -209,8 +210,10 @@ def test_through_the_cache_claims_are_joined_and_counted_again_only_when_they_or
     for unchanged in ("It rained again later that day.", "The page was updated at 1733000000046."):
         edited = (*kept, appended(last, unchanged))
         assert cached(edited) == (ledger(edited), [])
-    assert cached(articles, rewrite=True) == (ledger(articles, rewrite=True), ["_ledger", "_prepared"])
+    counted("_recounted")
+    assert cached(articles, rewrite=True) == (ledger(articles, rewrite=True), ["_recounted"])
     assert ledger(articles, rewrite=True) != ledger(articles)
+    assert cached(articles) == (ledger(articles), ["_recounted"])
     quoted = (*kept, appended(last, '"We will not leave our homes," one resident said.'))
     assert cached(quoted) == (ledger(quoted), ["_groups", "_ledger", "_prepared"])
     assert any("We will not leave our homes" in c.text for c in ledger(quoted))

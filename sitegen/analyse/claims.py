@@ -21,7 +21,7 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from operator import itemgetter
 
@@ -431,13 +431,54 @@ def _groups(items: list[RawClaim], measures: dict[int, str | None]) -> list[list
 def claim_ledger(joined: JoinedClaims, origin_of: Mapping[str, str | None],
                  runner: ArticleRunner = SERIAL_RUNNER) -> tuple[Claim, ...]:
     """The claims of joined groups, each with its status and its number of independent
-    origins (a rewrite of another article is not a second source). With a cache, kept
-    under the claims' digest and the origins: an edit that changes neither (most edits
-    leave them) makes the ledger no more (0.2 s at 1,000 articles)."""
+    origins (a rewrite of another article is not a second source). With a cache, the last
+    build's ledger is kept (`ArticleRunner.latest`) with the claims' digest and the origins
+    it was made from: an edit that leaves the claims as they were (most do) takes it as it
+    is, or, where the origins moved (a rewrite's link made or broken), recounts the claims
+    those articles report (`_recounted`), without reading the claims back or grouping
+    them again (0.35 -> 0.1 s at 1,000 articles)."""
     if not joined.key:
         return _ledger(joined, origin_of)
-    key = plain_key(b"claim ledger", (joined.key, sorted(origin_of.items())))
-    return runner.memo(f"{__name__}.claim_ledger", key, lambda: _ledger(joined, origin_of))
+    origins = dict(sorted(origin_of.items()))
+    last = runner.latest(LEDGER_LABEL)
+    if isinstance(last, _LastLedger) and last.joined == joined.key:
+        ledger = last if last.origins == origins else _LastLedger(joined.key, origins, _recounted(last, origins))
+    else:
+        ledger = _LastLedger(joined.key, origins, _ledger(joined, origins))
+    runner.keep_latest(LEDGER_LABEL, ledger)
+    return ledger.claims
+
+
+LEDGER_LABEL = f"{__name__}.claim_ledger"
+
+
+@dataclass(frozen=True, slots=True)
+class _LastLedger:
+    """A ledger and what it was made from, for the next build (`claim_ledger`)."""
+
+    joined: str
+    """The joined claims' digest (`JoinedClaims.key`)."""
+    origins: dict[str, str | None]
+    claims: tuple[Claim, ...]
+
+
+def _recounted(last: _LastLedger, origins: Mapping[str, str | None]) -> tuple[Claim, ...]:
+    """`last.claims` under new origins: each claim reported by an article whose origin moved
+    gets its independent origins counted again, and with them its status, which the count
+    decides unless the claim is contested or unverified whatever its sources (`_build`).
+    Nothing else in a claim, its id or its place depends on the origins."""
+    moved = {a for a in origins.keys() | last.origins.keys() if origins.get(a) != last.origins.get(a)}
+    out = []
+    for claim in last.claims:
+        articles = {e.article for e in claim.evidence}
+        if articles & moved:
+            independent = len({origins.get(a) or a for a in articles})
+            status = claim.status
+            if status in ("corroborated", "single-source"):
+                status = "corroborated" if independent >= 2 else "single-source"
+            claim = replace(claim, independent_sources=independent, status=status)
+        out.append(claim)
+    return tuple(out)
 
 
 def _ledger(joined: JoinedClaims, origin_of: Mapping[str, str | None]) -> tuple[Claim, ...]:
