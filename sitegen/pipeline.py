@@ -18,6 +18,7 @@ from sitegen.analyse.actors import analyse_actors
 from sitegen.analyse.claims import analyse_claims, claim_ledger, join_claims
 from sitegen.analyse.keywords import Keyword
 from sitegen.analyse.sources import analyse_sources
+from sitegen.analyse.tag_corpus import TagCorpus
 from sitegen.analyse.tags import (
     actor_names,
     analyse_tags,
@@ -61,7 +62,8 @@ def static_files(dirs: list[Path]) -> list[OutputFile]:
     return [OutputFile(p, found[p]) for p in sorted(found)]
 
 
-def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerRecord) -> Analysis:
+def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerRecord,
+            tag_corpus: TagCorpus | None = None) -> Analysis:
     """The four analysers, as many at a time as their inputs allow (`background.py`):
     sources beside actors, then tags and claims as soon as actors are in (claims are
     joined across articles before they wait for the sources, which count their origins;
@@ -80,8 +82,14 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
         # Made here rather than in the stage's child, which inherits them: a process that
         # builds again and again keeps them while the actors stay as they were.
         timer.run("tags", lambda: actor_names(actors))
-        pending_tags = stages.start(lambda child: analyse_tags(articles, actors, runner=child))
+        if tag_corpus is None:
+            pending_tags = stages.start(lambda child: analyse_tags(articles, actors, runner=child))
         joined = timer.run("claims", lambda: join_claims(articles, actors, runner=runner))
+        if tag_corpus is not None:
+            # A warm process keeps the corpus step's tallies and updates them here, while
+            # the sources still run, rather than adding every article up again in a child.
+            pending_tags = Pending(runner, timer.run("tags", lambda: analyse_tags(articles, actors, runner,
+                                                                               corpus=tag_corpus)))
         sources = pending_sources.result()
         timer.add("sources", pending_sources.seconds)
         claims = timer.run("claims", lambda: claim_ledger(joined, sources.origin_of, runner))
@@ -196,7 +204,9 @@ def site_output(
             # entries stay for the next build from the command line (the digest is their key).
             runner.keep_keyed(PARSE_STEP, [a.content_digest for a in loaded.articles])
             import_stage_libraries(runner, len(loaded.articles))
-        analysis = analyse(loaded, timer, runner, lines)
+        if warm is not None and warm.tag_corpus is None:
+            warm.tag_corpus = TagCorpus()
+        analysis = analyse(loaded, timer, runner, lines, warm.tag_corpus if warm else None)
     site = timer.run("link", lambda: link(loaded.briefing, loaded.articles, analysis))
     split = timer.run("render", lambda: layout(site))
     records = timer.run("render", lambda: site_records(site, split, analysis)) if cache is not None else None

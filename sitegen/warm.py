@@ -21,6 +21,8 @@ from sitegen.model import Article
 if TYPE_CHECKING:
     import jinja2
 
+    from sitegen.analyse.tag_corpus import TagCorpus
+
 A = TypeVar("A")
 R = TypeVar("R")
 
@@ -61,6 +63,8 @@ class WarmState:
     """Analysis results by cache namespace, then by full cache key (`runner.ArticleRunner.keyed`)."""
     export_lines: PerRecord = field(default_factory=PerRecord)
     """Each actor's and claim's encoded line of `briefing.json` (`export.briefing_json`)."""
+    tag_corpus: TagCorpus | None = None
+    """The tags' corpus step tallies, updated for the articles each build changed."""
     theme: tuple[str, jinja2.Environment] | None = None
     """The theme's template environment, its templates compiled as pages first used them,
     with the `uptodate.theme_fingerprint` it was made for: compiling the templates an edit

@@ -25,13 +25,11 @@ from sitegen.analyse.keywords import (
     article_keywords,
 )
 from sitegen.analyse.shingles import STOPWORDS, split_sentences, stem, tokens
+from sitegen.analyse.tag_corpus import BRIEFING_MAX, PER_ARTICLE, StemParagraphs
 from sitegen.analyse.tags import (
-    BRIEFING_MAX,
     CALENDAR,
     FREQUENCY_SETTINGS,
     NUMBER_WORDS,
-    PER_ARTICLE,
-    StemParagraphs,
     _NameFilter,
     analyse_tags,
     article_text,

@@ -26,49 +26,33 @@ import functools
 import itertools
 import operator
 import re
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sitegen.analyse.keywords import KEYWORD_SETTINGS, Keyword, article_keywords
 from sitegen.analyse.shingles import STOPWORDS, split_sentences, stem, tokens
-from sitegen.model import Actor, Article, Tag, TagOccurrence
-from sitegen.pickling import pickled_by_value
+from sitegen.analyse.tag_corpus import (
+    ArticleTagFacts,
+    Key,
+    StemParagraphs,
+    TagCorpus,
+    _Candidate,
+    _repeats,
+    tags_from_facts,
+)
+from sitegen.model import Actor, Article, Tag
 from sitegen.runner import MIN_POOL_ITEMS, SERIAL_RUNNER, ArticleRunner, item_key, step_label
-from sitegen.urls import slug
 from sitegen.warm import by_identity
 
 ARTICLE_CANDIDATES = 20
 """Filtered candidates kept per article; relevance falls linearly from 1 to 1/20."""
-SINGLE_ARTICLE_RELEVANCE = 0.8
-"""A tag carried by one article only must be in that article's top fifth (top 4) and
-recur there (in two paragraphs): a phrase met once is an incident of wording."""
-OCCURRENCE_WEIGHT = 0.25
-"""What an article adds to a tag's score when its text carries the tag's words but YAKE
-did not rank it: a quarter of a top-ranked candidate."""
-UNIGRAM_WEIGHT = 0.5
-"""A lone word ("security") names a topic less precisely than a phrase; YAKE ranks lone
-words high, so they count half."""
-UNIGRAM_ARTICLE_SHARE = 0.1
-"""A lone word must be ranked by YAKE in a tenth of the articles (and at least two)."""
-UNIGRAM_SHARE = 0.25
-"""At most a quarter of the briefing's tags are lone words: phrases say more."""
 UNIGRAM_MAX_ZIPF = 4.5
 """A lone word must be rarer in general English (wordfreq's Zipf scale: 4.5 is about 30
 per million words) than "situation" (5.1), "military" (5.2) or "soldiers" (4.7); it
 keeps "escalation" (3.3), "withdrawal" (4.1), "cranes" (3.3)."""
 PHRASE_MAX_ZIPF = 5.0
 """A phrase needs one word rarer than this ("international community" has none)."""
-PER_ARTICLE = 8
-"""Tags shown on one article (5-8 is typical when the article is long enough)."""
-PER_ARTICLE_FLOOR = 5
-"""Tags an article gets from its own best candidates when the corpus rules, which need
-several articles to agree, leave it fewer (a story of two or three articles)."""
-BRIEFING_MIN = 15
-BRIEFING_MAX = 40
-BRIEFING_PER_ARTICLE = 4
-"""Briefing size grows with the corpus, 4 per article, within [15, 40]."""
-
 # Calendar words: "Monday", "Oct." say when, not what. Generic English.
 CALENDAR = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow
@@ -93,140 +77,25 @@ EXTRA_STOPWORDS = frozenset(
     throughout""".split()  # noqa: SIM905
 )
 
-Key = tuple[str, ...]
-"""A tag's identity: the stems of its words, in order."""
-_Scored = tuple[float, str, Key, list[str]]
-"""(minus the corpus score, label, key, ids of the articles whose text carries it)."""
-
-
-@pickled_by_value
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    key: Key
-    surface: str
-    relevance: float
-
-
 def article_text(article: Article) -> str:
     """The text YAKE reads: paragraphs as blocks, so none runs into the next."""
     return "\n\n".join(p.text for p in article.paragraphs)
 
 
-@pickled_by_value
-@dataclass(frozen=True, slots=True)
-class ArticleTagFacts:
-    """What the corpus step needs of one article: its filtered candidates and a little of
-    its text, small enough to cache, so an unchanged article is never filtered again."""
-
-    candidates: tuple[_Candidate, ...]
-    """Usable candidates, best first (`_filter`)."""
-    nouns: frozenset[str]
-    """Stems written after a determiner, "of" or a number (`_StemIndex.after_determiner`)."""
-    lower_words: frozenset[str]
-    """Words the article writes in lower case, for choosing a tag's label."""
-    topical: StemParagraphs
-    """Paragraphs of each stem sequence that could be a tag (`_StemIndex.topical`): where the
-    corpus step finds the articles that carry a tag another article proposed."""
-
-
-class StemParagraphs(Mapping[Key, tuple[int, ...]]):
-    """Paragraphs by stem sequence, packed in two strings, unpacked on demand.
-
-    An article has some 560 of these sequences; as a dict of tuples they took most of the
-    time an edit-one rebuild spent loading tag facts from the cache (1,000 articles: 0.37 s;
-    packed, a string each). The corpus step reads them all only as key texts (`texts`),
-    and the paragraphs of a few."""
-
-    __slots__ = ("_keys", "_paragraphs")
-
-    def __init__(self, keys: str, paragraphs: str) -> None:
-        self._keys = keys
-        """Each sequence's stems joined by spaces (stems are word tokens), one per line."""
-        self._paragraphs = paragraphs
-        """Its paragraph numbers joined by commas, on the matching line."""
-
-    @classmethod
-    def of(cls, found: Mapping[Key, Iterable[int]]) -> StemParagraphs:
-        keys = sorted(found)
-        return cls("\n".join(" ".join(k) for k in keys),
-                   "\n".join(",".join(map(str, found[k])) for k in keys))
-
-    def __reduce__(self) -> tuple[type[StemParagraphs], tuple[str, str]]:
-        return (StemParagraphs, (self._keys, self._paragraphs))
-
-    def texts(self) -> list[str]:
-        """Every sequence as its stems joined by spaces."""
-        return self._keys.split("\n") if self._keys else []
-
-    def __getitem__(self, key: Key) -> tuple[int, ...]:
-        # The corpus step looks up a few keys of each article, of hundreds: the key's line
-        # is searched for in the packed strings, and nothing is kept. A dict of every key,
-        # made on the first lookup, grew the step's process by 630 MB at 10,000 articles
-        # (now 32 MB) and took a tenth of its time.
-        n = self._line_of_key(key)
-        return _numbers(self._paragraphs.split("\n", n + 1)[n])
-
-    def some(self, keys: Iterable[Key]) -> dict[Key, tuple[int, ...]]:
-        """The paragraphs of each of `keys` (each must be here), the packed paragraphs split
-        once for all of them: the corpus step asks an article for each tag it keeps
-        (80,000 lookups at 10,000 articles, each splitting the packed string again)."""
-        lines = self._paragraphs.split("\n")
-        found = {}
-        for key in keys:
-            found[key] = _numbers(lines[self._line_of_key(key)])
-        return found
-
-    def _line_of_key(self, key: Key) -> int:
-        """The number of `key`'s line; KeyError when it is not here."""
-        n = self._line_of(" ".join(key)) if key else -1
-        if n < 0:
-            raise KeyError(key)
-        return n
-
-    def _line_of(self, text: str) -> int:
-        """The number of the line of `_keys` that is `text`, or -1."""
-        keys = self._keys
-        if not keys:
-            return -1
-        if keys == text or keys.startswith(text + "\n"):
-            return 0
-        at = keys.find(f"\n{text}\n")
-        if at < 0 and keys.endswith(f"\n{text}"):
-            at = len(keys) - len(text) - 1
-        return keys.count("\n", 0, at) + 1 if at >= 0 else -1
-
-    def __iter__(self) -> Iterator[Key]:
-        return (tuple(text.split(" ")) for text in self.texts())
-
-    def __len__(self) -> int:
-        return len(self.texts())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, StemParagraphs):
-            return (self._keys, self._paragraphs) == (other._keys, other._paragraphs)
-        return super().__eq__(other)
-
-    __hash__ = None  # type: ignore[assignment]  # a mapping
-
-
-def _numbers(line: str) -> tuple[int, ...]:
-    """A line of `StemParagraphs._paragraphs`: paragraph numbers joined by commas."""
-    return tuple(int(p) for p in line.split(",")) if line else ()
-
-
 def analyse_tags(
     articles: Sequence[Article], actors: Sequence[Actor], runner: ArticleRunner | None = None,
-    keywords: Sequence[Sequence[Keyword]] | None = None,
+    keywords: Sequence[Sequence[Keyword]] | None = None, corpus: TagCorpus | None = None,
 ) -> tuple[Tag, ...]:
     """Tags for the briefing, each with the articles and paragraphs that carry it.
 
     With a `runner`, YAKE and the per-article filter run through it (cached, in a process
     pool); each is a function of one article and the names that bear on its candidates.
-    `keywords`: each article's `extract_keywords` result, if it was run already."""
+    `keywords`: each article's `extract_keywords` result, if it was run already; `corpus`:
+    the corpus step's tallies a warm process keeps from its last build (`TagCorpus`)."""
     runner = runner or SERIAL_RUNNER
     if keywords is None and runner.cache is None:  # no item can be found by its key: every one is made
         keywords = extract_keywords(articles, runner)
-    return _tags(articles, actors, keywords, runner)
+    return _tags(articles, actors, keywords, runner, corpus)
 
 
 def uncached_keywords(articles: Sequence[Article], runner: ArticleRunner) -> int:
@@ -261,13 +130,13 @@ def tags_from_keywords(
 
 def _tags(
     articles: Sequence[Article], actors: Sequence[Actor], found: Sequence[Sequence[Keyword]] | None,
-    runner: ArticleRunner,
+    runner: ArticleRunner, corpus: TagCorpus | None = None,
 ) -> tuple[Tag, ...]:
     inputs = _FactInputs(articles, actors, runner, found)
     keys = inputs.keys()
     inputs.look_up_frequencies(runner.missing_keyed(step_label(article_tag_facts), keys, FACT_SETTINGS))
     facts = runner.starmap_lazily(article_tag_facts, keys, inputs.item, settings=FACT_SETTINGS)
-    return _tags_from_facts(articles, dict(zip((a.id for a in articles), facts, strict=True)))
+    return tags_from_facts(dict(zip((a.id for a in articles), facts, strict=True)), corpus)
 
 
 FACT_SETTINGS = (f"tag-facts/2 {ARTICLE_CANDIDATES} {UNIGRAM_MAX_ZIPF} {PHRASE_MAX_ZIPF} "
@@ -384,156 +253,6 @@ def article_tag_facts(
         lower_words=frozenset(t for p in article.paragraphs for t in _words(p.text) if t.islower()),
         topical=StemParagraphs.of(index.paragraphs_of(index.topical | {c.key for c in candidates})),
     )
-
-
-def _tags_from_facts(articles: Sequence[Article], facts: Mapping[str, ArticleTagFacts]) -> tuple[Tag, ...]:
-    """The corpus step (steps 2-4), from each article's facts."""
-    ordered = sorted(articles, key=lambda a: a.id)
-    lower_seen = {t for a in ordered for t in facts[a.id].lower_words}
-    nouns = {w for a in ordered for w in facts[a.id].nouns}
-
-    ranked: dict[Key, dict[str, float]] = defaultdict(dict)
-    surfaces: dict[Key, Counter[str]] = defaultdict(Counter)
-    for article in ordered:
-        for cand in facts[article.id].candidates:
-            ranked[cand.key][article.id] = cand.relevance
-            surfaces[cand.key][cand.surface] += 1
-
-    carriers: dict[Key, list[str]] = defaultdict(list)
-    wanted = {" ".join(key): key for key in ranked}
-    for article in ordered:  # in id order, so each list comes out sorted
-        for text in wanted.keys() & facts[article.id].topical.texts():
-            carriers[wanted[text]].append(article.id)
-    scored: list[_Scored] = []
-    spare: list[_Scored] = []  # set aside by the corpus rules; `_floor` may take them back
-    for key, by_article in ranked.items():
-        carried = carriers[key]
-        if len(key) == 1 and key[0] not in nouns:
-            continue  # never written after "the", "a", "its", "of", a number: a verb ("confirm"), not a topic
-        extra = len(set(carried) - set(by_article))
-        score = sum(by_article.values()) + OCCURRENCE_WEIGHT * extra
-        if len(key) == 1:
-            score *= UNIGRAM_WEIGHT
-        item = (-score, _label(surfaces[key], lower_seen), key, carried)
-        if len(carried) < min(2, len(ordered)) and not (
-            max(by_article.values()) >= SINGLE_ARTICLE_RELEVANCE and len(facts[carried[0]].topical[key]) >= 2
-        ):
-            spare.append(item)  # one article's wording, unless it ranks high and recurs there
-        elif len(key) == 1 and len(by_article) < min(len(ordered), max(2, UNIGRAM_ARTICLE_SHARE * len(ordered))):
-            spare.append(item)  # a lone word must be ranked by several articles to say something
-        else:
-            scored.append(item)
-    scored.sort()
-    size = min(BRIEFING_MAX, max(BRIEFING_MIN, BRIEFING_PER_ARTICLE * len(ordered)))
-    chosen = _with_few_lone_words(_distinct(scored), size)
-
-    # Each article keeps the chosen tags that matter most to it.
-    # (Indexed by article: asking every article about every tag's carriers is quadratic.)
-    mine: dict[str, list[tuple[float, float, str, Key]]] = defaultdict(list)
-    for neg_score, label, key, carried in chosen:
-        for article_id in dict.fromkeys(carried):
-            mine[article_id].append((-ranked[key].get(article_id, 0.0), neg_score, label, key))
-    kept: dict[Key, list[str]] = defaultdict(list)
-    for article in ordered:
-        for *_, key in sorted(mine[article.id])[:PER_ARTICLE]:
-            kept[key].append(article.id)
-    _floor(ordered, ranked, sorted(scored + spare), chosen, kept)
-
-    tags: dict[str, Tag] = {}
-    paragraphs = _kept_paragraphs(kept, facts)
-    for neg_score, label, key, _ in chosen:
-        if not kept[key]:
-            continue
-        tag_id = slug(label, fallback="tag")
-        if tag_id in tags:
-            continue
-        occurrences = tuple(
-            TagOccurrence(article_id, number)
-            for article_id in kept[key]
-            for number in paragraphs[article_id][key]
-        )
-        tags[tag_id] = Tag(
-            id=tag_id,
-            label=label,
-            articles=tuple(kept[key]),
-            occurrences=occurrences,
-            score=round(-neg_score, 4),
-        )
-    return tuple(tags[k] for k in sorted(tags))
-
-
-def _kept_paragraphs(kept: Mapping[Key, list[str]],
-                     facts: Mapping[str, ArticleTagFacts]) -> dict[str, dict[Key, tuple[int, ...]]]:
-    """The paragraphs of each kept tag in each article that keeps it, by article then tag."""
-    keys_of: dict[str, list[Key]] = defaultdict(list)
-    for key, article_ids in kept.items():
-        for article_id in article_ids:
-            keys_of[article_id].append(key)
-    return {article_id: facts[article_id].topical.some(keys) for article_id, keys in keys_of.items()}
-
-
-def _floor(
-    ordered: Sequence[Article],
-    ranked: Mapping[Key, Mapping[str, float]],
-    candidates: Sequence[_Scored],
-    chosen: list[_Scored],
-    kept: dict[Key, list[str]],
-) -> None:
-    """Give each article at least `PER_ARTICLE_FLOOR` tags, from its own best-ranked
-    candidates, when the corpus rules left it fewer. Those rules need several articles to
-    agree, so on a small story they keep little or nothing; an article's top YAKE
-    phrases that passed every per-article filter still describe it.
-
-    Each article's tags are counted and its candidates listed once, up front: asking every
-    article about every tag and every candidate was quadratic (0.6 s of an edit rebuild at
-    1,000 articles, most of half a minute at 10,000)."""
-    have = Counter(article_id for ids in kept.values() for article_id in ids)
-    ranked_by: dict[str, list[_Scored]] = defaultdict(list)
-    for item in candidates:
-        for article_id in ranked[item[2]]:
-            ranked_by[article_id].append(item)
-    for article in ordered:
-        if have[article.id] >= PER_ARTICLE_FLOOR:
-            continue
-        mine = sorted((-ranked[item[2]][article.id], item) for item in ranked_by[article.id])
-        for _, item in mine:
-            if have[article.id] >= PER_ARTICLE_FLOOR:
-                break
-            key = item[2]
-            if any(_repeats(key, k) for _, _, k, _ in chosen):
-                continue
-            chosen.append(item)
-            kept[key].append(article.id)
-            have[article.id] += 1
-
-
-def _with_few_lone_words(
-    scored: list[tuple[float, str, Key, list[str]]], size: int
-) -> list[tuple[float, str, Key, list[str]]]:
-    """The best `size` tags, of which at most `UNIGRAM_SHARE` lone words."""
-    out: list[tuple[float, str, Key, list[str]]] = []
-    lone = 0
-    for item in scored:
-        if len(item[2]) == 1:
-            if lone >= UNIGRAM_SHARE * size:
-                continue
-            lone += 1
-        out.append(item)
-        if len(out) == size:
-            break
-    return out
-
-
-def _distinct(
-    scored: list[tuple[float, str, Key, list[str]]],
-) -> list[tuple[float, str, Key, list[str]]]:
-    """Drop a tag whose stems contain, or are contained in, a better-scored tag's."""
-    out: list[tuple[float, str, Key, list[str]]] = []
-    for item in scored:
-        if any(_repeats(item[2], k) for _, _, k, _ in out):
-            continue
-        out.append(item)
-    return out
 
 
 def _filter(found: Sequence[Keyword], index: _StemIndex, names: _NameFilter, spans: _NameSpans) -> list[_Candidate]:
@@ -664,18 +383,6 @@ def _plural(word: str) -> bool:
     return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
-def _repeats(key: Key, better: Key) -> bool:
-    """`key` says again what `better` says: one's stems contain the other's, or two
-    phrases share two of three stems ("North Korean troops" / "North Korean soldiers")."""
-    a, b = set(key), set(better)
-    if a <= b or a >= b:
-        return True
-    if len(key) > 1 and len(better) > 1 and (key[1:] == better[:-1] or key[:-1] == better[1:]):
-        return True  # two windows on one longer phrase ("grave security" / "security threat")
-    shared = len(a & b)
-    return shared >= 2 and shared * 3 >= 2 * max(len(a), len(b))
-
-
 def _too_common(toks: Sequence[str]) -> bool:
     """Words any text uses ("situation", "reports") describe no story."""
     zipf = [_zipf(t) for t in toks]
@@ -705,13 +412,6 @@ def _verb_edge(words: Sequence[str], index: _StemIndex) -> bool:
     if first.endswith("ing"):
         return True
     return first.endswith("ed") and not _plural(last) and stem(last) not in index.after_determiner
-
-
-def _label(surfaces: Counter[str], lower_seen: set[str]) -> str:
-    """The most common surface, with words the texts also write in lower case lowered
-    ("South Korean President" stays; "Troop Deployment" at a sentence start does not)."""
-    surface = min(surfaces, key=lambda s: (-surfaces[s], s))
-    return " ".join(w.lower() if w.lower() in lower_seen and not w.isupper() else w for w in surface.split())
 
 
 def _words(text: str) -> list[str]:

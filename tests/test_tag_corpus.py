@@ -1,0 +1,114 @@
+"""The tags' corpus step kept by a warm process (`sitegen/analyse/tag_corpus.py`): after
+every kind of edit, its tallies updated article by article give the tags a whole corpus
+step gives, and only the articles an edit changed are taken out and put in again."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from edits import appended
+from test_tags import actors_for
+
+from sitegen.analyse import tag_corpus
+from sitegen.analyse.tag_corpus import StemParagraphs, TagCorpus
+from sitegen.analyse.tags import analyse_tags
+from sitegen.cache import KEY_ENV
+from sitegen.load import load_article
+from sitegen.model import Article
+from sitegen.runner import open_runner
+
+STORIES = Path(__file__).parent / "stories"
+
+
+def load_stories() -> list[Article]:
+    """Every story of tests/stories: several subjects, so candidates come and go."""
+    articles = []
+    for root in sorted(p for p in STORIES.iterdir() if p.is_dir()):
+        problems: list[object] = []
+        for path in sorted(root.glob("*.md")):
+            article = load_article(path, root, problems)  # type: ignore[arg-type]
+            if article is not None:
+                articles.append(dataclasses.replace(article, id=f"{root.name}-{article.id}"))
+    return articles
+
+
+def edits(articles: list[Article]) -> list[tuple[str, list[Article]]]:
+    """One corpus after another, each an edit of the one before."""
+    first, second, *_ = articles
+    out = []
+    now = [appended(first, "The strike committee said the cranes would stay idle until the harbour master replied.")
+           if a is first else a for a in articles]
+    out.append(("a sentence added", now))
+    now = [appended(a, "Wildfire smoke drifted over the container terminal.") if a.id == second.id else a for a in now]
+    out.append(("another article edited", now))
+    now = [a for a in now if a.id != second.id]
+    out.append(("an article removed", now))
+    copy = dataclasses.replace(articles[5], id="zz-follow-up", content_digest="")
+    now = [*now, appended(copy, "Dockworkers in Rotterdam joined the protest on Friday.")]
+    out.append(("an article added", now))
+    now = [dataclasses.replace(a, title="A new title", content_digest="") if a.id == copy.id else a for a in now]
+    out.append(("an article retitled", now))
+    out.append(("the first corpus again", articles))
+    return out
+
+
+def test_updated_tallies_give_the_tags_of_a_whole_corpus_step(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
+    articles = load_stories()
+    actors = actors_for(articles)
+    memory: dict[str, dict[str, object]] = {}  # as `sitegen serve` keeps results: the very facts objects
+    corpus = TagCorpus()
+    unpacked: list[int] = []
+    real_texts = StemParagraphs.texts
+
+    def texts(self: StemParagraphs) -> list[str]:
+        unpacked.append(1)
+        return real_texts(self)
+
+    monkeypatch.setattr(StemParagraphs, "texts", texts)
+
+    def warm(now: list[Article]) -> tuple[object, ...]:
+        with open_runner(1, tmp_path / "cache", None, memory) as runner:
+            return analyse_tags(now, actors, runner, corpus=corpus)
+
+    assert warm(articles) == analyse_tags(articles, actors)
+    for edit, now in edits(articles):
+        unpacked.clear()
+        tags = warm(now)
+        assert len(unpacked) <= 4, edit  # the old and new facts of the articles changed, not all
+        assert tags == analyse_tags(now, actors), edit
+        assert tallies(corpus) == tallies(fresh(corpus)), edit
+
+
+def fresh(corpus: TagCorpus) -> TagCorpus:
+    """A corpus step's tallies made at once from the facts `corpus` holds."""
+    made = TagCorpus()
+    made.update(dict(corpus.facts))
+    return made
+
+
+def tallies(corpus: TagCorpus) -> dict[str, object]:
+    """What `TagCorpus.tags` reads, in the order it reads it (sums add up in article order)."""
+    return {
+        "lower words": set(corpus._lower), "nouns": set(corpus._nouns),
+        "ranked": {key: list(by_article.items()) for key, by_article in corpus._ranked.items()},
+        "surfaces": {key: dict(surfaces) for key, surfaces in corpus._surfaces.items()},
+        "carriers": dict(corpus._carriers),
+    }
+
+
+def test_many_new_candidates_are_found_in_every_article_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past `FEW_NEW_CANDIDATES`, candidates new to the tallies are looked for by setting
+    each article's texts against them all; below, each by a search of each article's text.
+    Both ways find the same carriers (checked against a whole step with either bound)."""
+    articles = load_stories()
+    actors = actors_for(articles)
+    expected = analyse_tags(articles, actors)
+    for bound in (0, 10_000):
+        monkeypatch.setattr(tag_corpus, "FEW_NEW_CANDIDATES", bound)
+        corpus = TagCorpus()
+        assert analyse_tags(articles[:3], actors, corpus=corpus) == analyse_tags(articles[:3], actors)
+        assert analyse_tags(articles, actors, corpus=corpus) == expected
