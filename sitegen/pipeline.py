@@ -69,7 +69,9 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
     joined across articles before they wait for the sources, which count their origins;
     while tags still run, the main process makes the link stage's actor indexes, the
     digests of actors and claims the next build compares (`carried.analysis_digests`) and,
-    into `lines`, the actors' and claims' lines of briefing.json).
+    into `lines`, the actors' and claims' lines of briefing.json). A warm process passes the
+    tags' `tag_corpus` it keeps: the tags are then made here, after the claims join while
+    the sources still run, by updating its tallies for the articles an edit changed.
     When many articles need YAKE (a cold build), it starts first, beside both
     (`_cold_analyse`). Each stage's time is its own, so with several jobs the stage times
     add up to more than the build's."""
@@ -82,22 +84,21 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
         # Made here rather than in the stage's child, which inherits them: a process that
         # builds again and again keeps them while the actors stay as they were.
         timer.run("tags", lambda: actor_names(actors))
-        if tag_corpus is None:
-            pending_tags = stages.start(lambda child: analyse_tags(articles, actors, runner=child))
+        pending_tags = stages.start(lambda child: analyse_tags(articles, actors, runner=child)) if (
+            tag_corpus is None) else None
         joined = timer.run("claims", lambda: join_claims(articles, actors, runner=runner))
-        if tag_corpus is not None:
-            # A warm process keeps the corpus step's tallies and updates them here, while
-            # the sources still run, rather than adding every article up again in a child.
-            pending_tags = Pending(runner, timer.run("tags", lambda: analyse_tags(articles, actors, runner,
-                                                                               corpus=tag_corpus)))
+        tags = None if tag_corpus is None else timer.run(
+            "tags", lambda: analyse_tags(articles, actors, runner, corpus=tag_corpus))
         sources = pending_sources.result()
         timer.add("sources", pending_sources.seconds)
         claims = timer.run("claims", lambda: claim_ledger(joined, sources.origin_of, runner))
         timer.run("link", lambda: index_actors(actors))
         timer.run("render", lambda: encode_records(actors, claims, lines))
         timer.run("render", lambda: analysis_digests(actors, claims))
-        tags = pending_tags.result()
-        timer.add("tags", pending_tags.seconds)
+        if pending_tags is not None:
+            tags = pending_tags.result()
+            timer.add("tags", pending_tags.seconds)
+    assert tags is not None
     return Analysis(actors=actors, claims=claims, sources=sources, tags=tags)
 
 

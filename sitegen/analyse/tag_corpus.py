@@ -54,7 +54,9 @@ _Scored = tuple[float, str, Key, list[str]]
 
 @pickled_by_value
 @dataclass(frozen=True, slots=True)
-class _Candidate:
+class Candidate:
+    """A candidate that passed one article's filters (step 1), with its relevance there."""
+
     key: Key
     surface: str
     relevance: float
@@ -66,7 +68,7 @@ class ArticleTagFacts:
     """What the corpus step needs of one article: its filtered candidates and a little of
     its text, small enough to cache, so an unchanged article is never filtered again."""
 
-    candidates: tuple[_Candidate, ...]
+    candidates: tuple[Candidate, ...]
     """Usable candidates, best first (`_filter`)."""
     nouns: frozenset[str]
     """Stems written after a determiner, "of" or a number (`_StemIndex.after_determiner`)."""
@@ -365,7 +367,7 @@ def _floor(
             if have[article_id] >= PER_ARTICLE_FLOOR:
                 break
             key = item[2]
-            if any(_repeats(key, k) for _, _, k, _ in chosen):
+            if any(repeats(key, k) for _, _, k, _ in chosen):
                 continue
             chosen.append(item)
             kept[key].append(article_id)
@@ -395,13 +397,13 @@ def _distinct(
     """Drop a tag whose stems contain, or are contained in, a better-scored tag's."""
     out: list[tuple[float, str, Key, list[str]]] = []
     for item in scored:
-        if any(_repeats(item[2], k) for _, _, k, _ in out):
+        if any(repeats(item[2], k) for _, _, k, _ in out):
             continue
         out.append(item)
     return out
 
 
-def _repeats(key: Key, better: Key) -> bool:
+def repeats(key: Key, better: Key) -> bool:
     """`key` says again what `better` says: one's stems contain the other's, or two
     phrases share two of three stems ("North Korean troops" / "North Korean soldiers")."""
     a, b = set(key), set(better)

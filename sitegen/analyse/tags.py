@@ -16,7 +16,8 @@ with a corpus signal, as the EU JRC's news indexing does with YAKE + KPMiner:
    keep little: an article left with fewer than `PER_ARTICLE_FLOOR` tags takes its own
    best-ranked candidates that passed step 1.
 
-Matching is on stems within sentences ("troop deployments" finds "troop deployment").
+Step 1 is here; steps 2-4 are `tag_corpus.py`. Matching is on stems within sentences
+("troop deployments" finds "troop deployment").
 Deterministic: every ranking breaks ties by text.
 """
 
@@ -34,11 +35,11 @@ from sitegen.analyse.keywords import KEYWORD_SETTINGS, Keyword, article_keywords
 from sitegen.analyse.shingles import STOPWORDS, split_sentences, stem, tokens
 from sitegen.analyse.tag_corpus import (
     ArticleTagFacts,
+    Candidate,
     Key,
     StemParagraphs,
     TagCorpus,
-    _Candidate,
-    _repeats,
+    repeats,
     tags_from_facts,
 )
 from sitegen.model import Actor, Article, Tag
@@ -255,7 +256,7 @@ def article_tag_facts(
     )
 
 
-def _filter(found: Sequence[Keyword], index: _StemIndex, names: _NameFilter, spans: _NameSpans) -> list[_Candidate]:
+def _filter(found: Sequence[Keyword], index: _StemIndex, names: _NameFilter, spans: _NameSpans) -> list[Candidate]:
     """One article's usable candidates, best first, with relevance in (0, 1]."""
     kept: list[tuple[Key, str]] = []
     said: list[Key] = []  # kept candidates as YAKE wrote them, before `_headed` trimmed them
@@ -267,7 +268,7 @@ def _filter(found: Sequence[Keyword], index: _StemIndex, names: _NameFilter, spa
         words = _headed(surface_words, index, names)
         surface = " ".join(words)
         key = _stems(surface)
-        if any(_repeats(key, k) for k in said) or any(_repeats(key, k) for k, _ in kept):
+        if any(repeats(key, k) for k in said) or any(repeats(key, k) for k, _ in kept):
             continue
         if spans.touches_name(words, index.paragraphs_with(key)):  # the costliest checks last
             continue
@@ -277,7 +278,7 @@ def _filter(found: Sequence[Keyword], index: _StemIndex, names: _NameFilter, spa
         said.append(whole)
         if len(kept) == ARTICLE_CANDIDATES:
             break
-    return [_Candidate(key, surface, 1.0 - rank / ARTICLE_CANDIDATES) for rank, (key, surface) in enumerate(kept)]
+    return [Candidate(key, surface, 1.0 - rank / ARTICLE_CANDIDATES) for rank, (key, surface) in enumerate(kept)]
 
 
 # Keywords recur from article to article (a story's phrases, YAKE's common words), and
