@@ -112,3 +112,30 @@ def test_many_new_candidates_are_found_in_every_article_at_once(monkeypatch: pyt
         corpus = TagCorpus()
         assert analyse_tags(articles[:3], actors, corpus=corpus) == analyse_tags(articles[:3], actors)
         assert analyse_tags(articles, actors, corpus=corpus) == expected
+
+
+def test_an_update_that_fails_leaves_no_tallies_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build stopped half way through an update (an error, ^C in serve) must not leave
+    tallies that count some of an edit's articles: the next build starts them afresh."""
+    articles = load_stories()
+    actors = actors_for(articles)
+    corpus = TagCorpus()
+    analyse_tags(articles, actors, corpus=corpus)
+    edited = [appended(a, "Ferries to the islands were cancelled again.") if k % 3 == 0 else a
+              for k, a in enumerate(articles)]
+    calls = 0
+    real = StemParagraphs.texts
+
+    def failing(self: StemParagraphs) -> list[str]:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise KeyboardInterrupt
+        return real(self)
+
+    monkeypatch.setattr(StemParagraphs, "texts", failing)
+    with pytest.raises(KeyboardInterrupt):
+        analyse_tags(edited, actors, corpus=corpus)
+    monkeypatch.setattr(StemParagraphs, "texts", real)
+    assert not corpus.facts
+    assert analyse_tags(edited, actors, corpus=corpus) == analyse_tags(edited, actors)

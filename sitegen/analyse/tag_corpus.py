@@ -180,6 +180,10 @@ class TagCorpus:
     article by article (`update`), and the tags they give (`tags`)."""
 
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Count nothing (the next `update` adds every article up)."""
         self.facts: dict[str, ArticleTagFacts] = {}
         self._lower: Counter[str] = Counter()
         """Articles writing each word in lower case (for a tag's label)."""
@@ -335,8 +339,12 @@ def tags_from_facts(facts: Mapping[str, ArticleTagFacts], corpus: TagCorpus | No
     """The corpus step over every article's facts (by id): with `corpus`, the tallies a
     warm process kept from its last build, brought up to date."""
     corpus = corpus if corpus is not None else TagCorpus()
-    corpus.update(facts)
-    return corpus.tags()
+    try:
+        corpus.update(facts)
+        return corpus.tags()
+    except BaseException:
+        corpus.reset()  # half-updated tallies would mislead every later build
+        raise
 
 
 def _floor(
