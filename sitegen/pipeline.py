@@ -63,7 +63,7 @@ def static_files(dirs: list[Path]) -> list[OutputFile]:
 
 
 def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerRecord,
-            tag_corpus: TagCorpus | None = None) -> Analysis:
+            tag_corpus: TagCorpus | None = None, parsed: int | None = None) -> Analysis:
     """The four analysers, as many at a time as their inputs allow (`background.py`):
     sources beside actors, then tags and claims as soon as actors are in (claims are
     joined across articles before they wait for the sources, which count their origins;
@@ -73,11 +73,14 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
     tags' `tag_corpus` it keeps: the tags are then made here, after the claims join while
     the sources still run, by updating its tallies for the articles an edit changed.
     When many articles need YAKE (a cold build), it starts first, beside both
-    (`_cold_analyse`). Each stage's time is its own, so with several jobs the stage times
-    add up to more than the build's."""
+    (`_cold_analyse`); `parsed`, how many articles this build parsed afresh (None: not
+    known), bounds how many can (the cache keeps every article's keywords), so after an
+    edit their keys are not even looked up. Each stage's time is its own, so with several
+    jobs the stage times add up to more than the build's."""
     articles = loaded.articles
     with Stages(runner, len(articles)) as stages:
-        if stages.forking and uncached_keywords(articles, runner) >= EARLY_KEYWORDS:
+        if stages.forking and (parsed is None or parsed >= EARLY_KEYWORDS) and \
+                uncached_keywords(articles, runner) >= EARLY_KEYWORDS:
             return _cold_analyse(loaded, timer, runner, stages)
         pending_sources = stages.start(lambda child: analyse_sources(articles, runner=child))
         actors = timer.run("actors", lambda: analyse_actors(articles, loaded.curated, runner=runner))
@@ -198,8 +201,10 @@ def site_output(
     lines = warm.export_lines if warm else PerRecord()
     with open_runner(options.jobs, cache, terminal_progress(quiet=not options.progress),
                      warm.results if warm else None) as runner:
+        computed = runner.computed
         loaded = timer.run("load", lambda: load_site(options.root, warm.articles if warm else None,
                                                      partial(parse_through, runner)))
+        parsed = runner.computed - computed  # texts new to the cache (and to a warm process)
         if warm is not None:
             # Articles a warm process holds were not parsed, nor read from the cache: their
             # entries stay for the next build from the command line (the digest is their key).
@@ -207,7 +212,7 @@ def site_output(
             import_stage_libraries(runner, len(loaded.articles))
         if warm is not None and warm.tag_corpus is None:
             warm.tag_corpus = TagCorpus()
-        analysis = analyse(loaded, timer, runner, lines, warm.tag_corpus if warm else None)
+        analysis = analyse(loaded, timer, runner, lines, warm.tag_corpus if warm else None, parsed)
     site = timer.run("link", lambda: link(loaded.briefing, loaded.articles, analysis))
     split = timer.run("render", lambda: layout(site))
     records = timer.run("render", lambda: site_records(site, split, analysis)) if cache is not None else None

@@ -193,3 +193,13 @@ def test_without_the_old_signatures_the_whole_corpus_is_searched() -> None:
     digests = [digest(s) for s in sketches]
     updated = lsh.partners_after(previous, lsh.signatures(sketches), ids, digests, lambda wanted: None, 10)
     assert updated.pairs() == reference_candidate_pairs(sketches, 60, 10)
+
+
+def test_without_a_change_the_last_partners_are_the_very_value_kept() -> None:
+    """Nothing to search again, nothing new to store (`ArticleRunner.keep_latest` writes
+    only a value it was not given)."""
+    sketches = story_sketches(60, 60, 2, 0.5)
+    ids = [f"a{k:04d}" for k in range(60)]
+    digests = [digest(s) for s in sketches]
+    previous = lsh.search(lsh.signatures(sketches), ids, digests, 10)
+    assert lsh.partners_after(previous, lsh.signatures(sketches), ids, digests, lambda wanted: None, 10) is previous

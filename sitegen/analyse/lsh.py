@@ -173,6 +173,8 @@ def partners_after(previous: Partners | None, hashes: np.ndarray, ids: Sequence[
         if old is None or previous.digests[old] != digest:
             fresh.append(k)
     stale = [old for old, k in enumerate(to_new.tolist()) if k < 0 or previous.digests[old] != digests[k]]
+    if not fresh and not stale:
+        return previous  # nothing changed: the very value, which the runner need not store again
     if len(fresh) + len(stale) > MAX_CHANGED_SHARE * n:
         return search(hashes, ids, digests, limit)
     olds = (old_hashes([previous.digests[old] for old in stale]) if stale
