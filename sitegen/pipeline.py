@@ -97,7 +97,8 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
         claims = timer.run("claims", lambda: claim_ledger(joined, sources.origin_of, runner))
         timer.run("link", lambda: index_actors(actors))
         timer.run("render", lambda: encode_records(actors, claims, lines))
-        timer.run("render", lambda: analysis_digests(actors, claims))
+        if runner.cache is not None:  # only a build that keeps its records for the next needs them
+            timer.run("render", lambda: analysis_digests(actors, claims))
         if pending_tags is not None:
             tags = pending_tags.result()
             timer.add("tags", pending_tags.seconds)

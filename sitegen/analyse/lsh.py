@@ -66,6 +66,14 @@ class Partners:
     edge_agree: np.ndarray
     """...and how many signature values that newcomer shares with it."""
 
+    @classmethod
+    def of(cls, ids: Sequence[str], digests: Sequence[str], lists: Sequence[np.ndarray], edge: np.ndarray,
+           edge_agree: np.ndarray) -> Partners:
+        """Partners from each article's list of partner indices."""
+        flat = np.concatenate(lists).astype(np.int32) if len(lists) else np.zeros(0, dtype=np.int32)
+        return cls(tuple(ids), tuple(digests), flat, np.array([len(p) for p in lists], dtype=np.int64),
+                   edge, edge_agree)
+
     def lists(self) -> list[np.ndarray]:
         return np.split(self.flat, np.cumsum(self.counts)[:-1]) if len(self.counts) else []
 
@@ -140,9 +148,7 @@ def search(hashes: np.ndarray, ids: Sequence[str], digests: Sequence[str], limit
                     open_[k] = False
                     edge[k], edge_agree[k] = new[-1], agree[order[-1]]
                 partners[k] = np.concatenate([partners[k], new])
-    return Partners(tuple(ids), tuple(digests), np.concatenate(partners).astype(np.int32) if n else
-                    np.zeros(0, dtype=np.int32), np.array([len(p) for p in partners], dtype=np.int64),
-                    edge, edge_agree)
+    return Partners.of(ids, digests, partners, edge, edge_agree)
 
 
 def partners_after(previous: Partners | None, hashes: np.ndarray, ids: Sequence[str], digests: Sequence[str],
@@ -201,8 +207,7 @@ def partners_after(previous: Partners | None, hashes: np.ndarray, ids: Sequence[
             edge[k] = to_new[previous.edge[old]] if previous.edge[old] >= 0 else -1
     for k in np.flatnonzero(redo).tolist():
         lists[k] = again_lists[k]
-    return Partners(tuple(ids), tuple(digests), np.concatenate(lists).astype(np.int32),
-                    np.array([len(p) for p in lists], dtype=np.int64), edge, edge_agree)
+    return Partners.of(ids, digests, lists, edge, edge_agree)
 
 
 def _mark_bucket_mates(redo: np.ndarray, hashes: np.ndarray, olds: np.ndarray, now: list[int],

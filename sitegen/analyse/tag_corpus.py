@@ -241,13 +241,13 @@ class TagCorpus:
             for text in kept.keys() & self.facts[article_id].topical.texts():
                 bisect.insort(self._carriers[kept[text]], article_id)
         fresh = {" ".join(key): key for key in self._ranked if key not in self._carriers}
-        for key in fresh.values():
-            self._carriers[key] = []
         ids = sorted(self.facts)
         if len(fresh) <= FEW_NEW_CANDIDATES:  # after an edit: each searched for in every article's text
             for text, key in fresh.items():
                 self._carriers[key] = [a for a in ids if self.facts[a].topical.carries(text)]
         else:  # every article's texts set against the new candidates' at once
+            for key in fresh.values():
+                self._carriers[key] = []
             for article_id in ids:
                 for text in fresh.keys() & self.facts[article_id].topical.texts():
                     self._carriers[fresh[text]].append(article_id)
@@ -314,7 +314,6 @@ class TagCorpus:
                 score=round(-neg_score, 4),
             )
         return tuple(tags[k] for k in sorted(tags))
-
 
     def _kept_paragraphs(self, kept: Mapping[Key, list[str]]) -> dict[str, dict[Key, tuple[int, ...]]]:
         """The paragraphs of each kept tag in each article that keeps it, by article then
