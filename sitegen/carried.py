@@ -187,12 +187,14 @@ def _claim_digests(claims: tuple[Claim, ...]) -> _Digests:
                     shown={c.id: _digest(claim_line(c)) for c in claims})
 
 
-def analysis_digests(actors: tuple[Actor, ...], claims: tuple[Claim, ...]) -> None:
-    """Hash the actors and claims now (`site_records` finds them hashed when given the
-    very same tuples): a build calls this while its tags stage is still running in a
-    child, time its main process would spend waiting."""
-    _actor_digests(actors)
-    _claim_digests(claims)
+def analysis_digests(actors: tuple[Actor, ...] | None, claims: tuple[Claim, ...] | None) -> None:
+    """Hash the actors and claims (either None: not yet) now (`site_records` finds them
+    hashed when given the very same tuples): a build calls this while its tags stage is
+    still running in a child, time its main process would spend waiting."""
+    if actors is not None:
+        _actor_digests(actors)
+    if claims is not None:
+        _claim_digests(claims)
 
 
 def site_records(site: Site, pages: Layout, analysis: Analysis) -> SiteRecords:

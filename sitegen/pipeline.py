@@ -69,7 +69,10 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
     joined across articles before they wait for the sources, which count their origins;
     while tags still run, the main process makes the link stage's actor indexes, the
     digests of actors and claims the next build compares (`carried.analysis_digests`) and,
-    into `lines`, the actors' and claims' lines of briefing.json). A warm process passes the
+    into `lines`, the actors' and claims' lines of briefing.json). When an edit changed
+    the claims, their groups and ledger are made again in a child of their own, beside the
+    tags and the actors' indexes (most of a second at 1,000 articles, on the main process's
+    path otherwise). A warm process passes the
     tags' `tag_corpus` it keeps: the tags are then made here, after the claims join while
     the sources still run, by updating its tallies for the articles an edit changed.
     When many articles need YAKE (a cold build), it starts first, beside both
@@ -89,16 +92,27 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
         timer.run("tags", lambda: actor_names(actors))
         pending_tags = stages.start(lambda child: analyse_tags(articles, actors, runner=child)) if (
             tag_corpus is None) else None
-        joined = timer.run("claims", lambda: join_claims(articles, actors, runner=runner))
+        joined = timer.run("claims", lambda: join_claims(articles, actors, runner, group_now=not stages.forking))
+        pending_claims = None
+        if joined.to_group:  # an edit changed the claims: grouped in a child, beside the tags
+            sources = pending_sources.result()
+            pending_claims = stages.start(lambda child: claim_ledger(joined.through(child), sources.origin_of, child))
         tags = None if tag_corpus is None else timer.run(
             "tags", lambda: analyse_tags(articles, actors, runner, corpus=tag_corpus))
+        timer.run("link", lambda: index_actors(actors))
+        timer.run("render", lambda: encode_records(actors, (), lines))
+        if runner.cache is not None:  # only a build that keeps its records for the next needs them
+            timer.run("render", lambda: analysis_digests(actors, None))
         sources = pending_sources.result()
         timer.add("sources", pending_sources.seconds)
-        claims = timer.run("claims", lambda: claim_ledger(joined, sources.origin_of, runner))
-        timer.run("link", lambda: index_actors(actors))
-        timer.run("render", lambda: encode_records(actors, claims, lines))
-        if runner.cache is not None:  # only a build that keeps its records for the next needs them
-            timer.run("render", lambda: analysis_digests(actors, claims))
+        if pending_claims is None:
+            claims = timer.run("claims", lambda: claim_ledger(joined, sources.origin_of, runner))
+        else:
+            claims = pending_claims.result()
+            timer.add("claims", pending_claims.seconds)
+        timer.run("render", lambda: encode_records((), claims, lines))
+        if runner.cache is not None:
+            timer.run("render", lambda: analysis_digests(None, claims))
         if pending_tags is not None:
             tags = pending_tags.result()
             timer.add("tags", pending_tags.seconds)

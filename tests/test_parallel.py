@@ -16,6 +16,7 @@ from sitegen.build import BuildOptions, build
 from sitegen.cache import FILE_NAME, KEY_ENV
 from sitegen.errors import SitegenError
 from sitegen.runner import CACHE_DIR, MIN_POOL_ITEMS
+from sitegen.warm import WarmState
 
 MAKE_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "make_corpus.py"
 BAD_THEME = Path(__file__).parent / "sites" / "bad-theme-template"
@@ -131,6 +132,53 @@ def test_an_edit_rebuilt_from_the_cache_equals_a_fresh_build_of_the_edited_site(
     assert tree(root / "public") == tree(tmp_path / "fresh")
     assert any(edited in path for path in report.changed)
     assert len(report.changed) < len(tree(root / "public")) // 2, "an edit rewrote most of the site"
+
+
+def edit_naming(root: Path) -> str:
+    """An edit that brings a new actor and a new claim (`edit_one`'s brings neither)."""
+    article = sorted((root / "content" / "articles").glob("*.md"))[3]
+    article.write_text(article.read_text(encoding="utf-8")
+                       + "\nAnalyst Mara Velkorin said 40 more officials had resigned.\n", encoding="utf-8")
+    return article.stem
+
+
+def edit_text_alone(root: Path) -> str:
+    """An edit that changes no actor and no claim: a sentence with nobody and no measure."""
+    article = sorted((root / "content" / "articles").glob("*.md"))[3]
+    article.write_text(article.read_text(encoding="utf-8")
+                       + "\nThis article was updated at 1733000000046 with a correction.\n", encoding="utf-8")
+    return article.stem
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["command line", "warm process"])
+def test_claims_an_edit_changed_are_grouped_in_a_child_as_one_process_groups_them(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm: bool) -> None:
+    """An edit that changes the claims has them grouped again, with the ledger, in a child
+    beside the tags; one that leaves them as they were, in the main process. Either way
+    the site is a fresh single-process build's, byte for byte."""
+    monkeypatch.setattr(background, "MIN_ARTICLES", 1)
+    made_in = tmp_path / "ledger-pids"
+    real = pipeline.claim_ledger
+
+    def logged(*args: object, **kwargs: object) -> object:
+        with made_in.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "claim_ledger", logged)
+    root = site_copy(corpus, tmp_path)
+    options = BuildOptions(root=root, output=root / "public", jobs=2, warm=WarmState() if warm else None)
+    build(options)
+    for edit, in_child in ((edit_naming, True), (edit_text_alone, False)):
+        made_in.unlink(missing_ok=True)
+        edit(root)
+        build(options)
+        pids = made_in.read_text().split()
+        assert len(pids) == 1 and (pids[0] != str(os.getpid())) == in_child, edit.__name__
+        fresh = tmp_path / f"fresh-{edit.__name__}"
+        build(BuildOptions(root=root, output=fresh, jobs=1, use_cache=False))
+        assert tree(root / "public") == tree(fresh)
+    assert "Mara Velkorin" in (root / "public" / "briefing.json").read_text(encoding="utf-8")
 
 
 def test_no_cache_leaves_no_cache_folder(corpus: Path, tmp_path: Path) -> None:

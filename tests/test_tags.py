@@ -267,8 +267,8 @@ def test_with_the_same_names_only_an_edited_articles_filter_is_restricted_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, story_tags: tuple[Tag, ...]
 ) -> None:
     """Through the disk cache, an edit that names no new actor restricts the name filter
-    for the edited article alone; a new name restricts it for every article again. Either
-    way the tags are those of a build without a cache."""
+    for the edited article alone; a new name (or one gone) restricts it again for the
+    articles whose text has it. Either way the tags are those of a build without a cache."""
     monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
     restricted: list[frozenset[str]] = []
     real = _NameFilter.restricted_to
@@ -294,9 +294,14 @@ def test_with_the_same_names_only_an_edited_articles_filter_is_restricted_again(
     with open_runner(1, tmp_path / "cache") as runner:  # keywords not read back are kept all the same
         assert runner.missing(article_keywords, [article_text(a) for a in edited], KEYWORD_SETTINGS) == []
 
+    # A new name: the filter is restricted again only for the articles whose text has it.
+    naming = sum("dockers" in article_text(a).lower() for a in edited)
+    assert 0 < naming < len(edited)
     more_names = (*NAMES, "Dockers")
     assert cached_tags(edited, actors_for(edited, more_names)) == (
-        analyse_tags(edited, actors_for(edited, more_names)), len(edited))
+        analyse_tags(edited, actors_for(edited, more_names)), naming)
+    # And when it goes again.
+    assert cached_tags(edited, actors_for(edited)) == (analyse_tags(edited, actors_for(edited)), naming)
 
 
 def test_through_the_cache_a_word_frequency_is_looked_up_once(

@@ -75,7 +75,7 @@ def analyse_claims(articles: Sequence[Article], actors: Sequence[Actor],
 
 
 def join_claims(articles: Sequence[Article], actors: Sequence[Actor],
-                runner: ArticleRunner | None = None) -> JoinedClaims:
+                runner: ArticleRunner | None = None, group_now: bool = True) -> JoinedClaims:
     """`analyse_claims` up to what needs the sources: each article's claims, joined
     across articles. Most of the step, and it needs only the actors, so a build can run it
     while near-duplicates are still being found (`pipeline.analyse`).
@@ -84,33 +84,36 @@ def join_claims(articles: Sequence[Article], actors: Sequence[Actor],
     made only when asked for: an edit that leaves every article's claims as they were (most
     do) finds the joined groups and the ledger by that key, and reads no article's claims
     back (0.26 of the 0.52 s the join took at 1,000 articles). When the groups must be made
-    again, they are made now, beside the sources."""
+    again, they are made now, beside the sources; or, with `group_now` False, where the
+    ledger is made (`JoinedClaims.to_group`: a build may make both in a child process)."""
     runner = runner or SERIAL_RUNNER
     inputs = ClaimInputs(articles, actors)
     keys = inputs.keys()
 
-    def claims_of(indices: Sequence[int]) -> list[tuple[RawClaim, ...]]:
+    def claims_of(indices: Sequence[int], using: ArticleRunner) -> list[tuple[RawClaim, ...]]:
         """These articles' claims: stored, or extracted (and stored)."""
-        return runner.starmap_lazily(article_claims, [keys[i] for i in indices], lambda j: inputs.item(indices[j]),
-                                     settings=EXTRACT_SETTINGS)
+        return using.starmap_lazily(article_claims, [keys[i] for i in indices], lambda j: inputs.item(indices[j]),
+                                    settings=EXTRACT_SETTINGS)
 
     if runner.cache is None:
-        return _joined([claim for result in claims_of(range(len(keys))) for claim in result], runner)
+        return _joined([claim for result in claims_of(range(len(keys)), runner) for claim in result], runner)
     todo = runner.missing_keyed(step_label(article_claims), keys, EXTRACT_SETTINGS)
-    fresh = dict(zip(todo, claims_of(todo), strict=True))
+    fresh = dict(zip(todo, claims_of(todo, runner), strict=True))
 
-    def every_claim() -> list[RawClaim]:
+    def every_claim(using: ArticleRunner) -> list[RawClaim]:
         rest = [i for i in range(len(keys)) if i not in fresh]
-        read = dict(zip(rest, claims_of(rest), strict=True))
+        read = dict(zip(rest, claims_of(rest, using), strict=True))
         return [claim for i in range(len(keys)) for claim in (fresh[i] if i in fresh else read[i])]
 
     digests = runner.stored_digests(article_claims, keys, EXTRACT_SETTINGS)
     if digests is None:  # a result could not be stored
-        return _joined(every_claim(), runner)
+        return _joined(every_claim(runner), runner)
     key = plain_key(b"joined claims", digests)
-    joined = JoinedClaims(key, lambda: _join(every_claim(), key, runner))
+    joined = JoinedClaims(key, lambda using: _join(every_claim(using), key, using), runner)
     if runner.missing_keyed(GROUPS_LABEL, [key]):
-        joined.parts()
+        joined.to_group = True
+        if group_now:
+            joined.parts()
     else:  # kept groups count as used, so they stay for a build whose ledger needs them
         runner.keep_keyed(GROUPS_LABEL, [key])
     return joined
@@ -353,18 +356,32 @@ _JoinParts = tuple[list[RawClaim], dict[int, "str | None"], list[list[int]]]
 class JoinedClaims:
     """Per-article claims (figures with their units) and how they join: each group's
     members, by index into `items`, in order of first member. Made on first use
-    (`parts`): a ledger found in the cache by `key` needs none of it."""
+    (`parts`), through `runner`: a ledger found in the cache by `key` needs none of it."""
 
-    def __init__(self, key: str, join: Callable[[], _JoinParts]) -> None:
+    def __init__(self, key: str, join: Callable[[ArticleRunner], _JoinParts],
+                 runner: ArticleRunner = SERIAL_RUNNER) -> None:
         self.key = key
         """A digest of everything the claims come from, with a cache; else empty."""
         self._join = join
+        self._runner = runner
         self._parts: _JoinParts | None = None
+        self.to_group = False
+        """Whether no build kept the groups of these claims: the ledger will read every
+        article's claims back and group them (most of a second at 1,000 articles)."""
 
     def parts(self) -> _JoinParts:
         if self._parts is None:
-            self._parts = self._join()
+            self._parts = self._join(self._runner)
         return self._parts
+
+    def through(self, runner: ArticleRunner) -> JoinedClaims:
+        """The same claims, read and grouped through `runner` when asked (a forked child's
+        own runner: the parent's cache connection is not the child's to use)."""
+        if self._parts is not None:
+            return self
+        joined = JoinedClaims(self.key, self._join, runner)
+        joined.to_group = self.to_group
+        return joined
 
     @property
     def items(self) -> list[RawClaim]:
@@ -390,7 +407,7 @@ def _joined(raw: Sequence[RawClaim], runner: ArticleRunner = SERIAL_RUNNER) -> J
     groups are kept, keyed on the claims themselves."""
     items = _with_units(list(raw))
     key = plain_key(b"joined claims", items) if runner.cache is not None else ""
-    joined = JoinedClaims(key, lambda: _join(items, key, runner))
+    joined = JoinedClaims(key, lambda using: _join(items, key, using), runner)
     joined.parts()
     return joined
 
