@@ -14,7 +14,7 @@ import pytest
 
 from sitegen.background import MIN_ARTICLES, Stages, first_done
 from sitegen.cache import KEY_ENV
-from sitegen.pipeline import STAGE_LIBRARIES
+from sitegen.pipeline import GROUPING_LIBRARY, STAGE_LIBRARIES
 from sitegen.runner import ArticleRunner, fork_available, frozen_heap, open_runner
 from tests.test_runner import ARTICLES, word_count
 
@@ -99,13 +99,13 @@ import sys
 from pathlib import Path
 from sitegen import background
 from sitegen.build import BuildOptions, build
-from sitegen.pipeline import STAGE_LIBRARIES
+from sitegen.pipeline import GROUPING_LIBRARY, STAGE_LIBRARIES
 from sitegen.warm import WarmState
 background.MIN_ARTICLES = 1  # stages fork even for this small site
 root = Path(sys.argv[1])
 build(BuildOptions(root=root, output=root / "public", jobs=2, use_cache=True,
                    warm=WarmState() if sys.argv[2] == "warm" else None))
-print(sorted(name for name in STAGE_LIBRARIES if name in sys.modules))
+print(sorted(name for name in (*STAGE_LIBRARIES, GROUPING_LIBRARY) if name in sys.modules))
 print("wordfreq" in sys.modules and sys.modules["wordfreq"].get_frequency_dict.cache_info().currsize > 0)
 """
 
@@ -113,8 +113,9 @@ print("wordfreq" in sys.modules and sys.modules["wordfreq"].get_frequency_dict.c
 @pytest.mark.parametrize("mode", ["warm", "cold"])
 def test_a_process_that_rebuilds_imports_what_forked_stages_need_once(
         site_copy, tmp_path: Path, mode: str) -> None:
-    """serve (a warm build) imports the stages' libraries before they fork, and loads
-    wordfreq's list, so each rebuild's children inherit them; a one-off build leaves them
+    """serve (a warm build) imports the stages' libraries (SciPy's graphs, with which
+    claims are grouped, too) before they fork, and loads wordfreq's list, so each
+    rebuild's children inherit them; a one-off build leaves them
     to the stages that need them (the seeds need no MinHash, and their YAKE runs in the
     children)."""
     root = site_copy("repo")
@@ -122,7 +123,7 @@ def test_a_process_that_rebuilds_imports_what_forked_stages_need_once(
                          env={**os.environ, KEY_ENV: str(tmp_path / "key")}, timeout=300)
     assert run.returncode == 0, run.stderr
     imported, frequencies_loaded = run.stdout.strip().splitlines()[-2:]
-    assert imported == (str(sorted(STAGE_LIBRARIES)) if mode == "warm" else "[]")
+    assert imported == (str(sorted((*STAGE_LIBRARIES, GROUPING_LIBRARY))) if mode == "warm" else "[]")
     assert frequencies_loaded == str(mode == "warm")
 
 

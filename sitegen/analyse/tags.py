@@ -231,7 +231,7 @@ class _FactInputs:
         1,000 articles)."""
         changed_names = last.names ^ self.names.names
         changed_words = last.name_words ^ self.names.name_words
-        if not changed_names and not changed_words or len(changed_names) + len(changed_words) > _MAX_CHANGED_NAMES:
+        if not (changed_names or changed_words) or len(changed_names) + len(changed_words) > _MAX_CHANGED_NAMES:
             return {}
         words = [name.split() for name in changed_names]
 
