@@ -25,6 +25,7 @@ from multiprocessing.process import BaseProcess
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
+from sitegen.finishing import finish_later
 from sitegen.runner import ArticleRunner, fork_available, frozen_heap
 
 T = TypeVar("T")
@@ -70,7 +71,7 @@ class Pending(Generic[T]):
                                 f"{self._process.exitcode}); run with --jobs 1 to see it in the main process")
         finally:
             self._reader.close()
-            self._process.join()
+            finish_later(self._process)  # it may still be storing results (`_run_in_child`)
             self._process = None
         if isinstance(sent, BaseException):
             raise sent
@@ -151,11 +152,14 @@ def _run_in_child(stage: Stage[object], parent: ArticleRunner, writer: Connectio
         failed = False
     except BaseException as error:  # sent to the parent, which raises it in the build
         sent = error
-    finally:
-        runner.close(failed, prune=False)
     try:
-        writer.send(sent)
-    except Exception as failure:  # an error, or a result, that does not pickle
-        said = "".join(traceback.format_exception(sent)) if isinstance(sent, BaseException) else repr(failure)
-        writer.send(RuntimeError(f"an analysis stage failed in its process: {said}"))
-    writer.close()
+        try:
+            writer.send(sent)
+        except Exception as failure:  # an error, or a result, that does not pickle
+            said = "".join(traceback.format_exception(sent)) if isinstance(sent, BaseException) else repr(failure)
+            writer.send(RuntimeError(f"an analysis stage failed in its process: {said}"))
+        writer.close()
+    finally:
+        # After the result: the parent goes on while this process stores what its runner
+        # kept for closing (`finishing.py`), and waits for it at the end of the build.
+        runner.close(failed, prune=False)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from sitegen.finishing import wait_for_finishing
 from sitegen.runner import CACHE_DIR, frozen_heap
 from sitegen.uptodate import (
     LastBuild,
@@ -165,7 +166,10 @@ def build(options: BuildOptions) -> BuildReport:
     articles), enough to set off full collections of everything a warm process holds
     (`sitegen serve`: 2-2.5 s of an edit rebuilt at 10,000 articles)."""
     with rare_collections(warm=options.warm is not None):
-        return _build(options)
+        try:
+            return _build(options)
+        finally:
+            wait_for_finishing()  # results stored by other processes (`finishing.py`)
 
 
 def _build(options: BuildOptions) -> BuildReport:

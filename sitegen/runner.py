@@ -40,6 +40,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 
 from sitegen.cache import DiskCache, code_fingerprint
+from sitegen.finishing import write_in_background
 
 A = TypeVar("A")
 R = TypeVar("R")
@@ -310,6 +311,9 @@ class ArticleRunner:
         self._newly_remembered: dict[str, dict[str, object]] | None = None
         """In a forked child's runner (`for_child`): results it put in `memory` that it did
         not find there, to be sent back to the parent (`work_done`)."""
+        self._deferred: list[tuple[str, str, dict[str, object]]] = []
+        """Cross-article results (`memo`, `keep_latest`) to store at `close`: large, and
+        read back by no later step of this build (`finishing.py`)."""
         self.computed = 0
         """Items computed (not found in the cache) so far: for tests and --verbose."""
         self.reused = 0
@@ -349,11 +353,12 @@ class ArticleRunner:
         return self.keyed(label, keys, lambda todo: self._compute(fn, [items[i] for i in todo], label), settings)
 
     def keyed(self, label: str, keys: Sequence[str], compute: Callable[[list[int]], list[R]],
-              settings: str = "") -> list[R]:
+              settings: str = "", store_at_close: bool = False) -> list[R]:
         """One result per key, from the cache where it can be: for steps whose items are too
         big to hash one by one (a pair of articles), the caller names each by a digest of
         everything its result depends on. `compute(indices)` returns the missing results,
-        in the order of `indices`."""
+        in the order of `indices`. `store_at_close`: the new results are stored when the
+        runner closes (`memo`), not now."""
         if self.cache is None:
             self.computed += len(keys)
             return compute(list(range(len(keys))))
@@ -366,16 +371,24 @@ class ArticleRunner:
         todo = sorted({k: i for i, k in reversed(list(enumerate(full))) if k not in found}.values())
         self.computed += len(todo)
         fresh = compute(todo)
-        self.cache.put_many(namespace, code, {full[i]: r for i, r in zip(todo, fresh, strict=True)})
+        self._store(namespace, code, {full[i]: r for i, r in zip(todo, fresh, strict=True)}, store_at_close)
         found.update((full[i], r) for i, r in zip(todo, fresh, strict=True))
         self._remember(namespace, found)
         return [found[k] for k in full]  # type: ignore[misc]
 
     def memo(self, label: str, key: str, compute: Callable[[], R], settings: str = "") -> R:
         """The one result of a cross-article step, cached under `key`: a digest of
-        everything the step is made from (merging names, joining claims)."""
-        (value,) = self.keyed(label, [key], lambda todo: [compute() for _ in todo], settings)
+        everything the step is made from (merging names, joining claims). A new one is
+        stored when the runner closes."""
+        (value,) = self.keyed(label, [key], lambda todo: [compute() for _ in todo], settings, store_at_close=True)
         return value
+
+    def _store(self, namespace: str, code: str, values: dict[str, object], at_close: bool = False) -> None:
+        assert self.cache is not None
+        if at_close and values:
+            self._deferred.append((namespace, code, values))
+        else:
+            self.cache.put_many(namespace, code, values)
 
     def lookup(self, label: str, keys: Sequence[str], settings: str = "") -> list[object | None]:
         """What `keyed(label, keys, ..., settings)` stored, None where nothing is (or an
@@ -397,7 +410,8 @@ class ArticleRunner:
 
     def keep_latest(self, label: str, value: object, settings: str = "") -> None:
         """Leave `value` for the next build's `latest(label, settings)`, in place of the last
-        (written only when it is not the very value `latest` gave, which counts as reused)."""
+        (written when the runner closes, and only when it is not the very value `latest`
+        gave, which counts as reused)."""
         if self.cache is None:
             self.computed += 1
             return
@@ -408,7 +422,7 @@ class ArticleRunner:
             self.reused += 1
         else:
             self.computed += 1
-            self.cache.put_many(namespace, code, {full[0]: value})
+            self._store(namespace, code, {full[0]: value}, at_close=True)
         self._remember(namespace, {full[0]: value})
 
     def keyed_in_rows(self, label: str, keys: Sequence[tuple[str, str]], compute: Callable[[list[int]], list[R]],
@@ -475,6 +489,7 @@ class ArticleRunner:
             return list(range(len(keys)))
         namespace, full = _full_keys(code_fingerprint(), label, keys, settings)
         known = (self.memory or {}).get(namespace, {}).keys() | self.cache.stored(namespace)
+        known |= {k for held_namespace, _, values in self._deferred if held_namespace == namespace for k in values}
         return [i for i, key in enumerate(full) if key not in known]
 
     def keep(self, fn: Callable[[A], object], items: Sequence[A], settings: str = "") -> None:
@@ -506,8 +521,13 @@ class ArticleRunner:
         return [found[k] for k in full]
 
     def _remembered(self, namespace: str, keys: list[str]) -> dict[str, object]:
+        """What the warm state, or this runner's results kept for `close`, hold of `keys`."""
         known = self.memory.get(namespace) if self.memory is not None else None
-        return {k: known[k] for k in keys if k in known} if known else {}
+        found = {k: known[k] for k in keys if k in known} if known else {}
+        for held_namespace, _, values in self._deferred:
+            if held_namespace == namespace:
+                found.update((k, values[k]) for k in keys if k in values)
+        return found
 
     def _compute(self, fn: Callable[[A], R], items: list[A], label: str) -> list[R]:
         if not items:
@@ -544,6 +564,8 @@ class ArticleRunner:
             self._pool.close(failed)
             self._pool = None
         if self.cache is not None:
+            if not failed:
+                self._store_deferred()
             if prune and not failed:
                 self.cache.prune(self._used, code_fingerprint())
             self.cache.close()
@@ -551,6 +573,20 @@ class ArticleRunner:
             for namespace in list(self.memory):  # keep what this build used, as the disk cache does
                 used = self._used.get(namespace, set())
                 self.memory[namespace] = {k: v for k, v in self.memory[namespace].items() if k in used}
+
+    def _store_deferred(self) -> None:
+        """Store the results kept for `close`: from a process forked for it where workers
+        fork (`finishing.write_in_background`), else here (in a stage's child, whose parent
+        has its result already; or in one process, as asked)."""
+        deferred, self._deferred = self._deferred, []
+        if not deferred or self.cache is None:
+            return
+        in_child = self._newly_remembered is not None
+        if not in_child and self.jobs >= 2 and fork_available():
+            write_in_background(self.cache.path.parent, deferred)
+            return
+        for namespace, code, values in deferred:
+            self.cache.put_many(namespace, code, values)
 
     def for_child(self) -> ArticleRunner:
         """A runner for a forked child process (`background.py`): the same settings and

@@ -7,11 +7,13 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
-from sitegen import background, pipeline, render
+from sitegen import background, finishing, pipeline, render
+from sitegen import cache as cache_module
 from sitegen.build import BuildOptions, build
 from sitegen.cache import FILE_NAME, KEY_ENV
 from sitegen.errors import SitegenError
@@ -179,6 +181,36 @@ def test_claims_an_edit_changed_are_grouped_in_a_child_as_one_process_groups_the
         build(BuildOptions(root=root, output=fresh, jobs=1, use_cache=False))
         assert tree(root / "public") == tree(fresh)
     assert "Mara Velkorin" in (root / "public" / "briefing.json").read_text(encoding="utf-8")
+
+
+def test_cross_article_results_are_stored_by_other_processes_before_the_build_returns(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The merged actors (and the claims' groups and ledger, in their child) are stored
+    after the main process has gone on, by processes the build waits for: when it returns
+    they are written, and none is left running."""
+    monkeypatch.setattr(background, "MIN_ARTICLES", 1)
+    writes = tmp_path / "writes"
+    real = cache_module.DiskCache.put_many
+
+    def logged(self: cache_module.DiskCache, namespace: str, code: str, values: Mapping[str, object]) -> None:
+        real(self, namespace, code, values)
+        if values:
+            with writes.open("a") as log:
+                log.write(f"{os.getpid()} {namespace.split('|')[0]}\n")
+
+    monkeypatch.setattr(cache_module.DiskCache, "put_many", logged)
+    root = site_copy(corpus, tmp_path)
+    options = BuildOptions(root=root, output=root / "public", jobs=2)
+    build(options)
+    writes.unlink()
+    edit_naming(root)
+    build(options)
+    assert finishing._FINISHING == []
+    by = dict(reversed(line.split()) for line in writes.read_text().splitlines())
+    assert by["sitegen.analyse.actors.analyse_actors"] != str(os.getpid())
+    assert by["sitegen.analyse.claims._groups"] != str(os.getpid())
+    again = build(BuildOptions(root=root, output=root / "public", jobs=2, skip_if_unchanged=False))
+    assert again.computed == 0  # all of it was stored
 
 
 def test_no_cache_leaves_no_cache_folder(corpus: Path, tmp_path: Path) -> None:
