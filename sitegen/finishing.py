@@ -4,7 +4,8 @@ A cross-article result (the merged actors, the claims' groups and ledger) is sto
 next build; nothing later in this one reads it back. Pickling and writing the merged
 actors alone took 0.2 s of a rebuild at 1,000 articles after an edit that named someone
 new, on the path every later stage waits on. So such results are written at the end of
-analysis by a process forked for it (`write_in_background`), and a stage's child writes
+analysis by a process forked for it (`write_in_background`), which then prunes the cache
+of what the build did not use (0.1 s after such an edit), and a stage's child writes
 its own after it has sent its result; the build goes on linking and rendering meanwhile,
 and waits for them all at its end (`wait_for_finishing`), when they are long done: no
 process outlives the build, and no next build reads a cache still being written.
@@ -22,6 +23,9 @@ from sitegen.cache import DiskCache
 Entries = Sequence[tuple[str, str, Mapping[str, object]]]
 """Cache entries to write: (namespace, code fingerprint, values by full key), as `DiskCache.put_many` takes them."""
 
+Used = tuple[Mapping[str, set[str]], str]
+"""The cache keys a build used, by namespace, and the code fingerprint: what `DiskCache.prune` keeps."""
+
 _FINISHING: list[BaseProcess] = []
 """Processes still writing for the build under way."""
 
@@ -32,22 +36,25 @@ def finish_later(process: BaseProcess) -> None:
     _FINISHING.append(process)
 
 
-def write_in_background(cache_folder: Path, entries: Entries) -> None:
-    """Write `entries` to the cache in `cache_folder` from a forked process (its own
-    connection to the file; sqlite serialises it with any other writer). Where fork is."""
+def write_in_background(cache_folder: Path, entries: Entries, used: Used | None = None) -> None:
+    """Write `entries` to the cache in `cache_folder`, then prune it to `used` (the keys the
+    build used, and the code's fingerprint: `DiskCache.prune`), from a forked process (its
+    own connection to the file; sqlite serialises it with any other writer). Where fork is."""
     from sitegen.runner import frozen_heap  # runner imports this module
 
-    process = multiprocessing.get_context("fork").Process(target=_write, args=(cache_folder, entries))
+    process = multiprocessing.get_context("fork").Process(target=_write, args=(cache_folder, entries, used))
     with frozen_heap():
         process.start()  # forked: the values are pickled there, not here
     finish_later(process)
 
 
-def _write(cache_folder: Path, entries: Entries) -> None:
+def _write(cache_folder: Path, entries: Entries, used: Used | None) -> None:
     cache = DiskCache(cache_folder)
     try:
         for namespace, code, values in entries:
             cache.put_many(namespace, code, values)
+        if used is not None:
+            cache.prune(*used)
     finally:
         cache.close()
 

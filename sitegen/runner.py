@@ -297,7 +297,8 @@ class ArticleRunner:
     """Runs one per-article function over many items: cached, parallel, in order."""
 
     def __init__(self, jobs: int | None = 1, cache: DiskCache | None = None,
-                 progress: Progress | None = None, memory: dict[str, dict[str, object]] | None = None) -> None:
+                 progress: Progress | None = None, memory: dict[str, dict[str, object]] | None = None,
+                 finish_elsewhere: bool = False) -> None:
         self.jobs = default_jobs() if jobs is None or jobs < 1 else jobs
         self.cache = cache
         self.progress = progress
@@ -314,6 +315,9 @@ class ArticleRunner:
         self._deferred: list[tuple[str, str, dict[str, object]]] = []
         """Cross-article results (`memo`, `keep_latest`) to store at `close`: large, and
         read back by no later step of this build (`finishing.py`)."""
+        self._finish_elsewhere = finish_elsewhere
+        """Whether `close` may leave them to a forked process, which the caller waits for
+        (`finishing.wait_for_finishing`, as `build` does)."""
         self.computed = 0
         """Items computed (not found in the cache) so far: for tests and --verbose."""
         self.reused = 0
@@ -565,28 +569,28 @@ class ArticleRunner:
             self._pool = None
         if self.cache is not None:
             if not failed:
-                self._store_deferred()
-            if prune and not failed:
-                self.cache.prune(self._used, code_fingerprint())
+                self._finish_cache(prune)
             self.cache.close()
         if self.memory is not None and prune and not failed:
             for namespace in list(self.memory):  # keep what this build used, as the disk cache does
                 used = self._used.get(namespace, set())
                 self.memory[namespace] = {k: v for k, v in self.memory[namespace].items() if k in used}
 
-    def _store_deferred(self) -> None:
-        """Store the results kept for `close`: from a process forked for it where workers
-        fork (`finishing.write_in_background`), else here (in a stage's child, whose parent
+    def _finish_cache(self, prune: bool) -> None:
+        """Store the results kept for `close`, then (`prune`) drop the entries the build did
+        not use: from a process forked for it where workers fork and there is something to
+        store (`finishing.write_in_background`), else here (in a stage's child, whose parent
         has its result already; or in one process, as asked)."""
+        assert self.cache is not None
         deferred, self._deferred = self._deferred, []
-        if not deferred or self.cache is None:
-            return
-        in_child = self._newly_remembered is not None
-        if not in_child and self.jobs >= 2 and fork_available():
-            write_in_background(self.cache.path.parent, deferred)
+        used = (dict(self._used), code_fingerprint()) if prune else None
+        if deferred and self._finish_elsewhere and self.jobs >= 2 and fork_available():
+            write_in_background(self.cache.path.parent, deferred, used)
             return
         for namespace, code, values in deferred:
             self.cache.put_many(namespace, code, values)
+        if used is not None:
+            self.cache.prune(*used)
 
     def for_child(self) -> ArticleRunner:
         """A runner for a forked child process (`background.py`): the same settings and
@@ -629,7 +633,9 @@ process, no cache."""
 
 def open_runner(jobs: int | None, cache_dir: Path | None, progress: Progress | None = None,
                 memory: dict[str, dict[str, object]] | None = None) -> ArticleRunner:
-    """The runner for one build: `cache_dir` None means --no-cache (and no `memory` either)."""
+    """The runner for one build: `cache_dir` None means --no-cache (and no `memory` either).
+    What it stores at `close` may be stored by a process the build waits for at its end
+    (`finishing.py`)."""
     if cache_dir is None:
         return ArticleRunner(jobs, None, progress)
-    return ArticleRunner(jobs, DiskCache(cache_dir), progress, memory)
+    return ArticleRunner(jobs, DiskCache(cache_dir), progress, memory, finish_elsewhere=True)

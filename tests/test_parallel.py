@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -187,7 +188,7 @@ def test_cross_article_results_are_stored_by_other_processes_before_the_build_re
         corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The merged actors (and the claims' groups and ledger, in their child) are stored
     after the main process has gone on, by processes the build waits for: when it returns
-    they are written, and none is left running."""
+    they are written, the last build's pruned, and none is left running."""
     monkeypatch.setattr(background, "MIN_ARTICLES", 1)
     writes = tmp_path / "writes"
     real = cache_module.DiskCache.put_many
@@ -209,6 +210,9 @@ def test_cross_article_results_are_stored_by_other_processes_before_the_build_re
     by = dict(reversed(line.split()) for line in writes.read_text().splitlines())
     assert by["sitegen.analyse.actors.analyse_actors"] != str(os.getpid())
     assert by["sitegen.analyse.claims._groups"] != str(os.getpid())
+    with sqlite3.connect(root / CACHE_DIR / FILE_NAME) as db:  # the last build's merged actors are gone
+        assert db.execute("SELECT count(*) FROM entries WHERE ns LIKE 'sitegen.analyse.actors.analyse_actors|%'"
+                          ).fetchone() == (1,)
     again = build(BuildOptions(root=root, output=root / "public", jobs=2, skip_if_unchanged=False))
     assert again.computed == 0  # all of it was stored
 
