@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import pickle
 import pickletools
+import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +19,7 @@ import sitegen.analyse.actors as actors_module
 from sitegen.actor_report import actor_table
 from sitegen.analyse import aliases
 from sitegen.analyse.actors import analyse_actors, slugify
-from sitegen.analyse.gazetteer import load_gazetteer
+from sitegen.analyse.gazetteer import fold, load_gazetteer
 from sitegen.analyse.names import find_names
 from sitegen.analyse.resolve import part_of
 from sitegen.cache import KEY_ENV
@@ -141,6 +142,25 @@ def test_gazetteer_knows_capitals_demonyms_and_initialisms_from_package_data() -
     assert gaz.codes["UK"] == "GB" and gaz.codes["US"] == "US"
     assert "IN" not in gaz.codes and "IS" not in gaz.codes  # words, not states
     assert gaz.state_of("kremlin") == "RU" and gaz.state_of("white house") == "US"
+
+
+@pytest.mark.parametrize("name, folded", [
+    ("  Kim   Jong-Un ", "kim jong-un"), ("Nicolás MADURO", "nicolas maduro"), ("Kim Jong\u2010Un", "kim jong-un"),
+    ("O\u2019Brien", "o'brien"), ("Łukasz Straße", "lukasz strasse"), ("İlham\u00a0Aliyev", "ilham aliyev"),
+])
+def test_a_name_folds_to_case_accent_and_space_blind_ascii(name: str, folded: str) -> None:
+    assert fold(name) == folded
+
+
+def test_plain_ascii_names_fold_as_the_full_unicode_path_folds_them() -> None:
+    """`fold` skips decomposition for ASCII text: the same key as decomposing it would give."""
+    def decomposed(text: str) -> str:
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        return " ".join(text.split()).casefold()
+
+    names = {line.strip() for story in STORIES.glob("*/*.md") for line in story.read_text().splitlines()}
+    assert len(names) > 100
+    assert all(fold(n) == decomposed(n) for n in names if n.isascii())
 
 
 def test_slugs_are_lowercase_ascii_with_hyphens() -> None:

@@ -174,6 +174,8 @@ def _affiliation(cluster: Cluster, key_to_cluster: dict[str, int], self_index: i
     votes: Counter[int] = Counter()
     for p in cluster.items:
         role = p.candidate.role
+        if role is None:
+            continue
         # An organisation named with the title outranks the state ("NATO Secretary General").
         keys = role_keys(role)
         keys.sort(key=lambda kv: kv[0].startswith("s:"))
@@ -187,16 +189,20 @@ def _affiliation(cluster: Cluster, key_to_cluster: dict[str, int], self_index: i
 
 
 def _mentions(cluster: Cluster) -> tuple[Mention, ...]:
-    spans = sorted(
-        (Mention(p.article, p.candidate.paragraph, p.candidate.start, p.candidate.end, p.candidate.surface)
-         for p in cluster.items),
-        key=lambda m: (m.article, m.paragraph, m.start, -m.end),
-    )
+    """Where the cluster's candidates stand, in reading order (the longest first where two
+    start together), less those inside one already kept. Spans are sorted as plain tuples
+    (the candidate's place breaking ties, as a stable sort would) and a `Mention` made only
+    for each kept: 71,000 candidates at 1,000 articles."""
+    items = cluster.items
+    spans = sorted((p.article, p.candidate.paragraph, p.candidate.start, -p.candidate.end, i)
+                   for i, p in enumerate(items))
     out: list[Mention] = []
-    for m in spans:
-        if out and out[-1].article == m.article and out[-1].paragraph == m.paragraph and m.start < out[-1].end:
+    last_article, last_paragraph, last_end = "", -1, 0
+    for article, paragraph, start, minus_end, i in spans:
+        if article == last_article and paragraph == last_paragraph and start < last_end:
             continue
-        out.append(m)
+        out.append(Mention(article, paragraph, start, -minus_end, items[i].candidate.surface))
+        last_article, last_paragraph, last_end = article, paragraph, -minus_end
     return tuple(out)
 
 

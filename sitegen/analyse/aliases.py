@@ -15,7 +15,7 @@ linear in the number of candidates:
 from __future__ import annotations
 
 import functools
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -134,14 +134,16 @@ def merge(results: Sequence[ArticleNames]) -> list[Cluster]:
     known_names: dict[str, str] = {}
     definitions: set[tuple[str, str]] = set()
     shorts: dict[str, set[str]] = defaultdict(set)
+    add = uf.add
     for result in results:
         for c in result.candidates:
             key = candidate_key(c)
-            uf.add(key)
+            add(key)
             placed.append((key, Placed(result.article, c)))
-            for rkey, rname in role_keys(c.role):
-                uf.add(rkey)
-                known_names.setdefault(rkey, rname)
+            if c.role is not None:
+                for rkey, rname in role_keys(c.role):
+                    add(rkey)
+                    known_names.setdefault(rkey, rname)
             if c.short and key.startswith("o:"):
                 shorts[org_key(c.short)].add(key)
         definitions.update(result.acronyms)
@@ -166,13 +168,14 @@ def merge(results: Sequence[ArticleNames]) -> list[Cluster]:
             lone[key].append(p.candidate.common or p.candidate.modifier)
     _join_surnames(uf, keys, frozenset(k for k, flags in lone.items() if all(flags)))
     clusters: dict[str, Cluster] = {}
+    cluster_of: dict[str, Cluster] = {}
     for key in keys:
-        root = uf.find(key)
-        clusters.setdefault(root, Cluster()).keys.append(key)
+        cluster = cluster_of[key] = clusters.setdefault(uf.find(key), Cluster())
+        cluster.keys.append(key)
         if key in known_names:
-            clusters[root].names.append(known_names[key])
+            cluster.names.append(known_names[key])
     for key, p in placed:
-        clusters[uf.find(key)].items.append(p)
+        cluster_of[key].items.append(p)
     for key in defined:
         clusters[uf.find(key)].defined = True
     return [clusters[r] for r in sorted(clusters)]
@@ -280,23 +283,24 @@ def _join_surnames(uf: _UnionFind, keys: Sequence[str], common: frozenset[str] =
 
 def cluster_type(cluster: Cluster, outlets: frozenset[str]) -> ActorType | None:
     """What a cluster is, from its keys and the cues of its candidates; None: not an actor."""
-    kinds = Counter(p.candidate.kind for p in cluster.items)
-    if cluster.items and all(p.candidate.weak for p in cluster.items):
+    items = cluster.items
+    if items and all(p.candidate.weak for p in items):
         return None
     if cluster.defined:
         return "organisation"  # "Defence Intelligence (HUR)"
-    if cluster.items and all(p.candidate.common for p in cluster.items) and len(cluster.keys) == 1:
+    if items and len(cluster.keys) == 1 and all(p.candidate.common for p in items):
         return None  # "the Government", "Human Rights": common words, capitalised
     if any(k.startswith("s:") for k in cluster.keys):
         return "state"
-    names = {name_key(p.candidate.name) for p in cluster.items} | {name_key(n) for n in cluster.names}
-    if names & outlets or kinds["media"] or any(p.candidate.media_cue for p in cluster.items):
+    kinds = {p.candidate.kind for p in items}
+    if "media" in kinds or any(p.candidate.media_cue for p in items) or (outlets and not outlets.isdisjoint(
+            {name_key(p.candidate.name) for p in items} | {name_key(n) for n in cluster.names})):
         return "media"
-    if kinds["office"] or cluster.defined:
+    if "office" in kinds:
         return "organisation"
     if any(k.startswith("p:") for k in cluster.keys):
         return "person"
-    if kinds["organisation"] or kinds["acronym"] or any(k[:2] in ("o:", "a:") for k in cluster.keys):
+    if "organisation" in kinds or "acronym" in kinds or any(k[:2] in ("o:", "a:") for k in cluster.keys):
         return "organisation"
     return _lone_word_type(cluster)
 

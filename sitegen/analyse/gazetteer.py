@@ -68,11 +68,17 @@ _LETTERS = str.maketrans({"ı": "i", "İ": "I", "ø": "o", "Ø": "O", "ł": "l",
 @functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Casefold, drop accents, unify apostrophes and hyphens: the key two spellings of one
-    name share ("Nicolás" / "Nicolas", "Kim Jong-Un" / "Kim Jong Un" after `name_key`)."""
-    text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("’", "'").replace("‘", "'").replace("‐", "-").replace("–", "-")
-    return re.sub(r"\s+", " ", text).strip().casefold()
+    name share ("Nicolás" / "Nicolas", "Kim Jong-Un" / "Kim Jong Un" after `name_key`).
+    ASCII text has no accent, letter or mark to replace: only its spaces and case are
+    folded (most names; the character-by-character pass was most of a merge's first run)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+        text = "".join(c for c in text if not unicodedata.combining(c))
+        text = text.replace("’", "'").replace("‘", "'").replace("‐", "-").replace("–", "-")
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
