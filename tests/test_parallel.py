@@ -15,6 +15,7 @@ import pytest
 
 from sitegen import background, finishing, pipeline, render
 from sitegen import cache as cache_module
+from sitegen.analyse import claims as claims_module
 from sitegen.build import BuildOptions, build
 from sitegen.cache import FILE_NAME, KEY_ENV
 from sitegen.errors import SitegenError
@@ -156,28 +157,29 @@ def edit_text_alone(root: Path) -> str:
 @pytest.mark.parametrize("warm", [False, True], ids=["command line", "warm process"])
 def test_claims_an_edit_changed_are_grouped_in_a_child_as_one_process_groups_them(
         corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm: bool) -> None:
-    """An edit that changes the claims has them grouped again, with the ledger, in a child
-    beside the tags; one that leaves them as they were, in the main process. Either way
-    the site is a fresh single-process build's, byte for byte."""
+    """An edit that changes the claims has them grouped again in a child, beside the tags
+    (the ledger is made from those groups in the main process); one that leaves them as
+    they were groups nothing. Either way the site is a fresh single-process build's, byte
+    for byte."""
     monkeypatch.setattr(background, "MIN_ARTICLES", 1)
-    made_in = tmp_path / "ledger-pids"
-    real = pipeline.claim_ledger
+    grouped_in = tmp_path / "grouping-pids"
+    real = claims_module._groups
 
-    def logged(*args: object, **kwargs: object) -> object:
-        with made_in.open("a") as log:
+    def logged(*args: object) -> object:
+        with grouped_in.open("a") as log:
             log.write(f"{os.getpid()}\n")
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+        return real(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "claim_ledger", logged)
+    monkeypatch.setattr(claims_module, "_groups", logged)
     root = site_copy(corpus, tmp_path)
     options = BuildOptions(root=root, output=root / "public", jobs=2, warm=WarmState() if warm else None)
     build(options)
     for edit, in_child in ((edit_naming, True), (edit_text_alone, False)):
-        made_in.unlink(missing_ok=True)
+        grouped_in.unlink(missing_ok=True)
         edit(root)
         build(options)
-        pids = made_in.read_text().split()
-        assert len(pids) == 1 and (pids[0] != str(os.getpid())) == in_child, edit.__name__
+        pids = grouped_in.read_text().split() if grouped_in.exists() else []
+        assert len(pids) == in_child and str(os.getpid()) not in pids, edit.__name__
         fresh = tmp_path / f"fresh-{edit.__name__}"
         build(BuildOptions(root=root, output=fresh, jobs=1, use_cache=False))
         assert tree(root / "public") == tree(fresh)

@@ -84,8 +84,10 @@ def join_claims(articles: Sequence[Article], actors: Sequence[Actor],
     made only when asked for: an edit that leaves every article's claims as they were (most
     do) finds the joined groups and the ledger by that key, and reads no article's claims
     back (0.26 of the 0.52 s the join took at 1,000 articles). When the groups must be made
-    again, they are made now, beside the sources; or, with `group_now` False, where the
-    ledger is made (`JoinedClaims.to_group`: a build may make both in a child process)."""
+    again, they are made now, beside the sources; or, with `group_now` False, when asked
+    (`JoinedClaims.to_group`: a build may have a child process make them).
+    Every claim with its figure's unit comes from `_with_units`: per article in
+    `article_claims`, else in `_joined`."""
     runner = runner or SERIAL_RUNNER
     inputs = ClaimInputs(articles, actors)
     keys = inputs.keys()
@@ -109,11 +111,11 @@ def join_claims(articles: Sequence[Article], actors: Sequence[Actor],
     if digests is None:  # a result could not be stored
         return _joined(every_claim(runner), runner)
     key = plain_key(b"joined claims", digests)
-    joined = JoinedClaims(key, lambda using: _join(every_claim(using), key, using), runner)
+    joined = JoinedClaims(key, every_claim, runner)
     if runner.missing_keyed(GROUPS_LABEL, [key]):
         joined.to_group = True
         if group_now:
-            joined.parts()
+            joined.group()
     else:  # kept groups count as used, so they stay for a build whose ledger needs them
         runner.keep_keyed(GROUPS_LABEL, [key])
     return joined
@@ -350,50 +352,59 @@ def _link_numbers(raw: list[RawClaim], measures: dict[int, str | None], uf: _Uni
             first[key] = i
 
 
-_JoinParts = tuple[list[RawClaim], dict[int, "str | None"], list[list[int]]]
-
-
 class JoinedClaims:
     """Per-article claims (figures with their units) and how they join: each group's
-    members, by index into `items`, in order of first member. Made on first use
-    (`parts`), through `runner`: a ledger found in the cache by `key` needs none of it."""
+    members, by index into `items`, in order of first member. Made on first use, through
+    `runner`: a ledger found in the cache by `key` needs none of it."""
 
-    def __init__(self, key: str, join: Callable[[ArticleRunner], _JoinParts],
+    def __init__(self, key: str, claims: Callable[[ArticleRunner], list[RawClaim]],
                  runner: ArticleRunner = SERIAL_RUNNER) -> None:
         self.key = key
         """A digest of everything the claims come from, with a cache; else empty."""
-        self._join = join
+        self._claims = claims
         self._runner = runner
-        self._parts: _JoinParts | None = None
+        self._prepared: tuple[list[RawClaim], dict[int, str | None]] | None = None
+        self._groups: list[list[int]] | None = None
         self.to_group = False
         """Whether no build kept the groups of these claims: the ledger will read every
         article's claims back and group them (most of a second at 1,000 articles)."""
 
-    def parts(self) -> _JoinParts:
-        if self._parts is None:
-            self._parts = self._join(self._runner)
-        return self._parts
-
     def through(self, runner: ArticleRunner) -> JoinedClaims:
         """The same claims, read and grouped through `runner` when asked (a forked child's
         own runner: the parent's cache connection is not the child's to use)."""
-        if self._parts is not None:
-            return self
-        joined = JoinedClaims(self.key, self._join, runner)
+        joined = JoinedClaims(self.key, self._claims, runner)
         joined.to_group = self.to_group
         return joined
 
+    def grouped_as(self, groups: list[list[int]]) -> None:
+        """Take the groups made elsewhere (a child, through `through`) for these claims."""
+        self._groups = groups
+
+    def prepared(self) -> tuple[list[RawClaim], dict[int, str | None]]:
+        """Every claim, and each figure's measure (`_prepared`)."""
+        if self._prepared is None:
+            items = self._claims(self._runner)
+            self._prepared = (items, _prepared(items))
+        return self._prepared
+
     @property
     def items(self) -> list[RawClaim]:
-        return self.parts()[0]
+        return self.prepared()[0]
 
     @property
     def measures(self) -> dict[int, str | None]:
-        return self.parts()[1]
+        return self.prepared()[1]
 
     @property
     def groups(self) -> list[list[int]]:
-        return self.parts()[2]
+        return self.group()
+
+    def group(self) -> list[list[int]]:
+        """The groups, made now if no build kept them in the cache under `key`."""
+        if self._groups is None:
+            items, measures = self.prepared()
+            self._groups = self._runner.memo(GROUPS_LABEL, self.key, lambda: _groups(items, measures))
+        return self._groups
 
 
 def group_claims(raw: Sequence[RawClaim], origin_of: Mapping[str, str | None]
@@ -407,16 +418,9 @@ def _joined(raw: Sequence[RawClaim], runner: ArticleRunner = SERIAL_RUNNER) -> J
     groups are kept, keyed on the claims themselves."""
     items = _with_units(list(raw))
     key = plain_key(b"joined claims", items) if runner.cache is not None else ""
-    joined = JoinedClaims(key, lambda using: _join(items, key, using), runner)
-    joined.parts()
+    joined = JoinedClaims(key, lambda _: items, runner)
+    joined.group()
     return joined
-
-
-def _join(items: list[RawClaim], key: str, runner: ArticleRunner) -> _JoinParts:
-    """Each figure's measure, and the groups (kept under `key`), of claims whose figures
-    have their units (`_with_units`: per article in `article_claims`, else in `_joined`)."""
-    measures = _prepared(items)
-    return items, measures, runner.memo(GROUPS_LABEL, key, lambda: _groups(items, measures))
 
 
 def _prepared(items: list[RawClaim]) -> dict[int, str | None]:
