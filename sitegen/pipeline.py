@@ -160,15 +160,16 @@ EARLY_KEYWORDS = 20
 STAGE_LIBRARIES = ("datasketch.minhash", "yake", "yake_rust", "wordfreq")
 """What analysers import on first use, inside their stage (MinHash sketches, keywords, word
 frequencies): a build that finds every article in the cache never pays for them. Each is
-imported as `imports.import_alone` does (datasketch's MinHash without the package's SciPy).
-SciPy's sparse graphs, with which claims are grouped (`rare_pairs`), are imported whole:
-0.17 s of every rebuild whose claims an edit changed, in the child that groups them."""
+imported as `imports.import_alone` does (datasketch's MinHash without the package's SciPy)."""
 GROUPING_LIBRARY = "scipy.sparse.csgraph"
+"""SciPy's sparse graphs, with which claims are grouped (`rare_pairs.components`), imported
+whole, as a stage library is: 0.17 s of every rebuild whose claims an edit changed, in the
+child that groups them."""
 
 
 def import_stage_libraries(runner: ArticleRunner, articles: int) -> None:
     """In a process that builds again and again (`sitegen serve`): import `STAGE_LIBRARIES`
-    now, before stages fork, so each rebuild's stages inherit them. Otherwise every child
+    and `GROUPING_LIBRARY` now, before stages fork, so each rebuild's stages inherit them. Otherwise every child
     started after an edit imports them afresh: 0.3 s of a rebuild at 1,000 articles (YAKE
     with networkx and segtok; 0.6 s while datasketch's MinHash came with SciPy). Only where
     stages fork; in one process the first import stays.
