@@ -20,7 +20,7 @@ import functools
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from operator import itemgetter
@@ -493,13 +493,24 @@ def _recounted(last: _LastLedger, origins: Mapping[str, str | None]) -> tuple[Cl
     for claim in last.claims:
         articles = {e.article for e in claim.evidence}
         if articles & moved:
-            independent = len({origins.get(a) or a for a in articles})
+            independent = _independent_origins(articles, origins)
             status = claim.status
             if status in ("corroborated", "single-source"):
-                status = "corroborated" if independent >= 2 else "single-source"
+                status = _status_by_sources(independent)
             claim = replace(claim, independent_sources=independent, status=status)
         out.append(claim)
     return tuple(out)
+
+
+def _independent_origins(articles: Iterable[str], origins: Mapping[str, str | None]) -> int:
+    """How many independent sources report in `articles`: a rewrite counts as the article it
+    rewrites (its origin), not as a second source."""
+    return len({origins.get(a) or a for a in articles})
+
+
+def _status_by_sources(independent: int) -> ClaimStatus:
+    """The status of a claim neither contested nor unverified: what its sources decide."""
+    return "corroborated" if independent >= 2 else "single-source"
 
 
 def _ledger(joined: JoinedClaims, origin_of: Mapping[str, str | None]) -> tuple[Claim, ...]:
@@ -594,7 +605,7 @@ def _build(items: list[RawClaim], measures: dict[int, str | None], members: list
     evidence = [Evidence(*spot) for spot in sorted({(items[i].article, items[i].paragraph, items[i].evidence)
                                                     for i in rs})]
     articles = {e.article for e in evidence}
-    independent = len({origins.get(a) or a for a in articles})
+    independent = _independent_origins(articles, origins)
     measure = next((measures[i] for i in rs if measures.get(i)), None)
     denial = any(items[i].denial for i in rs)
     status: ClaimStatus
@@ -604,10 +615,8 @@ def _build(items: list[RawClaim], measures: dict[int, str | None], members: list
         status = "contested"
     elif any(items[i].unverified for i in rs):
         status = "unverified"
-    elif independent >= 2:
-        status = "corroborated"
     else:
-        status = "single-source"
+        status = _status_by_sources(independent)
     hedge = next((items[i].hedge for i in rs if items[i].hedge), None)
     claim = Claim(
         id="", kind=lead.kind, speaker=speaker, speaker_surface=surface, text=lead.text,
