@@ -312,9 +312,9 @@ class ArticleRunner:
         self._newly_remembered: dict[str, dict[str, object]] | None = None
         """In a forked child's runner (`for_child`): results it put in `memory` that it did
         not find there, to be sent back to the parent (`work_done`)."""
-        self._deferred: list[tuple[str, str, dict[str, object]]] = []
-        """Cross-article results (`memo`, `keep_latest`) to store at `close`: large, and
-        read back by no later step of this build (`finishing.py`)."""
+        self._deferred: dict[str, dict[str, object]] = {}
+        """Cross-article results (`memo`, `keep_latest`) to store at `close`, by namespace
+        and full key: large, and read back by no later step of this build (`finishing.py`)."""
         self._finish_elsewhere = finish_elsewhere
         """Whether `close` may leave them to a forked process, which the caller waits for
         (`finishing.wait_for_finishing`, as `build` does)."""
@@ -388,9 +388,11 @@ class ArticleRunner:
         return value
 
     def _store(self, namespace: str, code: str, values: dict[str, object], at_close: bool = False) -> None:
+        """Write `values` now, or (`at_close`) keep them for `close`, which writes them under
+        the code's fingerprint (one for the whole process, as `code` is)."""
         assert self.cache is not None
         if at_close and values:
-            self._deferred.append((namespace, code, values))
+            self._deferred.setdefault(namespace, {}).update(values)
         else:
             self.cache.put_many(namespace, code, values)
 
@@ -493,7 +495,7 @@ class ArticleRunner:
             return list(range(len(keys)))
         namespace, full = _full_keys(code_fingerprint(), label, keys, settings)
         known = (self.memory or {}).get(namespace, {}).keys() | self.cache.stored(namespace)
-        known |= {k for held_namespace, _, values in self._deferred if held_namespace == namespace for k in values}
+        known |= self._deferred.get(namespace, {}).keys()
         return [i for i, key in enumerate(full) if key not in known]
 
     def keep(self, fn: Callable[[A], object], items: Sequence[A], settings: str = "") -> None:
@@ -528,9 +530,9 @@ class ArticleRunner:
         """What the warm state, or this runner's results kept for `close`, hold of `keys`."""
         known = self.memory.get(namespace) if self.memory is not None else None
         found = {k: known[k] for k in keys if k in known} if known else {}
-        for held_namespace, _, values in self._deferred:
-            if held_namespace == namespace:
-                found.update((k, values[k]) for k in keys if k in values)
+        held = self._deferred.get(namespace)
+        if held:
+            found.update((k, held[k]) for k in keys if k in held)
         return found
 
     def _compute(self, fn: Callable[[A], R], items: list[A], label: str) -> list[R]:
@@ -582,12 +584,14 @@ class ArticleRunner:
         store (`finishing.write_in_background`), else here (in a stage's child, whose parent
         has its result already; or in one process, as asked)."""
         assert self.cache is not None
-        deferred, self._deferred = self._deferred, []
-        used = (dict(self._used), code_fingerprint()) if prune else None
+        code = code_fingerprint()
+        deferred = [(namespace, code, values) for namespace, values in self._deferred.items()]
+        self._deferred = {}
+        used = (dict(self._used), code) if prune else None
         if deferred and self._finish_elsewhere and self.jobs >= 2 and fork_available():
             write_in_background(self.cache.path.parent, deferred, used)
             return
-        for namespace, code, values in deferred:
+        for namespace, _, values in deferred:
             self.cache.put_many(namespace, code, values)
         if used is not None:
             self.cache.prune(*used)
