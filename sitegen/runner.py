@@ -50,6 +50,9 @@ CACHE_DIR = ".sitegen-cache"
 MIN_POOL_ITEMS = 24
 """Fewer misses than this run in this process: forking workers and shipping the articles
 costs more than computing a few (an edit of one article must not start a pool)."""
+LAZY_BATCH = 500
+"""Items `starmap_lazily` makes at a time, so that a step whose items are large (each
+article's YAKE candidates for the tags) never holds them all."""
 
 Progress = Callable[[str, int], AbstractContextManager[Callable[[int], object]]]
 """`progress(label, total)` opens a progress display; the value it yields is called with
@@ -338,13 +341,20 @@ class ArticleRunner:
         """`[fn(*args) for args in items]`: `map` for a step that takes several arguments."""
         return self._cached(_Star(fn), step_label(fn), items, settings, keys)
 
-    def starmap_lazily(self, fn: Callable[..., R], keys: Sequence[str], item: Callable[[int], tuple[object, ...]],
-                       settings: str = "") -> list[R]:
-        """`starmap` over items that `item(i)` makes only for the keys the cache misses: for
-        a step whose input costs more to build than its key (`keys`: each `item_key`, or a
-        digest of everything the result depends on)."""
+    def starmap_lazily(self, fn: Callable[..., R], keys: Sequence[str],
+                       items: Callable[[list[int]], Sequence[tuple[object, ...]]], settings: str = "") -> list[R]:
+        """`starmap` over items made only for the keys the cache misses, `LAZY_BATCH` at a
+        time (`items(indices)` makes those of `indices`): for a step whose input costs more
+        to build, or to hold, than its key (`keys`: each `item_key`, or a digest of
+        everything the result depends on)."""
         label = step_label(fn)
-        return self.keyed(label, keys, lambda todo: self._compute(_Star(fn), [item(i) for i in todo], label), settings)
+
+        def batches(todo: list[int]) -> Iterator[Sequence[tuple[object, ...]]]:
+            for start in range(0, len(todo), LAZY_BATCH):
+                yield items(todo[start:start + LAZY_BATCH])
+
+        return self.keyed(label, keys, lambda todo: self._compute_batches(_Star(fn), batches(todo), len(todo), label),
+                          settings)
 
     def _cached(self, fn: Callable[[A], R], label: str, items: Sequence[A], settings: str,
                 keys: Sequence[str] | None) -> list[R]:
@@ -536,22 +546,39 @@ class ArticleRunner:
         return found
 
     def _compute(self, fn: Callable[[A], R], items: list[A], label: str) -> list[R]:
-        if not items:
+        return self._compute_batches(fn, iter([items]), len(items), label)
+
+    def _compute_batches(self, fn: Callable[[A], R], batches: Iterator[Sequence[A]], total: int, label: str) -> list[R]:
+        """`fn` over `total` items, taken a batch at a time, in order. The workers are given
+        each batch before the last one's results are read, so they do not wait while the
+        next is made, and at most two batches are held at once."""
+        if not total:
             return []
-        show = self.progress(label.split(".")[-2], len(items)) if self.progress else nullcontext(None)
+        show = self.progress(label.split(".")[-2], total) if self.progress else nullcontext(None)
+        out: list[R] = []
         with show as advance:
-            if self.jobs == 1 or len(items) < MIN_POOL_ITEMS:
-                return list(self._serial(fn, items, advance))
-            chunk = max(1, min(32, len(items) // (self.jobs * 8)))
-            out = []
-            for result in self._get_pool().imap(fn, items, chunksize=chunk):
-                out.append(result)
-                if advance is not None:
-                    advance(1)
-            return out
+            if self.jobs == 1 or total < MIN_POOL_ITEMS:
+                for items in batches:
+                    out += self._serial(fn, items, advance)
+                return out
+            chunk = max(1, min(32, total // (self.jobs * 8)))
+            running: Iterator[R] = iter(())
+            for items in batches:
+                given = self._get_pool().imap(fn, items, chunksize=chunk)
+                self._collect(running, out, advance)
+                running = given
+            self._collect(running, out, advance)
+        return out
 
     @staticmethod
-    def _serial(fn: Callable[[A], R], items: list[A], advance: Callable[[int], object] | None) -> Iterator[R]:
+    def _collect(results: Iterator[R], out: list[R], advance: Callable[[int], object] | None) -> None:
+        for result in results:
+            out.append(result)
+            if advance is not None:
+                advance(1)
+
+    @staticmethod
+    def _serial(fn: Callable[[A], R], items: Sequence[A], advance: Callable[[int], object] | None) -> Iterator[R]:
         for item in items:
             yield fn(item)
             if advance is not None:

@@ -94,7 +94,8 @@ def join_claims(articles: Sequence[Article], actors: Sequence[Actor],
 
     def claims_of(indices: Sequence[int], using: ArticleRunner) -> list[tuple[RawClaim, ...]]:
         """These articles' claims: stored, or extracted (and stored)."""
-        return using.starmap_lazily(article_claims, [keys[i] for i in indices], lambda j: inputs.item(indices[j]),
+        return using.starmap_lazily(article_claims, [keys[i] for i in indices],
+                                    lambda js: [inputs.item(indices[j]) for j in js],
                                     settings=EXTRACT_SETTINGS)
 
     if runner.cache is None:

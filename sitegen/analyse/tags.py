@@ -43,7 +43,7 @@ from sitegen.analyse.tag_corpus import (
     tags_from_facts,
 )
 from sitegen.model import Actor, Article, Tag
-from sitegen.runner import MIN_POOL_ITEMS, SERIAL_RUNNER, ArticleRunner, item_key, step_label
+from sitegen.runner import LAZY_BATCH, MIN_POOL_ITEMS, SERIAL_RUNNER, ArticleRunner, item_key, step_label
 from sitegen.warm import by_identity
 
 ARTICLE_CANDIDATES = 20
@@ -136,7 +136,7 @@ def _tags(
     inputs = _FactInputs(articles, actors, runner, found)
     keys = inputs.keys()
     inputs.look_up_frequencies(runner.missing_keyed(step_label(article_tag_facts), keys, FACT_SETTINGS))
-    facts = runner.starmap_lazily(article_tag_facts, keys, inputs.item, settings=FACT_SETTINGS)
+    facts = runner.starmap_lazily(article_tag_facts, keys, inputs.items, settings=FACT_SETTINGS)
     return tags_from_facts(dict(zip((a.id for a in articles), facts, strict=True)), corpus)
 
 
@@ -190,6 +190,10 @@ class _FactInputs:
         self.names, spans = actor_names(tuple(actors))
         self._named_parts = functools.cache(self.names.named_parts)  # keywords recur from article to article
         self._restricted: dict[int, _NameFilter] = {}
+        self._words: set[str] = set()
+        """Every word of the keywords read so far, for `look_up_frequencies`."""
+        self._words_of: set[int] = set()
+        """The articles whose keywords' words are in `_words`."""
         self.spans = [spans.get(a.id, {}) for a in articles]
 
     def keys(self) -> list[str]:
@@ -204,8 +208,9 @@ class _FactInputs:
         def restricted_keys(todo: list[int]) -> list[str]:
             found = self._kept_keys(todo, last_names) if last_names is not None else {}
             rest = [i for i in todo if i not in found]
-            self._keywords(rest)
-            found.update((i, item_key(b"", self.item(i))) for i in rest)
+            for start in range(0, len(rest), LAZY_BATCH):
+                batch = rest[start:start + LAZY_BATCH]
+                found.update(zip(batch, [item_key(b"", item) for item in self.items(batch)], strict=True))
             return [found[i] for i in todo]
 
         keys = self._runner.keyed(_KEYS_LABEL, self._by_all_names(self.names), restricted_keys,
@@ -244,21 +249,32 @@ class _FactInputs:
         return {i: key for i, key in zip(untouched, stored, strict=True) if isinstance(key, str)}
 
     def _keywords(self, indices: Sequence[int]) -> None:
-        """YAKE's keywords of these articles, read back or computed together (pooled)."""
+        """YAKE's keywords of these articles, read back or computed together (pooled). The
+        words of each are noted (`_words`) for `look_up_frequencies`, which then need not
+        read them again."""
         todo = [i for i in indices if i not in self._found]
         if todo:
             self._found.update(zip(todo, extract_keywords([self.articles[i] for i in todo], self._runner),
                                    strict=True))
+        for i in indices:
+            if i not in self._words_of:
+                self._words_of.add(i)
+                self._words.update(t for surface, _ in self._found[i] for t in _phrase_tokens(surface))
 
     def look_up_frequencies(self, indices: Sequence[int]) -> None:
         """The Zipf frequency of every word of these articles' keywords, put in `_ZIPF`
         before their step runs (here, or in workers forked after): read from the cache
         where a build looked a word up before, so an edit does not import wordfreq for the
-        few dozen words of one article."""
+        few dozen words of one article. The words of every article whose keywords this
+        build read (to make its key) are looked up too: a few more words cost less than
+        reading those keywords again."""
         if not indices:
             return
-        self._keywords(indices)
-        words = sorted({t for i in indices for surface, _ in self._found[i] for t in _phrase_tokens(surface)})
+        for start in range(0, len(indices), LAZY_BATCH):
+            batch = [i for i in indices[start:start + LAZY_BATCH] if i not in self._words_of]
+            self._keywords(batch)
+            self._release(batch)
+        words = sorted(self._words)
         if len(indices) >= MIN_POOL_ITEMS:
             # The step will run in the pool (a cold build): its workers load wordfreq (50 MB)
             # for it anyway, so they look the words up; this process does not load it.
@@ -268,15 +284,28 @@ class _FactInputs:
                                         lambda todo: [word_frequency(words[i]) for i in todo], FREQUENCY_SETTINGS)
         _ZIPF.update(zip(words, values, strict=True))
 
-    def item(self, index: int) -> _FactItem:
-        """Article `index`'s item; its filter is restricted once, for its key and its step alike."""
-        self._keywords([index])
-        found = self._found[index]
-        restricted = self._restricted.get(index)
-        if restricted is None:
-            restricted = self._restricted[index] = self.names.restricted_to(
-                (surface for surface, _ in found), self._named_parts)
-        return self.articles[index], found, self.spans[index], restricted
+    def items(self, indices: list[int]) -> list[_FactItem]:
+        """These articles' items; each filter is restricted once, for its key and its step
+        alike. Their keywords are read together, and left to the items (`_release`)."""
+        self._keywords(indices)
+        made: list[_FactItem] = []
+        for index in indices:
+            found = self._found[index]
+            restricted = self._restricted.get(index)
+            if restricted is None:
+                restricted = self._restricted[index] = self.names.restricted_to(
+                    (surface for surface, _ in found), self._named_parts)
+            made.append((self.articles[index], found, self.spans[index], restricted))
+        self._release(indices)
+        return made
+
+    def _release(self, indices: Sequence[int]) -> None:
+        """Let go of these articles' keywords, where they can be read back from the cache
+        (a process memory's or the disk's): 300 an article, 500 MB at 10,000 articles if
+        all were held, which the tags stage did from making its keys to its last item."""
+        if self._runner.cache is not None:
+            for index in indices:
+                self._found.pop(index, None)
 
 
 def article_tag_facts(
