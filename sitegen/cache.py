@@ -228,6 +228,7 @@ class DiskCache:
     def put_many(self, namespace: str, code: str, values: Mapping[str, object]) -> None:
         if self._db is None or not values:
             return
+
         def rows() -> Iterator[tuple[str, str, str, bytes]]:
             """Each row pickled as sqlite takes it, so only one is held at a time: made all
             at once, a cold build's parsed articles (120 MB pickled at 10,000 articles) left

@@ -286,6 +286,12 @@ _LATEST = "latest"
 """The one key of a step's `ArticleRunner.latest` value."""
 
 
+def in_batches(indices: Sequence[int]) -> Iterator[list[int]]:
+    """`indices` in consecutive runs of `LAZY_BATCH`."""
+    for start in range(0, len(indices), LAZY_BATCH):
+        yield list(indices[start:start + LAZY_BATCH])
+
+
 class _Star(Generic[R]):
     """`fn(*args)` as a one-argument callable that pickles (by reference to `fn`) into workers."""
 
@@ -349,12 +355,10 @@ class ArticleRunner:
         everything the result depends on)."""
         label = step_label(fn)
 
-        def batches(todo: list[int]) -> Iterator[Sequence[tuple[object, ...]]]:
-            for start in range(0, len(todo), LAZY_BATCH):
-                yield items(todo[start:start + LAZY_BATCH])
+        def compute(todo: list[int]) -> list[R]:
+            return self._compute_batches(_Star(fn), map(items, in_batches(todo)), len(todo), label)
 
-        return self.keyed(label, keys, lambda todo: self._compute_batches(_Star(fn), batches(todo), len(todo), label),
-                          settings)
+        return self.keyed(label, keys, compute, settings)
 
     def _cached(self, fn: Callable[[A], R], label: str, items: Sequence[A], settings: str,
                 keys: Sequence[str] | None) -> list[R]:

@@ -112,7 +112,6 @@ def test_items_made_a_batch_at_a_time_give_the_same_bytes_and_keywords_are_never
     handed to the pool before the last one's results are read; the tags read their YAKE
     keywords back a batch at a time and let them go (300 an article, 500 MB at 10,000)."""
     monkeypatch.setattr(runner_module, "LAZY_BATCH", 5)
-    monkeypatch.setattr(tags_module, "LAZY_BATCH", 5)
     read: list[int] = []
     extract_keywords = tags_module.extract_keywords
 

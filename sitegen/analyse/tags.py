@@ -43,7 +43,7 @@ from sitegen.analyse.tag_corpus import (
     tags_from_facts,
 )
 from sitegen.model import Actor, Article, Tag
-from sitegen.runner import LAZY_BATCH, MIN_POOL_ITEMS, SERIAL_RUNNER, ArticleRunner, item_key, step_label
+from sitegen.runner import MIN_POOL_ITEMS, SERIAL_RUNNER, ArticleRunner, in_batches, item_key, step_label
 from sitegen.warm import by_identity
 
 ARTICLE_CANDIDATES = 20
@@ -208,8 +208,7 @@ class _FactInputs:
         def restricted_keys(todo: list[int]) -> list[str]:
             found = self._kept_keys(todo, last_names) if last_names is not None else {}
             rest = [i for i in todo if i not in found]
-            for start in range(0, len(rest), LAZY_BATCH):
-                batch = rest[start:start + LAZY_BATCH]
+            for batch in in_batches(rest):
                 found.update(zip(batch, [item_key(b"", item) for item in self.items(batch)], strict=True))
             return [found[i] for i in todo]
 
@@ -249,9 +248,8 @@ class _FactInputs:
         return {i: key for i, key in zip(untouched, stored, strict=True) if isinstance(key, str)}
 
     def _keywords(self, indices: Sequence[int]) -> None:
-        """YAKE's keywords of these articles, read back or computed together (pooled). The
-        words of each are noted (`_words`) for `look_up_frequencies`, which then need not
-        read them again."""
+        """YAKE's keywords of these articles, read back or computed together (pooled), their
+        words noted the first time (`_words`, for `look_up_frequencies`)."""
         todo = [i for i in indices if i not in self._found]
         if todo:
             self._found.update(zip(todo, extract_keywords([self.articles[i] for i in todo], self._runner),
@@ -265,16 +263,19 @@ class _FactInputs:
         """The Zipf frequency of every word of these articles' keywords, put in `_ZIPF`
         before their step runs (here, or in workers forked after): read from the cache
         where a build looked a word up before, so an edit does not import wordfreq for the
-        few dozen words of one article. The words of every article whose keywords this
-        build read (to make its key) are looked up too: a few more words cost less than
-        reading those keywords again."""
+        few dozen words of one article. When the keys were made from these very articles'
+        keywords (a cold build), their words were noted then, and are not read again."""
         if not indices:
             return
-        for start in range(0, len(indices), LAZY_BATCH):
-            batch = [i for i in indices[start:start + LAZY_BATCH] if i not in self._words_of]
-            self._keywords(batch)
-            self._release(batch)
-        words = sorted(self._words)
+        if set(indices) == self._words_of:
+            words = sorted(self._words)
+        else:
+            found: set[str] = set()
+            for batch in in_batches(indices):
+                self._keywords(batch)
+                found.update(t for i in batch for surface, _ in self._found[i] for t in _phrase_tokens(surface))
+                self._release(batch)
+            words = sorted(found)
         if len(indices) >= MIN_POOL_ITEMS:
             # The step will run in the pool (a cold build): its workers load wordfreq (50 MB)
             # for it anyway, so they look the words up; this process does not load it.
