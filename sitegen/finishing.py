@@ -48,13 +48,19 @@ def write_in_background(cache_folder: Path, entries: Entries, used: Used | None 
     finish_later(process)
 
 
+def store(cache: DiskCache, entries: Entries, used: Used | None) -> None:
+    """Write `entries` to `cache`, then prune it to `used` (if given): what the forked
+    process does, or the build's own process where none is forked."""
+    for namespace, code, values in entries:
+        cache.put_many(namespace, code, values)
+    if used is not None:
+        cache.prune(*used)
+
+
 def _write(cache_folder: Path, entries: Entries, used: Used | None) -> None:
     cache = DiskCache(cache_folder)
     try:
-        for namespace, code, values in entries:
-            cache.put_many(namespace, code, values)
-        if used is not None:
-            cache.prune(*used)
+        store(cache, entries, used)
     finally:
         cache.close()
 

@@ -40,7 +40,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 
 from sitegen.cache import DiskCache, code_fingerprint
-from sitegen.finishing import write_in_background
+from sitegen.finishing import store, write_in_background
 
 A = TypeVar("A")
 R = TypeVar("R")
@@ -621,11 +621,8 @@ class ArticleRunner:
         used = (dict(self._used), code) if prune else None
         if deferred and self._finish_elsewhere and self.jobs >= 2 and fork_available():
             write_in_background(self.cache.path.parent, deferred, used)
-            return
-        for namespace, _, values in deferred:
-            self.cache.put_many(namespace, code, values)
-        if used is not None:
-            self.cache.prune(*used)
+        else:
+            store(self.cache, deferred, used)
 
     def for_child(self) -> ArticleRunner:
         """A runner for a forked child process (`background.py`): the same settings and

@@ -28,7 +28,7 @@ import itertools
 import operator
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from sitegen.analyse.keywords import KEYWORD_SETTINGS, Keyword, article_keywords
@@ -257,7 +257,11 @@ class _FactInputs:
         for i in indices:
             if i not in self._words_of:
                 self._words_of.add(i)
-                self._words.update(t for surface, _ in self._found[i] for t in _phrase_tokens(surface))
+                self._words.update(self._keyword_words(i))
+
+    def _keyword_words(self, index: int) -> Iterator[str]:
+        """The words of article `index`'s keywords (read), as the tag filter rates them."""
+        return (t for surface, _ in self._found[index] for t in _phrase_tokens(surface))
 
     def look_up_frequencies(self, indices: Sequence[int]) -> None:
         """The Zipf frequency of every word of these articles' keywords, put in `_ZIPF`
@@ -273,7 +277,8 @@ class _FactInputs:
             found: set[str] = set()
             for batch in in_batches(indices):
                 self._keywords(batch)
-                found.update(t for i in batch for surface, _ in self._found[i] for t in _phrase_tokens(surface))
+                for i in batch:
+                    found.update(self._keyword_words(i))
                 self._release(batch)
             words = sorted(found)
         if len(indices) >= MIN_POOL_ITEMS:
