@@ -141,6 +141,16 @@ class Stages:
             pending.cancel()
 
 
+def computed_apart(runner: ArticleRunner, articles: int, compute: Callable[[], T]) -> T:
+    """`compute()`, in a child process where stages fork (`forks`). A process keeps the heap
+    its peak reached, and every stage and worker forked after inherits it: reading the
+    gazetteer's package data peaks at 99 MB for a 431 KB result, and left the main process
+    68 MB larger (a quarter of a cold build's largest process at 1,000 articles). In a child
+    that memory goes when it ends."""
+    with Stages(runner, articles) as stages:
+        return stages.start(lambda _child: compute()).result()
+
+
 def _run_in_child(stage: Stage[object], parent: ArticleRunner, writer: Connection) -> None:
     """In the child: run the stage with a runner of its own and send back what it made."""
     runner = parent.for_child()

