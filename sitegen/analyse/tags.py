@@ -39,6 +39,7 @@ from sitegen.analyse.tag_corpus import (
     Key,
     StemParagraphs,
     TagCorpus,
+    packed_words,
     repeats,
     tags_from_facts,
 )
@@ -140,7 +141,7 @@ def _tags(
     return tags_from_facts(dict(zip((a.id for a in articles), facts, strict=True)), corpus)
 
 
-FACT_SETTINGS = (f"tag-facts/2 {ARTICLE_CANDIDATES} {UNIGRAM_MAX_ZIPF} {PHRASE_MAX_ZIPF} "
+FACT_SETTINGS = (f"tag-facts/3 {ARTICLE_CANDIDATES} {UNIGRAM_MAX_ZIPF} {PHRASE_MAX_ZIPF} "
                  f"{sorted(CALENDAR | NUMBER_WORDS | DETERMINERS | INNER_WORDS | EXTRA_STOPWORDS)}")
 """Part of `article_tag_facts`' cache key (with the code's own hash)."""
 
@@ -325,8 +326,8 @@ def article_tag_facts(
     candidates = _filter(found, index, names, _NameSpans(article, spans))
     return ArticleTagFacts(
         candidates=tuple(candidates),
-        nouns=frozenset(index.after_determiner),
-        lower_words=frozenset(t for p in article.paragraphs for t in _words(p.text) if t.islower()),
+        nouns=packed_words(index.after_determiner),
+        lower_words=packed_words({t for p in article.paragraphs for t in _words(p.text) if t.islower()}),
         topical=StemParagraphs.of(index.paragraphs_of(index.topical | {c.key for c in candidates})),
     )
 
