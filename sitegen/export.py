@@ -84,12 +84,12 @@ def _tag(tag: Tag) -> dict[str, Any]:
     return {"id": tag.id, "label": tag.label, "articles": sorted(tag.articles), "page": tag_page(tag.id)}
 
 
-def briefing_json(site: Site, kept: PerRecord | None = None) -> bytes:
-    """The file's bytes. Each record is made and encoded in turn, never all as dicts at
-    once (at 10,000 articles, a million mention records held beside the text), and the
-    text is joined once, as UTF-8. `kept` (a warm process's): actors' and claims' lines,
-    each made from its record alone, are taken from the last build for the very same
-    records (most of the file's time: 10,000 of 11,000 records at 1,000 articles)."""
+def briefing_json_parts(site: Site, kept: PerRecord | None = None) -> list[bytes]:
+    """The file's bytes in pieces, to be written one after another (`write.Chunks`). Each
+    record is made and encoded in turn, never all as dicts at once (at 10,000 articles, a
+    million mention records held beside the text). `kept` (a warm process's): actors' and
+    claims' lines, each made from its record alone, are taken from the last build for the
+    very same records (most of the file's time: 10,000 of 11,000 records at 1,000 articles)."""
     kept = kept or PerRecord()
     lines = _one_record_a_line({
         "schema": SCHEMA,
@@ -105,8 +105,8 @@ def briefing_json(site: Site, kept: PerRecord | None = None) -> bytes:
 
 def encode_records(actors: Iterable[Actor], claims: Iterable[Claim], kept: PerRecord) -> None:
     """Make the actors' and claims' lines of `briefing.json` now, into `kept`, where
-    `briefing_json` finds them (the same records): a build does this while its tags stage
-    still runs in a child, time its main process would spend waiting."""
+    `briefing_json_parts` finds them (the same records): a build does this while its tags
+    stage still runs in a child, time its main process would spend waiting."""
     for actor in actors:
         kept.get(actor, _actor_line)
     for claim in claims:
@@ -121,7 +121,7 @@ def _claim_line(claim: Claim) -> bytes:
     return _encoded(_claim(claim))
 
 
-def _one_record_a_line(data: dict[str, Any]) -> bytes:
+def _one_record_a_line(data: dict[str, Any]) -> list[bytes]:
     """JSON with each article, actor, claim and tag (an iterator's lines, encoded) on a
     line of its own: a diff of two builds shows which records changed, and each line is
     encoded compactly in one call (json's `indent` fell back to pure Python, a second and
@@ -139,7 +139,7 @@ def _one_record_a_line(data: dict[str, Any]) -> bytes:
             parts.append(line)
         parts.append(b"[]" if len(parts) == opened else b"\n]")
     parts.append(b"\n}\n")
-    return b"".join(parts)
+    return parts
 
 
 def _encoded(value: object) -> bytes:

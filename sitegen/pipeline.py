@@ -29,7 +29,7 @@ from sitegen.analyse.tags import (
 )
 from sitegen.background import Pending, Stages, first_done, forks
 from sitegen.carried import CarriedInputs, SiteRecords, analysis_digests, carried_inputs, site_records
-from sitegen.export import briefing_json, encode_records
+from sitegen.export import briefing_json_parts, encode_records
 from sitegen.feeds import atom_feed, sitemap
 from sitegen.imports import import_alone
 from sitegen.link import Site, index_actors, link
@@ -41,7 +41,7 @@ from sitegen.render import Page, PageReuse, render_site, theme_environment
 from sitegen.runner import ArticleRunner, default_jobs, open_runner
 from sitegen.search import search_index_js
 from sitegen.warm import PerRecord, WarmState
-from sitegen.write import OutputFile
+from sitegen.write import Chunks, OutputFile
 
 if TYPE_CHECKING:
     import jinja2
@@ -263,7 +263,7 @@ def _files(site: Site, split: Layout, environment: jinja2.Environment, dirs: lis
     # whole-site files while they go on, instead of after (a fifth of a rebuild's render
     # at 1,000 articles, where it waited for them), and writes them after the pages.
     first = next(rendered, None)
-    whole_site = [OutputFile("briefing.json", briefing_json(site, lines)),
+    whole_site = [OutputFile("briefing.json", Chunks.of(briefing_json_parts(site, lines))),
                   OutputFile("search-index.js", search_index_js(site).encode("utf-8")),
                   OutputFile("feed.xml", atom_feed(site).encode("utf-8"))]
     for page in itertools.chain([first] if first is not None else [], rendered):

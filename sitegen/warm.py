@@ -62,7 +62,7 @@ class WarmState:
     results: dict[str, dict[str, object]] = field(default_factory=dict)
     """Analysis results by cache namespace, then by full cache key (`runner.ArticleRunner.keyed`)."""
     export_lines: PerRecord = field(default_factory=PerRecord)
-    """Each actor's and claim's encoded line of `briefing.json` (`export.briefing_json`)."""
+    """Each actor's and claim's encoded line of `briefing.json` (`export.briefing_json_parts`)."""
     tag_corpus: TagCorpus | None = None
     """The tags' corpus step tallies, updated for the articles each build changed."""
     theme: tuple[str, jinja2.Environment] | None = None

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -31,11 +31,29 @@ MANIFEST = ".sitegen-manifest.json"
 
 
 @dataclass(frozen=True, slots=True)
+class Chunks:
+    """A file's bytes as pieces written one after another, never joined. briefing.json is
+    the lines of its records, which the build holds anyway (`export.py`): joined, they
+    were a second copy of the file (157 MB at 10,000 articles), and comparing it with the
+    last build's file read that whole file as a third."""
+
+    parts: Sequence[bytes]
+    size: int
+
+    @classmethod
+    def of(cls, parts: Sequence[bytes]) -> Chunks:
+        return cls(parts, sum(map(len, parts)))
+
+    def __len__(self) -> int:
+        return self.size
+
+
+@dataclass(frozen=True, slots=True)
 class OutputFile:
     """One file of the site, relative to the output folder, `/`-separated."""
 
     path: str
-    content: bytes | None
+    content: bytes | Chunks | None
     """None: the file the output already has at `path` is right as it is (an unchanged
     page); it is kept, not compared again."""
 
@@ -131,7 +149,7 @@ class _Staging:
         if _same_bytes(item, old, self.existing):
             os.link(old, target)
             return False
-        target.write_bytes(item.content)
+        _write_file(target, item.content)
         return True
 
 
@@ -265,12 +283,12 @@ class _Held:
         self.size += len(item.content)
         return True
 
-    def _write_beside(self, path: str, target: Path, content: bytes) -> None:
+    def _write_beside(self, path: str, target: Path, content: bytes | Chunks) -> None:
         """Write a changed file as `.NAME.sitegen-new` beside `target`, to be renamed over
         it at the end (or deleted by `discard`)."""
         temporary = target.with_name(f".{target.name}{TEMPORARY_SUFFIX}")
         self.written.append(_Written(path, temporary, target))
-        temporary.write_bytes(content)
+        _write_file(temporary, content)
 
     def _folder(self, relative: str) -> _FolderState:
         """What output/`relative` is to a file written in it: "real", a folder reached
@@ -351,9 +369,41 @@ def _refuse_clashes(foreign: list[str], ours: set[str], output: Path) -> None:
 
 def _same_bytes(item: OutputFile, old: Path, existing: set[str]) -> bool:
     """Whether the output already holds `item`'s bytes at its path (as a regular file)."""
-    assert item.content is not None
-    return (item.path in existing and old.is_file() and not old.is_symlink()
-            and old.stat().st_size == len(item.content) and old.read_bytes() == item.content)
+    content = item.content
+    assert content is not None
+    if not (item.path in existing and old.is_file() and not old.is_symlink() and old.stat().st_size == len(content)):
+        return False
+    if isinstance(content, bytes):
+        return old.read_bytes() == content
+    with old.open("rb") as held:
+        return all(held.read(len(block)) == block for block in _blocks(content.parts, COMPARE_BLOCK))
+
+
+COMPARE_BLOCK = 1 << 20
+"""Bytes of a file in `Chunks` compared with the old file at a time: a file of 250,000
+lines is read in a few hundred calls, and never held whole."""
+
+
+def _blocks(parts: Iterable[bytes], size: int) -> Iterator[bytes]:
+    """`parts` joined into blocks of at least `size` bytes (but the last)."""
+    pending: list[bytes] = []
+    held = 0
+    for part in parts:
+        pending.append(part)
+        held += len(part)
+        if held >= size:
+            yield b"".join(pending)
+            pending, held = [], 0
+    if pending:
+        yield b"".join(pending)
+
+
+def _write_file(path: Path, content: bytes | Chunks) -> None:
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        with path.open("wb") as out:
+            out.writelines(content.parts)
 
 
 def _remove_empty_folders(folder: Path, output: Path) -> None:

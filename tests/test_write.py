@@ -141,3 +141,20 @@ def test_a_temporary_file_left_by_a_cut_off_write_is_cleaned_up_not_kept(out: Pa
     assert result.kept_foreign == ()
     assert not (out / "articles" / f".b.html{write.TEMPORARY_SUFFIX}").exists()
     assert (out / "articles" / "a.html").read_bytes() == b"A2"
+
+
+def test_a_file_in_chunks_is_written_whole_and_compared_without_being_joined(
+        out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # briefing.json comes as its records' lines (write.Chunks), compared with the last
+    # build's file a block at a time: blocks of 5 bytes here, so the file takes three.
+    monkeypatch.setattr(write, "COMPARE_BLOCK", 5)
+    lines = [b"{\n", b'"a":1', b",\n", b'"b":2', b"\n}\n"]
+    first = write_output([OutputFile("data.json", write.Chunks.of(lines))], out)
+    assert (out / "data.json").read_bytes() == b"".join(lines) and first.changed == ("data.json",)
+    before = (out / "data.json").stat()
+    again = write_output([OutputFile("data.json", write.Chunks.of(list(lines)))], out)
+    now = (out / "data.json").stat()
+    assert again.changed == () and (now.st_ino, now.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    same_size = [*lines[:3], b'"b":3', *lines[4:]]  # the last block differs, the size does not
+    changed = write_output([OutputFile("data.json", write.Chunks.of(same_size))], out)
+    assert changed.changed == ("data.json",) and (out / "data.json").read_bytes() == b"".join(same_size)
