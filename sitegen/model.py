@@ -14,14 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sitegen.pickling import pickled_by_value
+from sitegen.pickling import pickled_by_value, pickled_with_texts
 
 ActorType = Literal["person", "organisation", "state", "media", "other"]
 ClaimKind = Literal["quote", "statement", "number"]
 ClaimStatus = Literal["corroborated", "single-source", "contested", "unverified"]
 
 
-@pickled_by_value
+@pickled_with_texts("text")
 @dataclass(frozen=True, slots=True)
 class Paragraph:
     """One block of an article's text: the unit of citation (`#p<number>`)."""
@@ -34,6 +34,7 @@ class Paragraph:
     """1-based line in the source file where the paragraph starts."""
 
 
+@pickled_with_texts("body")
 @dataclass(frozen=True, slots=True)
 class Article:
     """One source article as loaded from `content/articles/*.md`."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -18,13 +19,43 @@ def pickled_by_value(cls: type[T]) -> type[T]:
     that way was most of what an edit-one rebuild spent reading the cache; view digests
     pickle thousands of links and spans per page. (Cache keys are pickled field by field
     by `runner._KeyPickler` whatever this says.)"""
+    return _by_value(cls, ())
+
+
+def pickled_with_texts(*texts: str) -> Callable[[type[T]], type[T]]:
+    """`pickled_by_value`, with the fields named `texts` (long strings) written as UTF-8
+    bytes where they are not ASCII. Pickle, like orjson, encodes a string through
+    `PyUnicode_AsUTF8AndSize`, which keeps the UTF-8 copy in the string for its lifetime:
+    every article text a process pickled (into the cache, or to a pool worker) grew by two
+    thirds, in the main process, which every later stage and worker inherits. Encoded
+    here, the copy is a temporary."""
+    return lambda cls: _by_value(cls, texts)
+
+
+def _by_value(cls: type[T], texts: tuple[str, ...]) -> type[T]:
     names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
     get = operator.attrgetter(*names)
-    if len(names) == 1:
-        def __reduce__(self: Any) -> tuple[type[T], tuple[Any, ...]]:
+    at = tuple(names.index(name) for name in texts)
+    if at:
+        def __reduce__(self: Any) -> tuple[Callable[..., T], tuple[Any, ...]]:
+            values = get(self)
+            if all(values[i].isascii() for i in at):
+                return (cls, values)
+            return (_with_texts, (cls, at, tuple(_utf8(v) if i in at else v for i, v in enumerate(values))))
+    elif len(names) == 1:
+        def __reduce__(self: Any) -> tuple[Callable[..., T], tuple[Any, ...]]:
             return (cls, (get(self),))
     else:
-        def __reduce__(self: Any) -> tuple[type[T], tuple[Any, ...]]:
+        def __reduce__(self: Any) -> tuple[Callable[..., T], tuple[Any, ...]]:
             return (cls, get(self))
     cls.__reduce__ = __reduce__  # type: ignore[method-assign]
     return cls
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _with_texts(cls: type[T], at: tuple[int, ...], values: tuple[Any, ...]) -> T:
+    """An instance pickled by `pickled_with_texts`, its texts decoded."""
+    return cls(*(v.decode("utf-8", "surrogatepass") if i in at else v for i, v in enumerate(values)))
