@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
+import pickle
+import tracemalloc
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -271,3 +274,21 @@ def test_a_sketch_imports_minhash_without_scipy_and_equals_datasketchs_own() -> 
     run = subprocess.run([sys.executable, "-c", MINHASH_ALONE, str(story)], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split("\n")[:2] == ["[]", "True True"]
+
+
+def test_article_texts_read_back_take_about_their_pickled_size() -> None:
+    """The sources stage holds every article's comparable text at once (cold, 10,000
+    articles: as tuples of ints and frozensets of words, 630 MB); packed as arrays' bytes,
+    about what the cache holds."""
+    articles = [a for story in SOURCE_STORIES for a in load_story(story)] + load_seeds()
+    stored = [pickle.dumps(article_text(a.id, [(p.number, p.text) for p in a.paragraphs])) for a in articles]
+    gc.collect()
+    tracemalloc.start()
+    try:
+        texts = [pickle.loads(blob) for blob in stored]
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sum(len(t.sentences) for t in texts) > 100
+    # As tuples and frozensets: 7 times their pickled size on the synthetic corpus.
+    assert held < 2 * sum(map(len, stored)), (held, sum(map(len, stored)))

@@ -20,6 +20,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from sitegen.pickling import pickled_by_value
 
 SHINGLE_WORDS = 5
@@ -71,7 +73,15 @@ class Sentence:
     """One sentence outside quotations, as a bag of stemmed content words."""
 
     paragraph: int
-    words: frozenset[str]
+    word_keys: bytes
+    """The `word_key` of each of its distinct words, sorted, as little-endian uint64s. The
+    sources stage holds every article's sentences at once: as frozensets of the words they
+    took 39 KB an article (390 MB at 10,000 articles), packed 5."""
+
+    @property
+    def size(self) -> int:
+        """How many distinct content words it has."""
+        return len(self.word_keys) // 8
 
 
 @pickled_by_value
@@ -80,10 +90,11 @@ class ArticleText:
     """The comparable units of one article, quotations removed."""
 
     id: str
-    shingles: tuple[int, ...]
-    """Shingle hashes in reading order (repeats kept)."""
-    shingle_paragraphs: tuple[int, ...]
-    """The paragraph number of each shingle, index for index."""
+    shingles: bytes
+    """Shingle hashes in reading order (repeats kept), as little-endian uint64s (a tuple
+    of ints took five times as much)."""
+    shingle_paragraphs: bytes
+    """The paragraph number of each shingle, index for index, as little-endian uint32s."""
     sentences: tuple[Sentence, ...]
     """Sentences with at least `MIN_SENTENCE_CONTENT` content words, in reading order."""
     words: int
@@ -184,11 +195,11 @@ def article_text(article_id: str, paragraphs: Sequence[tuple[int, str]]) -> Arti
                     shingles.append(shingle_hash(toks[i : i + SHINGLE_WORDS]))
                     shingle_paragraphs.append(number)
             if len(bag) >= MIN_SENTENCE_CONTENT:
-                sentences.append(Sentence(number, frozenset(bag)))
+                sentences.append(Sentence(number, np.array(sorted(map(word_key, bag)), "<u8").tobytes()))
     return ArticleText(
         article_id,
-        tuple(shingles),
-        tuple(shingle_paragraphs),
+        np.array(shingles, "<u8").tobytes(),
+        np.array(shingle_paragraphs, "<u4").tobytes(),
         tuple(sentences),
         words,
         len(specifics),

@@ -37,13 +37,13 @@ import numpy as np
 
 from sitegen.analyse import lsh
 from sitegen.analyse.lsh import LSH_BANDS, LSH_ROWS
-from sitegen.analyse.shingles import ArticleText, article_text, word_key
+from sitegen.analyse.shingles import ArticleText, article_text
 from sitegen.imports import import_alone
 from sitegen.model import Article, CopyLink, SharedPassage, SourceAnalysis
 from sitegen.pickling import pickled_by_value
 from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key, step_label
 
-TEXT_SETTINGS = "sources-text/1"
+TEXT_SETTINGS = "sources-text/2"
 """Bump when `shingles.article_text` changes in a way the code fingerprint would not show."""
 
 # ---------------------------------------------------------------------------------------
@@ -180,17 +180,18 @@ def _prepare(article: Article) -> _Prepared:
 
 
 def _arrays(text: ArticleText) -> _Prepared:
-    hashes = np.array(text.shingles, dtype=np.uint64)
-    keys, first = np.unique(hashes, return_index=True)
-    words = [(word_key(w), k) for k, s in enumerate(text.sentences) for w in s.words]
-    words.sort()
+    keys, first = np.unique(np.frombuffer(text.shingles, "<u8"), return_index=True)
+    sizes = np.array([s.size for s in text.sentences], dtype=np.int64)
+    words = np.frombuffer(b"".join(s.word_keys for s in text.sentences), "<u8")
+    sentence = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+    order = np.lexsort((sentence, words))  # by word key, then sentence
     return _Prepared(
         text=text,
         shingle_keys=keys,
         shingle_first=first,
-        word_keys=np.array([w for w, _ in words], dtype=np.uint64),
-        word_sentence=np.array([k for _, k in words], dtype=np.int64),
-        sizes=np.array([len(s.words) for s in text.sentences], dtype=np.int64),
+        word_keys=words[order].astype(np.uint64),
+        word_sentence=sentence[order],
+        sizes=sizes,
     )
 
 
@@ -501,10 +502,9 @@ def _bigrams(text: ArticleText) -> np.ndarray:
     as distinct 32-bit hashes: the words' stable keys, each pair's smaller key first, mixed.
     Array operations: an article has some 2,600 pairs, and hashing each as a string in
     Python was a quarter of a cold sources stage."""
-    keys = {w: word_key(w) for w in set().union(*(s.words for s in text.sentences))}
     pairs = []
     for s in text.sentences:
-        words = np.sort(np.fromiter((keys[w] for w in s.words), np.uint64, len(s.words)))
+        words = np.frombuffer(s.word_keys, "<u8")  # sorted
         first, second = _upper_triangle(len(words))
         pairs.append(words[first] * _MIX_FIRST + words[second] * _MIX_SECOND)
     if not pairs:
@@ -743,10 +743,12 @@ def _link(
     shingle_chain = _heaviest_chain(_shingle_matches(copy, origin))
     sentence_chain = _heaviest_chain(_sentence_matches(_shared_words(copy, origin), copy.sizes))
     votes: dict[int, dict[int, int]] = {}
+    copy_numbers = np.frombuffer(copy.text.shingle_paragraphs, "<u4").tolist()
+    origin_numbers = np.frombuffer(origin.text.shingle_paragraphs, "<u4").tolist()
     for i, j, n, _ in shingle_chain:
         for k in range(n):
-            cp = copy.text.shingle_paragraphs[i + k]
-            op = origin.text.shingle_paragraphs[j + k]
+            cp = copy_numbers[i + k]
+            op = origin_numbers[j + k]
             votes.setdefault(cp, {}).setdefault(op, 0)
             votes[cp][op] += 1
     for i, j, _, _ in sentence_chain:
