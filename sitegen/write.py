@@ -399,6 +399,7 @@ def _blocks(parts: Iterable[bytes], size: int) -> Iterator[bytes]:
 
 
 def _write_file(path: Path, content: bytes | Chunks) -> None:
+    """Write `content` to `path`, chunks one after another."""
     if isinstance(content, bytes):
         path.write_bytes(content)
     else:

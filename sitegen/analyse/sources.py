@@ -189,7 +189,7 @@ def _arrays(text: ArticleText) -> _Prepared:
         text=text,
         shingle_keys=keys,
         shingle_first=first,
-        word_keys=words[order].astype(np.uint64),
+        word_keys=words[order].astype(np.uint64, copy=False),
         word_sentence=sentence[order],
         sizes=sizes,
     )
