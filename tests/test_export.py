@@ -4,11 +4,9 @@ the analysis to the end of the build (and, in `sitegen serve`, from one build to
 
 from __future__ import annotations
 
-import gc
-import tracemalloc
-
 import orjson
 import pytest
+from held_memory import held_by
 from test_actors import SEEDS, _seed_articles
 
 from sitegen.analyse.actors import analyse_actors
@@ -20,13 +18,7 @@ from sitegen.warm import PerRecord
 def test_lines_kept_for_briefing_json_take_about_their_own_size() -> None:
     actors = analyse_actors(_seed_articles(), ())
     kept = PerRecord()
-    gc.collect()
-    tracemalloc.start()
-    try:
-        encode_records(actors, (), kept)
-        held, _ = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    _, held = held_by(lambda: encode_records(actors, (), kept))
     lines = [kept.get(actor, lambda _: pytest.fail("a line was not kept")) for actor in actors]
     text = sum(len(line) for line in lines)
     assert len(lines) > 30 and text > 10_000

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import gc
 import pickle
-import tracemalloc
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -13,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from edits import appended
+from held_memory import held_by
 
 from sitegen.analyse import lsh, sources
 from sitegen.analyse.shingles import ArticleText, article_text, split_sentences, strip_quotations
@@ -282,13 +281,7 @@ def test_article_texts_read_back_take_about_their_pickled_size() -> None:
     about what the cache holds."""
     articles = [a for story in SOURCE_STORIES for a in load_story(story)] + load_seeds()
     stored = [pickle.dumps(article_text(a.id, [(p.number, p.text) for p in a.paragraphs])) for a in articles]
-    gc.collect()
-    tracemalloc.start()
-    try:
-        texts = [pickle.loads(blob) for blob in stored]
-        held, _ = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    texts, held = held_by(lambda: [pickle.loads(blob) for blob in stored])
     assert sum(len(t.sentences) for t in texts) > 100
     # As tuples and frozensets: 7 times their pickled size on the synthetic corpus.
     assert held < 2 * sum(map(len, stored)), (held, sum(map(len, stored)))

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import pickle
 import re
 import subprocess
 import sys
-import tracemalloc
 from pathlib import Path
 
 import pytest
 from edits import appended
+from held_memory import held_by
 from yake.data import DataCore  # type: ignore[import-untyped]
 
 import sitegen.analyse.tags as tags_module
@@ -467,13 +466,7 @@ def test_tag_facts_read_back_from_the_cache_take_about_their_pickled_size() -> N
     articles = load_story()
     inputs = _FactInputs(articles, actors_for(articles), SERIAL_RUNNER)
     stored = [pickle.dumps(article_tag_facts(*item)) for item in inputs.items(list(range(len(articles))))]
-    gc.collect()
-    tracemalloc.start()
-    try:
-        facts = [pickle.loads(blob) for blob in stored]
-        held, _ = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    facts, held = held_by(lambda: [pickle.loads(blob) for blob in stored])
     assert all("workers" in unpacked_words(f.lower_words) for f in facts[:4])
     # With the word sets as frozensets: 7.0 times here; packed, 2.8 (short articles, whose
     # candidates weigh more).
