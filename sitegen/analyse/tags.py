@@ -249,16 +249,11 @@ class _FactInputs:
         return {i: key for i, key in zip(untouched, stored, strict=True) if isinstance(key, str)}
 
     def _keywords(self, indices: Sequence[int]) -> None:
-        """YAKE's keywords of these articles, read back or computed together (pooled), their
-        words noted the first time (`_words`, for `look_up_frequencies`)."""
+        """YAKE's keywords of these articles, read back or computed together (pooled)."""
         todo = [i for i in indices if i not in self._found]
         if todo:
             self._found.update(zip(todo, extract_keywords([self.articles[i] for i in todo], self._runner),
                                    strict=True))
-        for i in indices:
-            if i not in self._words_of:
-                self._words_of.add(i)
-                self._words.update(self._keyword_words(i))
 
     def _keyword_words(self, index: int) -> Iterator[str]:
         """The words of article `index`'s keywords (read), as the tag filter rates them."""
@@ -293,11 +288,15 @@ class _FactInputs:
 
     def items(self, indices: list[int]) -> list[_FactItem]:
         """These articles' items; each filter is restricted once, for its key and its step
-        alike. Their keywords are read together, and left to the items (`_release`)."""
+        alike. Their keywords are read together, and left to the items (`_release`); their
+        words are noted the first time (`_words`, for `look_up_frequencies`)."""
         self._keywords(indices)
         made: list[_FactItem] = []
         for index in indices:
             found = self._found[index]
+            if index not in self._words_of:
+                self._words_of.add(index)
+                self._words.update(self._keyword_words(index))
             restricted = self._restricted.get(index)
             if restricted is None:
                 restricted = self._restricted[index] = self.names.restricted_to(
