@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sitegen.analyse.quotes import find_quotes
-from sitegen.analyse.sentences import split_sentences
+from sitegen.analyse.sentences import _word_before, split_sentences
 
 QUOTE_CASES = [
     # (paragraph, quoted words in order)
@@ -55,12 +57,23 @@ SENTENCE_CASES = [
     ("U.S. officials declined. The talks ended.", ["U.S. officials declined.", "The talks ended."]),
     ('“It is over.” The crowd left.', ["“It is over.”", "The crowd left."]),
     ("Gen. J. Okafor spoke first", ["Gen. J. Okafor spoke first"]),
+    ("They met Gen.\n. Then\n  Sen. Okafor left.  Later, rain. ", ["They met Gen.\n.", "Then\n  Sen. Okafor left.",
+                                                                   "Later, rain."]),
+    ("Costs rose by 1.5. Markets fell after the vote_no. Rates held.",
+     ["Costs rose by 1.5.", "Markets fell after the vote_no.", "Rates held."]),
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), SENTENCE_CASES)
 def test_split_sentences(text: str, expected: list[str]) -> None:
     assert [text[s.start : s.end] for s in split_sentences(text)] == expected
+
+
+@pytest.mark.parametrize("text", ["", "Gen", "the U.S", "vote_no", "Gen\n", "x.\n", "\n", "a b\u0663\u00b2x_.y",
+                                  "“Oct", "up 2.5", "Mr.\nSmith", "é.Ö"])
+def test_the_word_before_a_mark_is_what_a_regex_search_to_the_end_finds(text: str) -> None:
+    found = re.search(r"([\w.]+)$", text)
+    assert _word_before(text, len(text)) == (found.group(1) if found else "")
 
 
 def test_a_quotation_inside_a_quotation_stays_in_it() -> None:

@@ -62,25 +62,44 @@ def _strip(text: str, span: Span) -> Span:
 
 
 def _is_break(text: str, punct: int, end: int) -> bool:
-    rest = text[end:].lstrip()
-    if not rest:
+    """Whether the mark at `punct` (ending at `end`) ends a sentence. The text around it is
+    read in place: copying what comes after each mark, or searching all that comes
+    before, made splitting a long paragraph quadratic."""
+    at = end
+    while at < len(text) and text[at].isspace():
+        at += 1
+    if at == len(text):
         return True
-    first = rest[0]
+    first = text[at]
     if not (first.isupper() or first.isdigit() or first in "\"“‘'(["):
         return False
     if text[punct] != ".":
         return True
-    word_m = re.search(r"([\w.]+)$", text[:punct])
-    word = word_m.group(1) if word_m else ""
+    word = _word_before(text, punct)
     if word.lower() in _NO_BREAK_AFTER:
         return False
     if len(word) == 1 and word.isupper():
         return False  # an initial: "J. Doe"
-    if "." in word and re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):
+    if "." in word and _INITIALISM.fullmatch(word):
         # "U.S. In response" breaks, "U.S. officials" does not.
-        next_word = re.match(r"[\w’']+", rest)
+        next_word = _NEXT_WORD.match(text, at)
         return next_word is not None and next_word.group(0).lower() in _SENTENCE_STARTERS
     return True
+
+
+def _word_before(text: str, end: int) -> str:
+    """The run of word characters (`isalnum`, "_") and dots that ends at `end`, or before
+    a newline there: what a regex search for `[\\w.]+$` in `text[:end]` finds."""
+    if end and text[end - 1] == "\n":
+        end -= 1
+    start = end
+    while start and (text[start - 1].isalnum() or text[start - 1] in "_."):
+        start -= 1
+    return text[start:end]
+
+
+_INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
+_NEXT_WORD = re.compile(r"[\w’']+")
 
 
 def sentence_at(sentences: tuple[Span, ...], offset: int) -> Span:
