@@ -38,6 +38,11 @@ CASES: list[tuple[str, list[dict[str, Any]]]] = [
     ("Some 2.1 million Chileans have left.",
      [{"value": 2.1e6, "hedge": "some", "unit": "people", "modifier": "Chilean"}]),
     ("The blast killed at least 45 people.", [{"value": 45, "hedge": "at least", "unit": "deaths"}]),
+    # Where a figure may start: a capital, a hyphen, a currency sign, a word's end.
+    ("Twenty-five ships sank near the coast.", [{"value": 25, "unit": "ships"}]),
+    ("The bank lent €40 million and US$3 billion.", [{"value": 40e6, "unit": "eur"}, {"value": 3e9, "unit": "usd"}]),
+    ("Officials counted ONE HUNDRED and twenty boats.", [{"value": 120, "unit": "boats"}]),
+    ("Its x5 drone and F-16 jets flew 30 sorties.", [{"value": 30, "unit": "sorties"}]),
     ("He won 52% of the votes cast.", [{"value": 52, "unit": "percent", "of_what": "votes"}]),
     ("Between 10,000 and 15,000 people had been left homeless; 312 people were still in "
      "hospital.", [{"value": 10000, "value_max": 15000, "unit": "homeless"},
