@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import random
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -285,3 +286,22 @@ def test_article_texts_read_back_take_about_their_pickled_size() -> None:
     assert sum(len(t.sentences) for t in texts) > 100
     # As tuples and frozensets: 7 times their pickled size on the synthetic corpus.
     assert held < 2 * sum(map(len, stored)), (held, sum(map(len, stored)))
+
+
+def _blocks_in_first_order(rng: random.Random) -> list[tuple[int, int, int, float]]:
+    """Blocks as the sources stage makes them: sorted in the first article, none overlapping
+    the next there; anywhere in the second, overlapping or not."""
+    blocks, position = [], 0
+    for _ in range(rng.randint(0, 30)):
+        position += rng.randint(0, 4)
+        length = rng.randint(1, 6)
+        blocks.append((position, rng.randint(0, 60), length, float(rng.choice((length, rng.randint(1, 40))))))
+        position += length
+    return blocks
+
+
+def test_the_chain_weight_is_that_of_the_heaviest_chain() -> None:
+    rng = random.Random(9)
+    for _ in range(3000):
+        blocks = _blocks_in_first_order(rng)
+        assert sources._chain_weight(blocks) == sources._weight(sources._heaviest_chain(blocks)), blocks
