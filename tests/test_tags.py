@@ -499,3 +499,33 @@ def test_stem_paragraphs_find_a_whole_key_only(missing: tuple[str, ...]) -> None
     assert alone[("strike",)] == (2,)
     with pytest.raises(KeyError):
         alone[missing]
+
+
+CAPITAL_RUNS = [
+    "Greek coast guard Commander Nikos said",
+    "the U.S. Navy and its\tAl-Shabaab allies",
+    "he told \u201cReuters Agency that",
+    "Kyiv's mayor, Vitali  Klitschko\n said",
+    "a Mid-level official_X said; NATO  chiefs",
+    "\u00c9lys\u00e9e Palace: Macron 2024 Olympics",
+    "x\nA \n b",
+]
+
+
+@pytest.mark.parametrize("text", CAPITAL_RUNS)
+def test_a_capitalised_word_before_a_span_is_found_as_the_regex_finds_it(text: str) -> None:
+    """Read backwards in place of a regex search to the end of all the text before: the
+    same answer at every position."""
+    regex = re.compile(r"(?<![.!?:;,\u201c\u201d\"])[A-Z][\w\-]*[ \t]+$")
+    for start in range(len(text) + 1):
+        assert tags_module._capitalised_word_before(text, start) == bool(regex.search(text[:start])), start
+
+
+@pytest.mark.parametrize("words", [("North", "Korean"), ("troops",), ("Kim", "Jong-Un"), ("U.S.", "aid"), ("-led",)])
+def test_a_phrase_is_found_where_the_pattern_without_its_lookahead_finds_it(words: tuple[str, ...]) -> None:
+    text = ("North Korean troops, north korean TROOPS and North Korea's Korean troops; Kim Jong-Un's "
+            "kim jong-un; the U.S. aid and U.S.-led aid, US-led and a -led.")
+    plain = re.compile(r"(?<![\w'\u2019])" + r"(?:['\u2019]s)?\W+".join(re.escape(w) for w in words)
+                       + r"(?:['\u2019]s)?(?!\w)", re.IGNORECASE)
+    found = [m.span() for m in tags_module._phrase_pattern(words).finditer(text)]
+    assert found == [m.span() for m in plain.finditer(text)] and found

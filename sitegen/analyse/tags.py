@@ -401,8 +401,9 @@ FREQUENCY_SETTINGS = "zipf/1 en"
 def _phrase_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     """The words as written in a text, any case, a possessive allowed after each (YAKE
     drops one: "Russia's plans" -> "Russia plans")."""
-    return re.compile(
-        r"(?<![\w'\u2019])" + r"(?:['\u2019]s)?\W+".join(re.escape(w) for w in words) + r"(?:['\u2019]s)?(?!\w)",
+    return re.compile(  # the lookahead on the first character lets the search skip to it
+        rf"(?=[{re.escape(words[0][:1])}])(?<![\w'\u2019])"
+        + r"(?:['\u2019]s)?\W+".join(re.escape(w) for w in words) + r"(?:['\u2019]s)?(?!\w)",
         re.IGNORECASE,
     )
 
@@ -585,20 +586,21 @@ class _NameSpans:
     source, as an actor's name does, not a topic."""
 
     def __init__(self, article: Article, spans: Mapping[int, Sequence[tuple[int, int]]]) -> None:
-        self._paragraphs = {p.number: (p.text, spans.get(p.number, [])) for p in article.paragraphs}
+        self._paragraphs = {p.number: (p.text, spans.get(p.number, []), bool(_TOLD_WORDS.search(p.text)))
+                            for p in article.paragraphs}
 
     def touches_name(self, words: Sequence[str], paragraphs: Sequence[int]) -> bool:
         """Looks in `paragraphs` only: those where the candidate's stems occur."""
         pattern = _phrase_pattern(tuple(words))
         seen = cut = cited = 0
         next_words: set[str | None] = set()
-        for text, spans in (self._paragraphs[number] for number in paragraphs):
+        for text, spans, told in (self._paragraphs[number] for number in paragraphs):
             for m in pattern.finditer(text):
                 if any(start < m.end() and m.start() < end for start, end in spans):
                     return True
                 seen += 1
                 cut += _cuts_capitalised_run(text, m.start(), m.end())
-                cited += bool(_SAID_AFTER.match(text, m.end()) or _TOLD_BEFORE.search(text, 0, m.start()))
+                cited += bool(_SAID_AFTER.match(text, m.end()) or (told and _TOLD_BEFORE.search(text, 0, m.start())))
                 next_words.add(_next_content_word(text, m.end()))
         if seen and cut == seen:
             return True
@@ -623,8 +625,27 @@ def _cuts_capitalised_run(text: str, start: int, end: int) -> bool:
     after = _NEXT_WORD.match(text, end)
     if after and text[end - 1].isalpha() and _is_capital_word(text, start, end, last=True):
         return True
-    before = _PREVIOUS_WORD.search(text[:start])
-    return bool(before and _is_capital_word(text, start, end, last=False))
+    return _capitalised_word_before(text, start) and _is_capital_word(text, start, end, last=False)
+
+
+def _capitalised_word_before(text: str, start: int) -> bool:
+    """Whether a capitalised word, not a possessive nor after a sentence's end, stands
+    right before `start` with only blanks between: what the regex this replaced found by
+    searching all of `text[:start]` (a capital, word characters or hyphens, then spaces or
+    tabs up to the end, or to a newline ending it; not after `_SENTENCE_OR_QUOTE`), read
+    here backwards from `start`."""
+    end = start - 1 if start and text[start - 1] == "\n" else start  # `$` allows a final newline
+    blank = end
+    while blank and text[blank - 1] in " \t":
+        blank -= 1
+    word = blank
+    while word and (text[word - 1].isalnum() or text[word - 1] in "_-"):
+        word -= 1
+    if blank == end or word == blank:
+        return False
+    if "A" <= text[word] <= "Z" and not (word and text[word - 1] in _SENTENCE_OR_QUOTE):
+        return True
+    return any("A" <= c <= "Z" for c in text[word + 1:blank])
 
 
 def _is_capital_word(text: str, start: int, end: int, last: bool) -> bool:
@@ -638,8 +659,10 @@ _TOLD_BEFORE = re.compile(r"\b(?:told|according[ \t]+to)[ \t]+(?:the[ \t]+)?$", 
 _NEXT_LOWER_WORD = re.compile(r"[ \t]+([a-z][\w\-]*)")
 _NEXT_WORD = re.compile(r"[ \t]+[A-Z]")
 """A capitalised word right after a span (no punctuation between)."""
-_PREVIOUS_WORD = re.compile(r"(?<![.!?:;,\u201c\u201d\"])[A-Z][\w\-]*[ \t]+$")
-"""A capitalised word right before a span, not a possessive and not after a sentence end."""
+_SENTENCE_OR_QUOTE = ".!?:;,\u201c\u201d\""
+"""What may not come right before a capitalised word that continues a name (`_capitalised_word_before`)."""
+_TOLD_WORDS = re.compile(r"told|according", re.IGNORECASE)
+"""What a paragraph must hold for `_TOLD_BEFORE` to match anywhere in it."""
 
 
 def _fold(text: str) -> str:
