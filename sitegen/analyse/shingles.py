@@ -124,16 +124,11 @@ def strip_quotations(text: str) -> list[str]:
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-cased word tokens; digit groups are joined ("10,000" -> "10000")."""
-    out = []
-    for tok in _TOKEN_RE.findall(text.lower()):
-        tok = tok.replace("\u2019", "'")
-        if tok[0].isdigit():
-            tok = tok.replace(",", "")
-        elif tok.endswith("'s"):
-            tok = tok[:-2]
-        out.append(tok)
-    return out
+    """Lower-cased word tokens; digit groups are joined ("10,000" -> "10000"). Curly
+    apostrophes are made straight in the whole text at once: `_TOKEN_RE` takes either
+    inside a word, so the tokens are the same."""
+    return [tok.replace(",", "") if tok[0].isdigit() else tok[:-2] if tok.endswith("'s") else tok
+            for tok in _TOKEN_RE.findall(text.lower().replace("\u2019", "'"))]
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -163,10 +158,11 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in out if s.strip()]
 
 
-def shingle_hash(words: Sequence[str]) -> int:
-    """A stable 64-bit hash (Python's `hash` of str changes between runs)."""
-    digest = hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
+def shingle_digests(toks: Sequence[str]) -> list[bytes]:
+    """Each run of `SHINGLE_WORDS` tokens as a stable 64-bit hash, big-endian (Python's
+    `hash` of str changes between runs); an article's are read as one array at its end."""
+    return [hashlib.blake2b(" ".join(toks[i:i + SHINGLE_WORDS]).encode(), digest_size=8).digest()
+            for i in range(len(toks) - SHINGLE_WORDS + 1)]
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -177,7 +173,7 @@ def word_key(word: str) -> int:
 
 def article_text(article_id: str, paragraphs: Sequence[tuple[int, str]]) -> ArticleText:
     """Build the comparable units of one article from (paragraph number, text) pairs."""
-    shingles: list[int] = []
+    shingles: list[bytes] = []
     shingle_paragraphs: list[int] = []
     sentences: list[Sentence] = []
     words = 0
@@ -191,14 +187,14 @@ def article_text(article_id: str, paragraphs: Sequence[tuple[int, str]]) -> Arti
                 toks = tokens(part)
                 words += len(toks)
                 bag.update(stem(t) for t in toks if t not in STOPWORDS)
-                for i in range(len(toks) - SHINGLE_WORDS + 1):
-                    shingles.append(shingle_hash(toks[i : i + SHINGLE_WORDS]))
-                    shingle_paragraphs.append(number)
+                found = shingle_digests(toks)
+                shingles += found
+                shingle_paragraphs += [number] * len(found)
             if len(bag) >= MIN_SENTENCE_CONTENT:
                 sentences.append(Sentence(number, np.array(sorted(map(word_key, bag)), "<u8").tobytes()))
     return ArticleText(
         article_id,
-        np.array(shingles, "<u8").tobytes(),
+        np.frombuffer(b"".join(shingles), ">u8").astype("<u8").tobytes(),
         np.array(shingle_paragraphs, "<u4").tobytes(),
         tuple(sentences),
         words,
