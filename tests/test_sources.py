@@ -14,7 +14,7 @@ import yaml
 from edits import appended
 from held_memory import held_by
 
-from sitegen.analyse import lsh, sources
+from sitegen.analyse import lsh, shingles, sources
 from sitegen.analyse.shingles import ArticleText, article_text, split_sentences, strip_quotations
 from sitegen.analyse.sources import (
     LINK_SCORE,
@@ -305,3 +305,10 @@ def test_the_chain_weight_is_that_of_the_heaviest_chain() -> None:
     for _ in range(3000):
         blocks = _blocks_in_first_order(rng)
         assert sources._chain_weight(blocks) == sources._weight(sources._heaviest_chain(blocks)), blocks
+
+
+@pytest.mark.parametrize("head", ["He met Gen.", "in the U.S.", "(see No.", "U.S.A.", "a J.", "troops.", "Oct.\u201d",
+                                  "x.Jan.", "the 2024.", "etc.)", "she said.\"", "Mr", "", "sept."])
+def test_an_abbreviation_at_a_sentence_end_is_found_as_a_search_of_the_whole_sentence_finds_it(head: str) -> None:
+    whole = shingles._ABBREVIATION_RE.search(head.rstrip('"\u201d\u2019)]')) is not None
+    assert shingles._ends_with_abbreviation(head) == whole

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,6 +42,18 @@ _QUOTE_RE = re.compile(
     r"|«[^»]*(?:»|$)"
     r"|(?:^|(?<=[\s(\[]))\u2018[^\u2019]*(?:\u2019(?![A-Za-z])|$)",
 )
+def _ends_with_abbreviation(head: str) -> bool:
+    """Whether `head` (a sentence up to its full stop, closing quotes allowed) ends on an
+    abbreviation (`_ABBREVIATION_RE`). Such an ending is letters and dots, so the search
+    starts where the last run of them does, not at every position of the sentence."""
+    stripped = head.rstrip('"\u201d\u2019)]')
+    start = len(stripped)
+    while start and stripped[start - 1] in _LETTERS_AND_DOTS:
+        start -= 1
+    return _ABBREVIATION_RE.search(stripped, start) is not None
+
+
+_LETTERS_AND_DOTS = frozenset(string.ascii_letters + ".")
 _TOKEN_RE = re.compile(r"\w+(?:[.,\u2019'\-]\w+)*")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[\"\u201d\u2019)\]]*\s+(?=[\"\u201c\u2018(\[]?[A-Z0-9])")
 # A full stop after these does not end a sentence: titles, months, initials, "U.S.".
@@ -149,8 +162,7 @@ def split_sentences(text: str) -> list[str]:
     out: list[str] = []
     start = 0
     for m in _SENTENCE_END_RE.finditer(text):
-        head = text[start : m.start()]
-        if _ABBREVIATION_RE.search(head.rstrip('"\u201d\u2019)]')):
+        if _ends_with_abbreviation(text[start : m.start()]):
             continue
         out.append(text[start : m.start()])
         start = m.end()
