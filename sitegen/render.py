@@ -111,9 +111,13 @@ class ThemeEnvironment(jinja2.Environment):
 
 
 def theme_environment(theme_dirs: Sequence[Path]) -> jinja2.Environment:
-    """Templates from the site's own theme first, then the built-in one."""
+    """Templates from the site's own theme first, then the built-in one. Not reloaded
+    when their files change (`auto_reload`): jinja2 would stat each template's file every
+    time a page asks for it, three times a page; a build's theme does not change while it
+    renders, and a warm process makes a new environment when its theme does
+    (`pipeline._theme_environment`)."""
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d / "templates")) for d in theme_dirs])
-    env = ThemeEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+    env = ThemeEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False,
                            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["plural"] = lambda n, word: f"{n} {word}" + ("" if n == 1 else "s")
     return env

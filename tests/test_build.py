@@ -348,6 +348,28 @@ def test_site_theme_overrides_the_builtin_one_file_by_file(site_copy, sitegen) -
     assert parse(root / "public/index.html").css_first("h1.house-style") is None
 
 
+def test_a_process_that_builds_again_renders_with_a_template_edited_between_its_builds(site_copy) -> None:
+    """The theme's templates are not reloaded within a build (jinja2's auto_reload is off);
+    a warm process's next build still sees an edited one."""
+    from sitegen.build import BuildOptions, build
+    from sitegen.warm import WarmState
+
+    root = site_copy("minimal")
+    templates = root / "themes/default/templates"
+    templates.mkdir(parents=True)
+    builtin = (Path(__file__).parent.parent / "themes/default/templates/article.html").read_text(encoding="utf-8")
+    (templates / "article.html").write_text(builtin, encoding="utf-8")
+    options = BuildOptions(root=root, output=root / "public", warm=WarmState())
+    build(options)
+    assert parse(root / "public/articles/strike-begins.html").css_first("h1.house-style") is None
+    (templates / "article.html").write_text(builtin.replace("<h1>{{ title }}</h1>",
+                                                            '<h1 class="house-style">{{ title }}</h1>'),
+                                            encoding="utf-8")
+    build(options)
+    article = parse(root / "public/articles/strike-begins.html")
+    assert article.css_first("h1.house-style").text() == "Dockworkers walk out at the harbour"
+
+
 def test_import_names_each_bad_file_and_writes_nothing(tmp_path: Path, sitegen) -> None:
     latin = tmp_path / "latin.txt"
     latin.write_bytes(b"First line.\nCaf\xe9 society.\n")
