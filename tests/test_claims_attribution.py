@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from sitegen.analyse.reporting import (
     reporting_verbs,
     word_before,
 )
+from sitegen.analyse.sentences import Span
+from sitegen.analyse.statements import _outside
 from sitegen.model import Actor, Article, Claim, Mention, Paragraph, SourceAnalysis
 
 ACTORS = {
@@ -163,3 +166,17 @@ def test_reporting_verbs_are_those_the_verb_pattern_finds() -> None:
                 assert spans == by_pattern(text, start, end)
                 found += len(spans)
     assert found > 1000
+
+
+def test_quotations_are_blanked_out_character_for_character() -> None:
+    """`_outside` against its definition: every character of the span inside a quotation
+    becomes a space, quotations reaching past the span or the text included."""
+    rng = random.Random(1)
+    for _ in range(5000):
+        text = "".join(rng.choice("ab \u201c\u201dc.") for _ in range(rng.randint(0, 40)))
+        start = rng.randint(0, len(text))
+        span = Span(start, rng.randint(start, len(text)))
+        quotes = [tuple(sorted((rng.randint(-3, 45), rng.randint(-3, 45)))) for _ in range(rng.randint(0, 3))]
+        quoted = {i for s, e in quotes for i in range(s, e)}
+        expected = "".join(" " if i in quoted else text[i] for i in range(span.start, span.end))
+        assert _outside(text, span, quotes) == expected, (text, span, quotes)

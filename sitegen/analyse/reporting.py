@@ -55,7 +55,10 @@ def reporting_verbs(text: str, start: int, end: int,
             if m.group(0) in _VERBS
             and not any(s <= m.start() < e for s, e in skip)
             and word_before(text, m.start()) not in _NOUN_BEFORE
-            and (m.group(0) not in _NOUN_OR_VERB or re.match(r"\s+that\b", text[m.end() :]))]
+            and (m.group(0) not in _NOUN_OR_VERB or _THAT_AFTER.match(text, m.end()))]
+
+
+_THAT_AFTER = re.compile(r"\s+that\b")
 
 
 

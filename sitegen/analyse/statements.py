@@ -57,11 +57,13 @@ class StatementCue:
 
 
 def _outside(text: str, span: Span, quotes: Sequence[tuple[int, int]]) -> str:
-    chars = list(text[span.start : span.end])
+    """The span's text with the quotations in it blanked out, character for character."""
+    out = text[span.start : span.end]
     for s, e in quotes:
-        for i in range(max(s, span.start), min(e, span.end)):
-            chars[i - span.start] = " "
-    return "".join(chars)
+        start, end = max(s, span.start) - span.start, min(e, span.end) - span.start
+        if start < end:
+            out = out[:start] + " " * (end - start) + out[end:]
+    return out
 
 
 def _attributes_quote(text: str, start: int, end: int, quotes: Sequence[tuple[int, int]]) -> bool:
