@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
+import re
 from typing import Any
 
 import pytest
 
+from sitegen.analyse import numbers
 from sitegen.analyse.measures import dominant_modifiers, measure_key
 from sitegen.analyse.numbers import find_figures
 
@@ -82,3 +85,20 @@ def test_a_unit_without_modifier_adopts_the_dominant_one() -> None:
     assert dominant_modifiers(pairs) == {"troops": "malian"}
     split = [("troops", "Malian"), ("troops", "Nigerien")]
     assert dominant_modifiers(split) == {}
+
+
+def test_what_comes_before_a_figure_is_read_as_searches_to_the_end_of_the_text_found_it() -> None:
+    """`_is_date_or_label` reads the text before a figure backwards; each reading against
+    the search over all that text it replaced, on random text made of the pieces that
+    matter (months, labels, marks, digits of other scripts, newlines, a long s)."""
+    pieces = ["Oct", "oct", "SEPT", "\u017fept", "June", "No", "Room", "xOct", "_", "F", "-", ".", ",", ":", "/",
+              "7", "\u0663", "\u00b2", " ", "\n", "\t", "a", "\u00e9"]
+    month = re.compile(rf"\b(?:{numbers._MONTH_RE})\.?,?\s*$", re.IGNORECASE)
+    label = re.compile(r"\b(?:No|Article|Resolution|Section|Chapter|Room|Flight|Route)\.?\s*$")
+    rng = random.Random(7)
+    for _ in range(20000):
+        before = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 7)))
+        assert bool(re.search(r"[A-Za-z]-?$", before[-3:])) == bool(re.search(r"[A-Za-z]-?$", before)), before
+        assert numbers._after_colon_or_slash(before) == bool(re.search(r"[:/]\d*$", before)), before
+        assert bool(numbers._MONTH.fullmatch(numbers._word_at_end(before, ",."))) == bool(month.search(before)), before
+        assert bool(numbers._LABEL.fullmatch(numbers._word_at_end(before, "."))) == bool(label.search(before)), before
