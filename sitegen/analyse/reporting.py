@@ -61,7 +61,6 @@ def reporting_verbs(text: str, start: int, end: int,
 _THAT_AFTER = re.compile(r"\s+that\b")
 
 
-
 def word_before(text: str, pos: int) -> str:
     """The word that ends just before `pos`, lower-cased."""
     m = re.search(r"([\w’']+)\W*$", text[max(0, pos - 40) : pos])

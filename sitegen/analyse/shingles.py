@@ -42,18 +42,8 @@ _QUOTE_RE = re.compile(
     r"|«[^»]*(?:»|$)"
     r"|(?:^|(?<=[\s(\[]))\u2018[^\u2019]*(?:\u2019(?![A-Za-z])|$)",
 )
-def _ends_with_abbreviation(head: str) -> bool:
-    """Whether `head` (a sentence up to its full stop, closing quotes allowed) ends on an
-    abbreviation (`_ABBREVIATION_RE`). Such an ending is letters and dots, so the search
-    starts where the last run of them does, not at every position of the sentence."""
-    stripped = head.rstrip('"\u201d\u2019)]')
-    start = len(stripped)
-    while start and stripped[start - 1] in _LETTERS_AND_DOTS:
-        start -= 1
-    return _ABBREVIATION_RE.search(stripped, start) is not None
-
-
 _LETTERS_AND_DOTS = frozenset(string.ascii_letters + ".")
+"""What an abbreviation at a sentence's end is made of (`_ends_with_abbreviation`)."""
 _TOKEN_RE = re.compile(r"\w+(?:[.,\u2019'\-]\w+)*")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[\"\u201d\u2019)\]]*\s+(?=[\"\u201c\u2018(\[]?[A-Z0-9])")
 # A full stop after these does not end a sentence: titles, months, initials, "U.S.".
@@ -168,6 +158,17 @@ def split_sentences(text: str) -> list[str]:
         start = m.end()
     out.append(text[start:])
     return [s for s in out if s.strip()]
+
+
+def _ends_with_abbreviation(head: str) -> bool:
+    """Whether `head` (a sentence up to its full stop, closing quotes allowed) ends on an
+    abbreviation (`_ABBREVIATION_RE`). Such an ending is letters and dots, so the search
+    starts where the last run of them does, not at every position of the sentence."""
+    stripped = head.rstrip('"\u201d\u2019)]')
+    start = len(stripped)
+    while start and stripped[start - 1] in _LETTERS_AND_DOTS:
+        start -= 1
+    return _ABBREVIATION_RE.search(stripped, start) is not None
 
 
 def shingle_digests(toks: Sequence[str]) -> list[bytes]:
