@@ -529,3 +529,12 @@ def test_a_phrase_is_found_where_the_pattern_without_its_lookahead_finds_it(word
                        + r"(?:['\u2019]s)?(?!\w)", re.IGNORECASE)
     found = [m.span() for m in tags_module._phrase_pattern(words).finditer(text)]
     assert found == [m.span() for m in plain.finditer(text)] and found
+
+
+@pytest.mark.parametrize("text", ["he told reporters", "He TOLD  the\tpaper", "according to the union",
+                                  "x, according\tto\nthe", "foretold the", "told\n", "accord\u0130ng to the",
+                                  "said; told  \n the"])
+def test_told_before_a_span_is_found_as_a_search_from_the_paragraphs_start_finds_it(text: str) -> None:
+    for end in range(len(text) + 1):
+        whole = tags_module._TOLD_BEFORE.search(text, 0, end) is not None
+        assert tags_module._told_before(text, end) == whole, end
