@@ -5,6 +5,7 @@ step gives, and only the articles an edit changed are taken out and put in again
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,28 @@ def test_an_update_that_fails_leaves_no_tallies_behind(monkeypatch: pytest.Monke
     monkeypatch.setattr(StemParagraphs, "texts", real)
     assert not corpus.facts
     assert analyse_tags(edited, actors, corpus=corpus) == analyse_tags(edited, actors)
+
+
+def test_the_briefing_reads_distinct_tags_no_further_than_it_keeps() -> None:
+    """`_distinct` is compared tag by tag against the tags kept before it, and the briefing
+    keeps the first few dozen: a generator that stops being read there gives the same tags
+    as dropping the repeats of the whole list first."""
+    stems = ["troop", "border", "sanction", "missil", "launch", "talk", "deploy", "alli", "strike", "port"]
+    keys = [(a, b) for a in stems for b in stems if a != b] + [(s,) for s in stems]
+    scored = [(-1.0 / (n + 1), " ".join(key), key, ["a1"]) for n, key in enumerate(keys)]
+    read = 0
+
+    def counted() -> Iterator[tuple[float, str, tuple[str, ...], list[str]]]:
+        nonlocal read
+        for item in scored:
+            read += 1
+            yield item
+
+    kept_all: list[tuple[str, ...]] = []
+    for _, _, key, _ in scored:  # every repeat dropped from the whole list first
+        if not any(tag_corpus.repeats(key, k) for k in kept_all):
+            kept_all.append(key)
+    size = 6
+    chosen = tag_corpus._with_few_lone_words(tag_corpus._distinct(counted()), size)
+    assert [key for _, _, key, _ in chosen] == kept_all[:size]
+    assert read < len(scored) // 2
