@@ -512,14 +512,11 @@ class ArticleRunner:
         known |= self._deferred.get(namespace, {}).keys()
         return [i for i, key in enumerate(full) if key not in known]
 
-    def keep(self, fn: Callable[[A], object], items: Sequence[A], settings: str = "") -> None:
-        """Count the cached results of `map(fn, items, settings)` as used without reading
-        them, so they stay in the cache: for a step that found what it needed by a key
-        naming the article instead, when a later build may need them again."""
-        self.keep_keyed(step_label(fn), [item_key(b"", i) for i in items], settings)
-
     def keep_keyed(self, label: str, keys: Sequence[str], settings: str = "") -> None:
-        """`keep` for results stored by `keyed(label, keys, ..., settings)`."""
+        """Count the cached results of `keyed(label, keys, ..., settings)` (or of `map` of
+        a function so labelled, by its items' keys) as used without reading them, so they
+        stay in the cache: for a step that found what it needed by a key naming the
+        article instead, when a later build may need them again."""
         if self.cache is not None:
             namespace, full = _full_keys(code_fingerprint(), label, keys, settings)
             self._used[namespace].update(full)

@@ -45,7 +45,7 @@ from sitegen.analyse.tag_corpus import (
 )
 from sitegen.model import Actor, Article, Tag
 from sitegen.runner import MIN_POOL_ITEMS, SERIAL_RUNNER, ArticleRunner, in_batches, item_key, step_label
-from sitegen.warm import by_identity
+from sitegen.warm import ArticleKeys, by_identity
 
 ARTICLE_CANDIDATES = 20
 """Filtered candidates kept per article; relevance falls linearly from 1 to 1/20."""
@@ -170,6 +170,13 @@ def actor_names(actors: tuple[Actor, ...]) -> tuple[_NameFilter, dict[str, dict[
     return _NameFilter.of(actors), spans
 
 
+@by_identity
+def _article_keys(named: tuple[_NameFilter, object]) -> tuple[ArticleKeys, ArticleKeys]:
+    """Each article's key by the whole name filter, and its text's key (`_FactInputs.keys`),
+    kept with the very names and mentions (`actor_names`) the first were made from."""
+    return ArticleKeys(), ArticleKeys()
+
+
 class _FactInputs:
     """Each article's input to `article_tag_facts`, and its cache key.
 
@@ -188,7 +195,9 @@ class _FactInputs:
         self.articles = articles
         self._runner = runner
         self._found = {i: tuple(kws) for i, kws in enumerate(found)} if found is not None else {}
-        self.names, spans = actor_names(tuple(actors))
+        named = actor_names(tuple(actors))
+        self.names, spans = named
+        self._article_keys = _article_keys(named)
         self._named_parts = functools.cache(self.names.named_parts)  # keywords recur from article to article
         self._restricted: dict[int, _NameFilter] = {}
         self._words: set[str] = set()
@@ -213,18 +222,25 @@ class _FactInputs:
                 found.update(zip(batch, [item_key(b"", item) for item in self.items(batch)], strict=True))
             return [found[i] for i in todo]
 
-        keys = self._runner.keyed(_KEYS_LABEL, self._by_all_names(self.names), restricted_keys,
-                                  settings=_KEYS_SETTINGS)
+        by_all_names, by_text = self._article_keys
+        names_digest = functools.cache(lambda: item_key(b"", self.names))
+        keys = self._runner.keyed(
+            _KEYS_LABEL, by_all_names.of(self.articles, lambda i: self._by_all_names_key(i, names_digest())),
+            restricted_keys, settings=_KEYS_SETTINGS)
         self._runner.keep_latest(_NAMES_LABEL, last if last == self.names else self.names, _KEYS_SETTINGS)
-        # Kept for the next build, which will need an article's keywords if its names change.
-        self._runner.keep(article_keywords, [article_text(a) for a in self.articles], KEYWORD_SETTINGS)
+        # Kept for the next build, which will need an article's keywords if its names change
+        # (the keys `extract_keywords` looks them up by).
+        text_keys = by_text.of(self.articles, lambda i: item_key(b"", article_text(self.articles[i])))
+        self._runner.keep_keyed(step_label(article_keywords), text_keys, KEYWORD_SETTINGS)
         return keys
 
-    def _by_all_names(self, names: _NameFilter, indices: Iterable[int] | None = None) -> list[str]:
-        """The articles' keys by the whole filter `names` (all of them, or those `indices`)."""
+    def _by_all_names(self, names: _NameFilter, indices: Iterable[int]) -> list[str]:
+        """The keys of articles `indices` by the whole filter `names`."""
         digest = item_key(b"", names)
-        return [item_key(b"tag facts by all names", (self.articles[i], self.spans[i], digest))
-                for i in (range(len(self.articles)) if indices is None else indices)]
+        return [self._by_all_names_key(i, digest) for i in indices]
+
+    def _by_all_names_key(self, index: int, names_digest: str) -> str:
+        return item_key(b"tag facts by all names", (self.articles[index], self.spans[index], names_digest))
 
     def _kept_keys(self, todo: Sequence[int], last: _NameFilter) -> dict[int, str]:
         """The keys, by index, of those articles `todo` that the last build (whose filter was
