@@ -83,7 +83,8 @@ def by_identity(make: Callable[[A], R]) -> Callable[[A], R]:
     indexes need not be made again (4 s of a profiled rebuild's main process at 10,000
     articles; a rebuild in `sitegen serve` 21-27 -> 15-20 s in all). A build from
     the command line makes each once, as before. The argument must be immutable (a tuple
-    of frozen records) and callers must not change the result."""
+    of frozen records) and callers must not change the result, but for a memo it holds of
+    what it is made from (`ArticleKeys`)."""
     last: list[tuple[A, R]] = []
 
     @functools.wraps(make)
@@ -102,9 +103,10 @@ class ArticleKeys:
     (the actors' names, say), kept by the article's file digest for the articles of the
     last call. Held with those shared values (`by_identity`), a process that builds again
     and again gets them back while an edit leaves the values as they were, and then makes
-    the keys of the articles the edit changed alone: making every article's keys took a
-    fifth of an edit rebuilt in `sitegen serve` at 1,000 articles (profiled). An article
-    with no file digest (made in code) has its key made each time."""
+    the keys of the articles the edit changed alone. In an edit rebuilt by `sitegen serve`
+    at 1,000 articles the claims' join went 0.09-0.10 -> 0.04-0.05 s and the tags stage
+    0.16-0.20 -> 0.12 s. An article with no file digest (made in code) has its key made
+    each time."""
 
     def __init__(self) -> None:
         self._kept: dict[tuple[str, str], str] = {}

@@ -182,6 +182,8 @@ class _ActorInputs:
         return sorted({row[3] for row in self.mentions.get(article_id, ())} | self.prominent)
 
     def keys_of(self, articles: Sequence[Article]) -> list[str]:
+        """`ClaimInputs.keys`: each article's digest, its mentions and a digest of each
+        actor its item can name."""
         def make(index: int) -> str:
             article = articles[index]
             return plain_key(b"claims input", (

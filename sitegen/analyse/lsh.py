@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sitegen.analyse.arrays import sorted_unique
 from sitegen.pickling import pickled_by_value
 
 LSH_BANDS, LSH_ROWS = 128, 2
@@ -82,7 +83,7 @@ class Partners:
         n = len(self.ids)
         left = np.repeat(np.arange(n, dtype=np.int64), self.counts)
         right = self.flat.astype(np.int64)
-        pairs = np.unique(np.minimum(left, right) * n + np.maximum(left, right))
+        pairs = sorted_unique(np.minimum(left, right) * n + np.maximum(left, right))
         return list(zip((pairs // n).tolist(), (pairs % n).tolist(), strict=True))
 
 

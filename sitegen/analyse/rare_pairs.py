@@ -17,6 +17,8 @@ from itertools import chain
 
 import numpy as np
 
+from sitegen.analyse.arrays import sorted_unique
+
 BLOCK_CELLS = 1 << 22
 """Rows of the largest intermediate array made at a time (32 MB of int64), so memory stays
 flat however many pairs a corpus proposes."""
@@ -60,15 +62,9 @@ def rare_key_pairs(keys: Sequence[Iterable[str]], per_item: int, max_bucket: int
         right = holder_of[np.repeat(first_holder[held[rows]], counts) + within]
         apart = left != right
         left, right = left[apart], right[apart]
-        found.append(_distinct(np.minimum(left, right) * n + np.maximum(left, right)))
-    pairs = _distinct(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+        found.append(sorted_unique(np.minimum(left, right) * n + np.maximum(left, right)))
+    pairs = sorted_unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     return pairs // n, pairs % n
-
-
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """`values` sorted, each once (`np.unique` hashes first: slower on these arrays)."""
-    values = np.sort(values)
-    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
 def _blocks(cells: np.ndarray) -> list[slice]:

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from sitegen.analyse import lsh
+from sitegen.analyse.arrays import sorted_unique
 from sitegen.analyse.lsh import LSH_BANDS, LSH_ROWS
 from sitegen.analyse.shingles import ArticleText, article_text
 from sitegen.imports import import_alone
@@ -538,7 +539,7 @@ def _bigrams(text: ArticleText) -> np.ndarray:
     mixed = np.concatenate(pairs)
     mixed ^= mixed >> np.uint64(33)
     mixed *= _MIX_FINAL
-    return np.unique(mixed >> np.uint64(32))
+    return sorted_unique(mixed >> np.uint64(32))
 
 
 _MIX_FIRST, _MIX_SECOND, _MIX_FINAL = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F),

@@ -397,7 +397,7 @@ def _floor(
 def _with_few_lone_words(scored: Iterable[_Scored], size: int) -> list[_Scored]:
     """The best `size` tags, of which at most `UNIGRAM_SHARE` lone words (`scored` is read
     no further than it takes)."""
-    out: list[tuple[float, str, Key, list[str]]] = []
+    out: list[_Scored] = []
     lone = 0
     for item in scored:
         if len(item[2]) == 1:
