@@ -25,7 +25,7 @@ from sitegen.analyse.sources import (
 from sitegen.cache import KEY_ENV
 from sitegen.load import load_article
 from sitegen.model import Article, Paragraph, SourceAnalysis
-from sitegen.runner import ArticleRunner, item_key, open_runner, step_label
+from sitegen.runner import ArticleRunner, open_runner, step_label
 
 STORIES = Path(__file__).parent / "stories"
 SOURCE_STORIES = sorted(p.name for p in STORIES.glob("sources-*") if p.is_dir())
@@ -233,8 +233,37 @@ def test_after_an_edit_only_the_texts_of_pairs_compared_again_are_read(
     assert result == analyse_sources_with(edited, use_lsh=True)
     assert 1 < texts_read < len(articles) // 2
     with open_runner(1, tmp_path / "cache") as runner:
-        digests = [item_key(b"", item) for item in sources._items(sorted(edited, key=lambda a: a.id))]
+        digests = sources.text_digests(sorted(edited, key=lambda a: a.id))
         assert runner.missing_keyed(step_label(article_text), digests, sources.TEXT_SETTINGS) == []
+
+
+def test_an_article_read_from_its_file_is_named_by_the_file_and_an_edit_renames_it_alone(tmp_path: Path) -> None:
+    """`text_digests` names an article read from a file by the file's digest: an edit of its
+    text gives it a new name and leaves every other article's; an article made in code is
+    named by its paragraphs, so two with the same text share a name."""
+    root = tmp_path / "story"
+    root.mkdir()
+    for path in sorted((STORIES / "sources-wire-cuts").glob("*.md")):
+        (root / path.name).write_bytes(path.read_bytes())
+
+    def loaded() -> list[Article]:
+        problems: list[object] = []
+        articles = [load_article(p, root, problems) for p in sorted(root.glob("*.md"))]  # type: ignore[arg-type]
+        return sorted((a for a in articles if a is not None), key=lambda a: a.id)
+
+    before = loaded()
+    assert all(a.content_digest for a in before)
+    first = sorted(root.glob("*.md"))[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\nThe union said talks would resume on Monday.\n",
+                     encoding="utf-8")
+    after = loaded()
+    moved = [a.id for a, x, y in zip(after, sources.text_digests(before), sources.text_digests(after), strict=True)
+             if x != y]
+    assert moved == [after[0].id]
+    made = [dataclasses.replace(a, content_digest="") for a in before[:2]]
+    twin = dataclasses.replace(made[0], content_digest="")
+    assert sources.text_digests([made[0], twin, made[1]])[:2] == sources.text_digests([made[0]]) * 2
+    assert len(set(sources.text_digests(made))) == 2
 
 
 def test_an_article_without_text_is_independent_and_breaks_nothing() -> None:
