@@ -39,11 +39,11 @@ from sitegen.load import LoadedSite, Parsed, file_digest, load_site, parse_artic
 from sitegen.model import Analysis, Claim, SourceAnalysis, Tag
 from sitegen.pagination import Layout, layout
 from sitegen.progress import terminal_progress
-from sitegen.render import Page, PageReuse, render_site, theme_environment
+from sitegen.render import Page, PageReuse, rendered_site, theme_environment
 from sitegen.runner import ArticleRunner, default_jobs, open_runner
 from sitegen.search import search_index_js
 from sitegen.warm import PerRecord, WarmState
-from sitegen.write import Chunks, OutputFile
+from sitegen.write import Chunks, KeptFiles, OutputFile
 
 if TYPE_CHECKING:
     import jinja2
@@ -209,7 +209,7 @@ class SiteOutput:
     site: Site
     records: SiteRecords | None
     """Digests of `site`'s records, for the next build's `carried_inputs` (None without a cache)."""
-    files: Iterator[OutputFile]
+    files: Iterator[OutputFile | KeptFiles]
     pages: list[Page]
     """Each page once its file has been produced, without its bytes (those go to disk)."""
     computed: int = 0
@@ -251,7 +251,8 @@ def site_output(
     pages: list[Page] = []
     environment = _theme_environment(warm, theme, dirs)
     files = _timed(timer, "render", _files(site, split, environment, dirs, reuse, options.jobs or default_jobs(),
-                                           pages, with_inputs=cache is not None, lines=lines, carried=carried))
+                                           pages, with_inputs=cache is not None, lines=lines, carried=carried,
+                                           search_rows=warm.search_rows if warm else None))
     return SiteOutput(site, records, files, pages, computed=runner.computed, reused=runner.reused)
 
 
@@ -265,17 +266,19 @@ def _theme_environment(warm: WarmState | None, theme: str, dirs: list[Path]) -> 
 
 
 def _files(site: Site, split: Layout, environment: jinja2.Environment, dirs: list[Path], reuse: PageReuse | None,
-           jobs: int, pages: list[Page], with_inputs: bool, lines: PerRecord, carried: CarriedInputs | None
-           ) -> Iterator[OutputFile]:
-    rendered = render_site(site, dirs, reuse, jobs, with_inputs, carried, environment, split)
+           jobs: int, pages: list[Page], with_inputs: bool, lines: PerRecord, carried: CarriedInputs | None,
+           search_rows: PerRecord | None = None) -> Iterator[OutputFile | KeptFiles]:
+    rendered = rendered_site(site, dirs, reuse, jobs, with_inputs, carried, environment, split)
     # Asking for the first page starts the render workers; this process makes the
     # whole-site files while they go on, instead of after (a fifth of a rebuild's render
     # at 1,000 articles, where it waited for them), and writes them after the pages.
-    first = next(rendered, None)
+    first = next(rendered.others, None)
     whole_site = [OutputFile("briefing.json", Chunks.of(briefing_json_parts(site, lines))),
-                  OutputFile("search-index.js", search_index_js(site).encode("utf-8")),
+                  OutputFile("search-index.js", search_index_js(site, search_rows).encode("utf-8")),
                   OutputFile("feed.xml", atom_feed(site).encode("utf-8"))]
-    for page in itertools.chain([first] if first is not None else [], rendered):
+    pages += rendered.kept
+    yield KeptFiles([page.path for page in rendered.kept])
+    for page in itertools.chain([first] if first is not None else [], rendered.others):
         # A page kept from the last build has no bytes already (all but a few after an edit).
         pages.append(page if page.content is None else dataclasses.replace(page, content=None))
         yield OutputFile(page.path, page.content)

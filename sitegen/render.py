@@ -7,7 +7,6 @@ so a template cannot build a wrong URL (Zola's `SerializingPage`, MkDocs' `Templ
 from __future__ import annotations
 
 import functools
-import itertools
 import textwrap
 import threading
 import traceback
@@ -810,10 +809,32 @@ def _batches(pages: Sequence[_PagePlan], todo: Sequence[int]) -> Iterator[Sequen
 def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None = None,
                 jobs: int = 1, with_inputs: bool = True, carried: CarriedInputs | None = None,
                 environment: jinja2.Environment | None = None, pages: Layout | None = None) -> Iterator[Page]:
-    """Every HTML page of the briefing, one at a time and in a fixed order, so the caller
-    can write each and let it go (nothing is written here). A page whose inputs or view
-    are as they were in the last build is not rendered again when `reuse` says its old
-    file is still right (its content is None); without `reuse`, every page is rendered.
+    """Every HTML page of the briefing, one at a time, so the caller can write each and
+    let it go (nothing is written here): `rendered_site`'s kept pages, then the others."""
+    rendered = rendered_site(site, theme_dirs, reuse, jobs, with_inputs, carried, environment, pages)
+    yield from rendered.kept
+    yield from rendered.others
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedSite:
+    """The pages of a build: those found kept at once, and the others as they render."""
+
+    kept: list[Page]
+    """Pages whose inputs an edit left as they were (`carried`) and whose files are as the
+    last build wrote them: found in one pass, before any page renders, so a rebuild hands
+    them on as one list instead of one at a time through each step that follows (51,000
+    pages at 10,000 articles)."""
+    others: Iterator[Page]
+    """Every other page, in a fixed order, rendered (or found unchanged) as it is consumed."""
+
+
+def rendered_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None = None,
+                  jobs: int = 1, with_inputs: bool = True, carried: CarriedInputs | None = None,
+                  environment: jinja2.Environment | None = None, pages: Layout | None = None) -> RenderedSite:
+    """Every HTML page of the briefing. A page whose inputs or view are as they were in
+    the last build is not rendered again when `reuse` says its old file is still right
+    (its content is None); without `reuse`, every page is rendered.
     With `jobs` > 1 and fork available, worker processes forked with the linked site
     build, hash and render the pages; the bytes are the same. `with_inputs` False: no
     page's inputs are hashed (nothing will keep them for a next build). `carried`: the
@@ -822,27 +843,46 @@ def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None 
     copy more of its memory than they have pages to do (see bench/README.md, the fork tax).
     `environment`: the theme's templates (`theme_environment(theme_dirs)` unless given);
     `pages`: how its lists are split (`layout(site)` unless given)."""
-    global _FORKED_JOB
     pages = pages or layout(site)
     plans = list(_pages(Views(site, pages)))
-    kept = [carried.digest(p.path, p.kind, p.entity) if p.entity is not None else None
-            for p in plans] if carried is not None and with_inputs else None
+    digests = [carried.digest(p.path, p.kind, p.entity) if p.entity is not None else None
+               for p in plans] if carried is not None and with_inputs else None
     job = _Job(environment or theme_environment(theme_dirs), plans, reuse or _NoReuse(), theme_dirs,
-               Inputs(site, pages) if with_inputs else None, kept)
-    todo = [k for k in range(len(plans)) if kept is None or kept[k] is None]
+               Inputs(site, pages) if with_inputs else None, digests)
+    kept = _kept_pages(job)
+    return RenderedSite([page for page in kept if page is not None], _others(job, kept, jobs))
+
+
+def _kept_pages(job: _Job) -> list[Page | None]:
+    """Each page kept as the last build made it by its carried inputs digest, else None."""
+    if job.carried is None:
+        return [None] * len(job.pages)
+    same = job.reuse.view_of_same_inputs
+    out: list[Page | None] = []
+    for plan, inputs in zip(job.pages, job.carried, strict=True):
+        view = same(plan.path, inputs) if inputs is not None else None
+        out.append(None if view is None else
+                   Page(plan.path, plan.kind, None, view, rendered=False, inputs_digest=inputs or "", viewed=False))
+    return out
+
+
+def _others(job: _Job, kept: list[Page | None], jobs: int) -> Iterator[Page]:
+    """The pages not `kept`, in order, each rendered or found unchanged; by forked workers
+    when there are many."""
+    global _FORKED_JOB
+    todo = [k for k in range(len(job.pages)) if kept[k] is None]
     if jobs < 2 or len(todo) < MIN_POOL_PAGES or not fork_available():
-        yield from (_page_or_raise(_render_page(job, k)) for k in range(len(job.pages)))
+        yield from (_page_or_raise(_render_page(job, k)) for k in todo)
         return
     _FORKED_JOB = job
     stop = threading.Event()
     try:
         with ForkedPool(jobs) as pool:
             try:
-                done = itertools.chain.from_iterable(pool.imap(_render_in_worker, _until(stop, _batches(plans, todo))))
-                # A page with carried inputs is found kept here (its file's stamp checked),
-                # while the workers build and render the others.
-                for k in range(len(plans)):
-                    yield _page_or_raise(next(done) if kept is None or kept[k] is None else _render_page(job, k))
+                done = pool.imap(_render_in_worker, _until(stop, _batches(job.pages, todo)))
+                for batch in done:
+                    for page in batch:
+                        yield _page_or_raise(page)
             finally:
                 stop.set()  # before the pool is closed (see `_until`)
     finally:

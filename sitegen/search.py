@@ -10,7 +10,9 @@ from __future__ import annotations
 import orjson
 
 from sitegen.link import Site
+from sitegen.model import Actor, Article, Claim
 from sitegen.urls import actor_page, article_page, paragraph_anchor, tag_page
+from sitegen.warm import PerRecord
 
 DETAIL_MAX = 140
 
@@ -20,26 +22,40 @@ def _cut(text: str, limit: int = DETAIL_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def search_records(site: Site) -> list[list[str]]:
-    """Articles, actors, claims and tags; claims link to the very paragraph of their evidence."""
-    records: list[list[str]] = []
-    for article in site.articles:
-        detail = " · ".join(filter(None, (article.outlet, article.date)))
-        records.append(["article", article.title, detail, article_page(article.id)])
-    for actor in site.actors.values():
-        others = [a for a in actor.aliases if a != actor.name]
-        detail = " · ".join(filter(None, (actor.type, actor.role, ", ".join(others))))
-        records.append(["actor", actor.name, _cut(detail), actor_page(actor.id)])
+def search_records(site: Site, kept: PerRecord | None = None) -> list[list[str]]:
+    """Articles, actors, claims and tags; claims link to the very paragraph of their evidence.
+    `kept` (a warm process's): the rows of the very same articles, actors and claims as
+    the last build's, each made from its record alone (a claim's speaker, another record,
+    is named afresh); at 10,000 articles making every row took 0.27 s of each rebuild."""
+    kept = kept or PerRecord()
+    records = [kept.get(article, _article_row) for article in site.articles]
+    records += [kept.get(actor, _actor_row) for actor in site.actors.values()]
     for claim in site.claims.values():
         speaker = site.actors[claim.speaker].name if claim.speaker else (claim.speaker_surface or "")
-        first = claim.evidence[0]
-        href = f"{article_page(first.article)}#{paragraph_anchor(first.paragraph)}"
-        records.append(["claim", _cut(claim.text), _cut(speaker, 60), href])
-    for tag in site.tags.values():
-        records.append(["tag", tag.label, f"{len(tag.articles)} articles", tag_page(tag.id)])
+        kind, label, href = kept.get(claim, _claim_row)
+        records.append([kind, label, _cut(speaker, 60), href])
+    records += [["tag", tag.label, f"{len(tag.articles)} articles", tag_page(tag.id)] for tag in site.tags.values()]
+    kept.end_build()
     return records
 
 
-def search_index_js(site: Site) -> str:
-    data = orjson.dumps(search_records(site)).decode("utf-8")  # compact, UTF-8 unescaped
+def _article_row(article: Article) -> list[str]:
+    detail = " · ".join(filter(None, (article.outlet, article.date)))
+    return ["article", article.title, detail, article_page(article.id)]
+
+
+def _actor_row(actor: Actor) -> list[str]:
+    others = [a for a in actor.aliases if a != actor.name]
+    detail = " · ".join(filter(None, (actor.type, actor.role, ", ".join(others))))
+    return ["actor", actor.name, _cut(detail), actor_page(actor.id)]
+
+
+def _claim_row(claim: Claim) -> tuple[str, str, str]:
+    """A claim's row but its speaker: kind, label and the link to its first report."""
+    first = claim.evidence[0]
+    return "claim", _cut(claim.text), f"{article_page(first.article)}#{paragraph_anchor(first.paragraph)}"
+
+
+def search_index_js(site: Site, kept: PerRecord | None = None) -> str:
+    data = orjson.dumps(search_records(site, kept)).decode("utf-8")  # compact, UTF-8 unescaped
     return f"window.SITEGEN_SEARCH={data};\n"

@@ -63,6 +63,8 @@ class WarmState:
     """Analysis results by cache namespace, then by full cache key (`runner.ArticleRunner.keyed`)."""
     export_lines: PerRecord = field(default_factory=PerRecord)
     """Each actor's and claim's encoded line of `briefing.json` (`export.briefing_json_parts`)."""
+    search_rows: PerRecord = field(default_factory=PerRecord)
+    """Each article's, actor's and claim's row of the search index (`search.search_records`)."""
     tag_corpus: TagCorpus | None = None
     """The tags' corpus step tallies, updated for the articles each build changed."""
     theme: tuple[str, jinja2.Environment] | None = None

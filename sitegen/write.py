@@ -59,6 +59,15 @@ class OutputFile:
 
 
 @dataclass(frozen=True, slots=True)
+class KeptFiles:
+    """Files the output already holds as this build would write them (pages kept from the
+    last build, their files found untouched), taken as one list rather than as an
+    `OutputFile` each: after an edit at 10,000 articles, 51,000 of 52,000 pages."""
+
+    paths: Sequence[str]
+
+
+@dataclass(frozen=True, slots=True)
 class WriteResult:
     changed: tuple[str, ...]
     """Files whose bytes differ from the previous build (or are new)."""
@@ -153,7 +162,7 @@ class _Staging:
         return True
 
 
-def write_output(files: Iterable[OutputFile], output: Path) -> WriteResult:
+def write_output(files: Iterable[OutputFile | KeptFiles], output: Path) -> WriteResult:
     """Replace `output` with exactly these files (plus foreign files found there).
 
     `files` is consumed once. While changed files are few (an edit), each is written beside
@@ -179,14 +188,23 @@ def write_output(files: Iterable[OutputFile], output: Path) -> WriteResult:
     stage: _Staging | None = None
     try:
         for item in files:
-            ours.add(item.path)
-            if held is not None and held.take(item):
-                continue
-            if stage is None:  # too much changed to update in place (or no sitegen output yet)
-                stage = _Staging.start(staging, output, existing, held, changed)
-                held = None
-            if stage.put(item):
-                changed.append(item.path)
+            if isinstance(item, KeptFiles):
+                ours.update(item.paths)
+                if held is not None:
+                    held.kept += item.paths
+                    continue
+                singles = [OutputFile(path, None) for path in item.paths]
+            else:
+                ours.add(item.path)
+                if held is not None and held.take(item):
+                    continue
+                singles = [item]
+            for single in singles:
+                if stage is None:  # too much changed to update in place (or no sitegen output yet)
+                    stage = _Staging.start(staging, output, existing, held, changed)
+                    held = None
+                if stage.put(single):
+                    changed.append(single.path)
         manifest = OutputFile(MANIFEST, (json.dumps({"files": sorted(ours)}, indent=0) + "\n").encode("utf-8"))
         foreign = sorted(existing - ours - previous - {MANIFEST})
         _refuse_clashes(foreign, ours, output)

@@ -79,6 +79,15 @@ def _touch_output(root: Path) -> None:
     page.write_bytes(page.read_bytes() + b"<!-- edited by hand -->")
 
 
+def _touch_article_page(root: Path) -> None:
+    """A page whose inputs the next build carries over (`carried_inputs`), edited by hand:
+    found by its stamp, not kept."""
+    page = sorted((root / "public" / "articles").glob("*.html"))[0]
+    before = page.read_bytes()
+    page.write_bytes(before.replace(b"</main>", b"<p>edited by hand</p></main>"))
+    assert page.read_bytes() != before
+
+
 def _delete_output(root: Path) -> None:
     (root / "public" / "sources.html").unlink()
 
@@ -92,7 +101,7 @@ def _add_curated_actors(root: Path) -> None:
     (root / "content" / "actors.yaml").write_text("[]\n", encoding="utf-8")
 
 
-@pytest.mark.parametrize("change", [_edit_article, _edit_theme, _touch_output, _delete_output,
+@pytest.mark.parametrize("change", [_edit_article, _edit_theme, _touch_output, _touch_article_page, _delete_output,
                                     _corrupt_record, _add_curated_actors])
 def test_any_change_to_inputs_or_output_builds_again(root: Path, change: Callable[[Path], None]) -> None:
     built(root)

@@ -4,17 +4,17 @@ staged tree swapped in; either way exactly the build's files plus the user's own
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
 from sitegen import write
 from sitegen.errors import SitegenError
-from sitegen.write import MANIFEST, OutputFile, write_output
+from sitegen.write import MANIFEST, KeptFiles, OutputFile, write_output
 
 
-def site(pages: dict[str, bytes | None]) -> list[OutputFile]:
+def site(pages: Mapping[str, bytes | None]) -> list[OutputFile]:
     return [OutputFile(path, content) for path, content in sorted(pages.items())]
 
 
@@ -62,6 +62,34 @@ def test_many_changes_go_through_a_staged_tree(out: Path, monkeypatch: pytest.Mo
     assert result.changed == tuple(f"articles/{k}.html" for k in "abcde")
     assert {k: v for k, v in listing(out).items() if k != MANIFEST} == pages
     assert sorted(p.name for p in out.parent.iterdir()) == ["public"]
+
+
+@pytest.mark.parametrize(("staged", "kept_first"), [(False, True), (True, True), (True, False)])
+def test_files_kept_as_one_list_are_kept_as_files_passed_one_by_one(
+        out: Path, monkeypatch: pytest.MonkeyPatch, staged: bool, kept_first: bool) -> None:
+    """Unchanged pages handed over as one `KeptFiles` are left as they are (in place) or
+    linked into the staged tree (whether they come before it begins or after), listed in
+    the manifest and never removed; either way, the output is what passing each as an
+    `OutputFile` without bytes gives."""
+    if staged:
+        monkeypatch.setattr(write, "IN_PLACE_FILES", 1)  # past two changed files (half the output)
+    kept = ["articles/a.html", "index.html"]
+    before = {p: (out / p).stat() for p in kept}
+    changed = [OutputFile(f"articles/{k}.html", k.encode() * 2) for k in "bcd"]
+    folder = out.stat().st_ino
+    files: list[OutputFile | KeptFiles] = [KeptFiles(kept), *changed] if kept_first else [*changed, KeptFiles(kept)]
+    result = write_output(files, out)
+    assert (out.stat().st_ino != folder) is staged
+    assert result.changed == ("articles/b.html", "articles/c.html", "articles/d.html")
+    assert result.removed == ("tags/t.html",)
+    for path in kept:
+        now = (out / path).stat()
+        assert (now.st_ino, now.st_mtime_ns) == (before[path].st_ino, before[path].st_mtime_ns)
+    again = out.parent / "again"
+    write_output(site(FIRST), again)
+    write_output([*changed, *(OutputFile(path, None) for path in kept)], again)
+    assert listing(out) == listing(again)
+    assert result.files == tuple(sorted([*kept, *(f.path for f in changed), MANIFEST]))
 
 
 def test_a_large_changed_file_is_still_written_in_place(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
