@@ -405,6 +405,34 @@ def test_a_warm_process_remakes_the_actor_indexes_only_when_an_actor_changes(roo
     assert inodes_free_tree(root / "public") == inodes_free_tree(root.parent / "fresh2")
 
 
+def test_a_warm_process_keeps_the_claim_indexes_while_the_claims_stay(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Indexes made from the claims alone (`link.index_claims`) are kept by a warm process
+    while an edit leaves the claims as they were, and each claim's count of outlets is
+    counted again when an article's outlet changes; the output equals a fresh build's."""
+    root = _rewrites_story(tmp_path, monkeypatch)
+    warm = WarmState()
+    first = built(root, warm=warm).site
+    articles = sorted((root / "content" / "articles").glob("*.md"))
+    articles[0].write_text(articles[0].read_text(encoding="utf-8") + "\nThe talks went on late into the night.\n",
+                           encoding="utf-8")  # no claim: the claims stay as they were
+    second = built(root, warm=warm).site
+    assert first is not None and second is not None
+    assert second.claims_of_article is first.claims_of_article and second.outlets_of_claim is first.outlets_of_claim
+    # A claim two outlets report, one of which now takes the other's name.
+    claim = next(c for c in second.claims.values() if second.outlets_of_claim[c.id] == 2)
+    one, other = sorted({e.article for e in claim.evidence}, key=lambda a: second.article_by_id[a].outlet or "")[:2]
+    path = root / "content" / "articles" / f"{other}.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(f"outlet: {second.article_by_id[other].outlet}",
+                                 f"outlet: {second.article_by_id[one].outlet}"), encoding="utf-8")
+    third = built(root, warm=warm).site
+    assert third is not None and third.claims_of_article is second.claims_of_article
+    assert third.outlets_of_claim[claim.id] == 1
+    build(BuildOptions(root=root, output=root.parent / "fresh", jobs=1, use_cache=False))
+    assert inodes_free_tree(root / "public") == inodes_free_tree(root.parent / "fresh")
+
+
 def test_by_identity_runs_again_for_another_object_even_if_equal() -> None:
     calls: list[tuple[int, ...]] = []
 
