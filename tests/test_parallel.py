@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -65,22 +66,40 @@ def site_copy(corpus: Path, tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.parametrize("ahead", [1, render.TASKS_AHEAD])
 def test_pool_build_is_byte_identical_to_serial(corpus: Path, serial: dict[str, str], tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+                                               monkeypatch: pytest.MonkeyPatch, ahead: int) -> None:
     monkeypatch.setattr(render, "MIN_POOL_PAGES", 1)  # pages rendered by forked workers too
+    monkeypatch.setattr(render, "TASKS_AHEAD", ahead)  # workers held back by the pages not yet taken
     monkeypatch.setattr(background, "MIN_ARTICLES", 1)  # sources and tags in forked stages too
     build(BuildOptions(root=corpus, output=tmp_path / "public", jobs=2, use_cache=False))
     assert tree(tmp_path / "public") == serial
 
 
+@pytest.mark.parametrize("ahead", [1, render.TASKS_AHEAD])
 def test_a_template_error_in_a_render_worker_names_the_template_line(
-        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ahead: int) -> None:
+    """With one batch ahead the pool's feeder is waiting for room when the error comes: it
+    must be woken to see the stop, or closing the pool waits for it for ever."""
     monkeypatch.setattr(render, "MIN_POOL_PAGES", 1)
+    monkeypatch.setattr(render, "TASKS_AHEAD", ahead)
     root = site_copy(corpus, tmp_path)
     shutil.copytree(BAD_THEME / "themes", root / "themes")
-    with pytest.raises(SitegenError) as raised:
-        build(BuildOptions(root=root, output=root / "public", jobs=2, use_cache=False))
-    (problem,) = raised.value.problems
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            build(BuildOptions(root=root, output=root / "public", jobs=2, use_cache=False))
+        except BaseException as error:  # checked below, in the test's thread
+            failed.append(error)
+
+    builder = threading.Thread(target=run, daemon=True)
+    builder.start()
+    builder.join(timeout=120)
+    assert not builder.is_alive(), "the failed build never returned (closing the render pool waits)"
+    (error,) = failed
+    assert isinstance(error, SitegenError)
+    (problem,) = error.problems
     assert (problem.path, problem.line) == ("themes/default/templates/article.html", 4)
     assert "'no_such_value' is undefined" in problem.message
     assert not (root / "public").exists()
