@@ -189,6 +189,8 @@ def write_output(files: Iterable[OutputFile | KeptFiles], output: Path) -> Write
     try:
         for item in files:
             if isinstance(item, KeptFiles):
+                for path in item.paths:
+                    _safe_parts(path)  # listed in the manifest, which a later build removes files by
                 ours.update(item.paths)
                 if held is not None:
                     held.kept += item.paths

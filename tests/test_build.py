@@ -292,12 +292,14 @@ def test_output_path_from_content_cannot_escape(site_copy, sitegen) -> None:
                                  "a//b.html", "a\\..\\b.html"])
 def test_writer_refuses_a_path_outside_the_output(tmp_path: Path, bad: str) -> None:
     from sitegen.errors import SitegenError
-    from sitegen.write import OutputFile, write_output
+    from sitegen.write import KeptFiles, OutputFile, write_output
 
     out = tmp_path / "site" / "public"
     write_output([OutputFile("index.html", b"old")], out)
     with pytest.raises(SitegenError, match="escapes the output folder"):
         write_output([OutputFile("ok/page.html", b"new"), OutputFile(bad, b"x")], out)
+    with pytest.raises(SitegenError, match="escapes the output folder"):  # nor listed as kept as it is
+        write_output([OutputFile("ok/page.html", b"new"), KeptFiles(["index.html", bad])], out)
     assert (out / "index.html").read_bytes() == b"old"
     assert not (out / "ok").exists() and not (tmp_path / "site" / "outside.html").exists()
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["public"]  # no staging left
