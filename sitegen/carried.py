@@ -38,7 +38,6 @@ text, mentions, roles, figures, rewrites, tags, titles and articles added.
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -46,8 +45,8 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from sitegen.link import Site, index_actors
-from sitegen.model import Actor, Analysis, Claim, Evidence
+from sitegen.link import Site, index_actors, index_claims
+from sitegen.model import Actor, Analysis, Claim
 from sitegen.runner import plain_key
 from sitegen.warm import by_identity
 
@@ -177,11 +176,9 @@ def _actor_digests(actors: tuple[Actor, ...]) -> _Digests:
 @by_identity
 def _claim_digests(claims: tuple[Claim, ...]) -> _Digests:
     """How many outlets report a claim, which its pages show too, follows from its reports
-    and the articles' listings (shared)."""
-    reports: dict[str, list[tuple[str, Evidence]]] = defaultdict(list)
-    for claim in claims:
-        for evidence in claim.evidence:
-            reports[evidence.article].append((claim.id, evidence))
+    and the articles' listings (shared). Each article's reports are the site's own index
+    (`index_claims`, made once for the very same tuple)."""
+    reports = index_claims(claims).evidence_in_article
     return _Digests(records={c.id: _digest(c) for c in claims},
                     by_article={article_id: _digest(rows) for article_id, rows in reports.items()},
                     shown={c.id: _digest(claim_line(c)) for c in claims})
