@@ -806,16 +806,6 @@ def _batches(pages: Sequence[_PagePlan], todo: Sequence[int]) -> Iterator[Sequen
         yield todo[start:start + PAGES_A_TASK]
 
 
-def render_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None = None,
-                jobs: int = 1, with_inputs: bool = True, carried: CarriedInputs | None = None,
-                environment: jinja2.Environment | None = None, pages: Layout | None = None) -> Iterator[Page]:
-    """Every HTML page of the briefing, one at a time, so the caller can write each and
-    let it go (nothing is written here): `rendered_site`'s kept pages, then the others."""
-    rendered = rendered_site(site, theme_dirs, reuse, jobs, with_inputs, carried, environment, pages)
-    yield from rendered.kept
-    yield from rendered.others
-
-
 @dataclass(frozen=True, slots=True)
 class RenderedSite:
     """The pages of a build: those found kept at once, and the others as they render."""
@@ -832,9 +822,11 @@ class RenderedSite:
 def rendered_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None = None,
                   jobs: int = 1, with_inputs: bool = True, carried: CarriedInputs | None = None,
                   environment: jinja2.Environment | None = None, pages: Layout | None = None) -> RenderedSite:
-    """Every HTML page of the briefing. A page whose inputs or view are as they were in
-    the last build is not rendered again when `reuse` says its old file is still right
-    (its content is None); without `reuse`, every page is rendered.
+    """Every HTML page of the briefing: those kept as they were at once, the others one at
+    a time, so the caller can write each and let it go (nothing is written here). A page
+    whose inputs or view are as they were in the last build is not rendered again when
+    `reuse` says its old file is still right (its content is None); without `reuse`,
+    every page is rendered.
     With `jobs` > 1 and fork available, worker processes forked with the linked site
     build, hash and render the pages; the bytes are the same. `with_inputs` False: no
     page's inputs are hashed (nothing will keep them for a next build). `carried`: the
