@@ -177,12 +177,14 @@ def _build(options: BuildOptions) -> BuildReport:
     timer = Timer()
     dirs = theme_dirs(options.root)
     cache = options.root / CACHE_DIR if options.use_cache else None
+    written = options.warm.written if options.warm else None
     last, theme, inputs = None, "", ""
     if cache is not None:
         with timer.stage("check"):
             theme = theme_fingerprint(dirs)
-            inputs = input_fingerprint(options.root, theme, options.output)
-            last = read_last_build(cache, options.output)
+            files = options.warm.files if options.warm else None
+            inputs = input_fingerprint(options.root, theme, options.output, files)
+            last = read_last_build(cache, options.output, written)
             current = unchanged_since(last, options.output, inputs) if options.skip_if_unchanged else None
         if current is not None:
             return BuildReport(output=options.output, pages=current.pages,
@@ -196,7 +198,7 @@ def _build(options: BuildOptions) -> BuildReport:
     reuse = page_reuse(last, options.output, theme) if cache is not None else None
     # The digests of the last build's records, beside those of its pages' inputs: pages an
     # edit cannot have changed keep the latter (`carried.carried_inputs`).
-    records = read_records(records_path(cache, options.output), last.inputs) if (
+    records = read_records(records_path(cache, options.output), last.inputs, written) if (
         cache is not None and reuse and last is not None) else None
     out = site_output(options, dirs, cache, timer, reuse,
                       (records, last.page_inputs) if records is not None and last is not None else None, theme)
@@ -216,8 +218,8 @@ def _build(options: BuildOptions) -> BuildReport:
                                theme, {p.path: p.view_digest for p in out.pages},
                                {p.path: p.inputs_digest for p in out.pages if p.inputs_digest})
             if out.records is not None:  # first: the record it belongs to says the build is complete
-                save_records(records_path(cache, options.output), inputs, out.records)
-            save_last_build(cache, options.output, record)
+                save_records(records_path(cache, options.output), inputs, out.records, written)
+            save_last_build(cache, options.output, record, written)
     return BuildReport(
         output=options.output,
         pages=kinds,

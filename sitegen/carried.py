@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from sitegen.file_memo import WrittenFiles
 from sitegen.link import Site, index_actors, index_claims
 from sitegen.model import Actor, Analysis, Claim
 from sitegen.runner import plain_key
@@ -110,21 +111,32 @@ _STRINGS = frozenset({"shared", "claim_order"})
 RECORDS_FORMAT = "sitegen-site-records 1"
 
 
-def save_records(path: Path, inputs: str, records: SiteRecords) -> None:
+def save_records(path: Path, inputs: str, records: SiteRecords, written: WrittenFiles | None = None) -> None:
     """Keep `records` for the next build, under the `uptodate.input_fingerprint` of the
     build that made them (the one its record of page digests is saved under); a file that
-    cannot be written only costs the next build time."""
+    cannot be written only costs the next build time. `written`: a long-running process's,
+    which keeps them for its next build."""
     try:
         temporary = path.with_suffix(".tmp")
         temporary.write_bytes(orjson.dumps({"format": RECORDS_FORMAT, "inputs": inputs, "records": records.to_json()}))
         os.replace(temporary, path)
     except OSError:
         return
+    if written is not None:
+        written.wrote(path, (inputs, records))
 
 
-def read_records(path: Path, inputs: str) -> SiteRecords | None:
+def read_records(path: Path, inputs: str, written: WrittenFiles | None = None) -> SiteRecords | None:
     """The records `save_records` kept, if readable and made by the build whose input
-    fingerprint is `inputs`; else None (a malformed or foreign file is not trusted)."""
+    fingerprint is `inputs`; else None (a malformed or foreign file is not trusted).
+    `written`, a long-running process's, holds those it saved, which are not read again."""
+    if written is not None:
+        kept_inputs, records = written.read(path, lambda: (inputs, _read_records(path, inputs)))
+        return records if kept_inputs == inputs else None
+    return _read_records(path, inputs)
+
+
+def _read_records(path: Path, inputs: str) -> SiteRecords | None:
     try:
         data = orjson.loads(path.read_bytes())
         if data.get("format") != RECORDS_FORMAT or data.get("inputs") != inputs:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any, get_args
 from urllib.parse import urlsplit
@@ -19,6 +21,7 @@ import yaml
 
 from sitegen import markdown
 from sitegen.errors import Problem, SitegenError
+from sitegen.file_memo import FileMemo
 from sitegen.frontmatter import ContentLoader, split_front_matter, yaml_problem
 from sitegen.model import DEFAULT_PAGE_SIZE, MIN_PAGE_SIZE, ActorType, Article, Briefing, CuratedActor
 from sitegen.urls import slug
@@ -40,9 +43,10 @@ class LoadedSite:
     curated: tuple[CuratedActor, ...]
 
 
-def read_utf8(path: Path, shown: str, problems: list[Problem]) -> str | None:
+def read_utf8(path: Path | str, shown: str, problems: list[Problem]) -> str | None:
     """File text as UTF-8, or a Problem naming the line of the first bad byte."""
-    data = path.read_bytes()
+    with open(path, "rb") as file:
+        data = file.read()
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -237,26 +241,33 @@ def load_curated(root: Path, problems: list[Problem]) -> tuple[CuratedActor, ...
 
 
 def load_site(root: Path, known: dict[tuple[str, str], Article] | None = None,
-              parse: Parser = parse_articles) -> LoadedSite:
+              parse: Parser = parse_articles, files: FileMemo | None = None) -> LoadedSite:
     """Read and check all of content/; raises SitegenError listing every problem found.
 
     `known`: articles a long-running process parsed in its last build, by (source file,
     text); a file whose text is the same is not parsed again, and after a build without
     problems `known` holds this build's articles (`warm.WarmState.articles`). The other
-    files go to `parse` together."""
+    files go to `parse` together. `files`: that process's memo of the articles' texts,
+    which it does not read again while their stat is as it was (`file_memo.py`)."""
     problems: list[Problem] = []
     articles_dir = root / "content" / "articles"
-    files = sorted(articles_dir.glob("*.md")) if articles_dir.is_dir() else []
-    if not files:
+    # Names as strings: a Path of each, sorted and made relative, took most of the time a
+    # warm process spent loading the articles it kept (`files`).
+    names = sorted(entry.name for entry in os.scandir(articles_dir) if entry.name.endswith(".md")) if (
+        articles_dir.is_dir()) else []
+    if not names:
         raise SitegenError.single(
             "content/articles", None, "no articles (*.md) found",
             "add Markdown articles there, or turn raw texts into articles with `sitegen import FILE.txt`")
     briefing = load_briefing(root, problems)
     read: list[tuple[str, str | None, list[Problem]]] = []
-    for path in files:
-        shown = path.relative_to(root).as_posix()
+    folder = os.fspath(articles_dir)
+    for name in names:
+        path, shown = os.path.join(folder, name), f"content/articles/{name}"
         unreadable: list[Problem] = []
-        read.append((shown, read_utf8(path, shown, unreadable), unreadable))
+        text = files.text(path, partial(read_utf8, path, shown, unreadable)) if files else (
+            read_utf8(path, shown, unreadable))
+        read.append((shown, text, unreadable))
     texts = [(shown, text) for shown, text, _ in read if text is not None]
     unknown = [file for file in texts if not known or file not in known]
     found = dict(zip(unknown, parse(unknown), strict=True))

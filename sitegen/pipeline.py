@@ -233,7 +233,7 @@ def site_output(
                      warm.results if warm else None) as runner:
         computed = runner.computed
         loaded = timer.run("load", lambda: load_site(options.root, warm.articles if warm else None,
-                                                     partial(parse_through, runner)))
+                                                     partial(parse_through, runner), warm.files if warm else None))
         parsed = runner.computed - computed  # texts new to the cache (and to a warm process)
         if warm is not None:
             # Articles a warm process holds were not parsed, nor read from the cache: their

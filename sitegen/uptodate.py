@@ -26,6 +26,7 @@ from pathlib import Path
 import orjson
 
 from sitegen.cache import code_fingerprint
+from sitegen.file_memo import FileMemo, WrittenFiles, file_digest
 
 RECORD_FORMAT = "sitegen-last-build 1"
 
@@ -65,16 +66,21 @@ def _files_under(folder: Path, skip: Path | None = None) -> list[str]:
     return found
 
 
-def _tree_digest(digest: hashlib._Hash, tops: Sequence[Path], skip: Path | None = None) -> None:
+def _tree_digest(digest: hashlib._Hash, tops: Sequence[Path], skip: Path | None = None,
+                 files: FileMemo | None = None) -> None:
+    """Each file's path and the digest of its bytes; `files`, a warm process's memo of
+    files it read, finds those it hashed before (`file_memo.py`), and forgets the others."""
+    hashed: set[str] = set()
     for top in tops:
         digest.update(b"\0dir\0" + str(top).encode())
         if not top.is_dir():
             continue
         for relative in _files_under(top, skip):
-            with open(os.path.join(top, relative), "rb") as file:
-                data = file.read()
-            digest.update(relative.encode() + b"\0" + len(data).to_bytes(8, "big"))
-            digest.update(data)
+            path = os.path.join(top, relative)
+            digest.update(relative.encode() + b"\0" + (files.digest(path) if files else file_digest(path)))
+            hashed.add(path)
+    if files:
+        files.forget_all_but(hashed)
 
 
 def theme_fingerprint(themes: Sequence[Path]) -> str:
@@ -84,10 +90,10 @@ def theme_fingerprint(themes: Sequence[Path]) -> str:
     return digest.hexdigest()
 
 
-def input_fingerprint(root: Path, theme: str, output: Path) -> str:
+def input_fingerprint(root: Path, theme: str, output: Path, files: FileMemo | None = None) -> str:
     """Hash of everything a build reads: content/ and `theme` (a `theme_fingerprint`)."""
     digest = hashlib.sha256(theme.encode())
-    _tree_digest(digest, [root / "content"], output.resolve())
+    _tree_digest(digest, [root / "content"], output.resolve(), files)
     return digest.hexdigest()
 
 
@@ -115,8 +121,9 @@ def output_stamps(output: Path, written: Iterable[str],
     return {path: stamp for path, stamp in stamps.items() if stamp is not None}
 
 
-def save_last_build(cache_dir: Path, output: Path, build: LastBuild) -> None:
-    """Record this build; a record that cannot be written only costs the next build time."""
+def save_last_build(cache_dir: Path, output: Path, build: LastBuild, written: WrittenFiles | None = None) -> None:
+    """Record this build; a record that cannot be written only costs the next build time.
+    `written`: a long-running process's, which keeps the record for its next build."""
     record = {
         "format": RECORD_FORMAT,
         "inputs": build.inputs,
@@ -135,6 +142,8 @@ def save_last_build(cache_dir: Path, output: Path, build: LastBuild) -> None:
         os.replace(temporary, target)
     except OSError:
         return
+    if written is not None:
+        written.wrote(target, build)
 
 
 def records_path(cache_dir: Path, output: Path) -> Path:
@@ -150,10 +159,16 @@ def forget_last_build(cache_dir: Path, output: Path) -> None:
     records_path(cache_dir, output).unlink(missing_ok=True)
 
 
-def read_last_build(cache_dir: Path, output: Path) -> LastBuild | None:
-    """The record of the last build into `output`, if there is a readable one."""
+def read_last_build(cache_dir: Path, output: Path, written: WrittenFiles | None = None) -> LastBuild | None:
+    """The record of the last build into `output`, if there is a readable one; `written`,
+    a long-running process's, holds the one it saved, which is not read again."""
+    path = _record_path(cache_dir, output)
+    return written.read(path, lambda: _read_record(path)) if written else _read_record(path)
+
+
+def _read_record(path: Path) -> LastBuild | None:
     try:
-        data = orjson.loads(_record_path(cache_dir, output).read_bytes())
+        data = orjson.loads(path.read_bytes())
         if data.get("format") != RECORD_FORMAT:
             return None
         return LastBuild(

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
+from sitegen.file_memo import FileMemo, WrittenFiles
 from sitegen.model import Article
 
 if TYPE_CHECKING:
@@ -59,6 +60,10 @@ class WarmState:
 
     articles: dict[tuple[str, str], Article] = field(default_factory=dict)
     """Parsed articles by (source file relative to the root, the file's text)."""
+    files: FileMemo = field(default_factory=FileMemo)
+    """Each input file's digest and text as last read, while its stat is as it was."""
+    written: WrittenFiles = field(default_factory=WrittenFiles)
+    """The record of the last build and its records' digests, as this process wrote them."""
     results: dict[str, dict[str, object]] = field(default_factory=dict)
     """Analysis results by cache namespace, then by full cache key (`runner.ArticleRunner.keyed`)."""
     export_lines: PerRecord = field(default_factory=PerRecord)
