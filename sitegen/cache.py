@@ -243,13 +243,22 @@ class DiskCache:
         except sqlite3.Error as error:
             warnings.warn(f"cannot write the analysis cache {self.path}: {error}", CacheWarning, stacklevel=2)
 
-    def prune(self, used: Mapping[str, set[str]], code: str) -> None:
+    def prune(self, used: Mapping[str, set[str]], code: str, left: Mapping[str, set[str]] | None = None) -> None:
         """Drop entries of older code, and of these namespaces, those this build did not use
-        (an edited article's old result), so the file stays the size of the site."""
+        (an edited article's old result), so the file stays the size of the site.
+
+        `left`: the keys the last build of the same long-running process used (and left);
+        only those this build did not use are dropped. Reading every key back to find them
+        took 0.25-0.6 s of each rebuild in `sitegen serve` at 10,000 articles (107,000 keys);
+        entries another process wrote meanwhile stay until a build from the command line."""
         if self._db is None:
             return
         try:
             with self._db:
+                if left is not None:
+                    gone = [k for namespace, keys in left.items() for k in keys - used.get(namespace, set())]
+                    self._db.executemany("DELETE FROM entries WHERE key = ?", [(k,) for k in sorted(gone)])
+                    return
                 self._db.execute("DELETE FROM entries WHERE code != ?", (code,))
                 for namespace, keys in used.items():
                     stored = {k for (k,) in self._db.execute(

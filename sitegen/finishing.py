@@ -17,14 +17,23 @@ import multiprocessing
 from collections.abc import Mapping, Sequence
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import NamedTuple
 
 from sitegen.cache import DiskCache
 
 Entries = Sequence[tuple[str, str, Mapping[str, object]]]
 """Cache entries to write: (namespace, code fingerprint, values by full key), as `DiskCache.put_many` takes them."""
 
-Used = tuple[Mapping[str, set[str]], str]
-"""The cache keys a build used, by namespace, and the code fingerprint: what `DiskCache.prune` keeps."""
+class Used(NamedTuple):
+    """What `DiskCache.prune` keeps, and what it needs to look at."""
+
+    keys: Mapping[str, set[str]]
+    """The cache keys a build used, by namespace."""
+    code: str
+    """The code's fingerprint."""
+    left: Mapping[str, set[str]] | None = None
+    """The keys the same process's last build used and left in the cache (None: not known,
+    every key is looked at)."""
 
 _FINISHING: list[BaseProcess] = []
 """Processes still writing for the build under way."""
@@ -54,7 +63,7 @@ def store(cache: DiskCache, entries: Entries, used: Used | None) -> None:
     for namespace, code, values in entries:
         cache.put_many(namespace, code, values)
     if used is not None:
-        cache.prune(*used)
+        cache.prune(used.keys, used.code, used.left)
 
 
 def _write(cache_folder: Path, entries: Entries, used: Used | None) -> None:

@@ -66,6 +66,9 @@ class WarmState:
     """The record of the last build and its records' digests, as this process wrote them."""
     results: dict[str, dict[str, object]] = field(default_factory=dict)
     """Analysis results by cache namespace, then by full cache key (`runner.ArticleRunner.keyed`)."""
+    cache_keys: dict[str, set[str]] = field(default_factory=dict)
+    """The keys the last build used and left in the disk cache, by namespace (empty before
+    the first): the next prunes the cache of those it does not use (`cache.DiskCache.prune`)."""
     export_lines: PerRecord = field(default_factory=PerRecord)
     """Each actor's and claim's encoded line of `briefing.json` (`export.briefing_json_parts`)."""
     search_rows: PerRecord = field(default_factory=PerRecord)

@@ -1,18 +1,20 @@
 """A warm process reads a file again only when its stat changed (`file_memo.py`), and never
-misses an edit: not one that keeps the file's size and mtime, not one made just before the read."""
+misses an edit: not one that keeps the file's size and mtime, not one made just before the
+read. It leaves the disk cache as a build from the command line would."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
 from sitegen.build import BuildOptions, build
-from sitegen.cache import KEY_ENV
+from sitegen.cache import FILE_NAME, KEY_ENV
 from sitegen.file_memo import RACY_NS, FileMemo, WrittenFiles
 from sitegen.runner import CACHE_DIR
 from sitegen.uptodate import input_fingerprint, read_last_build
@@ -177,3 +179,27 @@ def test_a_warm_process_reads_the_record_another_build_wrote(root: Path) -> None
     assert build(options).up_to_date  # by the record on disk: its own would have had it build again
     build(BuildOptions(root=root, output=root.parent / "fresh", jobs=1, use_cache=False))
     assert _tree(root / "public") == _tree(root.parent / "fresh")
+
+
+def test_a_warm_process_leaves_the_cache_a_command_line_build_would(root: Path) -> None:
+    """A warm process prunes the disk cache of what its last build left and this one did
+    not use (`cache.DiskCache.prune`), here from the process forked to store the merged
+    actors of an edit naming someone new: the same entries as a build from the command line
+    after the same edits."""
+    other = root.parent / "other"
+    shutil.copytree(root, other)
+    warm = WarmState()
+
+    def keys(site: Path) -> set[str]:
+        with sqlite3.connect(site / CACHE_DIR / FILE_NAME) as db:
+            return {key for (key,) in db.execute("SELECT key FROM entries")}
+
+    for step in range(2):
+        for site in (root, other):
+            if step:
+                article = sorted((site / "content" / "articles").glob("*.md"))[1]
+                article.write_text(article.read_text(encoding="utf-8")
+                                   + "\nHarbour master Ingrid Solberg met the union on Friday.\n", encoding="utf-8")
+            build(BuildOptions(root=site, output=site / "public", jobs=2, warm=warm if site == root else None))
+        assert keys(root) == keys(other)
+    assert warm.cache_keys and set().union(*warm.cache_keys.values()) == keys(root)

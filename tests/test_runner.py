@@ -159,6 +159,35 @@ def test_a_warm_runner_reads_kept_results_not_the_disk_cache(tmp_path: Path) -> 
     assert stored_rows(cache) == 1  # the fresh result goes to disk too, for the next `sitegen build`
 
 
+def stored_keys(cache: Path) -> set[str]:
+    with sqlite3.connect(cache / FILE_NAME) as db:
+        return {key for (key,) in db.execute("SELECT key FROM entries")}
+
+
+def test_a_warm_runner_prunes_what_its_last_build_left_and_this_one_did_not_use(tmp_path: Path) -> None:
+    """A long-running process drops the keys its last build used and this one did not (an
+    edited article's old result) without reading every key back: the cache holds what a
+    full prune leaves. A failed build makes the next one look at every key again."""
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    memory: dict[str, dict[str, object]] = {}
+    stored: dict[str, set[str]] = {}
+    edits = [ARTICLES, [make_article(999), *ARTICLES[1:]], [make_article(998), *ARTICLES[2:]]]
+    for articles in edits:
+        with open_runner(1, warm, memory=memory, stored=stored) as runner:
+            runner.map(word_count, articles)
+        with open_runner(1, cold) as runner:  # a full prune
+            runner.map(word_count, articles)
+        assert stored_keys(warm) == stored_keys(cold) and len(stored_keys(warm)) == len(articles)
+        assert len(stored) == 1 and list(stored.values()) == [stored_keys(warm)]  # word_count's namespace
+    with pytest.raises(RuntimeError), open_runner(1, warm, memory=memory, stored=stored) as runner:
+        runner.map(word_count, [make_article(997)])  # stored, then the build fails
+        raise RuntimeError("a later stage failed")
+    assert stored == {}
+    with open_runner(1, warm, memory=memory, stored=stored) as runner:
+        runner.map(word_count, edits[-1])
+    assert stored_keys(warm) == stored_keys(cold)
+
+
 def test_a_failed_build_leaves_kept_results_as_they_were(tmp_path: Path) -> None:
     memory: dict[str, dict[str, object]] = {}
     with open_runner(1, tmp_path / ".sitegen-cache", memory=memory) as runner:
