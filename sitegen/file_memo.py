@@ -40,7 +40,7 @@ def signature(path: str) -> Signature | None:
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
-def file_digest(path: str) -> bytes:
+def sha256_of_file(path: str) -> bytes:
     """SHA-256 of the file's bytes."""
     with open(path, "rb") as file:
         return hashlib.sha256(file.read()).digest()
@@ -63,11 +63,11 @@ class FileMemo:
         """The time in ns, as file times are given."""
 
     def digest(self, path: str) -> bytes:
-        """`file_digest(path)`, kept while the file is as it was."""
+        """`sha256_of_file(path)`, kept while the file is as it was."""
         seen, stat, started = self._lookup(path)
         if seen is not None and seen.digest is not None:
             return seen.digest
-        digest = file_digest(path)
+        digest = sha256_of_file(path)
         self._remember(path, stat, started, digest=digest)
         return digest
 

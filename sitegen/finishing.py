@@ -24,6 +24,7 @@ from sitegen.cache import DiskCache
 Entries = Sequence[tuple[str, str, Mapping[str, object]]]
 """Cache entries to write: (namespace, code fingerprint, values by full key), as `DiskCache.put_many` takes them."""
 
+
 class Used(NamedTuple):
     """What `DiskCache.prune` keeps, and what it needs to look at."""
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import orjson
 
 from sitegen.cache import code_fingerprint
-from sitegen.file_memo import FileMemo, WrittenFiles, file_digest
+from sitegen.file_memo import FileMemo, WrittenFiles, sha256_of_file
 
 RECORD_FORMAT = "sitegen-last-build 1"
 
@@ -77,7 +77,7 @@ def _tree_digest(digest: hashlib._Hash, tops: Sequence[Path], skip: Path | None 
             continue
         for relative in _files_under(top, skip):
             path = os.path.join(top, relative)
-            digest.update(relative.encode() + b"\0" + (files.digest(path) if files else file_digest(path)))
+            digest.update(relative.encode() + b"\0" + (files.digest(path) if files else sha256_of_file(path)))
             hashed.add(path)
     if files:
         files.forget_all_but(hashed)
