@@ -149,3 +149,15 @@ def test_a_freeze_inside_a_frozen_process_leaves_it_frozen() -> None:
             pass
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
+
+
+def test_a_heap_frozen_by_the_caller_stays_frozen() -> None:
+    """A process that froze its heap itself (an application calling `build`) keeps it
+    frozen after sitegen's forks: sitegen counts only its own freezes without asking."""
+    gc.freeze()
+    try:
+        with frozen_heap():
+            pass
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
