@@ -1,0 +1,53 @@
+"""`link` refuses an analysis that names an actor or article the site does not have (a bug
+in an analyser), also when it checks the very actors and claims it checked before."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from edits import analysis_of, relinked
+
+from sitegen.build import BuildOptions, build
+from sitegen.link import Site
+
+STORY = Path(__file__).parent / "stories" / "sources-wire-cuts"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    root = tmp_path_factory.mktemp("site")
+    shutil.copytree(STORY, root / "content" / "articles", ignore=shutil.ignore_patterns("*.yaml"))
+    built = build(BuildOptions(root=root, output=root / "public", jobs=1, use_cache=False)).site
+    assert built is not None and built.actors and any(c.speaker for c in built.claims.values())
+    return built
+
+
+def test_the_same_records_link_again(site: Site) -> None:
+    assert relinked(site).actors == site.actors
+    assert relinked(site).claims == site.claims
+
+
+def test_an_article_gone_from_under_the_same_records_is_refused(site: Site) -> None:
+    """The very actors and claims linked before, with an article they mention left out."""
+    analysis = analysis_of(site)
+    relinked(site, analysis=analysis)  # what they name is gathered now, and kept for this very tuple
+    mentioned = analysis.actors[0].mentions[0].article
+    with pytest.raises(AssertionError, match=analysis.actors[0].id):
+        relinked(site, articles=tuple(a for a in site.articles if a.id != mentioned), analysis=analysis)
+
+
+def test_a_speaker_or_an_affiliation_no_actor_has_is_refused(site: Site) -> None:
+    analysis = analysis_of(site)
+    claim = next(c for c in analysis.claims if c.speaker)
+    speakers = replace(analysis, claims=tuple(replace(c, speaker="nobody") if c is claim else c
+                                              for c in analysis.claims))
+    with pytest.raises(AssertionError, match="nobody"):
+        relinked(site, analysis=speakers)
+    actor = analysis.actors[0]
+    affiliations = replace(analysis, actors=tuple(replace(a, affiliation="nowhere") if a is actor else a
+                                                  for a in analysis.actors))
+    with pytest.raises(AssertionError, match="nowhere"):
+        relinked(site, analysis=affiliations)
