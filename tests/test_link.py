@@ -1,5 +1,6 @@
 """`link` refuses an analysis that names an actor or article the site does not have (a bug
-in an analyser), also when it checks the very actors and claims it checked before."""
+in an analyser), also when it checks the very actors and claims it checked before; what
+`link` and `layout` keep for the very same records follows every other input."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from edits import analysis_of, relinked
 
+from sitegen import pagination
 from sitegen.build import BuildOptions, build
 from sitegen.link import Site
 
@@ -51,3 +53,24 @@ def test_a_speaker_or_an_affiliation_no_actor_has_is_refused(site: Site) -> None
                                                   for a in analysis.actors))
     with pytest.raises(AssertionError, match="nowhere"):
         relinked(site, analysis=affiliations)
+
+
+def test_a_layout_kept_for_the_same_records_follows_the_articles_order(tmp_path: Path) -> None:
+    """The actors' pages of mentions are kept for the very same actors only while the
+    articles keep their order (`pagination._actor_split`); redated, they follow the new
+    order, as a layout made afresh does."""
+    root = tmp_path / "site"
+    shutil.copytree(STORY, root / "content" / "articles", ignore=shutil.ignore_patterns("*.yaml"))
+    (root / "content" / "briefing.yaml").write_text("title: Landslide\npage_size: 2\n", encoding="utf-8")
+    site = build(BuildOptions(root=root, output=root / "public", jobs=1, use_cache=False)).site
+    assert site is not None
+    analysis = analysis_of(site)
+    first = pagination.layout(relinked(site, analysis=analysis))
+    assert first.mentions, "no actor has pages of mentions"
+    dates = [a.date for a in site.articles]
+    redated = tuple(replace(a, date=d) for a, d in zip(site.articles, reversed(dates), strict=True))
+    second = relinked(site, articles=redated, analysis=analysis)  # the very same actors
+    kept = pagination.layout(second)
+    pagination._LAST_SPLITS.clear()
+    fresh = pagination.layout(second)
+    assert kept == fresh and kept.mentions != first.mentions
