@@ -293,7 +293,9 @@ def carried_inputs(last: SiteRecords, now: SiteRecords, site: Site, pages: Layou
                "claim": frozenset(claims), "claim-reports": frozenset(claims),
                "claims-list": frozenset(claim_pages), "sources-list": frozenset(source_pages),
                "claims": _one_page(bool(claims) or last.claim_order != now.claim_order),
-               "sources": _one_page(bool(in_rows))},
+               "sources": _one_page(bool(in_rows)),
+               "actors": _one_page(bool(moved_actors)),
+               "actors-list": frozenset(pages.actor_lists) if moved_actors else frozenset()},
     )
 
 

@@ -12,8 +12,9 @@ build has the same view, and so the same bytes; only the others have their view 
 `Inputs` mirrors `render.Views` kind by kind: whatever a view reads from the site, the
 page's inputs must read too (a value left out here would leave a page stale after an edit
 that changes only that value). Of the index pages the claims page has its inputs hashed
-(every claim) and so has the sources page (every article's row, every copy link); the
-others (overview, actors, tags) read more of the site and always have their view built.
+(every claim), and so have the sources page (every article's row, every copy link) and
+the actors index and its lists (every actor's row); the others (overview, tags) read more
+of the site and always have their view built.
 
 After an edit even that is not done for most pages: those reading no record the edit
 changed keep the last build's digests (`carried.carried_inputs`), so an edit hashes a few
@@ -33,7 +34,7 @@ from dataclasses import replace
 from sitegen.carried import claim_line
 from sitegen.link import Site
 from sitegen.model import Claim, Mention, TagOccurrence
-from sitegen.pagination import Layout
+from sitegen.pagination import Layout, actors_index_order
 from sitegen.runner import plain_key
 
 
@@ -76,14 +77,15 @@ class Inputs:
         self._claim_line = functools.cache(self._claim_line_digest)
         self._mentions_by_article = functools.cache(self._actor_mentions_by_article)
         self._source_row = functools.cache(self._source_row_digest)
+        self._actor_row = functools.cache(self._actor_row_digest)
         self._tag_paragraphs = functools.cache(lambda tag_id: paragraphs_by_article(site.tags[tag_id].occurrences))
 
     def of(self, kind: str, entity_id: str) -> str:
         """The digest of the page of `kind` ("article", "actor", "tag", "claim") for
-        `entity_id`; of the claims or sources page ("claims" or "sources", ""); or of one
-        page of a split list ("claims-list", "sources-list", "actor-mentions",
-        "actor-claims", "tag-articles", "claim-reports", with the page's key, as
-        `render._pages` names it)."""
+        `entity_id`; of the claims, sources or actors index page ("claims", "sources" or
+        "actors", ""); or of one page of a split list ("claims-list", "sources-list",
+        "actors-list", "actor-mentions", "actor-claims", "tag-articles", "claim-reports",
+        with the page's key, as `render._pages` names it)."""
         parts = getattr(self, f"_{kind.replace('-', '_')}_page")(entity_id)
         return _digest((kind, entity_id, self._briefing, parts))
 
@@ -167,6 +169,27 @@ class Inputs:
                   for other, n in site.co_mentions.get(actor_id, ())[:site.briefing.page_size]),
             len(site.co_mentions.get(actor_id, ())),
         )
+
+    def _actors_page(self, _: str) -> tuple[object, ...]:
+        """`Views.actors_index`: every actor's row, in the index's order, how the longer
+        types are split into pages, and who appears with whom among the most mentioned."""
+        site = self.site
+        top = [a.id for a in sorted(site.actors.values(), key=lambda a: (-len(a.mentions), a.id))][:8]
+        return (tuple(self._actor_row(a.id) for a in sorted(site.actors.values(), key=actors_index_order)),
+                tuple(sorted(self.pages.actor_lists.items())),
+                tuple((a, site.co_mentions.get(a, ())) for a in top))
+
+    def _actors_list_page(self, key: str) -> tuple[object, ...]:
+        """Page n of the actors of one type ("<type>/<n>", `Views.actors_list`): their rows,
+        and how many pages the type has."""
+        actor_type, _, number = key.partition("/")
+        chunks = self.pages.actor_lists[actor_type]
+        return tuple(self._actor_row(a) for a in chunks[int(number) - 1]), len(chunks)
+
+    def _actor_row_digest(self, actor_id: str) -> str:
+        """An actor as the actors index lists it (`Views._actor_row`)."""
+        a = self.site.actors[actor_id]
+        return _digest((a.id, a.name, a.type, a.role, a.aliases, len(a.mentions), len({m.article for m in a.mentions})))
 
     def _actor_mentions_page(self, key: str) -> tuple[object, ...]:
         """Page n of an actor's mentions ("<actor id>/<n>", `Views.actor_mentions`): its name,

@@ -636,8 +636,9 @@ class Views:
 class _PagePlan:
     """How to make one page: its view, and for the page of one article, actor, tag or claim
     (its `kind`) that entity's id, by which `page_inputs.Inputs` hashes its inputs; "" for
-    the claims and sources pages, whose inputs it hashes too. The other index pages read
-    more of the site and have no inputs hashed (None)."""
+    the claims, sources and actors index pages, "<type>/<n>" for a page of the actors
+    index's list of a type, whose inputs it hashes too. The other index pages (the
+    overview, the tags index, search) read more of the site and have no inputs hashed (None)."""
 
     path: str
     kind: str
@@ -658,7 +659,7 @@ def _pages(views: Views) -> Iterator[_PagePlan]:
         yield _PagePlan("sources.html", "sources", "sources.html", views.sources, "")
     else:
         yield _PagePlan("sources.html", "sources", "sources_summary.html", views.sources_summary, "")
-    yield _PagePlan("actors/index.html", "actors", "actors_index.html", views.actors_index)
+    yield _PagePlan("actors/index.html", "actors", "actors_index.html", views.actors_index, "")
     yield _PagePlan("tags/index.html", "tags", "tags_index.html", views.tags_index)
     yield _PagePlan("search.html", "search", "search.html", lambda: views.common("search.html", "Search"))
     for article in site.articles:
@@ -669,7 +670,7 @@ def _pages(views: Views) -> Iterator[_PagePlan]:
     for actor_type, lists in pages.actor_lists.items():
         for number in range(2, len(lists) + 1):
             yield _PagePlan(actors_list_page(actor_type, number), "actors-list", "actors_list.html",
-                            partial(views.actors_list, actor_type, number))
+                            partial(views.actors_list, actor_type, number), f"{actor_type}/{number}")
     for actor_id, chunks in pages.mentions.items():
         for number in range(2, len(chunks) + 1):
             yield _PagePlan(actor_mentions_page(actor_id, number), "actor-mentions", "actor_mentions.html",

@@ -284,7 +284,7 @@ def _rewrites_story(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_pages_kept_for_unchanged_inputs_are_what_a_fresh_build_makes(
         tmp_path: Path, change: Callable[[Path], None], every_page: bool, warm: bool,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """A page of an article, actor, tag or claim, or the claims or sources page, whose inputs hash as
+    """A page of an article, actor, tag or claim, or the claims, sources or actors pages, whose inputs hash as
     in the last build is kept without its view being built (`page_inputs.py`): after each kind of change, the
     output equals a fresh `--no-cache` build byte for byte, so no input a view reads was
     left out of its page's digest. Pages an edit cannot have changed keep their digests
@@ -293,7 +293,7 @@ def test_pages_kept_for_unchanged_inputs_are_what_a_fresh_build_makes(
     memory = WarmState() if warm else None
     first = built(root, warm=memory)
     assert first.pages["claim"] > 1 and first.site is not None and first.site.copy_link_of
-    assert built(root, skip_if_unchanged=False, warm=memory).viewed == 4  # the index pages but claims and sources
+    assert built(root, skip_if_unchanged=False, warm=memory).viewed == 3  # the overview, the tags index and search
     change(root)
     again = built(root, warm=memory)
     assert (again.viewed == sum(again.pages.values())) is every_page
@@ -619,5 +619,5 @@ def test_page_inputs_are_hashed_only_for_a_build_that_keeps_them(root: Path) -> 
         return [*rendered.kept, *rendered.others]
 
     kept = {p.kind for p in every_page(with_inputs=True) if p.inputs_digest}
-    assert kept == {"article", "actor", "tag", "claims", "sources"}
+    assert kept == {"article", "actor", "tag", "claims", "sources", "actors"}
     assert not any(p.inputs_digest for p in every_page(with_inputs=False))
