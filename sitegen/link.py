@@ -62,44 +62,6 @@ def article_order(article: Article) -> tuple[bool, str, str]:
 
 
 @dataclass(frozen=True)
-class _Refs:
-    """The ids a tuple of actors or claims names: its own, the actors it points to
-    (affiliations, speakers) and the articles of its mentions or evidence."""
-
-    ids: frozenset[str]
-    actors: frozenset[str]
-    articles: frozenset[str]
-
-
-@by_identity
-def _actor_refs(actors: tuple[Actor, ...]) -> _Refs:
-    return _Refs(frozenset(a.id for a in actors), frozenset(a.affiliation for a in actors if a.affiliation),
-                 frozenset(m.article for a in actors for m in a.mentions))
-
-
-@by_identity
-def _claim_refs(claims: tuple[Claim, ...]) -> _Refs:
-    return _Refs(frozenset(c.id for c in claims), frozenset(c.speaker for c in claims if c.speaker),
-                 frozenset(e.article for c in claims for e in c.evidence))
-
-
-def _check_ids(analysis: Analysis, article_ids: set[str]) -> None:
-    """Every id an actor or claim names is an actor's or an article's. What each names is
-    gathered once for the very same tuple (`by_identity`): a warm process whose edit left
-    them as they were checks sets (walking a million mentions took 0.35 s of a rebuild in
-    `sitegen serve` at 10,000 articles); the records at fault are looked for on a failure."""
-    actors, claims = _actor_refs(analysis.actors), _claim_refs(analysis.claims)
-    if (actors.actors | claims.actors) <= actors.ids and (actors.articles | claims.articles) <= article_ids:
-        return
-    for actor in analysis.actors:
-        assert actor.affiliation is None or actor.affiliation in actors.ids, actor
-        assert all(m.article in article_ids for m in actor.mentions), actor.id
-    for claim in analysis.claims:
-        assert claim.speaker is None or claim.speaker in actors.ids, claim
-        assert all(e.article in article_ids for e in claim.evidence), claim.id
-
-
-@dataclass(frozen=True)
 class ActorIndexes:
     """What the site's indexes take from the actors alone (`by_identity`: a warm process
     whose edit left the actors as they were makes them once). Read only."""
@@ -203,13 +165,31 @@ def _in_reading_order(rows: list[tuple[str, Evidence]]) -> tuple[str, ...]:
     return tuple(sorted(first, key=first.__getitem__))
 
 
+def _check_ids(analysis: Analysis, article_ids: set[str], by_actor: ActorIndexes, by_claim: ClaimIndexes) -> None:
+    """Every id an actor or claim names is an actor's or an article's. The site's indexes,
+    made once for the very same tuples, already key the ids named (affiliations, speakers,
+    the articles of mentions and evidence): a warm process whose edit left the records as
+    they were checks their keys (walking a million mentions took 0.35 s of a rebuild in
+    `sitegen serve` at 10,000 articles); the records at fault are looked for on a failure."""
+    actor_ids = by_actor.actors.keys()
+    if (by_actor.members_of.keys() <= actor_ids and by_claim.claims_of_actor.keys() <= actor_ids
+            and by_actor.mentions_in_article.keys() <= article_ids
+            and by_claim.evidence_in_article.keys() <= article_ids):
+        return
+    for actor in analysis.actors:
+        assert actor.affiliation is None or actor.affiliation in actor_ids, actor
+        assert all(m.article in article_ids for m in actor.mentions), actor.id
+    for claim in analysis.claims:
+        assert claim.speaker is None or claim.speaker in actor_ids, claim
+        assert all(e.article in article_ids for e in claim.evidence), claim.id
+
+
 def link(briefing: Briefing, articles: tuple[Article, ...], analysis: Analysis) -> Site:
     """Resolve ids into the indexes the pages need."""
     article_by_id = {a.id: a for a in articles}
-    _check_ids(analysis, set(article_by_id))
-
     by_actor = index_actors(analysis.actors)
     by_claim = index_claims(analysis.claims)
+    _check_ids(analysis, set(article_by_id), by_actor, by_claim)
     tags_of_article: dict[str, list[str]] = defaultdict(list)
     tag_paragraphs: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for tag in analysis.tags:

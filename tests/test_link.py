@@ -33,12 +33,21 @@ def test_the_same_records_link_again(site: Site) -> None:
 
 
 def test_an_article_gone_from_under_the_same_records_is_refused(site: Site) -> None:
-    """The very actors and claims linked before, with an article they mention left out."""
-    analysis = analysis_of(site)
-    relinked(site, analysis=analysis)  # what they name is gathered now, and kept for this very tuple
-    mentioned = analysis.actors[0].mentions[0].article
-    with pytest.raises(AssertionError, match=analysis.actors[0].id):
-        relinked(site, articles=tuple(a for a in site.articles if a.id != mentioned), analysis=analysis)
+    """The very actors and claims linked before, with an article left out that only their
+    mentions name, then one that only their reports name."""
+    full = analysis_of(site)
+    named = full.actors[0].mentions[0].article
+    by_mentions = replace(full, claims=())
+    relinked(site, analysis=by_mentions)  # the indexes are made now, and kept for this very tuple
+    with pytest.raises(AssertionError, match=full.actors[0].id):
+        relinked(site, articles=tuple(a for a in site.articles if a.id != named), analysis=by_mentions)
+    claim = next(c for c in full.claims if not c.speaker)
+    reported = claim.evidence[0].article
+    by_reports = replace(full, claims=(claim,), actors=tuple(
+        replace(a, mentions=tuple(m for m in a.mentions if m.article != reported)) for a in full.actors))
+    relinked(site, analysis=by_reports)
+    with pytest.raises(AssertionError, match=claim.id):
+        relinked(site, articles=tuple(a for a in site.articles if a.id != reported), analysis=by_reports)
 
 
 def test_a_speaker_or_an_affiliation_no_actor_has_is_refused(site: Site) -> None:
