@@ -34,7 +34,7 @@ from dataclasses import replace
 from sitegen.carried import claim_line
 from sitegen.link import Site
 from sitegen.model import Claim, Mention, TagOccurrence
-from sitegen.pagination import Layout, actors_index_order
+from sitegen.pagination import Layout, actors_index_order, matrix_actors
 from sitegen.runner import plain_key
 
 
@@ -174,7 +174,7 @@ class Inputs:
         """`Views.actors_index`: every actor's row, in the index's order, how the longer
         types are split into pages, and who appears with whom among the most mentioned."""
         site = self.site
-        top = [a.id for a in sorted(site.actors.values(), key=lambda a: (-len(a.mentions), a.id))][:8]
+        top = matrix_actors(site.actors.values())
         return (tuple(self._actor_row(a.id) for a in sorted(site.actors.values(), key=actors_index_order)),
                 tuple(sorted(self.pages.actor_lists.items())),
                 tuple((a, site.co_mentions.get(a, ())) for a in top))

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sitegen.link import Site
@@ -193,6 +193,16 @@ def reports_in_order(claim: Claim) -> list[Evidence]:
 def actors_index_order(actor: Actor) -> tuple[int, str]:
     """Most mentioned first, then by name: the order of the actors index."""
     return -len(actor.mentions), actor.name
+
+
+MATRIX_ACTORS = 8
+"""Actors in the actors index's table of who appears with whom."""
+
+
+def matrix_actors(actors: Iterable[Actor]) -> list[str]:
+    """The ids of the actors the actors index sets against each other: the most mentioned,
+    ties by id (`render.Views.actors_index`, and the page's inputs in `page_inputs`)."""
+    return [a.id for a in sorted(actors, key=lambda a: (-len(a.mentions), a.id))][:MATRIX_ACTORS]
 
 
 def mention_pages(articles: Sequence[str], mentions: Mapping[str, int], page_size: int) -> tuple[tuple[str, ...], ...]:

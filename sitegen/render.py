@@ -26,7 +26,7 @@ from sitegen.link import Site
 from sitegen.markdown import ArticleBody, Marker, Span
 from sitegen.model import Article, Claim, CopyLink, Evidence
 from sitegen.page_inputs import Inputs, mentions_by_article, paragraphs_by_article, value_digest
-from sitegen.pagination import CLAIM_STATUSES, Layout, actors_index_order, layout, reports_in_order
+from sitegen.pagination import CLAIM_STATUSES, Layout, actors_index_order, layout, matrix_actors, reports_in_order
 from sitegen.runner import ForkedPool, fork_available
 from sitegen.urls import (
     actor_claims_page,
@@ -453,7 +453,7 @@ class Views:
             if not chunks or counts[actor.type] <= len(chunks[0]):
                 groups[actor.type].append(self._actor_row(page, actor.id))
         order = ["person", "organisation", "state", "media", "other"]
-        top = [a.id for a in sorted(self.site.actors.values(), key=lambda a: (-len(a.mentions), a.id))][:8]
+        top = matrix_actors(self.site.actors.values())
         shared = {a: dict(self.site.co_mentions.get(a, ())) for a in top}
         return {**self.common(page, "Actors"),
                 "matrix": {"actors": [self.actor_link(page, a) for a in top],
