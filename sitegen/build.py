@@ -177,12 +177,11 @@ def _build(options: BuildOptions) -> BuildReport:
     timer = Timer()
     dirs = theme_dirs(options.root)
     cache = options.root / CACHE_DIR if options.use_cache else None
-    written = options.warm.written if options.warm else None
+    files, written = (options.warm.files, options.warm.written) if options.warm else (None, None)
     last, theme, inputs = None, "", ""
     if cache is not None:
         with timer.stage("check"):
             theme = theme_fingerprint(dirs)
-            files = options.warm.files if options.warm else None
             inputs = input_fingerprint(options.root, theme, options.output, files)
             last = read_last_build(cache, options.output, written)
             current = unchanged_since(last, options.output, inputs) if options.skip_if_unchanged else None

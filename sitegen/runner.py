@@ -316,14 +316,14 @@ class ArticleRunner:
 
     def __init__(self, jobs: int | None = 1, cache: DiskCache | None = None,
                  progress: Progress | None = None, memory: dict[str, dict[str, object]] | None = None,
-                 finish_elsewhere: bool = False, stored: dict[str, set[str]] | None = None) -> None:
+                 finish_elsewhere: bool = False, cache_keys: dict[str, set[str]] | None = None) -> None:
         self.jobs = default_jobs() if jobs is None or jobs < 1 else jobs
         self.cache = cache
         self.progress = progress
         self.memory = memory
         """Results kept in memory across builds by a long-running process, by namespace and
         full key (`warm.WarmState.results`): looked up before the disk cache."""
-        self.stored = stored
+        self.cache_keys = cache_keys
         """That process's record of the keys its last build left in the disk cache, by
         namespace (`warm.WarmState.cache_keys`; empty before its first): the cache is
         pruned of those this build did not use, rather than of every key it holds."""
@@ -613,8 +613,8 @@ class ArticleRunner:
         if self.cache is not None:
             if not failed:
                 self._finish_cache(prune)
-            elif self.stored is not None:
-                self.stored.clear()  # what it stored before it failed: the next build looks at every key
+            elif self.cache_keys is not None:
+                self.cache_keys.clear()  # what it stored before it failed: the next build looks at every key
             self.cache.close()
         if self.memory is not None and prune and not failed:
             for namespace, kept in self.memory.items():  # keep what this build used, as the disk cache does
@@ -630,14 +630,14 @@ class ArticleRunner:
         code = code_fingerprint()
         deferred = [(namespace, code, values) for namespace, values in self._deferred.items()]
         self._deferred = {}
-        used = Used(dict(self._used), code, dict(self.stored) if self.stored else None) if prune else None
+        used = Used(dict(self._used), code, dict(self.cache_keys) if self.cache_keys else None) if prune else None
         if deferred and self._finish_elsewhere and self.jobs >= 2 and fork_available():
             write_in_background(self.cache.path.parent, deferred, used)
         else:
             store(self.cache, deferred, used)
-        if prune and self.stored is not None:
-            self.stored.clear()
-            self.stored.update((namespace, set(keys)) for namespace, keys in self._used.items())
+        if prune and self.cache_keys is not None:
+            self.cache_keys.clear()
+            self.cache_keys.update((namespace, set(keys)) for namespace, keys in self._used.items())
 
     def for_child(self) -> ArticleRunner:
         """A runner for a forked child process (`background.py`): the same settings and
@@ -680,10 +680,10 @@ process, no cache."""
 
 def open_runner(jobs: int | None, cache_dir: Path | None, progress: Progress | None = None,
                 memory: dict[str, dict[str, object]] | None = None,
-                stored: dict[str, set[str]] | None = None) -> ArticleRunner:
+                cache_keys: dict[str, set[str]] | None = None) -> ArticleRunner:
     """The runner for one build: `cache_dir` None means --no-cache (and no `memory` either).
     What it stores at `close` may be stored by a process the build waits for at its end
     (`finishing.py`)."""
     if cache_dir is None:
         return ArticleRunner(jobs, None, progress)
-    return ArticleRunner(jobs, DiskCache(cache_dir), progress, memory, finish_elsewhere=True, stored=stored)
+    return ArticleRunner(jobs, DiskCache(cache_dir), progress, memory, finish_elsewhere=True, cache_keys=cache_keys)

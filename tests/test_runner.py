@@ -173,17 +173,17 @@ def test_a_warm_runner_prunes_what_its_last_build_left_and_this_one_did_not_use(
     stored: dict[str, set[str]] = {}
     edits = [ARTICLES, [make_article(999), *ARTICLES[1:]], [make_article(998), *ARTICLES[2:]]]
     for articles in edits:
-        with open_runner(1, warm, memory=memory, stored=stored) as runner:
+        with open_runner(1, warm, memory=memory, cache_keys=stored) as runner:
             runner.map(word_count, articles)
         with open_runner(1, cold) as runner:  # a full prune
             runner.map(word_count, articles)
         assert stored_keys(warm) == stored_keys(cold) and len(stored_keys(warm)) == len(articles)
         assert len(stored) == 1 and list(stored.values()) == [stored_keys(warm)]  # word_count's namespace
-    with pytest.raises(RuntimeError), open_runner(1, warm, memory=memory, stored=stored) as runner:
+    with pytest.raises(RuntimeError), open_runner(1, warm, memory=memory, cache_keys=stored) as runner:
         runner.map(word_count, [make_article(997)])  # stored, then the build fails
         raise RuntimeError("a later stage failed")
     assert stored == {}
-    with open_runner(1, warm, memory=memory, stored=stored) as runner:
+    with open_runner(1, warm, memory=memory, cache_keys=stored) as runner:
         runner.map(word_count, edits[-1])
     assert stored_keys(warm) == stored_keys(cold)
 
