@@ -165,3 +165,41 @@ def test_the_briefing_reads_distinct_tags_no_further_than_it_keeps() -> None:
     chosen = tag_corpus._with_few_lone_words(tag_corpus._distinct(counted()), size)
     assert [key for _, _, key, _ in chosen] == kept_all[:size]
     assert read < len(scored) // 2
+
+
+def kept_by_sorting(chosen: list[tuple[float, str, tuple[str, ...], list[str]]],
+                    ranked: dict[tuple[str, ...], dict[str, float]]) -> dict[tuple[str, ...], list[str]]:
+    """The rule `_kept_by_articles` follows, written out: each article sorts the chosen tags
+    it carries by its relevance for them (0 where it does not rank one), then by the tag's
+    score, label and stems, and keeps the first `PER_ARTICLE`."""
+    mine: dict[str, list[tuple[float, float, str, tuple[str, ...]]]] = {}
+    for neg_score, label, key, carried in chosen:
+        for article_id in dict.fromkeys(carried):
+            mine.setdefault(article_id, []).append((-ranked[key].get(article_id, 0.0), neg_score, label, key))
+    kept: dict[tuple[str, ...], list[str]] = {key: [] for _, _, key, _ in chosen}
+    for article_id in sorted(mine):
+        for *_, key in sorted(mine[article_id])[:tag_corpus.PER_ARTICLE]:
+            kept[key].append(article_id)
+    return kept
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_articles_keep_the_tags_that_matter_most_to_them(seed: int) -> None:
+    """Taking the carriers that do not rank a tag by sets gives what sorting each article's
+    tags gives: ties in relevance go to the better tag, a tag an article does not rank comes
+    after those it ranks above 0 and before any it ranks below (and an article listed twice
+    among a tag's carriers counts once)."""
+    import random
+    pick = random.Random(seed)
+    articles = [f"a{n:02}" for n in range(pick.randint(1, 30))]
+    relevances = [0.0, -0.1, -0.3, 0.2, 0.5, 0.9, 1.0] if seed % 2 else [0.25, 0.5]
+    chosen, ranked = [], {}
+    for n in range(pick.randint(1, 3 * tag_corpus.PER_ARTICLE)):
+        key = (f"stem{n}",)
+        carried = sorted(pick.sample(articles, pick.randint((len(articles) + 1) // 2, len(articles))))
+        if pick.random() < 0.2:
+            carried.append(carried[0])
+        ranked[key] = {a: pick.choice(relevances) for a in carried if pick.random() < 0.5}
+        chosen.append((-pick.choice([1.0, 2.0, 3.5]), f"label {n}", key, carried))
+    chosen.sort()
+    assert tag_corpus._kept_by_articles(chosen, ranked) == kept_by_sorting(chosen, ranked)
