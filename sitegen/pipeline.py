@@ -230,7 +230,8 @@ def site_output(
     warm = options.warm if cache is not None else None
     lines = warm.export_lines if warm else PerRecord()
     with open_runner(options.jobs, cache, terminal_progress(quiet=not options.progress),
-                     warm.results if warm else None, warm.cache_keys if warm else None) as runner:
+                     warm.results if warm else None, warm.cache_keys if warm else None,
+                     warm.payload_digests if warm else None) as runner:
         computed = runner.computed
         loaded = timer.run("load", lambda: load_site(options.root, warm.articles if warm else None,
                                                      partial(parse_through, runner), warm.files if warm else None))

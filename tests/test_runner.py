@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -531,3 +532,26 @@ def test_plain_keys_follow_every_field_and_refuse_what_has_no_order() -> None:
     assert plain_key(b"other step", [claim(), claim(paragraph=3)]) != key
     with pytest.raises(TypeError):
         plain_key(b"", ("a1", {"harbour", "crane"}))
+
+
+def test_a_warm_runner_reads_the_digests_of_new_results_alone(tmp_path: Path) -> None:
+    """A process that builds again and again keeps the digests of stored results it read
+    (`stored_digests`): those of the same keys are not read again (here the cache they were
+    read from is gone, and a runner without them finds nothing), those of new keys are."""
+    cache = tmp_path / ".sitegen-cache"
+    keys = [item_key(b"", a) for a in ARTICLES]
+    digests: dict[str, dict[str, str]] = {}
+    with open_runner(1, cache, payload_digests=digests) as runner:
+        runner.map(word_count, ARTICLES)
+        first = runner.stored_digests(word_count, keys)
+    assert first is not None and len(set(first)) == len(ARTICLES)
+    shutil.rmtree(cache)
+    with open_runner(1, cache) as cold:
+        assert cold.stored_digests(word_count, keys) is None
+    with open_runner(1, cache, payload_digests=digests) as warm:
+        assert warm.stored_digests(word_count, keys) == first
+        new = make_article(len(ARTICLES))
+        assert warm.stored_digests(word_count, [*keys, item_key(b"", new)]) is None  # not stored: read, not found
+        warm.map(word_count, [new])
+        again = warm.stored_digests(word_count, [*keys, item_key(b"", new)])
+        assert again is not None and again[:-1] == first and again[-1] not in first
