@@ -49,7 +49,7 @@ from sitegen.file_memo import WrittenFiles
 from sitegen.link import Site, index_actors, index_claims
 from sitegen.model import Actor, Analysis, Claim
 from sitegen.runner import plain_key
-from sitegen.warm import by_identity
+from sitegen.warm import by_identity, each_by_value
 
 if TYPE_CHECKING:
     from sitegen.pagination import Layout, Parts
@@ -150,6 +150,11 @@ def _digest(value: object) -> str:
     return plain_key(b"", value)
 
 
+_row_digests = each_by_value(_digest)
+"""What each article's page shows of the site's records, hashed: kept by value for the
+rows of the last build (`warm.each_by_value`)."""
+
+
 def claim_line(claim: Claim) -> tuple[object, ...]:
     """A claim as lists of claims show it (`render.Views.claim_view` without its reports
     or counts); `page_inputs.Inputs` hashes it with its speaker's name."""
@@ -219,12 +224,12 @@ def site_records(site: Site, pages: Layout, analysis: Analysis) -> SiteRecords:
         source_pages=_part_digests(pages.sources),
         actors=actors.records,
         texts={a.id: a.content_digest or _digest((a.body, a.paragraphs)) for a in site.articles},
-        articles={a.id: _digest((
+        articles=dict(zip((a.id for a in site.articles), _row_digests((
             actors.by_article.get(a.id, ""), claims.by_article.get(a.id, ""),
             site.origin_of.get(a.id), site.copy_link_of.get(a.id), site.copies_of.get(a.id, ()),
             tuple((t, tags[t].label) for t in site.tags_of_article.get(a.id, ())),
             site.tag_paragraphs_in_article.get(a.id, ()),
-        )) for a in site.articles},
+        ) for a in site.articles), strict=True)),
         claims=claims.records,
         claim_lines=claims.shown,
         claim_order=_digest(tuple(site.claims)),

@@ -3,17 +3,20 @@ build's, their errors raised in the build, and none left running when a build fa
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from sitegen.background import MIN_ARTICLES, Stages, first_done
 from sitegen.cache import KEY_ENV
+from sitegen.model import Article
 from sitegen.pipeline import GROUPING_LIBRARY, STAGE_LIBRARIES
 from sitegen.runner import ArticleRunner, fork_available, frozen_heap, open_runner
 from tests.test_runner import ARTICLES, word_count
@@ -28,6 +31,18 @@ def signing_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def count_words(runner: ArticleRunner) -> list[tuple[str, int]]:
     return runner.map(word_count, ARTICLES)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A per-article result that is a record, as analysers' are (a near-duplicate link)."""
+
+    article: str
+    words: int
+
+
+def counted(article: Article) -> Counted:
+    return Counted(*word_count(article))
 
 
 def test_a_stage_in_a_child_gives_the_result_and_its_work_counts_as_the_builds(tmp_path: Path) -> None:
@@ -45,6 +60,21 @@ def test_a_stage_in_a_child_gives_the_result_and_its_work_counts_as_the_builds(t
     with open_runner(1, cache) as again:
         assert again.map(word_count, ARTICLES) == child
         assert (again.computed, again.reused) == (0, len(ARTICLES))
+
+
+def test_records_the_parent_holds_come_back_from_a_stage_as_its_own(tmp_path: Path) -> None:
+    """In a process that builds again and again, what a stage's child took from the warm
+    state is sent back by name, and the parent puts in the very record it holds; what the
+    child made itself comes back by value."""
+    cache = tmp_path / ".sitegen-cache"
+    memory: dict[str, dict[str, object]] = {}
+    with open_runner(1, cache, memory=memory) as runner:
+        held = runner.map(counted, ARTICLES)
+    edited = dataclasses.replace(ARTICLES[0], paragraphs=ARTICLES[0].paragraphs[:1])
+    with open_runner(2, cache, memory=memory) as runner, Stages(runner, MIN_ARTICLES) as stages:
+        back = stages.start(lambda child: child.map(counted, [edited, *ARTICLES[1:]])).result()
+    assert all(now is before for now, before in zip(back[1:], held[1:], strict=True))
+    assert back[0] == counted(edited) and back[0] != held[0]
 
 
 @pytest.mark.parametrize(("jobs", "articles"), [(1, MIN_ARTICLES), (2, MIN_ARTICLES - 1)])

@@ -23,7 +23,7 @@ from sitegen.pagination import layout
 from sitegen.render import view_digest
 from sitegen.runner import CACHE_DIR
 from sitegen.uptodate import read_last_build, records_path
-from sitegen.warm import PerRecord, WarmState, by_identity
+from sitegen.warm import PerRecord, WarmState, by_identity, each_by_value
 
 STORY = Path(__file__).parent / "stories" / "tags-port-strike"
 REWRITES_STORY = Path(__file__).parent / "stories" / "sources-wire-cuts"
@@ -447,6 +447,22 @@ def test_by_identity_runs_again_for_another_object_even_if_equal() -> None:
     assert equal == first and equal is not first
     assert total(equal) == 6 and len(calls) == 2
     assert total(first) == 6 and len(calls) == 3  # only the last argument is remembered
+
+
+def test_each_by_value_makes_each_value_of_the_last_call_once() -> None:
+    made: list[tuple[str, int]] = []
+
+    @each_by_value
+    def digest(row: tuple[str, int]) -> str:
+        made.append(row)
+        return f"{row[0]}:{row[1]}"
+
+    assert digest([("a", 1), ("b", 2), ("a", 1)]) == ["a:1", "b:2", "a:1"]
+    assert made == [("a", 1), ("b", 2)]
+    assert digest([("b", 2), ("c", 3)]) == ["b:2", "c:3"]
+    assert made[2:] == [("c", 3)]  # an equal row, even a new tuple, is not made again
+    assert digest([("a", 1)]) == ["a:1"]
+    assert made[3:] == [("a", 1)]  # only the last call's rows are remembered
 
 
 def test_per_record_values_are_kept_for_the_very_same_record_through_one_build() -> None:
