@@ -720,6 +720,10 @@ class PageReuse(Protocol):
         """The view digest of the page at `path` if it was made from these inputs
         (`Page.inputs_digest`), else None."""
 
+    def views_of_same_inputs(self, pages: Iterable[tuple[str, str | None]]) -> list[str | None]:
+        """`view_of_same_inputs` of each (path, inputs digest) in one pass (None for a
+        page whose digest is None)."""
+
 
 class _NoReuse:
     """Every page is rendered (no last build, or a changed theme)."""
@@ -729,6 +733,9 @@ class _NoReuse:
 
     def view_of_same_inputs(self, path: str, inputs_digest: str) -> str | None:
         return None
+
+    def views_of_same_inputs(self, pages: Iterable[tuple[str, str | None]]) -> list[str | None]:
+        return [None for _ in pages]
 
 
 def view_digest(template: str, view: Mapping[str, Any]) -> str:
@@ -850,13 +857,9 @@ def _kept_pages(job: _Job) -> list[Page | None]:
     """Each page kept as the last build made it by its carried inputs digest, else None."""
     if job.carried is None:
         return [None] * len(job.pages)
-    same = job.reuse.view_of_same_inputs
-    out: list[Page | None] = []
-    for plan, inputs in zip(job.pages, job.carried, strict=True):
-        view = same(plan.path, inputs) if inputs is not None else None
-        out.append(None if view is None else
-                   Page(plan.path, plan.kind, None, view, rendered=False, inputs_digest=inputs or "", viewed=False))
-    return out
+    views = job.reuse.views_of_same_inputs(zip((plan.path for plan in job.pages), job.carried, strict=True))
+    return [None if view is None else Page(plan.path, plan.kind, None, view, False, inputs or "", False)
+            for plan, inputs, view in zip(job.pages, job.carried, views, strict=True)]
 
 
 def _others(job: _Job, kept: list[Page | None], jobs: int) -> Iterator[Page]:

@@ -213,9 +213,25 @@ class LastPages:
         return self._last.views.get(path) == view_digest and self._untouched(path)
 
     def view_of_same_inputs(self, path: str, inputs_digest: str) -> str | None:
-        if self._last.page_inputs.get(path) != inputs_digest or not self._untouched(path):
-            return None
-        return self._last.views.get(path)
+        return self.views_of_same_inputs([(path, inputs_digest)])[0]
+
+    def views_of_same_inputs(self, pages: Iterable[tuple[str, str | None]]) -> list[str | None]:
+        # One loop, the lookups bound once: asked of every page after an edit (7,150 at
+        # 1,000 articles), the calls of `view_of_same_inputs` were half of the 41 ms.
+        inputs_of, stamps, views = self._last.page_inputs, self._last.stamps, self._last.views
+        lstat, folder = os.lstat, os.path.join(self._output, "")
+        out: list[str | None] = []
+        for path, digest in pages:
+            view = None
+            if digest is not None and inputs_of.get(path) == digest and path in stamps:
+                try:
+                    info = lstat(folder + path)
+                except OSError:
+                    info = None
+                if info is not None and (info.st_size, info.st_mtime_ns) == stamps[path]:
+                    view = views.get(path)
+            out.append(view)
+        return out
 
 
 def page_reuse(last: LastBuild | None, output: Path, theme: str) -> LastPages | None:

@@ -301,6 +301,24 @@ def test_pages_kept_for_unchanged_inputs_are_what_a_fresh_build_makes(
     assert inodes_free_tree(root / "public") == inodes_free_tree(tmp_path / "fresh")
 
 
+@pytest.mark.parametrize("warm", [False, True])
+def test_a_page_changed_in_the_output_is_made_again_though_its_inputs_are_carried(
+        tmp_path: Path, warm: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page whose inputs an edit left as they were is kept only while its file is as the
+    last build wrote it: each page of actors and tags spoiled by hand is written again."""
+    root = _rewrites_story(tmp_path, monkeypatch)
+    memory = WarmState() if warm else None
+    built(root, warm=memory)
+    spoiled = sorted((root / "public" / "actors").glob("*.html")) + sorted((root / "public" / "tags").glob("*.html"))
+    for page in spoiled:
+        page.write_bytes(page.read_bytes() + b"<!-- mine -->")
+    _edit_article(root)
+    again = built(root, warm=memory)
+    assert again.rendered < sum(again.pages.values())  # most pages were kept
+    build(BuildOptions(root=root, output=tmp_path / "fresh", jobs=1, use_cache=False))
+    assert inodes_free_tree(root / "public") == inodes_free_tree(tmp_path / "fresh")
+
+
 NOT_CARRYING = {_redate_article}
 """The edits here that change what every page reads, or the articles' order (`carried.SiteRecords.shared`,
 `.ranks`); the briefing's title, which every page shows, is not among those parametrized."""
