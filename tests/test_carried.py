@@ -4,6 +4,7 @@ rewrites and tags."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -88,6 +89,29 @@ def test_a_paragraph_quoted_by_actor_and_tag_pages_rehashes_them_and_nothing_is_
     assert set(changed.values()) >= {"article", "actor", "tag"}
     assert sum(kind == "article" for kind in changed.values()) > 1  # a rewrite shows its origin whole
     assert kept
+
+
+def test_a_reworded_paragraph_rehashes_the_actor_and_tag_pages_quoting_it_alone(site: Site) -> None:
+    """Records made by this process hold its articles (`SiteRecords.held_articles`): an
+    edit's changed paragraphs are found, and of the actors and tags quoting the article
+    only those quoting one of them are hashed again. Records read back from disk hold
+    none: then every actor and tag quoting the article is. Both carry fresh digests."""
+    spots = [(article_id, number) for article_id, rows in sorted(site.mentions_in_article.items())
+             for number in sorted({m.paragraph for _, m in rows})
+             if {a for a, m in rows if m.paragraph == number} < set(site.actors_of_article[article_id])]
+    article_id, number = spots[0]
+    edited = relinked(site, with_article(site, reworded(site.article_by_id[article_id], number)))
+    before = digests(site)
+    held = carried_to(site, edited)
+    from_disk = carried_inputs(dataclasses.replace(records(site), held_articles=None), records(edited), edited,
+                               layout(edited), before)
+    assert from_disk is not None
+    checked_against_fresh(held, before, edited)
+    checked_against_fresh(from_disk, before, edited)
+    quoting = {a for a, m in edited.mentions_in_article[article_id] if m.paragraph == number}
+    assert quoting <= held.stale["actor"]
+    assert held.stale["actor"] < from_disk.stale["actor"]
+    assert set(edited.actors_of_article[article_id]) <= from_disk.stale["actor"]
 
 
 def test_nothing_changed_carries_everything_and_a_new_order_nothing(site: Site) -> None:
