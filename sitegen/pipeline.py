@@ -6,7 +6,6 @@ only by a build that has something to do.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import itertools
 import time
@@ -281,7 +280,7 @@ def _files(site: Site, split: Layout, environment: jinja2.Environment, dirs: lis
     yield KeptFiles([page.path for page in rendered.kept])
     for page in itertools.chain([first] if first is not None else [], rendered.others):
         # A page kept from the last build has no bytes already (all but a few after an edit).
-        pages.append(page if page.content is None else dataclasses.replace(page, content=None))
+        pages.append(page if page.content is None else page._replace(content=None))
         yield OutputFile(page.path, page.content)
     yield from whole_site
     site_map = sitemap(site, [p.path for p in pages])
