@@ -30,7 +30,9 @@ inputs hold must be covered here):
 - a claim (its reports, status, independent sources and outlets): its pages, the claims
   pages, the pages of the articles reporting it and of the actor that made it;
 - the list of an actor's claims: its own page and the pages of its claims;
-- a tag (its label, score, articles and occurrences): its own pages.
+- a tag (its label, score, articles and occurrences): its own pages;
+- the overview reads what the claims, sources and actors index pages read (and how many
+  tags there are, which the articles' rows of the source index show).
 
 A page reading one of these in a way not named here would keep a stale digest:
 tests/test_carried.py compares every carried digest with one hashed afresh, over edits of
@@ -317,6 +319,9 @@ def carried_inputs(last: SiteRecords, now: SiteRecords, site: Site, pages: Layou
                "claims": _one_page(bool(claims) or last.claim_order != now.claim_order),
                "sources": _one_page(bool(in_rows)),
                "actors": _one_page(bool(moved_actors)),
+               # A tag new or gone moves the rows of the articles carrying it (`in_rows`).
+               "index": _one_page(bool(claims) or last.claim_order != now.claim_order or bool(in_rows)
+                                  or bool(moved_actors)),
                "actors-list": frozenset(pages.actor_lists) if moved_actors else frozenset()},
     )
 
@@ -341,7 +346,7 @@ def _reworded_paragraphs(held: Mapping[str, Article] | None, site: Site, edited:
 
 
 def _one_page(stale: bool) -> frozenset[str]:
-    """The entities of a kind with one page ("claims", "sources", whose entity is "")."""
+    """The entities of a kind with one page ("index", "claims", "sources", whose entity is "")."""
     return frozenset({""}) if stale else frozenset()
 
 

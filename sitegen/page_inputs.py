@@ -28,7 +28,7 @@ import hashlib
 import io
 import pickle
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from sitegen.carried import claim_line
@@ -65,7 +65,10 @@ class Inputs:
     pages (an article's text, a claim as lists show it) are hashed once, on first use, and
     pages join their digests."""
 
-    def __init__(self, site: Site, pages: Layout) -> None:
+    def __init__(self, site: Site, pages: Layout, carried: Mapping[tuple[str, str], str] | None = None) -> None:
+        """`carried`: the digests of pages whose inputs an edit left as they were, by kind
+        and entity (`carried.carried_inputs`), given back by `of` without hashing: the
+        overview's digest is made from three pages' digests, which are mostly carried."""
         self.site = site
         self.pages = pages
         # Which page each claim is on follows from its status (in each claim's record) and
@@ -79,15 +82,31 @@ class Inputs:
         self._source_row = functools.cache(self._source_row_digest)
         self._actor_row = functools.cache(self._actor_row_digest)
         self._tag_paragraphs = functools.cache(lambda tag_id: paragraphs_by_article(site.tags[tag_id].occurrences))
+        self._pages_hashed: dict[tuple[str, str], str] = dict(carried or {})
 
     def of(self, kind: str, entity_id: str) -> str:
         """The digest of the page of `kind` ("article", "actor", "tag", "claim") for
-        `entity_id`; of the claims, sources or actors index page ("claims", "sources" or
-        "actors", ""); or of one page of a split list ("claims-list", "sources-list",
-        "actors-list", "actor-mentions", "actor-claims", "tag-articles", "claim-reports",
-        with the page's key, as `render._pages` names it)."""
-        parts = getattr(self, f"_{kind.replace('-', '_')}_page")(entity_id)
-        return _digest((kind, entity_id, self._briefing, parts))
+        `entity_id`; of the overview, or the claims, sources or actors index page
+        ("index", "claims", "sources" or "actors", ""); or of one page of a split list
+        ("claims-list", "sources-list", "actors-list", "actor-mentions", "actor-claims",
+        "tag-articles", "claim-reports", with the page's key, as `render._pages` names it).
+        Kept for the build (the overview's digest is made from three others), or carried."""
+        key = (kind, entity_id)
+        if key not in self._pages_hashed:
+            parts = getattr(self, f"_{kind.replace('-', '_')}_page")(entity_id)
+            self._pages_hashed[key] = _digest((kind, entity_id, self._briefing, parts))
+        return self._pages_hashed[key]
+
+    def _index_page(self, _: str) -> tuple[object, ...]:
+        """The overview (`Views.index`) shows the most reported claims and the measures on
+        which sources disagree, chosen among every claim as the claims page reads them; the
+        most mentioned actors, among the actors index's rows; the latest articles and the
+        timeline's days, from the source index's rows and its split by day; how many claims
+        each day's articles report; and how many tags there are."""
+        site = self.site
+        return (self.of("claims", ""), self.of("actors", ""), self.of("sources", ""),
+                tuple((a.date, site.claims_of_article.get(a.id, ())) for a in site.articles if a.date),
+                len(site.tags))
 
     # -- records shared by pages ---------------------------------------------------------
 

@@ -636,9 +636,9 @@ class Views:
 class _PagePlan(NamedTuple):
     """How to make one page: its view, and for the page of one article, actor, tag or claim
     (its `kind`) that entity's id, by which `page_inputs.Inputs` hashes its inputs; "" for
-    the claims, sources and actors index pages, "<type>/<n>" for a page of the actors
-    index's list of a type, whose inputs it hashes too. The other index pages (the
-    overview, the tags index, search) read more of the site and have no inputs hashed (None).
+    the overview and the claims, sources and actors index pages, "<type>/<n>" for a page
+    of the actors index's list of a type, whose inputs it hashes too. The tags index and
+    search read more of the site and have no inputs hashed (None).
     A named tuple, as `Page` is: one is made for every page of each build."""
 
     path: str
@@ -651,7 +651,7 @@ class _PagePlan(NamedTuple):
 def _pages(views: Views) -> Iterator[_PagePlan]:
     """Every page of the site, in output order."""
     site, pages = views.site, views.pages
-    yield _PagePlan("index.html", "index", "index.html", views.index)
+    yield _PagePlan("index.html", "index", "index.html", views.index, "")
     if pages.claims is None:
         yield _PagePlan("claims.html", "claims", "claims.html", views.claims, "")
     else:
@@ -849,7 +849,9 @@ def rendered_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | Non
     digests = [carried.digest(p.path, p.kind, p.entity) if p.entity is not None else None
                for p in plans] if carried is not None and with_inputs else None
     job = _Job(environment or theme_environment(theme_dirs), plans, reuse or _NoReuse(), theme_dirs,
-               Inputs(site, pages) if with_inputs else None, digests)
+               Inputs(site, pages, {(p.kind, p.entity): d for p, d in zip(plans, digests, strict=True)
+                                    if p.entity is not None and d is not None} if digests else None)
+               if with_inputs else None, digests)
     kept = _kept_pages(job)
     return RenderedSite([page for page in kept if page is not None], _others(job, kept, jobs))
 

@@ -165,7 +165,8 @@ def test_an_actor_whose_mentions_or_role_move_rehashes_its_pages_and_the_article
     carried = carried_to(site, described)
     assert carried.stale["actor"] == {actor.id} and not carried.stale["article"]
     changed, _ = checked_against_fresh(carried, digests(site), described)
-    assert set(changed.values()) == {"actor", "actors"}  # the actors index shows each role too
+    # The actors index shows each role too, and the overview reads what the index reads.
+    assert set(changed.values()) == {"actor", "actors", "index"}
     # Another actor named in a paragraph of this one's: this one appears with it now.
     spot = actor.mentions[0]
     other = next(a for a in analysis.actors if a is not actor and all(
@@ -201,6 +202,11 @@ def test_a_tag_scored_anew_or_moved_rehashes_its_pages_and_its_articles(site: Si
     assert dropped in carried.stale["article"] and "" in carried.stale["sources"]
     changed, kept = checked_against_fresh(carried, digests(site), moved)
     assert {"tag", "article", "sources"} <= set(changed.values()) and kept
+    gone = relinked(site, analysis=replace(analysis, tags=tuple(tags[1:])))  # the overview counts the tags
+    carried = carried_to(site, gone)
+    assert "" in carried.stale["index"]
+    changed, kept = checked_against_fresh(carried, digests(site), gone)
+    assert "index" in changed.values() and kept
 
 
 def test_a_claim_counted_anew_rehashes_its_pages_and_one_restated_its_reports_and_speaker(site: Site) -> None:
@@ -220,7 +226,8 @@ def test_a_claim_counted_anew_rehashes_its_pages_and_one_restated_its_reports_an
     carried = carried_to(site, counted)
     assert carried.stale["claim"] == {claim.id} and not carried.stale["article"] | carried.stale["actor"]
     changed, kept = checked_against_fresh(carried, digests(site), counted)
-    assert set(changed.values()) <= {"claim", "claim-reports", "claims", "claims-list"} and "claims" in changed.values()
+    assert set(changed.values()) <= {"claim", "claim-reports", "claims", "claims-list", "index"}
+    assert "claims" in changed.values()
     reports = {e.article for e in claim.evidence}
     for now in (with_claim(replace(claim, status=next(s for s in CLAIM_STATUSES if s != claim.status))),
                 with_claim(None)):
