@@ -28,14 +28,13 @@ def search_records(site: Site, kept: PerRecord | None = None) -> list[list[str]]
     the last build's, each made from its record alone (a claim's speaker, another record,
     is named afresh); at 10,000 articles making every row took 0.27 s of each rebuild."""
     kept = kept or PerRecord()
-    records = [kept.get(article, _article_row) for article in site.articles]
-    records += [kept.get(actor, _actor_row) for actor in site.actors.values()]
-    for claim in site.claims.values():
+    records = [*kept.values("articles", site.articles, _article_row), *kept.values("actors", site.actors.values(),
+                                                                                 _actor_row)]
+    claims = site.claims.values()
+    for (kind, label, href), claim in zip(kept.values("claims", claims, _claim_row), claims, strict=True):
         speaker = site.actors[claim.speaker].name if claim.speaker else (claim.speaker_surface or "")
-        kind, label, href = kept.get(claim, _claim_row)
         records.append([kind, label, _cut(speaker, 60), href])
     records += [["tag", tag.label, f"{len(tag.articles)} articles", tag_page(tag.id)] for tag in site.tags.values()]
-    kept.end_build()
     return records
 
 

@@ -12,6 +12,7 @@ so memory stays the size of the site.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
@@ -30,29 +31,30 @@ R = TypeVar("R")
 
 
 class PerRecord:
-    """Values made from one immutable record each (a line of `briefing.json`), kept from
-    one build to the next by the record's identity: after an edit that leaves the actors
-    and claims as they were, a warm process gets the very records back from
-    `WarmState.results`, so their lines need not be made again. A value is only ever
-    returned for the very object it was made from (held here, so its id is not reused),
-    and after each build only the values it asked for are kept."""
+    """Values made from one immutable record each (a line of `briefing.json`, a row of the
+    search index), kept from one build to the next by the records' identity: after an edit
+    that leaves the actors and claims as they were, a warm process gets the very records
+    back from `WarmState.results`, so their values need not be made again. A value is only
+    ever returned for the very object it was made from (held here, so its id is not
+    reused). Each list of values (`values`) is kept as its last call made it."""
 
     def __init__(self) -> None:
-        self._last: dict[int, tuple[object, object]] = {}
-        self._now: dict[int, tuple[object, object]] = {}
+        self._lists: dict[str, tuple[tuple[object, ...], list[object]]] = {}
 
-    def get(self, record: A, make: Callable[[A], R]) -> R:
-        """`make(record)`, or what it gave for this very object in this build or the last."""
-        key = id(record)
-        kept = self._now.get(key) or self._last.get(key)
-        if kept is None or kept[0] is not record:
-            kept = (record, make(record))
-        self._now[key] = kept
-        return kept[1]  # type: ignore[return-value]
-
-    def end_build(self) -> None:
-        """Keep only what this build asked for."""
-        self._last, self._now = self._now, {}
+    def values(self, name: str, records: Iterable[A], make: Callable[[A], R]) -> list[R]:
+        """`[make(r) for r in records]`, kept under `name`: the very list the last call
+        gave when every record is the very object it was then (told apart in C: asking for
+        each record's value in turn was 23 ms of a rebuild at 1,000 articles, 0.4 s at
+        10,000), else each record's value where that call made one for it."""
+        records = tuple(records)
+        last_records, last_values = self._lists.get(name, ((), []))
+        if len(records) == len(last_records) and all(map(operator.is_, records, last_records)):
+            return last_values  # type: ignore[return-value]
+        # The last call's records are held here, so an id among theirs is one of them.
+        known = {id(r): v for r, v in zip(last_records, last_values, strict=True)}
+        values = [known[id(r)] if id(r) in known else make(r) for r in records]
+        self._lists[name] = (records, values)
+        return values  # type: ignore[return-value]
 
 
 @dataclass

@@ -483,7 +483,7 @@ def test_each_by_value_makes_each_value_of_the_last_call_once() -> None:
     assert made[3:] == [("a", 1)]  # only the last call's rows are remembered
 
 
-def test_per_record_values_are_kept_for_the_very_same_record_through_one_build() -> None:
+def test_per_record_values_are_kept_for_the_very_same_records() -> None:
     made: list[list[int]] = []
 
     def total(values: list[int]) -> int:
@@ -492,14 +492,16 @@ def test_per_record_values_are_kept_for_the_very_same_record_through_one_build()
 
     kept = PerRecord()
     first, second = [1, 2], [3]
-    assert kept.get(first, total) == 3 and kept.get(second, total) == 3 and len(made) == 2
-    kept.end_build()
-    assert kept.get(first, total) == 3 and len(made) == 2  # the same object: kept
-    assert kept.get([1, 2], total) == 3 and len(made) == 3  # an equal one: made again
+    listed = kept.values("totals", [first, second], total)
+    assert listed == [3, 3] and len(made) == 2
+    assert kept.values("totals", [first, second], total) is listed  # the very records: the very list
+    equal = [3]
+    assert kept.values("totals", [first, equal], total) == [3, 3] and len(made) == 3  # an equal one: made again
+    assert kept.values("others", [first], total) == [3] and len(made) == 4  # each name keeps its own
     first.append(4)  # (records are immutable; this shows the value is not looked up by content)
-    kept.end_build()
-    kept.end_build()  # a build that did not ask for `first`: it is forgotten
-    assert kept.get(first, total) == 7 and len(made) == 4
+    assert kept.values("totals", [equal, first], total) == [3, 3] and len(made) == 4  # each kept by identity
+    assert kept.values("totals", [first], total) == [3] and len(made) == 4
+    assert kept.values("totals", [equal], total) == [3] and len(made) == 5  # only the last call's are kept
 
 
 def test_a_warm_process_reports_a_broken_article_and_recovers(root: Path) -> None:
