@@ -101,12 +101,15 @@ def briefing_json_parts(site: Site, kept: PerRecord | None = None) -> list[bytes
     })
 
 
-def encode_records(actors: Iterable[Actor], claims: Iterable[Claim], kept: PerRecord) -> None:
-    """Make the actors' and claims' lines of `briefing.json` now, into `kept`, where
-    `briefing_json_parts` finds them (the same records): a build does this while its tags
-    stage still runs in a child, time its main process would spend waiting."""
-    _actor_lines(sorted(actors, key=_id), kept)
-    _claim_lines(claims, kept)
+def encode_records(actors: Iterable[Actor] | None, claims: Iterable[Claim] | None, kept: PerRecord) -> None:
+    """Make the actors' and claims' lines of `briefing.json` now (either None: not yet),
+    into `kept`, where `briefing_json_parts` finds them (the same records): a build does
+    this while its tags stage still runs in a child, time its main process would spend
+    waiting."""
+    if actors is not None:
+        _actor_lines(sorted(actors, key=_id), kept)
+    if claims is not None:
+        _claim_lines(claims, kept)
 
 
 def _actor_lines(actors: Iterable[Actor], kept: PerRecord) -> list[bytes]:

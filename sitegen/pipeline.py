@@ -102,7 +102,7 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
         tags = None if tag_corpus is None else timer.run(
             "tags", lambda: analyse_tags(articles, actors, runner, corpus=tag_corpus))
         timer.run("link", lambda: index_actors(actors))
-        timer.run("render", lambda: encode_records(actors, (), lines))
+        timer.run("render", lambda: encode_records(actors, None, lines))
         if runner.cache is not None:  # only a build that keeps its records for the next needs them
             timer.run("render", lambda: analysis_digests(actors, None))
         if pending_groups is not None:
@@ -112,7 +112,7 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
         sources = pending_sources.result()
         timer.add("sources", pending_sources.seconds)
         claims = timer.run("claims", lambda: claim_ledger(joined, sources.origin_of, runner))
-        timer.run("render", lambda: encode_records((), claims, lines))
+        timer.run("render", lambda: encode_records(None, claims, lines))
         if runner.cache is not None:
             timer.run("render", lambda: analysis_digests(None, claims))
         if pending_tags is not None:

@@ -18,7 +18,7 @@ from sitegen.warm import PerRecord
 def test_lines_kept_for_briefing_json_take_about_their_own_size() -> None:
     actors = analyse_actors(_seed_articles(), ())
     kept = PerRecord()
-    _, held = held_by(lambda: encode_records(actors, (), kept))
+    _, held = held_by(lambda: encode_records(actors, None, kept))
     lines = kept.values("actors", actors, lambda _: pytest.fail("a line was not kept"))
     text = sum(len(line) for line in lines)
     assert len(lines) > 30 and text > 10_000
