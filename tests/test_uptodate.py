@@ -19,6 +19,7 @@ from sitegen.build import YOUNG_OBJECTS_PER_COLLECTION, BuildOptions, BuildRepor
 from sitegen.cache import FILE_NAME, KEY_ENV
 from sitegen.carried import carried_inputs, read_records
 from sitegen.errors import SitegenError
+from sitegen.model import Actor, Claim
 from sitegen.pagination import layout
 from sitegen.render import view_digest
 from sitegen.runner import CACHE_DIR
@@ -502,6 +503,37 @@ def test_per_record_values_are_kept_for_the_very_same_records() -> None:
     assert kept.values("totals", [equal, first], total) == [3, 3] and len(made) == 4  # each kept by identity
     assert kept.values("totals", [first], total) == [3] and len(made) == 4
     assert kept.values("totals", [equal], total) == [3] and len(made) == 5  # only the last call's are kept
+
+
+def test_a_warm_rebuild_keeps_the_briefing_lines_of_records_an_edit_left_alone(root: Path) -> None:
+    """briefing.json's line of each actor and claim an edit left as they were (the very
+    records, from the warm state) is the very one the last build made: none is made again
+    (a list emptied by a call for the other kind had them all remade after each rebuild)."""
+    warm = WarmState()
+
+    def records(site: Site | None) -> tuple[list[Actor], list[Claim]]:
+        assert site is not None
+        return list(site.actors.values()), sorted(site.claims.values(), key=lambda c: c.id)
+
+    def lines(site: Site | None) -> tuple[list[bytes], list[bytes]]:
+        actors, claims = records(site)
+        kept = warm.export_lines
+        return (kept.values("actors", actors, lambda _: pytest.fail("an actor's line was not kept")),
+                kept.values("claims", claims, lambda _: pytest.fail("a claim's line was not kept")))
+
+    first = built(root, warm=warm)
+    before = lines(first.site)
+    article = sorted((root / "content" / "articles").glob("*.md"))[0]  # words that name no one, in its last paragraph
+    article.write_text(article.read_text(encoding="utf-8").rstrip("\n") + " and the talks went on late.\n",
+                       encoding="utf-8")
+    again = built(root, warm=warm)
+    after = lines(again.site)
+    kept_actors = {id(a) for a in records(first.site)[0]} & {id(a) for a in records(again.site)[0]}
+    assert len(kept_actors) > 3  # (this story's claims are all made again: the edit moves their reports)
+    for old_records, new_records, old, new in zip(records(first.site), records(again.site), before, after,
+                                                  strict=True):
+        made = {id(r): line for r, line in zip(old_records, old, strict=True)}
+        assert all(line is made[id(r)] for r, line in zip(new_records, new, strict=True) if id(r) in made)
 
 
 def test_a_warm_process_reports_a_broken_article_and_recovers(root: Path) -> None:
