@@ -19,6 +19,7 @@ from sitegen.build import YOUNG_OBJECTS_PER_COLLECTION, BuildOptions, BuildRepor
 from sitegen.cache import FILE_NAME, KEY_ENV
 from sitegen.carried import carried_inputs, read_records
 from sitegen.errors import SitegenError
+from sitegen.link import Site
 from sitegen.model import Actor, Claim
 from sitegen.pagination import layout
 from sitegen.render import view_digest
