@@ -53,7 +53,7 @@ from sitegen.file_memo import WrittenFiles
 from sitegen.link import Site, index_actors, index_claims
 from sitegen.model import Actor, Analysis, Article, Claim
 from sitegen.runner import plain_key
-from sitegen.warm import by_identity, each_by_value
+from sitegen.warm import PerRecord, by_identity, each_by_value
 
 if TYPE_CHECKING:
     from sitegen.pagination import Layout, Parts
@@ -162,9 +162,15 @@ def _digest(value: object) -> str:
     return plain_key(b"", value)
 
 
+_KEPT = PerRecord()
+"""Digests of the copy links and tags of the last build, by their identity."""
 _row_digests = each_by_value(_digest)
 """What each article's page shows of the site's records, hashed: kept by value for the
-rows of the last build (`warm.each_by_value`)."""
+rows of the last build (`warm.each_by_value`), as are:"""
+_listing_digests = each_by_value(_digest)
+"""each article's listing;"""
+_list_digests = each_by_value(_digest)
+"""and each actor's list of claims."""
 
 
 def claim_line(claim: Claim) -> tuple[object, ...]:
@@ -228,17 +234,24 @@ def site_records(site: Site, pages: Layout, analysis: Analysis) -> SiteRecords:
     `pages` says)."""
     actors, claims = _actor_digests(analysis.actors), _claim_digests(analysis.claims)
     tags = site.tags
+    # Copy links and tags hashed by their identity: a warm process gets the very ones back
+    # while an edit leaves them as they were, and hashing their passages and occurrences as
+    # part of each article's row, by value, was most of the rows' time.
+    link_digest = dict(zip(map(id, site.copy_link_of.values()),
+                           _KEPT.values("links", site.copy_link_of.values(), _digest), strict=True))
     return SiteRecords(
         shared=_digest((site.briefing, pages.claim_pages_by_status)),
         names=actors.shown,
         ranks={a.id: str(rank) for rank, a in enumerate(site.articles)},
-        listings={a.id: _digest((a.title, a.outlet, a.date, a.url, a.author)) for a in site.articles},
+        listings=dict(zip((a.id for a in site.articles), _listing_digests(
+            (a.title, a.outlet, a.date, a.url, a.author) for a in site.articles), strict=True)),
         source_pages=_part_digests(pages.sources),
         actors=actors.records,
         texts={a.id: a.content_digest or _digest((a.body, a.paragraphs)) for a in site.articles},
         articles=dict(zip((a.id for a in site.articles), _row_digests((
             actors.by_article.get(a.id, ""), claims.by_article.get(a.id, ""),
-            site.origin_of.get(a.id), site.copy_link_of.get(a.id), site.copies_of.get(a.id, ()),
+            site.origin_of.get(a.id), link_digest.get(id(site.copy_link_of.get(a.id))),
+            tuple(link_digest[id(link)] for link in site.copies_of.get(a.id, ())),
             tuple((t, tags[t].label) for t in site.tags_of_article.get(a.id, ())),
             site.tag_paragraphs_in_article.get(a.id, ()),
         ) for a in site.articles), strict=True)),
@@ -246,8 +259,8 @@ def site_records(site: Site, pages: Layout, analysis: Analysis) -> SiteRecords:
         claim_lines=claims.shown,
         claim_order=_digest(tuple(site.claims)),
         claim_pages=_part_digests(pages.claims),
-        actor_claims={a: _digest(made) for a, made in site.claims_of_actor.items()},
-        tags={t.id: _digest(t) for t in tags.values()},
+        actor_claims=dict(zip(site.claims_of_actor, _list_digests(site.claims_of_actor.values()), strict=True)),
+        tags=dict(zip(tags, _KEPT.values("tags", tags.values(), _digest), strict=True)),
         held_articles=site.article_by_id,
     )
 

@@ -84,6 +84,22 @@ def test_updated_tallies_give_the_tags_of_a_whole_corpus_step(tmp_path: Path,
         assert tallies(corpus) == tallies(fresh(corpus)), edit
 
 
+def test_tags_an_update_left_as_they_were_are_the_very_tags_it_gave_before() -> None:
+    """What keeps values by a record's identity (the digests of a build's records) finds a
+    tag an edit did not change: the corpus step gives back the very object; a tag that
+    changed is a new one, equal to the tag a whole corpus step gives."""
+    articles = load_stories()
+    actors = actors_for(articles)
+    corpus = TagCorpus()
+    first = {t.id: t for t in analyse_tags(articles, actors, corpus=corpus)}
+    edited = [appended(articles[0], "The harbour master replied on Monday."), *articles[1:]]
+    again = analyse_tags(edited, actors, corpus=corpus)
+    assert again == analyse_tags(edited, actors)
+    kept = [t for t in again if t.id in first and t == first[t.id]]
+    assert len(kept) > 5 and all(t is first[t.id] for t in kept)
+    assert all(t is not first.get(t.id) for t in again if t not in kept)
+
+
 def fresh(corpus: TagCorpus) -> TagCorpus:
     """A corpus step's tallies made at once from the facts `corpus` holds."""
     made = TagCorpus()

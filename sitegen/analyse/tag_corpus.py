@@ -209,6 +209,8 @@ class TagCorpus:
         """How often each candidate is written each way (one count an article)."""
         self._carriers: dict[Key, list[str]] = {}
         """For each ranked candidate: the articles whose text carries its stems, in id order."""
+        self._tags: dict[str, Tag] = {}
+        """The tags the last `tags` gave, by id."""
         self._paragraphs: dict[str, tuple[ArticleTagFacts, tuple[Key, ...], dict[Key, tuple[TagOccurrence, ...]]]] = {}
         """The occurrences of the tags each article kept, by the facts and tags they came from."""
 
@@ -307,13 +309,16 @@ class TagCorpus:
             if tag_id in tags:
                 continue
             occurrences = tuple(itertools.chain.from_iterable(paragraphs[article_id][key] for article_id in kept[key]))
-            tags[tag_id] = Tag(
+            tag = Tag(
                 id=tag_id,
                 label=label,
                 articles=tuple(kept[key]),
                 occurrences=occurrences,
                 score=round(-neg_score, 4),
             )
+            last = self._tags.get(tag_id)
+            tags[tag_id] = last if last == tag else tag  # the very tag, for what keeps values by identity
+        self._tags = tags
         return tuple(tags[k] for k in sorted(tags))
 
     def _kept_paragraphs(self, kept: Mapping[Key, list[str]]) -> dict[str, dict[Key, tuple[TagOccurrence, ...]]]:
