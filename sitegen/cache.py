@@ -202,13 +202,17 @@ class DiskCache:
         except sqlite3.Error:
             return {}  # get_many warns when the values are read
 
-    def stored(self, namespace: str) -> set[str]:
-        """The keys this namespace holds, values unread: to learn what a step will have to
-        compute before it runs (an entry that later fails its check is computed then)."""
-        if self._db is None:
+    def stored_among(self, namespace: str, keys: list[str]) -> set[str]:
+        """Those of `keys` this namespace holds, values unread: to learn what a step will
+        have to compute before it runs (an entry that later fails its check is computed
+        then). Every key of the namespace is listed when most of it is asked about."""
+        if self._db is None or not keys:
             return set()
         try:
-            return {key for (key,) in self._db.execute("SELECT key FROM entries WHERE ns = ?", (namespace,))}
+            if len(keys) > FEW_KEYS:
+                return {key for (key,) in self._db.execute("SELECT key FROM entries WHERE ns = ?", (namespace,))}
+            rows = self._db.execute(f"SELECT key, ns FROM entries WHERE key IN ({', '.join('?' * len(keys))})", keys)
+            return {key for key, ns in rows if ns == namespace}  # by the key's own index, not the namespace's
         except sqlite3.Error:
             return set()  # get_many warns when the step reads it
 

@@ -527,9 +527,14 @@ class ArticleRunner:
         if self.cache is None:
             return list(range(len(keys)))
         namespace, full = _full_keys(code_fingerprint(), label, keys, settings)
-        known = (self.memory or {}).get(namespace, {}).keys() | self.cache.stored(namespace)
-        known |= self._deferred.get(namespace, {}).keys()
-        return [i for i, key in enumerate(full) if key not in known]
+        remembered = (self.memory or {}).get(namespace, {})
+        deferred = self._deferred.get(namespace, {})
+        # The disk is asked only about keys held nowhere in memory: in a warm process, the
+        # few an edit brought (listing a namespace's every key was 14 ms of a rebuild at
+        # 1,000 articles, for four steps).
+        unknown = [i for i, key in enumerate(full) if key not in remembered and key not in deferred]
+        stored = self.cache.stored_among(namespace, [full[i] for i in unknown]) if unknown else set()
+        return [i for i in unknown if full[i] not in stored]
 
     def keep_keyed(self, label: str, keys: Sequence[str], settings: str = "") -> None:
         """Count the cached results of `keyed(label, keys, ..., settings)` (or of `map` of

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yake
 
-from sitegen.cache import FILE_NAME, KEY_ENV, CacheWarning
+from sitegen.cache import FEW_KEYS, FILE_NAME, KEY_ENV, CacheWarning, DiskCache
 from sitegen.model import Article, Paragraph
 from sitegen.runner import (
     MIN_POOL_ITEMS,
@@ -555,3 +555,19 @@ def test_a_warm_runner_reads_the_digests_of_new_results_alone(tmp_path: Path) ->
         warm.map(word_count, [new])
         again = warm.stored_digests(word_count, [*keys, item_key(b"", new)])
         assert again is not None and again[:-1] == first and again[-1] not in first
+
+
+@pytest.mark.parametrize("asked", [3, FEW_KEYS + 1])
+def test_the_cache_tells_which_of_some_keys_it_holds(tmp_path: Path, asked: int) -> None:
+    """`DiskCache.stored_among`: of a few keys, those stored (looked up one by one); of
+    many, the namespace's every key is listed (the caller keeps those it asked about).
+    Keys stored under another namespace are not among them."""
+    cache = DiskCache(tmp_path / ".sitegen-cache")
+    held = {f"key-{n}": n for n in range(0, 2 * asked, 2)}
+    cache.put_many("step|a", "code", held)
+    cache.put_many("step|b", "code", {"key-1": 1})
+    keys = [f"key-{n}" for n in range(asked)]
+    assert cache.stored_among("step|a", keys) & set(keys) == {k for k in keys if k in held}
+    assert "key-1" not in cache.stored_among("step|a", keys)
+    assert cache.stored_among("step|a", []) == set()
+    cache.close()
