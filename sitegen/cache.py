@@ -27,6 +27,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
+from typing import Any, Literal
 
 import sitegen
 
@@ -209,25 +210,24 @@ class DiskCache:
         if self._db is None or not keys:
             return set()
         try:
-            if len(keys) > FEW_KEYS:
-                return {key for (key,) in self._db.execute("SELECT key FROM entries WHERE ns = ?", (namespace,))}
-            rows = self._db.execute(f"SELECT key, ns FROM entries WHERE key IN ({', '.join('?' * len(keys))})", keys)
-            return {key for key, ns in rows if ns == namespace}  # by the key's own index, not the namespace's
+            return {key for key, ns in self._rows(namespace, keys, "ns") if ns == namespace}
         except sqlite3.Error:
             return set()  # get_many warns when the step reads it
 
-    def _rows(self, namespace: str, keys: list[str]) -> Iterator[tuple[str, bytes]]:
-        """The stored rows among `keys`: one scan of the namespace when most of it is wanted
-        (a whole build), else looked up by key (a rebuild in a warm process). Read as they
-        are used, not fetched all at once: at 10,000 articles a namespace holds 120 MB."""
+    def _rows(self, namespace: str, keys: list[str], column: Literal["value", "ns"] = "value"
+              ) -> Iterator[tuple[str, Any]]:
+        """(key, `column`) of the stored rows among `keys`: one scan of the namespace when
+        most of it is wanted (a whole build: every row of it), else looked up by key (a
+        rebuild in a warm process: the key's own index; a key names its namespace). Read as
+        they are used, not fetched all at once: at 10,000 articles a namespace holds 120 MB."""
         assert self._db is not None
         if len(keys) > FEW_KEYS:
-            yield from self._db.execute("SELECT key, value FROM entries WHERE ns = ?", (namespace,))
+            yield from self._db.execute(f"SELECT key, {column} FROM entries WHERE ns = ?", (namespace,))
             return
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
-            yield from self._db.execute(f"SELECT key, value FROM entries WHERE key IN ({', '.join('?' * len(chunk))})",
-                                        chunk)
+            yield from self._db.execute(
+                f"SELECT key, {column} FROM entries WHERE key IN ({', '.join('?' * len(chunk))})", chunk)
 
     def put_many(self, namespace: str, code: str, values: Mapping[str, object]) -> None:
         if self._db is None or not values:

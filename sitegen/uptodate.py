@@ -217,7 +217,8 @@ class LastPages:
 
     def views_of_same_inputs(self, pages: Iterable[tuple[str, str | None]]) -> list[str | None]:
         # One loop, the lookups bound once: asked of every page after an edit (7,150 at
-        # 1,000 articles), the calls of `view_of_same_inputs` were half of the 41 ms.
+        # 1,000 articles), the calls of `view_of_same_inputs` were half of the 41 ms. The
+        # stamp test is `_untouched`'s, written out: calling it took 26 -> 33 ms.
         inputs_of, stamps, views = self._last.page_inputs, self._last.stamps, self._last.views
         lstat, folder = os.lstat, os.path.join(self._output, "")
         out: list[str | None] = []
