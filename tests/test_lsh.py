@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from sitegen.analyse import lsh
-from sitegen.analyse.lsh import BAND_LEVELS, LSH_BANDS, LSH_MAX_PARTNERS, LSH_ROWS, _band_keys
+from sitegen.analyse.lsh import BAND_LEVELS, LSH_BANDS, LSH_MAX_PARTNERS, LSH_ROWS
 
 
 def reference_candidate_pairs(sketches: Sequence[bytes] | None, n: int,
@@ -22,7 +22,7 @@ def reference_candidate_pairs(sketches: Sequence[bytes] | None, n: int,
     partners: list[set[int]] = [set() for _ in range(n)]
     open_ = np.ones(n, dtype=bool)
     for rows in BAND_LEVELS:
-        found = reference_band_neighbours(_band_keys(hashes, rows), open_, limit)
+        found = reference_band_neighbours(exact_band_ids(hashes, rows), open_, limit)
         for k in sorted(found):
             new = found[k] - partners[k] - {k}
             if len(partners[k]) + len(new) < limit:
@@ -35,6 +35,14 @@ def reference_candidate_pairs(sketches: Sequence[bytes] | None, n: int,
         if not open_.any():
             break
     return sorted({(min(k, o), max(k, o)) for k, mine in enumerate(partners) for o in mine})
+
+
+def exact_band_ids(hashes: np.ndarray, rows: int) -> np.ndarray:
+    """For each article and band of `rows` rows, a number that is equal exactly where the
+    bands' values are: the buckets `lsh._band_keys` must give (its keys never collide here)."""
+    bands = hashes.reshape(len(hashes), hashes.shape[1] // rows, rows)
+    return np.stack([np.unique(bands[:, b, :], axis=0, return_inverse=True)[1].ravel()
+                     for b in range(bands.shape[1])], axis=1)
 
 
 def reference_band_neighbours(keys: np.ndarray, open_: np.ndarray, limit: int) -> dict[int, set[int]]:
@@ -79,10 +87,14 @@ def story_sketches(seed: int, articles: int, stories: int, noise: float) -> list
     (90, 4, 0.6, 12, 90 * 7),      # owners in blocks of seven
     (1, 1, 0.0, 60, 1 << 26),
 ])
+@pytest.mark.parametrize("few_open", [lsh.FEW_OPEN, 0, 1 << 20], ids=["as-set", "buckets-only", "direct-only"])
 def test_candidate_pairs_match_the_loop_by_loop_version(
         monkeypatch: pytest.MonkeyPatch, articles: int, stories: int, noise: float, limit: int,
-        block_cells: int) -> None:
+        block_cells: int, few_open: int) -> None:
+    """Whichever way a level finds each open article's band mates (sorted buckets for many,
+    every key compared directly for a few), the pairs are the oracle's."""
     monkeypatch.setattr(lsh, "BLOCK_CELLS", block_cells)
+    monkeypatch.setattr(lsh, "FEW_OPEN", few_open)
     sketches = story_sketches(articles, articles, stories, noise)
     expected = reference_candidate_pairs(sketches, articles, limit)
     assert lsh.candidate_pairs(sketches, articles, limit) == expected
