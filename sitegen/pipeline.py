@@ -252,7 +252,8 @@ def site_output(
     environment = _theme_environment(warm, theme, dirs)
     files = _timed(timer, "render", _files(site, split, environment, dirs, reuse, options.jobs or default_jobs(),
                                            pages, with_inputs=cache is not None, lines=lines, carried=carried,
-                                           search_rows=warm.search_rows if warm else None))
+                                           search_rows=warm.search_rows if warm else None,
+                                           feed_entries=warm.feed_entries if warm else None))
     return SiteOutput(site, records, files, pages, computed=runner.computed, reused=runner.reused)
 
 
@@ -267,7 +268,8 @@ def _theme_environment(warm: WarmState | None, theme: str, dirs: list[Path]) -> 
 
 def _files(site: Site, split: Layout, environment: jinja2.Environment, dirs: list[Path], reuse: PageReuse | None,
            jobs: int, pages: list[Page], with_inputs: bool, lines: PerRecord, carried: CarriedInputs | None,
-           search_rows: PerRecord | None = None) -> Iterator[OutputFile | KeptFiles]:
+           search_rows: PerRecord | None = None, feed_entries: PerRecord | None = None
+           ) -> Iterator[OutputFile | KeptFiles]:
     rendered = rendered_site(site, dirs, reuse, jobs, with_inputs, carried, environment, split)
     # Asking for the first page starts the render workers; this process makes the
     # whole-site files while they go on, instead of after (a fifth of a rebuild's render
@@ -275,7 +277,7 @@ def _files(site: Site, split: Layout, environment: jinja2.Environment, dirs: lis
     first = next(rendered.others, None)
     whole_site = [OutputFile("briefing.json", Chunks.of(briefing_json_parts(site, lines))),
                   OutputFile("search-index.js", search_index_js(site, search_rows).encode("utf-8")),
-                  OutputFile("feed.xml", atom_feed(site).encode("utf-8"))]
+                  OutputFile("feed.xml", atom_feed(site, feed_entries).encode("utf-8"))]
     pages += rendered.kept
     yield KeptFiles([page.path for page in rendered.kept])
     for page in itertools.chain([first] if first is not None else [], rendered.others):

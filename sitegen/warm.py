@@ -80,6 +80,8 @@ class WarmState:
     """Each actor's and claim's encoded line of `briefing.json` (`export.briefing_json_parts`)."""
     search_rows: PerRecord = field(default_factory=PerRecord)
     """Each article's, actor's and claim's row of the search index (`search.search_records`)."""
+    feed_entries: PerRecord = field(default_factory=PerRecord)
+    """Each article's entry of the Atom feed (`feeds.atom_feed`)."""
     tag_corpus: TagCorpus | None = None
     """The tags' corpus step tallies, updated for the articles each build changed."""
     theme: tuple[str, jinja2.Environment] | None = None

@@ -289,7 +289,7 @@ def test_output_path_from_content_cannot_escape(site_copy, sitegen) -> None:
 
 
 @pytest.mark.parametrize("bad", ["../outside.html", "a/../../outside.html", "/tmp/outside.html",
-                                 "a//b.html", "a\\..\\b.html"])
+                                 "a//b.html", "a\\..\\b.html", "", "a/", ".", "a/./b.html", "..", "a\0b.html"])
 def test_writer_refuses_a_path_outside_the_output(tmp_path: Path, bad: str) -> None:
     from sitegen.errors import SitegenError
     from sitegen.write import KeptFiles, OutputFile, write_output
