@@ -5,30 +5,16 @@ scratch writes."""
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 from edits import appended
+from test_tag_corpus import load_stories
 
 from sitegen import feeds
 from sitegen.feeds import atom_feed
 from sitegen.link import Site, link
-from sitegen.load import load_article
 from sitegen.model import Analysis, Article, Briefing, SourceAnalysis
 from sitegen.warm import PerRecord
-
-STORIES = Path(__file__).parent / "stories"
-
-
-def story_articles() -> list[Article]:
-    articles = []
-    for root in sorted(p for p in STORIES.iterdir() if p.is_dir())[:4]:
-        problems: list[object] = []
-        for path in sorted(root.glob("*.md")):
-            article = load_article(path, root, problems)  # type: ignore[arg-type]
-            if article is not None:
-                articles.append(dataclasses.replace(article, id=f"{root.name}-{article.id}"))
-    return articles
 
 
 def site_of(articles: list[Article], base_url: str | None) -> Site:
@@ -39,7 +25,7 @@ def site_of(articles: list[Article], base_url: str | None) -> Site:
 @pytest.mark.parametrize("base_url", [None, "https://example.org/briefing/"])
 def test_a_warm_feed_remakes_only_the_entries_an_edit_changed(monkeypatch: pytest.MonkeyPatch,
                                                               base_url: str | None) -> None:
-    articles = story_articles()
+    articles = load_stories()
     assert len(articles) >= 6
     entries = PerRecord()
     made: list[str] = []
