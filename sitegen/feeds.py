@@ -25,7 +25,7 @@ def _stamp(date: str | None) -> str:
 def atom_feed(site: Site, entries: PerRecord | None = None) -> str:
     """The feed, newest article first. `entries`: where a process that builds again and
     again keeps each article's entry (`warm.PerRecord`), made again only for the articles
-    an edit changed (12 ms of a rebuild at 1,000 articles, for every entry)."""
+    an edit changed (every entry made again took 4-12 ms of a rebuild at 1,000 articles)."""
     base = site.briefing.base_url
     newest = max((a.date for a in site.articles if a.date), default=None)
     feed_id = f"{base}feed.xml" if base else f"urn:sitegen:{slug(site.briefing.title)}"

@@ -320,9 +320,10 @@ def _shares_by_block(keys: np.ndarray, searching: np.ndarray, limit: int
 
 FEW_OPEN = 16
 """Open articles below which a level compares each with every band key directly: each costs
-one pass over the keys (0.2 ms at 10,000 articles and 64 bands), where sorting the bands
-into buckets costs 40 such passes. After an edit, `partners_after` searches 4-6 articles
-again (the bench corpus at 1,000 and 10,000 articles)."""
+a pass over the keys (at 10,000 articles 0.3 ms for 16 bands, 3.1 ms for 128), where sorting
+every band into buckets costs 20-50 times that (`/tmp/w/s31/fewbench.py`, session 31).
+After an edit, `partners_after` searches 4-6 articles again (the bench corpus at 1,000 and
+10,000 articles)."""
 
 
 def _sharing_one(keys: np.ndarray, k: int, limit: int) -> np.ndarray:
