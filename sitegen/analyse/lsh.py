@@ -76,9 +76,6 @@ class Partners:
         return cls(tuple(ids), tuple(digests), flat, np.array([len(p) for p in lists], dtype=np.int64),
                    edge, edge_agree)
 
-    def lists(self) -> list[np.ndarray]:
-        return np.split(self.flat, np.cumsum(self.counts)[:-1]) if len(self.counts) else []
-
     def pairs(self) -> list[tuple[int, int]]:
         """Index pairs (i < j), each once, in order."""
         n = len(self.ids)
@@ -222,9 +219,9 @@ def _mark_bucket_mates(redo: np.ndarray, bands: _Bands, olds: np.ndarray, now: l
     old signatures of the articles changed or gone, `now` their new indices (-1: gone)."""
     present = set(now)
     added = [k for k in fresh if k not in present]
+    old_bands = _Bands(olds)
     for rows in BAND_LEVELS:
-        keys = bands.keys(rows)
-        old_keys = _band_keys(olds, rows)
+        keys, old_keys = bands.keys(rows), old_bands.keys(rows)
         for s, k in enumerate(now):
             moved = np.ones(keys.shape[1], dtype=bool) if k < 0 else old_keys[s] != keys[k]
             if moved.any():
@@ -286,9 +283,13 @@ class _Buckets:
 
 
 class _Bands:
-    """The band keys of one set of signatures at each level (`_band_keys`), each made once
-    when first asked: an edit's update reads them to find the articles it reaches, then to
-    search those again (at 10,000 articles, making them twice was a third of the update)."""
+    """The band keys of one set of signatures at each level, each made once when first
+    asked: an edit's update reads them to find the articles it reaches, then to search
+    those again (at 10,000 articles, making them twice was a third of the update).
+
+    `keys(rows)`: one 64-bit key per band of `rows` consecutive hash values (articles x
+    bands), `rows` a power of two: equal bands give equal keys (unequal ones almost never
+    do, and that only adds a candidate)."""
 
     def __init__(self, hashes: np.ndarray) -> None:
         self._hashes = hashes
@@ -362,13 +363,6 @@ def _sharing(buckets: Sequence[_Buckets], mine: np.ndarray, n: int, limit: int) 
         hit[np.repeat(rows[at], width), band.order[np.repeat(start + low, width) + offsets]] = True
     hit[np.arange(len(mine)), mine] = False
     return [np.flatnonzero(row) for row in hit]
-
-
-def _band_keys(hashes: np.ndarray, rows: int) -> np.ndarray:
-    """One 64-bit key per band of `rows` consecutive hash values (articles x bands), `rows`
-    a power of two: equal bands give equal keys (unequal ones almost never do, and that
-    only adds a candidate)."""
-    return _Bands(hashes).keys(rows)
 
 
 def _pair_keys(values: np.ndarray) -> np.ndarray:
