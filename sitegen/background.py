@@ -77,8 +77,10 @@ class Pending(Generic[T]):
             self._process = None
         if isinstance(sent, BaseException):
             raise sent
-        value, self.seconds, done = sent
+        value, self.seconds, done, origin = sent
         self._runner.absorb(done)
+        if origin is not None:  # what the child's result was made from, for `ArticleRunner.derived`
+            self._runner.made_from(value, origin)
         return value  # type: ignore[no-any-return]
 
     def cancel(self) -> None:
@@ -160,7 +162,7 @@ def _run_in_child(stage: Stage[object], parent: ArticleRunner, writer: Connectio
     failed = True
     try:
         value = stage(runner)
-        sent: object = (value, time.perf_counter() - started, runner.work_done())
+        sent: object = (value, time.perf_counter() - started, runner.work_done(), runner.origin_of(value))
         failed = False
     except BaseException as error:  # sent to the parent, which raises it in the build
         sent = error

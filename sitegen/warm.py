@@ -15,7 +15,7 @@ import functools
 import operator
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from sitegen.file_memo import FileMemo, WrittenFiles
 from sitegen.model import Article
@@ -92,7 +92,29 @@ class WarmState:
     compiled from the built-in theme."""
 
 
-def by_identity(make: Callable[[A], R]) -> Callable[[A], R]:
+class ByIdentity(Generic[A, R]):
+    """`make`, remembering its last argument and result: called again with that very
+    object, it returns the same result without running (`by_identity`)."""
+
+    def __init__(self, make: Callable[[A], R]) -> None:
+        functools.update_wrapper(self, make)
+        self._make = make
+        self._last: tuple[A, R] | None = None
+
+    def __call__(self, value: A) -> R:
+        if self._last is not None and self._last[0] is value:
+            return self._last[1]
+        result = self._make(value)
+        self._last = (value, result)
+        return result
+
+    def keep(self, value: A, result: R) -> None:
+        """Remember `result` as what `value` gives, made elsewhere: read back from the cache
+        (`runner.ArticleRunner.derived`)."""
+        self._last = (value, result)
+
+
+def by_identity(make: Callable[[A], R]) -> ByIdentity[A, R]:
     """`make`, remembering its last argument and result: called again with that very
     object, it returns the same result without running.
 
@@ -104,17 +126,7 @@ def by_identity(make: Callable[[A], R]) -> Callable[[A], R]:
     the command line makes each once, as before. The argument must be immutable (a tuple
     of frozen records) and callers must not change the result, but for a memo it holds of
     what it is made from (`ArticleKeys`)."""
-    last: list[tuple[A, R]] = []
-
-    @functools.wraps(make)
-    def remembered(value: A) -> R:
-        if last and last[0][0] is value:
-            return last[0][1]
-        result = make(value)
-        last[:] = [(value, result)]
-        return result
-
-    return remembered
+    return ByIdentity(make)
 
 
 def each_by_value(make: Callable[[H], R]) -> Callable[[Iterable[H]], list[R]]:

@@ -16,10 +16,11 @@ import pytest
 
 from sitegen.background import MIN_ARTICLES, Stages, first_done
 from sitegen.cache import KEY_ENV
+from sitegen.finishing import wait_for_finishing
 from sitegen.model import Article
 from sitegen.pipeline import GROUPING_LIBRARY, STAGE_LIBRARIES
 from sitegen.runner import ArticleRunner, fork_available, frozen_heap, open_runner
-from tests.test_runner import ARTICLES, word_count
+from tests.test_runner import ARTICLES, TOTALS_MADE, word_count, word_total
 
 pytestmark = pytest.mark.skipif(not fork_available(), reason="stages run beside the build only where fork exists")
 
@@ -75,6 +76,28 @@ def test_records_the_parent_holds_come_back_from_a_stage_as_its_own(tmp_path: Pa
         back = stages.start(lambda child: child.map(counted, [edited, *ARTICLES[1:]])).result()
     assert all(now is before for now, before in zip(back[1:], held[1:], strict=True))
     assert back[0] == counted(edited) and back[0] != held[0]
+
+
+def test_a_stage_result_comes_back_with_what_it_was_made_from(tmp_path: Path) -> None:
+    """A memo made in a stage's child comes back with its key, so what the parent makes
+    from it alone is kept under that key (`ArticleRunner.derived`), and a later build that
+    reads the memo back reads that back too."""
+    cache = tmp_path / ".sitegen-cache"
+
+    def counts(runner: ArticleRunner) -> tuple[tuple[str, int], ...]:
+        return runner.memo("counts", "every article", lambda: tuple(runner.map(word_count, ARTICLES)))
+
+    with open_runner(2, cache) as runner, Stages(runner, MIN_ARTICLES) as stages:
+        sent = stages.start(counts).result()
+        origin = runner.origin_of(sent)
+        total = runner.derived(word_total, sent)
+    wait_for_finishing()  # what was kept for the runner's close is stored (as a build waits)
+    assert origin is not None
+    with open_runner(1, cache) as runner:
+        again = counts(runner)
+        assert runner.origin_of(again) == origin
+        made = len(TOTALS_MADE)
+        assert runner.derived(word_total, again) == total and len(TOTALS_MADE) == made
 
 
 @pytest.mark.parametrize(("jobs", "articles"), [(1, MIN_ARTICLES), (2, MIN_ARTICLES - 1)])

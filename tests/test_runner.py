@@ -26,6 +26,7 @@ from sitegen.runner import (
     item_key,
     open_runner,
 )
+from sitegen.warm import by_identity
 
 # Short articles on invented subjects (no seed story): enough of them to start a pool.
 TOPICS = [
@@ -86,6 +87,47 @@ def test_map_equals_a_plain_loop_in_input_order(fn: Callable[[Article], object],
 def test_serial_runner_is_the_plain_loop() -> None:
     assert SERIAL_RUNNER.map(word_count, ARTICLES[:3]) == expected(word_count)[:3]
     assert SERIAL_RUNNER.cache is None and SERIAL_RUNNER.jobs == 1
+
+
+TOTALS_MADE: list[int] = []
+"""How many counts each `word_total` call added up (its calls, in order)."""
+
+
+@by_identity
+def word_total(counts: tuple[tuple[str, int], ...]) -> int:
+    """Made from a cross-article result alone, as the actors' digests are from the actors."""
+    TOTALS_MADE.append(len(counts))
+    return sum(n for _, n in counts)
+
+
+def counts_and_total(cache: Path, articles: list[Article]) -> tuple[int, int]:
+    """A build's word total, through `derived` from a memo of every count, and how many
+    times `word_total` ran for it."""
+    before = len(TOTALS_MADE)
+    with open_runner(1, cache) as runner:
+        counts = runner.memo("counts", item_key(b"", articles), lambda: tuple(runner.map(word_count, articles)))
+        total = runner.derived(word_total, counts)
+        assert word_total(counts) == total  # given to it for the very object: not made again
+    return total, len(TOTALS_MADE) - before
+
+
+def test_what_is_made_from_a_memo_alone_is_read_back_with_it(tmp_path: Path) -> None:
+    """`derived` keeps a product of a memo's value in the cache under the memo's own key:
+    a new process that reads the value back reads the product back too; an edit that
+    changes the value makes it again; a value whose origin is not known is made from."""
+    cache = tmp_path / ".sitegen-cache"
+    total = sum(n for _, n in map(word_count, ARTICLES))
+    assert counts_and_total(cache, ARTICLES) == (total, 1)
+    assert counts_and_total(cache, ARTICLES) == (total, 0)
+    edited = [*ARTICLES[:-1], make_article(len(ARTICLES) + 7)]
+    assert counts_and_total(cache, edited) == (sum(n for _, n in map(word_count, edited)), 1)
+    with open_runner(1, cache) as runner:
+        counts = tuple(runner.map(word_count, ARTICLES))  # equal to the memo's value, not made by it
+        assert runner.origin_of(counts) is None
+        assert runner.derived(word_total, counts) == total and TOTALS_MADE[-1] == len(ARTICLES)
+    with open_runner(1, None) as runner:  # without a cache nothing is kept
+        counts = runner.memo("counts", "all", lambda: tuple(runner.map(word_count, ARTICLES)))
+        assert runner.origin_of(counts) is None
 
 
 def run_cached(cache: Path, fn: Callable[[Article], object], articles: list[Article],

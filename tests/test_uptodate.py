@@ -14,7 +14,9 @@ import pytest
 from edits import checked_against_fresh, records
 
 from sitegen import build as build_module
+from sitegen import carried as carried_module
 from sitegen import render
+from sitegen.analyse import tags as tags_module
 from sitegen.build import YOUNG_OBJECTS_PER_COLLECTION, BuildOptions, BuildReport, build, rare_collections, theme_dirs
 from sitegen.cache import FILE_NAME, KEY_ENV
 from sitegen.carried import carried_inputs, read_records
@@ -451,6 +453,42 @@ def test_a_warm_process_keeps_the_claim_indexes_while_the_claims_stay(
     assert third.outlets_of_claim[claim.id] == 1
     build(BuildOptions(root=root, output=root.parent / "fresh", jobs=1, use_cache=False))
     assert inodes_free_tree(root / "public") == inodes_free_tree(root.parent / "fresh")
+
+
+def test_a_build_after_an_edit_that_left_actors_and_claims_reads_what_they_give_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the command line (no warm process), the actors' and claims' digests and the
+    tags' name filter are kept in the cache with what the actors and claims were made from
+    (`ArticleRunner.derived`): a build after an edit that left both as they were reads them
+    back and makes none; one after an edit that names someone new makes the actors' again.
+    Each time the output equals a fresh build's byte for byte."""
+    root = _rewrites_story(tmp_path, monkeypatch)
+    made: list[str] = []
+    for product in (carried_module._actor_digests, carried_module._claim_digests, tags_module.actor_names):
+        monkeypatch.setattr(product, "_make", _noting(product.__name__, product._make, made))
+    built(root)
+    assert sorted(made) == ["_actor_digests", "_claim_digests", "actor_names"]
+    articles = sorted((root / "content" / "articles").glob("*.md"))
+    made.clear()
+    articles[0].write_text(articles[0].read_text(encoding="utf-8") + "\nThe talks went on late into the night.\n",
+                           encoding="utf-8")  # no name, no claim
+    assert built(root).computed > 0 and made == []
+    build(BuildOptions(root=root, output=tmp_path / "fresh", jobs=1, use_cache=False))
+    assert inodes_free_tree(root / "public") == inodes_free_tree(tmp_path / "fresh")
+    articles[1].write_text(articles[1].read_text(encoding="utf-8")
+                           + "\nHarbour master Ingrid Solberg met the mayor on Friday.\n", encoding="utf-8")
+    site = built(root).site
+    assert site is not None and "ingrid-solberg" in site.actors
+    assert {"_actor_digests", "actor_names"} <= set(made)
+    build(BuildOptions(root=root, output=tmp_path / "fresh2", jobs=1, use_cache=False))
+    assert inodes_free_tree(root / "public") == inodes_free_tree(tmp_path / "fresh2")
+
+
+def _noting(name: str, make: Callable[[object], object], made: list[str]) -> Callable[[object], object]:
+    def noted(value: object) -> object:
+        made.append(name)
+        return make(value)
+    return noted
 
 
 def test_by_identity_runs_again_for_another_object_even_if_equal() -> None:

@@ -492,6 +492,7 @@ def claim_ledger(joined: JoinedClaims, origin_of: Mapping[str, str | None],
     else:
         ledger = _LastLedger(joined.key, origins, _ledger(joined, origins))
     runner.keep_latest(LEDGER_LABEL, ledger)
+    runner.made_from(ledger.claims, plain_key(b"ledger", (joined.key, origins)))
     return ledger.claims
 
 
