@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import re
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -26,9 +28,18 @@ from sitegen.analyse.keywords import (
     article_keywords,
 )
 from sitegen.analyse.shingles import STOPWORDS, split_sentences, stem, tokens
-from sitegen.analyse.tag_corpus import BRIEFING_MAX, PER_ARTICLE, StemParagraphs, packed_words, unpacked_words
+from sitegen.analyse.tag_corpus import (
+    BRIEFING_MAX,
+    PER_ARTICLE,
+    ArticleTagFacts,
+    StemParagraphs,
+    TagCorpus,
+    packed_words,
+    unpacked_words,
+)
 from sitegen.analyse.tags import (
     CALENDAR,
+    FACT_SETTINGS,
     FREQUENCY_SETTINGS,
     NUMBER_WORDS,
     _FactInputs,
@@ -43,7 +54,7 @@ from sitegen.analyse.tags import (
 from sitegen.cache import KEY_ENV
 from sitegen.load import load_article
 from sitegen.model import Actor, Article, Mention, Paragraph, Tag
-from sitegen.runner import SERIAL_RUNNER, ArticleRunner, open_runner
+from sitegen.runner import SERIAL_RUNNER, ArticleRunner, open_runner, step_label
 
 STORY = Path(__file__).parent / "stories" / "tags-port-strike"
 # The story's names, as an actors analyser would report them.
@@ -342,6 +353,40 @@ def test_through_the_cache_a_word_frequency_is_looked_up_once(
     assert looked_up and not first & set(looked_up)  # the edit's new words only
     reverted = cached_tags(articles)
     assert reverted == story_tags and looked_up == []
+
+def test_from_the_command_line_the_corpus_step_takes_up_the_last_builds_tallies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, story_tags: tuple[Tag, ...]
+) -> None:
+    """A build with a cache leaves the corpus step's tallies for the next (`_LastCorpus`),
+    which puts in the facts of the articles whose key changed alone: after an edit, an
+    added article and a removed one, the tags are those of a build without a cache."""
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
+    put_in: list[list[str]] = []
+    update = TagCorpus.update
+
+    def noted(corpus: TagCorpus, facts: Mapping[str, ArticleTagFacts]) -> None:
+        put_in.append(sorted(a for a, f in facts.items() if corpus.facts.get(a) is not f))
+        update(corpus, facts)
+
+    monkeypatch.setattr(TagCorpus, "update", noted)
+
+    def cached_tags(articles: list[Article]) -> tuple[tuple[Tag, ...], list[str]]:
+        """The tags through the cache, as a new process (a build from the command line),
+        and the articles whose facts it put in the tallies."""
+        with open_runner(1, tmp_path / "cache") as runner:
+            return analyse_tags(articles, actors_for(articles), runner=runner), put_in[-1]
+
+    articles = load_story()
+    assert cached_tags(articles) == (story_tags, sorted(a.id for a in articles))
+    edited = [*articles[:-1], appended(articles[-1], "The harbour master spoke of a costly backlog of vessels.")]
+    assert cached_tags(edited) == (analyse_tags(edited, actors_for(edited)), [articles[-1].id])
+    added = [*edited, dataclasses.replace(articles[0], id="port-strike-copy", source_file="copy.md")]
+    assert cached_tags(added) == (analyse_tags(added, actors_for(added)), ["port-strike-copy"])
+    assert cached_tags(edited[1:]) == (analyse_tags(edited[1:], actors_for(edited[1:])), [])
+    with open_runner(1, tmp_path / "cache") as runner:  # the facts not read back stayed in the cache
+        keys = _FactInputs(edited[1:], actors_for(edited[1:]), runner).keys()
+        assert runner.missing_keyed(step_label(article_tag_facts), keys, FACT_SETTINGS) == []
+
 
 _TEST_PROCESS = os.getpid()
 
