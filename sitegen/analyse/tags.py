@@ -153,7 +153,8 @@ def _tags(
     tags = tags_from_facts({a.id: new[a.id] if a.id in new else used.facts[a.id] for a in articles}, used)
     if corpus is None and runner.cache is not None:  # from the command line: left for the next build
         counted = dict(zip((a.id for a in articles), keys, strict=True))
-        runner.keep_latest(CORPUS_LABEL, last if last is not None and last.keys == counted else _LastCorpus(counted, used))
+        same = last is not None and last.keys == counted  # kept as it was: not stored again
+        runner.keep_latest(CORPUS_LABEL, last if same else _LastCorpus(counted, used))
     return tags
 
 
