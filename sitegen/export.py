@@ -8,17 +8,20 @@ Encoded by orjson: json's C encoder took 0.3 s of every rebuild at 1,000 article
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 import orjson
 
 from sitegen.link import Site
 from sitegen.model import Actor, Article, Claim, Tag
 from sitegen.urls import actor_page, article_page, tag_page
+from sitegen.runner import ArticleRunner
 from sitegen.warm import PerRecord
 
 SCHEMA = "sitegen.briefing/1"
+
+R = TypeVar("R", Actor, Claim)
 
 
 def _number(value: float | None) -> int | float | None:
@@ -101,19 +104,32 @@ def briefing_json_parts(site: Site, kept: PerRecord | None = None) -> list[bytes
     })
 
 
-def encode_records(actors: Iterable[Actor] | None, claims: Iterable[Claim] | None, kept: PerRecord) -> None:
+def encode_records(actors: Iterable[Actor] | None, claims: Iterable[Claim] | None, kept: PerRecord,
+                   runner: ArticleRunner | None = None) -> None:
     """Make the actors' and claims' lines of `briefing.json` now (either None: not yet),
     into `kept`, where `briefing_json_parts` finds them (the same records): a build does
     this while its tags stage still runs in a child, time its main process would spend
-    waiting."""
+    waiting. With a `runner`, the lines are kept in the cache with what the actors and
+    claims were made from (`ArticleRunner.derived`): a build from the command line after
+    an edit that left them as they were reads them back (2 ms at 1,000 articles, 6.8 MB)
+    instead of encoding them again (50-60 ms, and 30-50 for the claims')."""
     if actors is not None:
-        _actor_lines(sorted(actors, key=_id), kept)
+        _encoded_lines("actors", actors, tuple(sorted(actors, key=_id)), _actor_line, kept, runner)
     if claims is not None:
-        _claim_lines(claims, kept)
+        _encoded_lines("claims", claims, tuple(sorted(claims, key=_id)), _claim_line, kept, runner)
+
+
+def _encoded_lines(name: str, records: object, ordered: tuple[R, ...], line: Callable[[R], bytes],
+                   kept: PerRecord, runner: ArticleRunner | None) -> None:
+    """The lines of `ordered` (`records` in id order) into `kept` under `name`."""
+    def make() -> list[bytes]:
+        return kept.values(name, ordered, line)
+
+    kept.keep(name, ordered, runner.derived(f"{__name__}.{name}_lines", records, make) if runner else make())
 
 
 def _actor_lines(actors: Iterable[Actor], kept: PerRecord) -> list[bytes]:
-    """Each actor's line, in id order (as `link.Site.actors` holds them)."""
+    """Each actor's line, in the order given (id order, as `link.Site.actors` holds them)."""
     return kept.values("actors", tuple(actors), _actor_line)
 
 

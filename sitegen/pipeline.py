@@ -71,8 +71,8 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
     joined across articles before they wait for the sources, which count their origins;
     while tags still run, the main process makes the link stage's actor indexes, the
     digests of actors and claims the next build compares (`carried.analysis_digests`) and,
-    into `lines`, the actors' and claims' lines of briefing.json; the digests, and the
-    tags' name filter, are read back from the cache with the actors and claims they were
+    into `lines`, the actors' and claims' lines of briefing.json; these, and the tags'
+    name filter, are read back from the cache with the actors and claims they were
     made from when an edit left those as they were: `ArticleRunner.derived`). When an edit changed
     the claims, their groups are made again in a child of their own, beside the tags and
     the actors' indexes (0.4 s at 1,000 articles, 4 s at 10,000), and sent back as numbers:
@@ -89,12 +89,12 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
     with Stages(runner, len(articles)) as stages:
         if stages.forking and (parsed is None or parsed >= EARLY_KEYWORDS) and \
                 uncached_keywords(articles, runner) >= EARLY_KEYWORDS:
-            return _cold_analyse(loaded, timer, runner, stages)
+            return _cold_analyse(loaded, timer, runner, stages, lines)
         pending_sources = stages.start(lambda child: analyse_sources(articles, runner=child))
         actors = timer.run("actors", lambda: analyse_actors(articles, loaded.curated, runner=runner))
         # Made here rather than in the stage's child, which inherits them: a process that
         # builds again and again keeps them while the actors stay as they were.
-        timer.run("tags", lambda: runner.derived(actor_names, actors))
+        timer.run("tags", lambda: actor_names.through(runner, actors))
         pending_tags = stages.start(lambda child: analyse_tags(articles, actors, runner=child)) if (
             tag_corpus is None) else None
         joined = timer.run("claims", lambda: join_claims(articles, actors, runner, group_now=not stages.forking))
@@ -104,7 +104,7 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
         tags = None if tag_corpus is None else timer.run(
             "tags", lambda: analyse_tags(articles, actors, runner, corpus=tag_corpus))
         timer.run("link", lambda: index_actors(actors))
-        timer.run("render", lambda: encode_records(actors, None, lines))
+        timer.run("render", lambda: encode_records(actors, None, lines, runner))
         if runner.cache is not None:  # only a build that keeps its records for the next needs them
             timer.run("render", lambda: analysis_digests(actors, None, runner))
         if pending_groups is not None:
@@ -114,7 +114,7 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
         sources = pending_sources.result()
         timer.add("sources", pending_sources.seconds)
         claims = timer.run("claims", lambda: claim_ledger(joined, sources.origin_of, runner))
-        timer.run("render", lambda: encode_records(None, claims, lines))
+        timer.run("render", lambda: encode_records(None, claims, lines, runner))
         if runner.cache is not None:
             timer.run("render", lambda: analysis_digests(None, claims, runner))
         if pending_tags is not None:
@@ -124,7 +124,8 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
     return Analysis(actors=actors, claims=claims, sources=sources, tags=tags)
 
 
-def _cold_analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, stages: Stages) -> Analysis:
+def _cold_analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, stages: Stages,
+                  lines: PerRecord) -> Analysis:
     """`analyse` when YAKE has most of the articles to do: it starts at once in a stage of
     its own (it needs no actors), beside sources and actors; then claims start in a child
     as soon as sources are in, and tags as soon as YAKE is, whichever comes first, so
@@ -134,7 +135,8 @@ def _cold_analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, stage
     (430 MB at 10,000 articles), which the tags and claims children, forked after it,
     would inherit. The gazetteer is loaded first, here, for them to inherit. While the
     stages run, the main process makes what the next build reads back with the actors and
-    the claims (`ArticleRunner.derived`): their digests, and the tags' name filter."""
+    the claims (`ArticleRunner.derived`): their digests and lines of briefing.json (into
+    `lines`), and the tags' name filter."""
     articles = loaded.articles
     early = stages.start(lambda child: keywords_ahead(articles, child))
     pending_sources = stages.start(lambda child: analyse_sources(articles, runner=child))
@@ -157,13 +159,15 @@ def _cold_analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, stage
         pending_claims = claims_after(pending_sources.result())
     timer.run("link", lambda: index_actors(actors))
     if runner.cache is not None:  # while the stages run, for the next build to read back
-        timer.run("tags", lambda: runner.derived(actor_names, actors))
+        timer.run("tags", lambda: actor_names.through(runner, actors))
+        timer.run("render", lambda: encode_records(actors, None, lines, runner))
         timer.run("render", lambda: analysis_digests(actors, None, runner))
     sources = pending_sources.result()
     timer.add("sources", pending_sources.seconds)
     claims = pending_claims.result()
     timer.add("claims", pending_claims.seconds)
     if runner.cache is not None:
+        timer.run("render", lambda: encode_records(None, claims, lines, runner))
         timer.run("render", lambda: analysis_digests(None, claims, runner))
     tags = pending_tags.result()
     timer.add("tags", early.seconds + pending_tags.seconds)

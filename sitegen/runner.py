@@ -35,15 +35,12 @@ from itertools import repeat
 from multiprocessing.pool import Pool
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import orjson
 
 from sitegen.cache import DiskCache, code_fingerprint
 from sitegen.finishing import Used, store, write_in_background
-
-if TYPE_CHECKING:
-    from sitegen.warm import ByIdentity
 
 A = TypeVar("A")
 R = TypeVar("R")
@@ -439,20 +436,17 @@ class ArticleRunner:
         found = self._origins.get(id(value))  # held there, so its id is no other object's
         return found[1] if found is not None else None
 
-    def derived(self, made: ByIdentity[A, R], source: A) -> R:
-        """`made(source)`, kept in the cache under the key `source` was made from
-        (`made_from`), and given to `made` as its result for that very object
-        (`warm.ByIdentity.keep`). For what a build makes from the actors or the claims
-        alone (their digests for the next build, the tags' name filter): a build from the
-        command line reads those back from the cache as they were, so after an edit that
-        left them so it reads these back too instead of making them again. Without a
-        known origin (no cache, or made in code), `made(source)`."""
+    def derived(self, label: str, source: object, make: Callable[[], R]) -> R:
+        """`make()`, a value made from `source` alone, kept in the cache under the key
+        `source` was made from (`made_from`). For what a build makes from the actors or the
+        claims alone (their digests for the next build, their lines of briefing.json, the
+        tags' name filter): a build from the command line reads those back from the cache
+        as they were, so after an edit that left them so it reads these back too instead of
+        making them again. Without a known origin (no cache, or made in code), `make()`."""
         origin = self.origin_of(source)
         if origin is None:
-            return made(source)
-        result = self.memo(step_label(made), origin, lambda: made(source))
-        made.keep(source, result)
-        return result
+            return make()
+        return self.memo(label, origin, make)
 
     def _store(self, namespace: str, code: str, values: dict[str, object], at_close: bool = False) -> None:
         """Write `values` now, or (`at_close`) keep them for `close`, which writes them under

@@ -23,6 +23,8 @@ from sitegen.model import Article
 if TYPE_CHECKING:
     import jinja2
 
+    from sitegen.runner import ArticleRunner
+
     from sitegen.analyse.tag_corpus import TagCorpus
 
 A = TypeVar("A")
@@ -40,6 +42,10 @@ class PerRecord:
 
     def __init__(self) -> None:
         self._lists: dict[str, tuple[tuple[object, ...], list[object]]] = {}
+
+    def keep(self, name: str, records: tuple[A, ...], values: list[R]) -> None:
+        """Hold `values`, made elsewhere, as `values(name, records, ...)` would give them."""
+        self._lists[name] = (records, values)  # type: ignore[assignment]
 
     def values(self, name: str, records: Iterable[A], make: Callable[[A], R]) -> list[R]:
         """`[make(r) for r in records]`, kept under `name`: the very list the last call
@@ -99,6 +105,8 @@ class ByIdentity(Generic[A, R]):
     def __init__(self, make: Callable[[A], R]) -> None:
         functools.update_wrapper(self, make)
         self._make = make
+        self.label = f"{make.__module__}.{make.__qualname__}"
+        """The name its results are kept under in the cache (`through`)."""
         self._last: tuple[A, R] | None = None
 
     def __call__(self, value: A) -> R:
@@ -109,9 +117,15 @@ class ByIdentity(Generic[A, R]):
         return result
 
     def keep(self, value: A, result: R) -> None:
-        """Remember `result` as what `value` gives, made elsewhere: read back from the cache
-        (`runner.ArticleRunner.derived`)."""
+        """Remember `result` as what `value` gives, made elsewhere."""
         self._last = (value, result)
+
+    def through(self, runner: ArticleRunner, value: A) -> R:
+        """`self(value)`, kept in the cache with what `value` was made from, and read back
+        from there when it can be (`ArticleRunner.derived`)."""
+        result = runner.derived(self.label, value, lambda: self(value))
+        self.keep(value, result)
+        return result
 
 
 def by_identity(make: Callable[[A], R]) -> ByIdentity[A, R]:

@@ -90,14 +90,14 @@ def test_a_stage_result_comes_back_with_what_it_was_made_from(tmp_path: Path) ->
     with open_runner(2, cache) as runner, Stages(runner, MIN_ARTICLES) as stages:
         sent = stages.start(counts).result()
         origin = runner.origin_of(sent)
-        total = runner.derived(word_total, sent)
+        total = word_total.through(runner, sent)
     wait_for_finishing()  # what was kept for the runner's close is stored (as a build waits)
     assert origin is not None
     with open_runner(1, cache) as runner:
         again = counts(runner)
         assert runner.origin_of(again) == origin
         made = len(TOTALS_MADE)
-        assert runner.derived(word_total, again) == total and len(TOTALS_MADE) == made
+        assert word_total.through(runner, again) == total and len(TOTALS_MADE) == made
 
 
 @pytest.mark.parametrize(("jobs", "articles"), [(1, MIN_ARTICLES), (2, MIN_ARTICLES - 1)])

@@ -106,7 +106,7 @@ def counts_and_total(cache: Path, articles: list[Article]) -> tuple[int, int]:
     before = len(TOTALS_MADE)
     with open_runner(1, cache) as runner:
         counts = runner.memo("counts", item_key(b"", articles), lambda: tuple(runner.map(word_count, articles)))
-        total = runner.derived(word_total, counts)
+        total = word_total.through(runner, counts)
         assert word_total(counts) == total  # given to it for the very object: not made again
     return total, len(TOTALS_MADE) - before
 
@@ -124,7 +124,7 @@ def test_what_is_made_from_a_memo_alone_is_read_back_with_it(tmp_path: Path) -> 
     with open_runner(1, cache) as runner:
         counts = tuple(runner.map(word_count, ARTICLES))  # equal to the memo's value, not made by it
         assert runner.origin_of(counts) is None
-        assert runner.derived(word_total, counts) == total and TOTALS_MADE[-1] == len(ARTICLES)
+        assert word_total.through(runner, counts) == total and TOTALS_MADE[-1] == len(ARTICLES)
     with open_runner(1, None) as runner:  # without a cache nothing is kept
         counts = runner.memo("counts", "all", lambda: tuple(runner.map(word_count, ARTICLES)))
         assert runner.origin_of(counts) is None
