@@ -15,8 +15,8 @@ import orjson
 
 from sitegen.link import Site
 from sitegen.model import Actor, Article, Claim, Tag
-from sitegen.urls import actor_page, article_page, tag_page
 from sitegen.runner import ArticleRunner
+from sitegen.urls import actor_page, article_page, tag_page
 from sitegen.warm import PerRecord
 
 SCHEMA = "sitegen.briefing/1"

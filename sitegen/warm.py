@@ -23,9 +23,8 @@ from sitegen.model import Article
 if TYPE_CHECKING:
     import jinja2
 
-    from sitegen.runner import ArticleRunner
-
     from sitegen.analyse.tag_corpus import TagCorpus
+    from sitegen.runner import ArticleRunner
 
 A = TypeVar("A")
 H = TypeVar("H", bound=Hashable)
