@@ -136,7 +136,7 @@ def _cold_analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, stage
     would inherit. The gazetteer is loaded first, here, for them to inherit. While the
     stages run, the main process makes what the next build reads back with the actors and
     the claims (`ArticleRunner.derived`): their digests and lines of briefing.json (into
-    `lines`), and the tags' name filter."""
+    `lines`); the tags' child keeps its name filter likewise."""
     articles = loaded.articles
     early = stages.start(lambda child: keywords_ahead(articles, child))
     pending_sources = stages.start(lambda child: analyse_sources(articles, runner=child))
@@ -159,7 +159,6 @@ def _cold_analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, stage
         pending_claims = claims_after(pending_sources.result())
     timer.run("link", lambda: index_actors(actors))
     if runner.cache is not None:  # while the stages run, for the next build to read back
-        timer.run("tags", lambda: actor_names.through(runner, actors))
         timer.run("render", lambda: encode_records(actors, None, lines, runner))
         timer.run("render", lambda: analysis_digests(actors, None, runner))
     sources = pending_sources.result()

@@ -448,6 +448,13 @@ class ArticleRunner:
             return make()
         return self.memo(label, origin, make)
 
+    def keep_derived(self, label: str, source: object) -> None:
+        """Count what `derived(label, source, ...)` stored as used without reading it, so it
+        stays in the cache: for a value this process holds already."""
+        origin = self.origin_of(source)
+        if origin is not None:
+            self.keep_keyed(label, [origin])
+
     def _store(self, namespace: str, code: str, values: dict[str, object], at_close: bool = False) -> None:
         """Write `values` now, or (`at_close`) keep them for `close`, which writes them under
         the code's fingerprint (one for the whole process, as `code` is)."""
@@ -695,6 +702,7 @@ class ArticleRunner:
         cache = DiskCache(self.cache.path.parent) if self.cache is not None else None
         child = ArticleRunner(self.jobs, cache, self.progress, self.memory)
         child._newly_remembered = {}
+        child._origins = dict(self._origins)  # the values it inherits were made from the same
         return child
 
     def work_done(self) -> WorkDone:

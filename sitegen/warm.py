@@ -121,7 +121,11 @@ class ByIdentity(Generic[A, R]):
 
     def through(self, runner: ArticleRunner, value: A) -> R:
         """`self(value)`, kept in the cache with what `value` was made from, and read back
-        from there when it can be (`ArticleRunner.derived`)."""
+        from there when it can be (`ArticleRunner.derived`). A result this process holds for
+        that very value is not read again."""
+        if self._last is not None and self._last[0] is value:
+            runner.keep_derived(self.label, value)
+            return self._last[1]
         result = runner.derived(self.label, value, lambda: self(value))
         self.keep(value, result)
         return result

@@ -6,6 +6,7 @@ import dataclasses
 import os
 import pickle
 import re
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -39,7 +40,7 @@ from sitegen.analyse.tag_corpus import (
 )
 from sitegen.analyse.tags import (
     CALENDAR,
-    FACT_SETTINGS,
+    CORPUS_LABEL,
     FREQUENCY_SETTINGS,
     NUMBER_WORDS,
     _FactInputs,
@@ -51,7 +52,7 @@ from sitegen.analyse.tags import (
     tags_from_keywords,
     word_frequency,
 )
-from sitegen.cache import KEY_ENV
+from sitegen.cache import FILE_NAME, KEY_ENV
 from sitegen.load import load_article
 from sitegen.model import Actor, Article, Mention, Paragraph, Tag
 from sitegen.runner import SERIAL_RUNNER, ArticleRunner, open_runner, step_label
@@ -358,8 +359,9 @@ def test_from_the_command_line_the_corpus_step_takes_up_the_last_builds_tallies(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, story_tags: tuple[Tag, ...]
 ) -> None:
     """A build with a cache leaves the corpus step's tallies for the next (`_LastCorpus`),
-    which puts in the facts of the articles whose key changed alone: after an edit, an
-    added article and a removed one, the tags are those of a build without a cache."""
+    which takes out and puts in the facts of the articles whose key changed alone: after
+    an edit, an added article and a removed one, the tags are those of a build without a
+    cache."""
     monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
     put_in: list[list[str]] = []
     update = TagCorpus.update
@@ -383,9 +385,14 @@ def test_from_the_command_line_the_corpus_step_takes_up_the_last_builds_tallies(
     added = [*edited, dataclasses.replace(articles[0], id="port-strike-copy", source_file="copy.md")]
     assert cached_tags(added) == (analyse_tags(added, actors_for(added)), ["port-strike-copy"])
     assert cached_tags(edited[1:]) == (analyse_tags(edited[1:], actors_for(edited[1:])), [])
-    with open_runner(1, tmp_path / "cache") as runner:  # the facts not read back stayed in the cache
-        keys = _FactInputs(edited[1:], actors_for(edited[1:]), runner).keys()
-        assert runner.missing_keyed(step_label(article_tag_facts), keys, FACT_SETTINGS) == []
+    with open_runner(1, tmp_path / "cache") as runner:  # stored without the facts: each article's is stored already
+        stored = runner.latest(CORPUS_LABEL)
+        assert stored.keys.keys() == {a.id for a in edited[1:]}  # type: ignore[attr-defined]
+        assert stored.corpus._ranked and not stored.corpus.facts and not stored.corpus._paragraphs  # type: ignore[attr-defined]
+    # Tallies whose counted facts are gone from the cache are not taken up: every article is added up.
+    with sqlite3.connect(tmp_path / "cache" / FILE_NAME) as db:
+        db.execute("DELETE FROM entries WHERE ns LIKE ?", (f"{step_label(article_tag_facts)}|%",))
+    assert cached_tags(articles) == (story_tags, sorted(a.id for a in articles))
 
 
 _TEST_PROCESS = os.getpid()
