@@ -33,7 +33,7 @@ from sitegen.carried import CarriedInputs, SiteRecords, analysis_digests, carrie
 from sitegen.export import briefing_json_parts, encode_records
 from sitegen.feeds import atom_feed, sitemap
 from sitegen.imports import import_alone
-from sitegen.link import Site, index_actors, link
+from sitegen.link import Site, co_mentions, index_actors, link
 from sitegen.load import LoadedSite, Parsed, file_digest, load_site, parse_articles
 from sitegen.model import Analysis, Claim, SourceAnalysis, Tag
 from sitegen.pagination import Layout, layout
@@ -103,6 +103,7 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
             pending_groups = stages.start(lambda child: joined.through(child).group())
         tags = None if tag_corpus is None else timer.run(
             "tags", lambda: analyse_tags(articles, actors, runner, corpus=tag_corpus))
+        timer.run("link", lambda: co_mentions.through(runner, actors))
         timer.run("link", lambda: index_actors(actors))
         timer.run("render", lambda: encode_records(actors, None, lines, runner))
         if runner.cache is not None:  # only a build that keeps its records for the next needs them
@@ -157,6 +158,7 @@ def _cold_analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, stage
     else:
         pending_tags = tags_after(early.result())
         pending_claims = claims_after(pending_sources.result())
+    timer.run("link", lambda: co_mentions.through(runner, actors))
     timer.run("link", lambda: index_actors(actors))
     if runner.cache is not None:  # while the stages run, for the next build to read back
         timer.run("render", lambda: encode_records(actors, None, lines, runner))

@@ -16,6 +16,7 @@ from edits import checked_against_fresh, records
 from sitegen import build as build_module
 from sitegen import carried as carried_module
 from sitegen import export as export_module
+from sitegen import link as link_module
 from sitegen import render
 from sitegen.analyse import claims as claims_module
 from sitegen.analyse import tags as tags_module
@@ -463,8 +464,8 @@ def test_a_warm_process_keeps_the_claim_indexes_while_the_claims_stay(
 def test_a_build_after_an_edit_that_left_actors_and_claims_reads_what_they_give_back(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """From the command line (no warm process), the actors' and claims' digests and lines
-    of briefing.json, the tags' name filter and the claims' inputs from the actors (with
-    each article's key) are kept in the cache with what the actors and claims were made
+    of briefing.json, who appears with whom, the tags' name filter and the claims' inputs
+    from the actors (with each article's key) are kept in the cache with what the actors and claims were made
     from (`ArticleRunner.derived`): a build after an edit that left both as they were reads
     them back and makes none (nor any key but the edited article's); one after an edit that
     names someone new makes the actors' again.
@@ -472,13 +473,13 @@ def test_a_build_after_an_edit_that_left_actors_and_claims_reads_what_they_give_
     root = _rewrites_story(tmp_path, monkeypatch)
     made: list[str] = []
     for product in (carried_module._actor_digests, carried_module._claim_digests, tags_module.actor_names,
-                    claims_module._actor_inputs):
+                    claims_module._actor_inputs, link_module.co_mentions):
         monkeypatch.setattr(product, "_make", _noting(product.__name__, product._make, made))
     for line in ("_actor_line", "_claim_line"):  # each actor's and claim's line of briefing.json
         monkeypatch.setattr(export_module, line, _noting(line, getattr(export_module, line), made))
     built(root)
     assert sorted(set(made)) == ["_actor_digests", "_actor_inputs", "_actor_line", "_claim_digests", "_claim_line",
-                                 "actor_names"]
+                                 "actor_names", "co_mentions"]
     articles = sorted((root / "content" / "articles").glob("*.md"))
     made.clear()
     real_key = claims_module.plain_key
@@ -487,7 +488,8 @@ def test_a_build_after_an_edit_that_left_actors_and_claims_reads_what_they_give_
     articles[0].write_text(articles[0].read_text(encoding="utf-8") + "\nThe talks went on late into the night.\n",
                            encoding="utf-8")  # no name, no claim
     assert built(root).computed > 0 and made.count("claims input") == 1  # the edited article's alone
-    products = {"_actor_digests", "_actor_inputs", "_actor_line", "_claim_digests", "_claim_line", "actor_names"}
+    products = {"_actor_digests", "_actor_inputs", "_actor_line", "_claim_digests", "_claim_line", "actor_names",
+                "co_mentions"}
     assert not products & set(made)
     build(BuildOptions(root=root, output=tmp_path / "fresh", jobs=1, use_cache=False))
     assert inodes_free_tree(root / "public") == inodes_free_tree(tmp_path / "fresh")
@@ -495,7 +497,7 @@ def test_a_build_after_an_edit_that_left_actors_and_claims_reads_what_they_give_
                            + "\nHarbour master Ingrid Solberg met the mayor on Friday.\n", encoding="utf-8")
     site = built(root).site
     assert site is not None and "ingrid-solberg" in site.actors
-    assert {"_actor_digests", "_actor_inputs", "_actor_line", "actor_names"} <= set(made)
+    assert {"_actor_digests", "_actor_inputs", "_actor_line", "actor_names", "co_mentions"} <= set(made)
     build(BuildOptions(root=root, output=tmp_path / "fresh2", jobs=1, use_cache=False))
     assert inodes_free_tree(root / "public") == inodes_free_tree(tmp_path / "fresh2")
 
