@@ -9,7 +9,7 @@ import re
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pytest
@@ -33,6 +33,7 @@ from sitegen.analyse.tag_corpus import (
     BRIEFING_MAX,
     PER_ARTICLE,
     ArticleTagFacts,
+    Key,
     StemParagraphs,
     TagCorpus,
     packed_words,
@@ -371,6 +372,14 @@ def test_from_the_command_line_the_corpus_step_takes_up_the_last_builds_tallies(
         update(corpus, facts)
 
     monkeypatch.setattr(TagCorpus, "update", noted)
+    searched: list[StemParagraphs] = []  # each article whose occurrences were found afresh
+    some = StemParagraphs.some
+
+    def noted_search(paragraphs: StemParagraphs, keys: Iterable[Key]) -> dict[Key, tuple[int, ...]]:
+        searched.append(paragraphs)
+        return some(paragraphs, keys)
+
+    monkeypatch.setattr(StemParagraphs, "some", noted_search)
 
     def cached_tags(articles: list[Article]) -> tuple[tuple[Tag, ...], list[str]]:
         """The tags through the cache, as a new process (a build from the command line),
@@ -381,14 +390,18 @@ def test_from_the_command_line_the_corpus_step_takes_up_the_last_builds_tallies(
     articles = load_story()
     assert cached_tags(articles) == (story_tags, sorted(a.id for a in articles))
     edited = [*articles[:-1], appended(articles[-1], "The harbour master spoke of a costly backlog of vessels.")]
+    searched.clear()
     assert cached_tags(edited) == (analyse_tags(edited, actors_for(edited)), [articles[-1].id])
+    assert len(searched) == len(articles) + 1  # the edited article's, then every one's without a cache
     added = [*edited, dataclasses.replace(articles[0], id="port-strike-copy", source_file="copy.md")]
     assert cached_tags(added) == (analyse_tags(added, actors_for(added)), ["port-strike-copy"])
     assert cached_tags(edited[1:]) == (analyse_tags(edited[1:], actors_for(edited[1:])), [])
     with open_runner(1, tmp_path / "cache") as runner:  # stored without the facts: each article's is stored already
         stored = runner.latest(CORPUS_LABEL)
         assert stored.keys.keys() == {a.id for a in edited[1:]}  # type: ignore[attr-defined]
-        assert stored.corpus._ranked and not stored.corpus.facts and not stored.corpus._paragraphs  # type: ignore[attr-defined]
+        corpus = stored.corpus  # type: ignore[attr-defined]
+        assert corpus._ranked and corpus._paragraphs and not corpus.facts
+        assert all(facts is None for facts, _, _ in corpus._paragraphs.values())
     # Tallies whose counted facts are gone from the cache are not taken up: every article is added up.
     with sqlite3.connect(tmp_path / "cache" / FILE_NAME) as db:
         db.execute("DELETE FROM entries WHERE ns LIKE ?", (f"{step_label(article_tag_facts)}|%",))

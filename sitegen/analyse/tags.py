@@ -220,7 +220,10 @@ def actor_names(actors: tuple[Actor, ...]) -> tuple[_NameFilter, dict[str, dict[
 @by_identity
 def _article_keys(named: tuple[_NameFilter, object]) -> tuple[ArticleKeys, ArticleKeys]:
     """Each article's key by the whole name filter, and its text's key (`_FactInputs.keys`),
-    kept with the very names and mentions (`actor_names`) the first were made from."""
+    kept with the very names and mentions (`actor_names`) the first were made from; and in
+    the cache with them (`ByIdentity.through`), pickled when the runner closes with the keys
+    that build made, so a build from the command line after an edit that left the actors
+    as they were makes the edited article's alone (1,000 of each took 0.05-0.08 s)."""
     return ArticleKeys(), ArticleKeys()
 
 
@@ -244,7 +247,7 @@ class _FactInputs:
         self._found = {i: tuple(kws) for i, kws in enumerate(found)} if found is not None else {}
         named = actor_names.through(runner, tuple(actors))
         self.names, spans = named
-        self._article_keys = _article_keys(named)
+        self._article_keys = _article_keys.through(runner, named)
         self._named_parts = functools.cache(self.names.named_parts)  # keywords recur from article to article
         self._restricted: dict[int, _NameFilter] = {}
         self._words: set[str] = set()
