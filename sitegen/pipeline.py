@@ -71,9 +71,10 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
     joined across articles before they wait for the sources, which count their origins;
     while tags still run, the main process makes the link stage's actor indexes, the
     digests of actors and claims the next build compares (`carried.analysis_digests`) and,
-    into `lines`, the actors' and claims' lines of briefing.json; these, and the tags'
-    name filter, are read back from the cache with the actors and claims they were
-    made from when an edit left those as they were: `ArticleRunner.derived`). When an edit changed
+    into `lines`, the actors' and claims' lines of briefing.json. What is made from the
+    actors or the claims alone (these, who appears with whom, the claims' and the tags'
+    inputs) is read back from the cache with the actors and claims it was made from when
+    an edit left those as they were (`ArticleRunner.derived`). When an edit changed
     the claims, their groups are made again in a child of their own, beside the tags and
     the actors' indexes (0.4 s at 1,000 articles, 4 s at 10,000), and sent back as numbers:
     the ledger is made here, as sending its claims back took longer than making them

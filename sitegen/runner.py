@@ -439,10 +439,12 @@ class ArticleRunner:
     def derived(self, label: str, source: object, make: Callable[[], R]) -> R:
         """`make()`, a value made from `source` alone, kept in the cache under the key
         `source` was made from (`made_from`). For what a build makes from the actors or the
-        claims alone (their digests for the next build, their lines of briefing.json, the
-        tags' name filter): a build from the command line reads those back from the cache
-        as they were, so after an edit that left them so it reads these back too instead of
-        making them again. Without a known origin (no cache, or made in code), `make()`."""
+        claims alone (their digests and lines of briefing.json, who appears with whom, the
+        claims' and the tags' inputs): a build from the command line reads those back from
+        the cache as they were, so after an edit that left them so it reads these back too
+        instead of making them again. The value is pickled when the runner closes, so one
+        that keeps what this build made of it (each article's key) is stored with that.
+        Without a known origin (no cache, or made in code), `make()`."""
         origin = self.origin_of(source)
         if origin is None:
             return make()
