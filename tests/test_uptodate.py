@@ -502,6 +502,26 @@ def test_a_build_after_an_edit_that_left_actors_and_claims_reads_what_they_give_
     assert inodes_free_tree(root / "public") == inodes_free_tree(tmp_path / "fresh2")
 
 
+def test_a_warm_process_leaves_the_kept_products_for_the_command_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm process that holds what it made from the actors and claims still counts those
+    kept in the cache as used (`ArticleRunner.keep_derived`), so they stay there: a build
+    from the command line after its edits reads every one back."""
+    root = _rewrites_story(tmp_path, monkeypatch)
+    warm = WarmState()
+    article = sorted((root / "content" / "articles").glob("*.md"))[0]
+    for line in ("The talks went on late into the night.", "Both sides met again at dawn."):  # no name, no claim
+        built(root, warm=warm)
+        article.write_text(article.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+    built(root, warm=warm)
+    made: list[str] = []
+    for product in (carried_module._actor_digests, carried_module._claim_digests, tags_module.actor_names,
+                    claims_module._actor_inputs, link_module.co_mentions):
+        monkeypatch.setattr(product, "_make", _noting(product.__name__, product._make, made))
+    article.write_text(article.read_text(encoding="utf-8") + "\nThe port stayed shut.\n", encoding="utf-8")
+    assert built(root).computed > 0 and made == []
+
+
 def _noting(name: str, make: Callable[[object], object], made: list[str]) -> Callable[[object], object]:
     def noted(value: object) -> object:
         made.append(name)
