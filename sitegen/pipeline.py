@@ -35,7 +35,7 @@ from sitegen.feeds import atom_feed, sitemap
 from sitegen.imports import import_alone
 from sitegen.link import Site, co_mentions, index_actors, link
 from sitegen.load import LoadedSite, Parsed, file_digest, load_site, parse_articles
-from sitegen.model import Analysis, Claim, SourceAnalysis, Tag
+from sitegen.model import Actor, Analysis, Claim, SourceAnalysis, Tag
 from sitegen.pagination import Layout, layout
 from sitegen.progress import terminal_progress
 from sitegen.render import Page, PageReuse, rendered_site, theme_environment
@@ -104,11 +104,7 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
             pending_groups = stages.start(lambda child: joined.through(child).group())
         tags = None if tag_corpus is None else timer.run(
             "tags", lambda: analyse_tags(articles, actors, runner, corpus=tag_corpus))
-        timer.run("link", lambda: co_mentions.through(runner, actors))
-        timer.run("link", lambda: index_actors(actors))
-        timer.run("render", lambda: encode_records(actors, None, lines, runner))
-        if runner.cache is not None:  # only a build that keeps its records for the next needs them
-            timer.run("render", lambda: analysis_digests(actors, None, runner))
+        _made_from(actors, None, timer, runner, lines)
         if pending_groups is not None:
             timer.run("claims", joined.prepared)  # what the ledger reads besides the groups
             joined.grouped_as(pending_groups.result())
@@ -116,9 +112,7 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
         sources = pending_sources.result()
         timer.add("sources", pending_sources.seconds)
         claims = timer.run("claims", lambda: claim_ledger(joined, sources.origin_of, runner))
-        timer.run("render", lambda: encode_records(None, claims, lines, runner))
-        if runner.cache is not None:
-            timer.run("render", lambda: analysis_digests(None, claims, runner))
+        _made_from(None, claims, timer, runner, lines)
         if pending_tags is not None:
             tags = pending_tags.result()
             timer.add("tags", pending_tags.seconds)
@@ -159,21 +153,31 @@ def _cold_analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, stage
     else:
         pending_tags = tags_after(early.result())
         pending_claims = claims_after(pending_sources.result())
-    timer.run("link", lambda: co_mentions.through(runner, actors))
-    timer.run("link", lambda: index_actors(actors))
-    if runner.cache is not None:  # while the stages run, for the next build to read back
-        timer.run("render", lambda: encode_records(actors, None, lines, runner))
-        timer.run("render", lambda: analysis_digests(actors, None, runner))
+    _made_from(actors, None, timer, runner, lines)  # while the stages run
     sources = pending_sources.result()
     timer.add("sources", pending_sources.seconds)
     claims = pending_claims.result()
     timer.add("claims", pending_claims.seconds)
-    if runner.cache is not None:
-        timer.run("render", lambda: encode_records(None, claims, lines, runner))
-        timer.run("render", lambda: analysis_digests(None, claims, runner))
+    _made_from(None, claims, timer, runner, lines)
     tags = pending_tags.result()
     timer.add("tags", early.seconds + pending_tags.seconds)
     return Analysis(actors=actors, claims=claims, sources=sources, tags=tags)
+
+
+def _made_from(actors: tuple[Actor, ...] | None, claims: tuple[Claim, ...] | None, timer: Timer,
+               runner: ArticleRunner, lines: PerRecord) -> None:
+    """What later stages take from the actors or the claims alone (either None: not yet),
+    made now, while other stages still run: the link stage's actor indexes, into `lines`
+    the records' lines of briefing.json, and (only a build that keeps its records for the
+    next needs them) their digests. Each is read back from the cache with the actors and
+    claims it was made from when it can be (`ArticleRunner.derived`); who appears with
+    whom first, so that the indexes, which take it, find it so."""
+    if actors is not None:
+        timer.run("link", lambda: co_mentions.through(runner, actors))
+        timer.run("link", lambda: index_actors(actors))
+    timer.run("render", lambda: encode_records(actors, claims, lines, runner))
+    if runner.cache is not None:
+        timer.run("render", lambda: analysis_digests(actors, claims, runner))
 
 
 EARLY_KEYWORDS = 20
