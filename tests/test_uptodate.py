@@ -465,21 +465,15 @@ def test_a_build_after_an_edit_that_left_actors_and_claims_reads_what_they_give_
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """From the command line (no warm process), the actors' and claims' digests and lines
     of briefing.json, who appears with whom, the tags' name filter and the claims' inputs
-    from the actors (with each article's key) are kept in the cache with what the actors and claims were made
-    from (`ArticleRunner.derived`): a build after an edit that left both as they were reads
-    them back and makes none (nor any key but the edited article's); one after an edit that
-    names someone new makes the actors' again.
+    from the actors (with each article's key) are kept in the cache with what the actors
+    and claims were made from (`ArticleRunner.derived`): a build after an edit that left
+    both as they were reads them back and makes none (nor any key but the edited
+    article's); one after an edit that names someone new makes the actors' again.
     Each time the output equals a fresh build's byte for byte."""
     root = _rewrites_story(tmp_path, monkeypatch)
-    made: list[str] = []
-    for product in (carried_module._actor_digests, carried_module._claim_digests, tags_module.actor_names,
-                    claims_module._actor_inputs, link_module.co_mentions):
-        monkeypatch.setattr(product, "_make", _noting(product.__name__, product._make, made))
-    for line in ("_actor_line", "_claim_line"):  # each actor's and claim's line of briefing.json
-        monkeypatch.setattr(export_module, line, _noting(line, getattr(export_module, line), made))
+    made = _noting_kept_products(monkeypatch)
     built(root)
-    assert sorted(set(made)) == ["_actor_digests", "_actor_inputs", "_actor_line", "_claim_digests", "_claim_line",
-                                 "actor_names", "co_mentions"]
+    assert set(made) == KEPT_PRODUCTS
     articles = sorted((root / "content" / "articles").glob("*.md"))
     made.clear()
     real_key = claims_module.plain_key
@@ -488,9 +482,7 @@ def test_a_build_after_an_edit_that_left_actors_and_claims_reads_what_they_give_
     articles[0].write_text(articles[0].read_text(encoding="utf-8") + "\nThe talks went on late into the night.\n",
                            encoding="utf-8")  # no name, no claim
     assert built(root).computed > 0 and made.count("claims input") == 1  # the edited article's alone
-    products = {"_actor_digests", "_actor_inputs", "_actor_line", "_claim_digests", "_claim_line", "actor_names",
-                "co_mentions"}
-    assert not products & set(made)
+    assert not KEPT_PRODUCTS & set(made)
     build(BuildOptions(root=root, output=tmp_path / "fresh", jobs=1, use_cache=False))
     assert inodes_free_tree(root / "public") == inodes_free_tree(tmp_path / "fresh")
     articles[1].write_text(articles[1].read_text(encoding="utf-8")
@@ -514,12 +506,26 @@ def test_a_warm_process_leaves_the_kept_products_for_the_command_line(
         built(root, warm=warm)
         article.write_text(article.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
     built(root, warm=warm)
+    made = _noting_kept_products(monkeypatch)
+    article.write_text(article.read_text(encoding="utf-8") + "\nThe port stayed shut.\n", encoding="utf-8")
+    assert built(root).computed > 0 and made == []
+
+
+KEPT_PRODUCTS = {"_actor_digests", "_actor_inputs", "_actor_line", "_claim_digests", "_claim_line", "actor_names",
+                 "co_mentions"}
+"""What a build keeps in the cache with the actors and claims (`_noting_kept_products`)."""
+
+
+def _noting_kept_products(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of each of `KEPT_PRODUCTS` as it is made from here on (each actor's and
+    claim's line of briefing.json by the function that encodes one)."""
     made: list[str] = []
     for product in (carried_module._actor_digests, carried_module._claim_digests, tags_module.actor_names,
                     claims_module._actor_inputs, link_module.co_mentions):
         monkeypatch.setattr(product, "_make", _noting(product.__name__, product._make, made))
-    article.write_text(article.read_text(encoding="utf-8") + "\nThe port stayed shut.\n", encoding="utf-8")
-    assert built(root).computed > 0 and made == []
+    for line in ("_actor_line", "_claim_line"):
+        monkeypatch.setattr(export_module, line, _noting(line, getattr(export_module, line), made))
+    return made
 
 
 def _noting(name: str, make: Callable[[object], object], made: list[str]) -> Callable[[object], object]:
