@@ -30,6 +30,7 @@ from sitegen.analyse.tags import (
 )
 from sitegen.background import Pending, Stages, first_done, forks
 from sitegen.carried import CarriedInputs, SiteRecords, analysis_digests, carried_inputs, site_records
+from sitegen.compiled_templates import load_templates
 from sitegen.export import briefing_json_parts, encode_records
 from sitegen.feeds import atom_feed, sitemap
 from sitegen.imports import import_alone
@@ -262,13 +263,14 @@ def site_output(
         if warm is not None and warm.tag_corpus is None:
             warm.tag_corpus = TagCorpus()
         analysis = analyse(loaded, timer, runner, lines, warm.tag_corpus if warm else None, parsed)
+        environment = _theme_environment(warm, theme, dirs)
+        timer.run("render", lambda: load_templates(environment, runner))
     site = timer.run("link", lambda: link(loaded.briefing, loaded.articles, analysis))
     split = timer.run("render", lambda: layout(site))
     records = timer.run("render", lambda: site_records(site, split, analysis)) if cache is not None else None
     carried = timer.run("render", lambda: carried_inputs(last[0], records, site, split, last[1])) if (
         last and records) else None
     pages: list[Page] = []
-    environment = _theme_environment(warm, theme, dirs)
     files = _timed(timer, "render", _files(site, split, environment, dirs, reuse, options.jobs or default_jobs(),
                                            pages, with_inputs=cache is not None, lines=lines, carried=carried,
                                            search_rows=warm.search_rows if warm else None,
