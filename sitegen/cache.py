@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import importlib.metadata
 import os
 import pickle
 import re
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import sitegen
+from sitegen.code_identity import remembered_digest
 
 FORMAT = "sitegen-cache 1"
 """Written in the meta table; a file without it is not ours (or from an older layout)."""
@@ -52,6 +52,8 @@ class CacheWarning(UserWarning):
 
 def _dependency_versions() -> str:
     """Installed versions of sitegen's dependencies (YAKE's, the gazetteers'...)."""
+    import importlib.metadata  # 22 ms: only when `code_fingerprint` is not remembered
+
     try:
         requires = importlib.metadata.requires("sitegen") or []
     except importlib.metadata.PackageNotFoundError:
@@ -74,15 +76,29 @@ def code_fingerprint() -> str:
     the bytes of every module and data file (the theme aside: it does not change analysis).
 
     Stricter than the version number alone: a developer's edit to an analyser changes it
-    too, so a cache can never serve results of code that no longer exists.
-    """
-    digest = hashlib.sha256(f"{sitegen.__version__}|{sys.version_info[:2]}|{_dependency_versions()}".encode())
+    too, so a cache can never serve results of code that no longer exists. Remembered in
+    the user's cache folder while those files and the installed distributions are as they
+    were (`code_identity`)."""
     package = Path(sitegen.__file__).parent
-    for path in sorted(package.rglob("*")):
-        relative = path.relative_to(package).as_posix()
-        if path.is_file() and not relative.startswith("theme/") and "__pycache__" not in relative:
-            digest.update(relative.encode() + b"\0")
-            digest.update(path.read_bytes())
+    files = [path for path in sorted(package.rglob("*")) if path.is_file() and _is_code(path.relative_to(package))]
+    return remembered_digest(_key_file().parent / FINGERPRINT_MEMO, files, lambda: _hashed(package, files))
+
+
+FINGERPRINT_MEMO = "code-fingerprint.json"
+"""Where `code_fingerprint` is remembered, beside the signing key (`code_identity`)."""
+
+
+def _is_code(relative: Path) -> bool:
+    """A module or data file of the package: not the theme, nor Python's compiled files."""
+    name = relative.as_posix()
+    return not name.startswith("theme/") and "__pycache__" not in name
+
+
+def _hashed(package: Path, files: list[Path]) -> str:
+    digest = hashlib.sha256(f"{sitegen.__version__}|{sys.version_info[:2]}|{_dependency_versions()}".encode())
+    for path in files:
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
