@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -434,6 +435,40 @@ def test_the_command_leaves_at_once_after_a_build_with_its_output_and_cache_comp
     assert "interpreter torn down" not in failed.stdout
     cleaned = console("clean", "--root", str(root))
     assert cleaned.returncode == 0 and "interpreter torn down" in cleaned.stdout
+
+
+COLLECTIONS_SAID = """
+import gc, os, sys
+from pathlib import Path
+import sitegen.build
+from sitegen.cli import console
+gc.callbacks.append(lambda phase, info: phase == "stop" and os.write(2, b"collected\\n"))
+build = sitegen.build.build
+sitegen.build.build = lambda options: os.write(2, b"building\\n") and build(options)
+if sys.argv[1] == "command":
+    sys.argv = ["sitegen", "build", "--root", sys.argv[2], "-q"]
+    console()
+sitegen.build.build(sitegen.build.BuildOptions(root=Path(sys.argv[2]), output=Path(sys.argv[2]) / "public"))
+"""
+
+
+def test_the_command_collects_no_garbage_while_it_builds_but_a_build_called_in_a_process_does(
+        site_copy, tmp_path: Path) -> None:
+    """`sitegen build` ends with its process, so it and the processes it forks leave cyclic
+    garbage to the exit (`cli.console`); `build()` called in a process that goes on (a
+    test, `sitegen serve`) collects as before. Each process says each collection it makes
+    once the build has started."""
+    env = {**os.environ, KEY_ENV: str(tmp_path / "key")}
+    for way in ("command", "function"):
+        root = site_copy("repo") if way == "command" else tmp_path / "again"
+        if way == "function":
+            shutil.copytree(tmp_path / "repo" / "content", root / "content")
+        run = subprocess.run([sys.executable, "-c", COLLECTIONS_SAID, way, str(root)], capture_output=True,
+                             text=True, timeout=300, env=env)
+        assert run.returncode == 0, run.stderr
+        assert (root / "public/index.html").is_file()
+        during = run.stderr.partition("building\n")[2]
+        assert ("collected" in during) == (way == "function"), (way, run.stderr[-500:])
 
 
 def test_a_widely_reported_claim_lists_every_report_on_a_page_of_its_own(
