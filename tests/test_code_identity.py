@@ -16,7 +16,10 @@ from sitegen.cache import FINGERPRINT_MEMO, KEY_ENV, _hashed, _is_code
 from sitegen.code_identity import KEPT, remembered_digest
 from sitegen.file_memo import RACY_NS
 
-LATER = lambda: time.time_ns() + 2 * RACY_NS  # noqa: E731 - files written by a test are "fresh" by the real clock
+
+def later() -> int:
+    """A clock ahead of the files a test has just written, which the real one finds fresh."""
+    return time.time_ns() + 2 * RACY_NS
 
 
 class Made:
@@ -44,13 +47,13 @@ def code(tmp_path: Path) -> list[Path]:
 def test_the_digest_is_read_back_until_a_file_changes(tmp_path: Path, code: list[Path]) -> None:
     memo = tmp_path / "memo" / "fingerprint.json"
     make = Made(code)
-    assert remembered_digest(memo, code, make, LATER) == "# a.py\n|# b.py\n"
-    assert remembered_digest(memo, code, make, LATER) == "# a.py\n|# b.py\n"
+    assert remembered_digest(memo, code, make, later) == "# a.py\n|# b.py\n"
+    assert remembered_digest(memo, code, make, later) == "# a.py\n|# b.py\n"
     assert make.calls == 1
     code[1].write_text("# b.py, edited\n", encoding="utf-8")
-    assert remembered_digest(memo, code, make, LATER) == "# a.py\n|# b.py, edited\n"
+    assert remembered_digest(memo, code, make, later) == "# a.py\n|# b.py, edited\n"
     assert make.calls == 2
-    assert remembered_digest(memo, code[:1], make, LATER) == "# a.py\n|# b.py, edited\n" and make.calls == 3
+    assert remembered_digest(memo, code[:1], make, later) == "# a.py\n|# b.py, edited\n" and make.calls == 3
 
 
 def test_a_distribution_installed_or_upgraded_makes_it_again(
@@ -60,19 +63,19 @@ def test_a_distribution_installed_or_upgraded_makes_it_again(
     monkeypatch.setattr(sys, "path", [*sys.path, str(site_packages)])
     memo = tmp_path / "fingerprint.json"
     make = Made(code)
-    remembered_digest(memo, code, make, LATER)
+    remembered_digest(memo, code, make, later)
     (site_packages / "somelib-1.0.dist-info").mkdir()
-    remembered_digest(memo, code, make, LATER)
+    remembered_digest(memo, code, make, later)
     (site_packages / "somelib-1.0.dist-info").rename(site_packages / "somelib-1.1.dist-info")
-    remembered_digest(memo, code, make, LATER)
-    remembered_digest(memo, code, make, LATER)
+    remembered_digest(memo, code, make, later)
+    remembered_digest(memo, code, make, later)
     assert make.calls == 3
     reinstalled = site_packages / "somelib-1.1.dist-info"
     before = reinstalled.stat().st_mtime_ns
     reinstalled.rmdir()  # the same name, made anew by a later install
     reinstalled.mkdir()
     os.utime(reinstalled, ns=(before + 10**9, before + 10**9))
-    remembered_digest(memo, code, make, LATER)
+    remembered_digest(memo, code, make, later)
     assert make.calls == 4
 
 
@@ -88,13 +91,13 @@ def test_a_memo_that_cannot_be_read_or_written_only_costs_the_digest(tmp_path: P
     memo = tmp_path / "fingerprint.json"
     memo.write_text("{not json", encoding="utf-8")
     make = Made(code)
-    assert remembered_digest(memo, code, make, LATER) == "# a.py\n|# b.py\n"
-    assert remembered_digest(memo, code, make, LATER) == "# a.py\n|# b.py\n" and make.calls == 1
+    assert remembered_digest(memo, code, make, later) == "# a.py\n|# b.py\n"
+    assert remembered_digest(memo, code, make, later) == "# a.py\n|# b.py\n" and make.calls == 1
     memo.write_text(json.dumps(["a list"]), encoding="utf-8")
-    assert remembered_digest(memo, code, make, LATER) == "# a.py\n|# b.py\n" and make.calls == 2
+    assert remembered_digest(memo, code, make, later) == "# a.py\n|# b.py\n" and make.calls == 2
     blocked = tmp_path / "a-file" / "fingerprint.json"  # its folder cannot be made
     (tmp_path / "a-file").write_text("", encoding="utf-8")
-    assert remembered_digest(blocked, code, make, LATER) == "# a.py\n|# b.py\n" and make.calls == 3
+    assert remembered_digest(blocked, code, make, later) == "# a.py\n|# b.py\n" and make.calls == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "fingerprint.json", "package"]
 
 
@@ -103,16 +106,16 @@ def test_several_checkouts_are_remembered_side_by_side(tmp_path: Path, code: lis
     make = Made(code)
     checkouts = [code[:1], code, code[1:]]
     for files in checkouts * 2:
-        remembered_digest(memo, files, make, LATER)
+        remembered_digest(memo, files, make, later)
     assert make.calls == 3
     others = []
     for n in range(KEPT):
         other = tmp_path / f"other-{n}.py"
         other.write_text(f"# {n}\n", encoding="utf-8")
         others.append(other)
-        remembered_digest(memo, [other], make, LATER)
+        remembered_digest(memo, [other], make, later)
     assert len(json.loads(memo.read_text(encoding="utf-8"))) == KEPT
-    remembered_digest(memo, code, make, LATER)  # the oldest: let go
+    remembered_digest(memo, code, make, later)  # the oldest: let go
     assert make.calls == 3 + KEPT + 1
 
 
