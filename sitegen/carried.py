@@ -41,7 +41,6 @@ text, mentions, roles, figures, rewrites, tags, titles and articles added.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -49,7 +48,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from sitegen.file_memo import WrittenFiles
+from sitegen.file_memo import WrittenFiles, write_whole
 from sitegen.link import Site, index_actors, index_claims
 from sitegen.model import Actor, Analysis, Article, Claim
 from sitegen.runner import ArticleRunner, plain_key
@@ -128,11 +127,7 @@ def save_records(path: Path, inputs: str, records: SiteRecords, written: Written
     build that made them (the one its record of page digests is saved under); a file that
     cannot be written only costs the next build time. `written`: a long-running process's,
     which keeps them for its next build."""
-    try:
-        temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(orjson.dumps({"format": RECORDS_FORMAT, "inputs": inputs, "records": records.to_json()}))
-        os.replace(temporary, path)
-    except OSError:
+    if not write_whole(path, orjson.dumps({"format": RECORDS_FORMAT, "inputs": inputs, "records": records.to_json()})):
         return
     if written is not None:
         written.wrote(path, (inputs, records))

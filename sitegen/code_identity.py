@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sitegen.file_memo import RACY_NS, signature
+from sitegen.file_memo import RACY_NS, signature, write_whole
 
 METADATA_SUFFIXES = (".dist-info", ".egg-info", ".pth")
 """Entries of a `sys.path` folder that say which distributions are installed there, and
@@ -50,7 +50,9 @@ def remembered_digest(memo: Path, files: Sequence[Path], make: Callable[[], str]
     if all(stat is not None and max(stat[3], stat[4]) <= started - RACY_NS for stat in stats):
         kept.pop(key, None)
         kept[key] = digest
-        _keep(memo, dict(list(kept.items())[-KEPT:]))
+        with contextlib.suppress(OSError):  # a folder that cannot be made: the write fails quietly too
+            memo.parent.mkdir(parents=True, exist_ok=True)
+        write_whole(memo, json.dumps(dict(list(kept.items())[-KEPT:])).encode())
     return digest
 
 
@@ -84,14 +86,3 @@ def _stat_key(files: Sequence[Path], stats: Sequence[tuple[int, ...] | None]) ->
             digest.update(f"{name}|{signature(os.path.join(folder or '.', name))}\0".encode())
     return digest.hexdigest()
 
-
-def _keep(memo: Path, kept: dict[str, str]) -> None:
-    """Write the memo whole or not at all (another build may read it meanwhile)."""
-    partial = memo.with_name(f".{memo.name}.{os.getpid()}")
-    try:
-        memo.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_text(json.dumps(kept), encoding="utf-8")
-        os.replace(partial, memo)
-    except OSError:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)

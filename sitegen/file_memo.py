@@ -15,6 +15,7 @@ changes the stat.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -38,6 +39,22 @@ def signature(path: str) -> Signature | None:
     except OSError:
         return None
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def write_whole(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` whole or not at all: to a file of this process's beside it,
+    renamed over it (another build may read it meanwhile). For what a build keeps for the
+    next (its record, its records' digests, the code's fingerprint), which only costs the
+    next build time when it cannot be written: False then, and nothing is left behind."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def sha256_of_file(path: str) -> bytes:

@@ -26,7 +26,7 @@ from pathlib import Path
 import orjson
 
 from sitegen.cache import code_fingerprint
-from sitegen.file_memo import FileMemo, WrittenFiles, sha256_of_file
+from sitegen.file_memo import FileMemo, WrittenFiles, sha256_of_file, write_whole
 
 RECORD_FORMAT = "sitegen-last-build 1"
 
@@ -137,10 +137,9 @@ def save_last_build(cache_dir: Path, output: Path, build: LastBuild, written: Wr
     target = _record_path(cache_dir, output)
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(".tmp")
-        temporary.write_bytes(orjson.dumps(record, option=orjson.OPT_SORT_KEYS))
-        os.replace(temporary, target)
     except OSError:
+        return
+    if not write_whole(target, orjson.dumps(record, option=orjson.OPT_SORT_KEYS)):
         return
     if written is not None:
         written.wrote(target, build)

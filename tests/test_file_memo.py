@@ -16,7 +16,7 @@ import pytest
 from sitegen.analyse.tags import CORPUS_LABEL
 from sitegen.build import BuildOptions, build
 from sitegen.cache import FILE_NAME, KEY_ENV
-from sitegen.file_memo import RACY_NS, FileMemo, WrittenFiles
+from sitegen.file_memo import RACY_NS, FileMemo, WrittenFiles, write_whole
 from sitegen.runner import CACHE_DIR
 from sitegen.uptodate import input_fingerprint, read_last_build
 from sitegen.warm import WarmState
@@ -206,3 +206,14 @@ def test_a_warm_process_leaves_the_cache_a_command_line_build_would(root: Path) 
             build(BuildOptions(root=site, output=site / "public", jobs=2, warm=warm if site == root else None))
         assert keys(root) == keys(other)
     assert warm.cache_keys and set().union(*warm.cache_keys.values()) == keys(root)
+
+
+
+def test_a_file_is_written_whole_or_not_at_all_and_nothing_is_left_beside_it(tmp_path: Path) -> None:
+    path = tmp_path / "record.json"
+    path.write_bytes(b"old")
+    assert write_whole(path, b"new") and path.read_bytes() == b"new"
+    in_the_way = tmp_path / "in-the-way"
+    in_the_way.mkdir()  # a folder where the file should go: the rename over it fails
+    assert not write_whole(in_the_way, b"new")
+    assert in_the_way.is_dir() and sorted(p.name for p in tmp_path.iterdir()) == ["in-the-way", "record.json"]
