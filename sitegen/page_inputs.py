@@ -314,7 +314,7 @@ class Inputs:
         tag = self.site.tags[tag_id]
         chunks = self.pages.tags[tag_id]
         paragraphs = self._tag_paragraphs(tag_id)
-        return (tag.label, len(tag.articles), len(chunks),
+        return (tag.label, len(chunks),
                 tuple((a, sorted(paragraphs[a]), self._quoting(a, paragraphs[a]))
                       for a in sorted(chunks[int(number) - 1])))
 

@@ -17,10 +17,9 @@ rebuild after adding an article. Then:
   over `…-2.html`, `…-3.html`.
 - an actor with more than a page of mentions (each shown with a snippet) lists the first
   page of them on its own page, and the rest a page at a time (`actors/<id>/mentions-2.html`),
-  in reading order, an article's mentions together: articles mostly arrive with later dates,
-  and go on its last page. So does a tag found in more than a page of articles
-  (`tags/<id>/page-2.html`), and the actors index a type of actor with more than a page of
-  them (`actors/by-type/person-2.html`).
+  in reading order, an article's mentions together. So does a tag found in more than a page
+  of articles (`tags/<id>/page-2.html`), and the actors index a type of actor with more than a
+  page of them (`actors/by-type/person-2.html`).
 - an actor with more than a page of claims lists the first page of them on its own page,
   and the rest a page at a time (`actors/<id>/claims-2.html`), in the order the articles
   first report them.
@@ -28,6 +27,13 @@ rebuild after adding an article. Then:
   its own page and the rest a page at a time (`claims/<id>/reports-2.html`), in the order
   of its own page (by article, then paragraph): at 10,000 bench articles one claim's page
   listed some 4,500 reports, 1.8 MB.
+
+The mentions, a tag's articles and an actor's claims are split where their content says
+(`content_pages`), not every `page_size` items: an article added or edited anywhere in the
+reading order then changes the page it is on, not every page after it. Filled a page at a
+time, an article dated before the last moved every later page of each actor it names and
+each tag it has: at 10,000 bench articles, adding one rendered 626 pages, 310 of them
+only moved.
 """
 
 from __future__ import annotations
@@ -118,8 +124,9 @@ def layout(site: Site) -> Layout:
     for tag in site.tags.values():
         if len(tag.articles) > page_size:
             ordered = sorted(tag.articles, key=site.article_rank.__getitem__)
-            tags[tag.id] = chunked(ordered, page_size)
-    actor_claims = {a: chunked(ids, page_size) for a, ids in site.claims_of_actor.items() if len(ids) > page_size}
+            tags[tag.id] = content_pages(ordered, None, page_size)
+    actor_claims = {a: content_pages(ids, None, page_size)
+                    for a, ids in site.claims_of_actor.items() if len(ids) > page_size}
     return Layout(claim_parts, by_status, source_parts, mentions, tags, actor_lists, actor_claims, report_pages,
                   page_size)
 
@@ -206,19 +213,45 @@ def matrix_actors(actors: Iterable[Actor]) -> list[str]:
 
 
 def mention_pages(articles: Sequence[str], mentions: Mapping[str, int], page_size: int) -> tuple[tuple[str, ...], ...]:
-    """Articles in order, a page at a time: as many as hold at most `page_size` mentions
-    (an article's mentions stay together, one article to a page at least)."""
+    """Articles in order, split into pages of at most `page_size` mentions (`content_pages`;
+    an article's mentions stay together, one article to a page at least)."""
+    return content_pages(articles, mentions, page_size)
+
+
+MIN_FILL = 0.5
+"""The share of a page filled before content may end it (`content_pages`)."""
+
+
+def content_pages(items: Sequence[str], weights: Mapping[str, int] | None,
+                  page_size: int) -> tuple[tuple[str, ...], ...]:
+    """`items` in order, split into pages of at most `page_size` weight (`weights`, 1 each
+    when None; an item heavier than a page has a page of its own) at ends the items choose
+    themselves: content-defined chunking, as backup tools cut files into blocks.
+
+    A page ends after the item with the least hash of its id among those that would end it
+    between `MIN_FILL` and all of `page_size`; the rest of the list, if it fits, is the last
+    page. An item added, removed or reweighed shifts that window by its weight, which seldom
+    moves the least hash out of it: its own page changes and the next page ends where it
+    did. Pages hold 75% of `page_size` on average. Filling each page in turn instead moved
+    every page after the change (a tag's articles, each of weight 1, never fell back into
+    step); ending a page at the first of the items whose hash fell under a threshold past
+    the fill moved up to 12 pages of 20 where this moves 7, and filled them to 65%."""
+    weight = [1] * len(items) if weights is None else [weights[item] for item in items]
+    rank = [_id_hash(item) for item in items]
+    fill = MIN_FILL * page_size
     pages: list[tuple[str, ...]] = []
-    page: list[str] = []
-    held = 0
-    for article in articles:
-        if page and held + mentions[article] > page_size:
-            pages.append(tuple(page))
-            page, held = [], 0
-        page.append(article)
-        held += mentions[article]
-    if page:
-        pages.append(tuple(page))
+    start = 0
+    while start < len(items):
+        held, end, best = 0, start, -1
+        while end < len(items) and (end == start or held + weight[end] <= page_size):
+            held += weight[end]
+            if held >= fill and (best < 0 or rank[end] < rank[best]):
+                best = end
+            end += 1
+        if end == len(items) or best < 0:  # the rest fits, or the next item would overflow a half-full page
+            best = end - 1
+        pages.append(tuple(items[start:best + 1]))
+        start = best + 1
     return tuple(pages)
 
 
@@ -251,7 +284,8 @@ def _claim_key(status: str, bits: int, n: int) -> str:
 
 
 def _id_hash(claim_id: str) -> int:
-    """32 bits of a hash of the id: claim ids are hashes already, but this does not rely on it."""
+    """32 bits of a hash of an id, the same in every process (not Python's salted `hash`):
+    claim ids are hashes already, but this does not rely on it."""
     return int.from_bytes(hashlib.sha256(claim_id.encode("utf-8")).digest()[:4], "big")
 
 

@@ -542,8 +542,9 @@ class Views:
         tag = self.site.tags[tag_id]
         page = tag_articles_page(tag_id, number)
         chunks = self.pages.tags[tag_id]
+        # Not how many articles the tag has: each new one would change every page of them.
         return {**self.common(page, f"Tag: {tag.label}, page {number} of {len(chunks)}"), "label": tag.label,
-                "articles": len(tag.articles), "rows": self._tag_rows(page, tag_id, chunks[number - 1]),
+                "articles": None, "rows": self._tag_rows(page, tag_id, chunks[number - 1]),
                 "pages": self._tag_pager(page, tag_id, number)}
 
     def claim(self, claim_id: str, number: int = 1) -> dict[str, Any]:
