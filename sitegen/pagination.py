@@ -234,8 +234,11 @@ def content_pages(items: Sequence[str], weights: Mapping[str, int] | None,
     moves the least hash out of it: its own page changes and the next page ends where it
     did. Pages hold 75% of `page_size` on average. Filling each page in turn instead moved
     every page after the change (a tag's articles, each of weight 1, never fell back into
-    step); ending a page at the first of the items whose hash fell under a threshold past
-    the fill moved up to 12 pages of 20 where this moves 7, and filled them to 65%."""
+    step). On 20,000 items weighing 1 to 6, an item inserted at 95 points moved 1.05-2.33
+    pages on average (at most 3-9) at page sizes 250-20; ending a page at the first item
+    past 60% of it whose hash fell under a threshold, the usual rule, moved 1.66-5.06 (at
+    most 12-34) and filled pages to 70%: how soon such an item comes depends on where the
+    page started, so a shift carried on."""
     weight = [1] * len(items) if weights is None else [weights[item] for item in items]
     rank = [_id_hash(item) for item in items]
     fill = MIN_FILL * page_size
@@ -283,10 +286,10 @@ def _claim_key(status: str, bits: int, n: int) -> str:
     return f"{status}-{n}" if bits else status
 
 
-def _id_hash(claim_id: str) -> int:
+def _id_hash(item: str) -> int:
     """32 bits of a hash of an id, the same in every process (not Python's salted `hash`):
     claim ids are hashes already, but this does not rely on it."""
-    return int.from_bytes(hashlib.sha256(claim_id.encode("utf-8")).digest()[:4], "big")
+    return int.from_bytes(hashlib.sha256(item.encode("utf-8")).digest()[:4], "big")
 
 
 def articles_by_page(articles: Sequence[Article], page_size: int) -> dict[str, list[str]]:
