@@ -7,8 +7,8 @@ byte-identical. Entry ids are tag URIs made from the briefing's base URL when se
 
 from __future__ import annotations
 
+import html
 from functools import partial
-from xml.sax.saxutils import escape, quoteattr
 
 from sitegen.link import Site
 from sitegen.model import Article
@@ -16,6 +16,17 @@ from sitegen.urls import article_page, slug
 from sitegen.warm import PerRecord
 
 EPOCH = "1970-01-01"
+
+
+def escape(text: str) -> str:
+    """XML character data: `&`, `<` and `>` escaped, as `xml.sax.saxutils.escape` does
+    (that module imports `urllib.request`: 9 ms of every build)."""
+    return html.escape(text, quote=False)
+
+
+def quoteattr(value: str) -> str:
+    """An XML attribute value, escaped and in double quotes (both quotes escaped too)."""
+    return '"' + html.escape(value) + '"'
 
 
 def _stamp(date: str | None) -> str:

@@ -46,3 +46,20 @@ def test_sitemap_only_when_base_url_is_set(site_copy, sitegen) -> None:
     assert sitegen("build", "--root", without, "-q").code == 0
     assert not (without / "public/sitemap.xml").exists()
     assert (without / "public/feed.xml").is_file()
+
+
+def test_the_feed_of_hostile_text_parses_and_keeps_it_as_text(site_copy, sitegen) -> None:
+    """Titles, outlets and paragraphs with markup and quotes are escaped in feed.xml, so it
+    parses and each field reads back exactly as the article wrote it."""
+    root = site_copy("hostile")
+    (root / "content" / "briefing.yaml").write_text('title: "<b>Hostile</b> & co"\nbase_url: https://example.org/a&b/\n',
+                                                  encoding="utf-8")
+    assert sitegen("build", "--root", root, "-q").code == 0
+    feed = ET.parse(root / "public/feed.xml").getroot()
+    assert feed.findtext(f"{ATOM}title") == "<b>Hostile</b> & co"
+    entry = feed.find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == '<script>alert("title")</script>'
+    assert entry.findtext(f"{ATOM}author/{ATOM}name") == "<img src=x onerror=alert(1)>"
+    assert entry.findtext(f"{ATOM}summary").startswith('A paragraph with <script>alert("body")</script>')
+    assert entry.find(f"{ATOM}link").attrib["href"] == "https://example.org/a&b/articles/hostile.html"
+    assert "https://example.org/a&b/index.html" in [e.text for e in ET.parse(root / "public/sitemap.xml").iter()]

@@ -14,7 +14,6 @@ package stays for what yake-rust does otherwise: the stop words and the dedup.
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import itertools
 import re
 from collections.abc import Iterable
@@ -37,9 +36,10 @@ article); the topical phrases that survive the name filter come after; at 120 th
 lose a third of their tags. YAKE's own dedup loop makes 300 cost 93 ms of CPU per
 700-word article against 42 ms at its default of 20; `_deduplicated` takes 0.3."""
 
-KEYWORD_SETTINGS = (f"yake/{YAKE_NGRAM}/{YAKE_DEDUP_LIMIT}/seqm/{YAKE_WINDOW}/{YAKE_TOP}/"
-                    f"{importlib.metadata.version('yake')}/rust-{importlib.metadata.version('yake-rust')}")
-"""Everything that changes `article_keywords`' result besides the text: the cache key."""
+KEYWORD_SETTINGS = f"yake/{YAKE_NGRAM}/{YAKE_DEDUP_LIMIT}/seqm/{YAKE_WINDOW}/{YAKE_TOP}/rust"
+"""Everything that changes `article_keywords`' result besides the text and the code: the
+cache key. YAKE's and yake-rust's versions are in every key already, with the code's
+(`cache.code_fingerprint`); asking `importlib.metadata` for them here took 9 ms of every build."""
 
 Keyword = tuple[str, float]
 """(candidate as written in the text, YAKE score: lower is more relevant)."""
