@@ -544,11 +544,11 @@ def test_an_item_added_or_reweighed_anywhere_moves_its_own_page_not_the_ones_aft
         added = content_pages([*items[:k], "new", *items[k:]], {**weights, "new": 3}, 50)
         reweighed = content_pages(items, {**weights, items[k]: weights[items[k]] + 2}, 50)
         moved += [_moved(before, added), _moved(before, reweighed)]
-    assert max(moved) <= 20 and sum(moved) / len(moved) < 2.5  # of 100 pages after it, on average
+    assert max(moved) <= 20 and sum(moved) / len(moved) < 2.5  # of 336 pages (filled in turn: 23.5, at most 167)
     tags = [f"article-{k:05d}" for k in range(5000)]
     before = content_pages(tags, None, 50)
     moved = [_moved(before, content_pages([*tags[:k], "new", *tags[k:]], None, 50)) for k in range(0, 5000, 97)]
-    assert max(moved) <= 20 and sum(moved) / len(moved) < 2.5
+    assert max(moved) <= 20 and sum(moved) / len(moved) < 2.5  # filled in turn: 52, every page after
 
 
 def test_content_pages_are_the_same_in_every_process() -> None:
