@@ -323,16 +323,19 @@ class Inputs:
 
     def _claim_reports_page(self, key: str) -> tuple[object, ...]:
         """Page n of a claim's reports ("<claim id>/<n>", `Views.claim`; page 1 is the
-        claim's own page): the claim, its speaker's name, how many outlets report it, the
-        page's reports (quoted from the claim's record) with the articles they link to,
-        and how many reports and pages there are."""
+        claim's own page): the claim, its speaker's name, the page's reports (quoted from
+        the claim's record) with the articles they link to, and how many pages there are;
+        on its own page, how many outlets and reports there are and its independent origins."""
         claim_id, _, number = key.rpartition("/")
         site = self.site
         claim = site.claims[claim_id]
         shown = tuple(self.pages.reports(claim, int(number)))
+        listed = tuple(self._listing(a) for a in sorted({e.article for e in shown}))
+        pages = self.pages.report_pages.get(claim_id, 1)
+        if number != "1":  # a later page: none of the claim's counts (`Views.claim`)
+            return replace(claim, evidence=(), independent_sources=0), self._name(claim.speaker), shown, listed, pages
         return (replace(claim, evidence=()), self._name(claim.speaker), site.outlets_of_claim[claim_id],
-                shown, tuple(self._listing(a) for a in sorted({e.article for e in shown})),
-                len(claim.evidence), self.pages.report_pages.get(claim_id, 1))
+                shown, listed, len(claim.evidence), pages)
 
 
 def mentions_by_article(mentions: Iterable[Mention]) -> dict[str, tuple[Mention, ...]]:

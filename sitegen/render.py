@@ -180,8 +180,9 @@ class Views:
         and the claims page shows the first `EVIDENCE_SHOWN` of a claim's reports, linking
         to the claim's own page for the rest (`every_report`).
 
-        Article and actor pages leave out how many outlets and independent origins report
-        the claim (`counts`), and show its status: those counts move with every article that
+        Article and actor pages, and the later pages of a claim's reports, leave out how many
+        outlets and independent origins report the claim (`counts`; the later pages of its
+        reports, how many reports it has too), and show its status: those counts move with every article that
         reports the claim or rewrites one that does, and a widely reported claim is listed
         on hundreds of pages, all of which an edit elsewhere would otherwise change.
         `shown`: the reports to list, when a page lists some of them (one page of a claim's
@@ -210,9 +211,10 @@ class Views:
                           "date": self.site.article_by_id[e.article].date,
                           "paragraph": e.paragraph, "text": e.text}
                          for e in (reports[:EVIDENCE_SHOWN] if more else reports)],
-            # Lists without evidence leave the count out: a page's view holds only what it
-            # shows, or a new report of a claim would re-render every page listing it.
-            "reports": len(claim.evidence) if with_evidence else None,
+            # Lists without evidence leave the count out, and so does a later page of a claim's
+            # reports (`counts`): a page's view holds only what it shows, or a new report of a
+            # claim would re-render every page listing it.
+            "reports": len(claim.evidence) if with_evidence and counts else None,
             "every_report": relative_url(page, claim_page(claim.id)) if more else None,
         }
 
@@ -554,8 +556,11 @@ class Views:
         page = claim_reports_page(claim.id, number)
         pages = self.pages.report_pages.get(claim_id, 1)
         title = "Claim: " + textwrap.shorten(claim.text, 80, placeholder="…")
+        # A later page says nothing of the claim's counts, which each report added would change
+        # on every page of them: the claim's own page has them.
         return {**self.common(page, title if pages == 1 else f"{title}, page {number} of {pages}"),
-                "claim": self.claim_view(page, claim, every_report=True, shown=self.pages.reports(claim, number)),
+                "claim": self.claim_view(page, claim, every_report=True, counts=number == 1,
+                                         shown=self.pages.reports(claim, number)),
                 "summary": relative_url(page, self.claim_anchor(claim.id)),
                 "pages": pager(page, [claim_reports_page(claim_id, n) for n in range(1, pages + 1)], number)}
 

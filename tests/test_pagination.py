@@ -20,10 +20,12 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from test_build import parse, resolve, tree_digest
 
+from sitegen.build import BuildOptions, build
 from sitegen.check import check_output
 from sitegen.cli import main
 from sitegen.model import Article, Claim, ClaimStatus, Evidence
-from sitegen.pagination import CLAIM_STATUSES, articles_by_page, claims_by_page, content_pages
+from sitegen.page_inputs import Inputs
+from sitegen.pagination import CLAIM_STATUSES, articles_by_page, claims_by_page, content_pages, layout
 
 REPO = Path(__file__).parent.parent
 STORIES = Path(__file__).parent / "stories"
@@ -440,8 +442,15 @@ def test_a_claim_reported_by_many_articles_lists_its_reports_a_page_at_a_time(tm
         expected = sorted((e["article"], f"p{e['paragraph']}") for e in claim["evidence"])
         assert _listed_reports(public, claim["id"]) == expected  # every report once, in order
         assert len(list((public / "claims" / claim["id"]).glob("reports-*.html"))) == 2  # 5 + 5 + 3
-        lede = parse(public / "claims" / claim["id"] / "reports-3.html").css_first("p.lede").text()
-        assert lede.startswith(f"{len(expected)} reports, by article and paragraph, 3 on this page")
+        own = parse(public / "claims" / f"{claim['id']}.html").css_first("p.lede").text()  # says how many
+        assert own.startswith(f"{len(expected)} reports, by article and paragraph, 5 on this page")
+        last = public / "claims" / claim["id"] / "reports-3.html"
+        lede = parse(last).css_first("p.lede")
+        # Not the claim's counts, which each report added would change on every page of them.
+        assert lede.text().startswith("3 reports on this page, by article and paragraph")
+        own_page = public / "claims" / f"{claim['id']}.html"
+        assert resolve(last, lede.css_first("a").attributes["href"] or "")[0] == own_page
+        assert "independent origin" not in parse(last).css_first("main").text()
     assert check_output(public).problems == ()
 
 
@@ -459,10 +468,12 @@ def test_a_claims_pages_of_reports_after_an_added_report_equal_a_cold_build(tmp_
     def report_pages() -> list[str]:
         return sorted(p.name for p in (root / "public" / "claims").glob("c-*/*.html"))
 
-    # A fifteenth report fills the third page: the first two list the same reports, and
-    # change only in how many reports they say there are.
+    # A fifteenth report fills the third page: the second lists the same reports and, saying
+    # nothing of how many there are, keeps its bytes.
+    second = {p: p.read_bytes() for p in (root / "public" / "claims").glob("c-*/reports-2.html")}
     _ferry_report(articles, 15)
     assert same_as_cold() and report_pages() == sorted(["reports-2.html", "reports-3.html"] * 2)
+    assert second and all(page.read_bytes() == old for page, old in second.items())
     _ferry_report(articles, 16)  # a fourth page
     assert same_as_cold() and "reports-4.html" in report_pages()
     (articles / "ferry-16.md").unlink()  # and back: the fourth page goes
@@ -597,3 +608,23 @@ def test_an_article_added_mid_story_moves_few_pages_of_mentions(tmp_path: Path) 
     cold = tmp_path / "cold"
     assert main(["build", "--root", str(root), "--output", str(cold), "--no-cache", "-q"]) == 0
     assert tree_digest(root / "public") == tree_digest(cold)
+
+
+def test_a_later_page_of_reports_keeps_its_inputs_when_a_report_is_added_after_it(tmp_path: Path) -> None:
+    """The inputs of a claim's later pages of reports hold none of its counts, so a report
+    added on its last page leaves the pages before as they were: not even viewed again."""
+    root = _ferry_story(tmp_path, reports=14, page_size=5)
+
+    def digests() -> dict[tuple[str, int], str]:
+        site = build(BuildOptions(root=root, output=root / "public", jobs=1)).site
+        assert site is not None
+        pages = layout(site)
+        inputs = Inputs(site, pages)
+        return {(claim, n): inputs.of("claim-reports", f"{claim}/{n}")
+                for claim, count in pages.report_pages.items() for n in range(1, count + 1)}
+
+    before = digests()
+    _ferry_report(root / "content" / "articles", 15)  # on the third page
+    after = digests()
+    assert before.keys() == after.keys() and {n for _, n in before} == {1, 2, 3}
+    assert all((before[key] == after[key]) is (key[1] == 2) for key in before)
