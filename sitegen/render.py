@@ -182,9 +182,10 @@ class Views:
 
         Article and actor pages, and the later pages of a claim's reports, leave out how many
         outlets and independent origins report the claim (`counts`; the later pages of its
-        reports, how many reports it has too), and show its status: those counts move with every article that
-        reports the claim or rewrites one that does, and a widely reported claim is listed
-        on hundreds of pages, all of which an edit elsewhere would otherwise change.
+        reports, how many reports it has too), and show its status: those counts move with
+        every article that reports the claim or rewrites one that does, and a widely reported
+        claim is listed on hundreds of pages, all of which an edit elsewhere would otherwise
+        change.
         `shown`: the reports to list, when a page lists some of them (one page of a claim's
         reports)."""
         reports = (list(shown) if shown is not None else reports_in_order(claim)) if with_evidence else []
