@@ -185,7 +185,7 @@ def claim_line(claim: Claim) -> tuple[object, ...]:
 
 
 @dataclass(frozen=True)
-class RecordDigests:
+class _Digests:
     """Digests made from the actors or from the claims alone, kept for the very same tuple
     (`by_identity`): a warm process whose edit left them as they were makes them once."""
 
@@ -200,9 +200,9 @@ class RecordDigests:
 
 
 @by_identity
-def actor_digests(actors: tuple[Actor, ...]) -> RecordDigests:
+def _actor_digests(actors: tuple[Actor, ...]) -> _Digests:
     indexes = index_actors(actors)
-    return RecordDigests(
+    return _Digests(
         records={a.id: _digest((a, indexes.co_mentions.get(a.id, ()), indexes.members_of.get(a.id, ())))
                  for a in actors},
         by_article={article_id: _digest((indexes.actors_of_article[article_id], rows))
@@ -212,12 +212,12 @@ def actor_digests(actors: tuple[Actor, ...]) -> RecordDigests:
 
 
 @by_identity
-def claim_digests(claims: tuple[Claim, ...]) -> RecordDigests:
+def _claim_digests(claims: tuple[Claim, ...]) -> _Digests:
     """How many outlets report a claim, which its pages show too, follows from its reports
     and the articles' listings (shared). Each article's reports are the site's own index
     (`index_claims`, made once for the very same tuple)."""
     reports = index_claims(claims).evidence_in_article
-    return RecordDigests(records={c.id: _digest(c) for c in claims},
+    return _Digests(records={c.id: _digest(c) for c in claims},
                     by_article={article_id: _digest(rows) for article_id, rows in reports.items()},
                     shown={c.id: _digest(claim_line(c)) for c in claims})
 
@@ -232,15 +232,15 @@ def analysis_digests(actors: tuple[Actor, ...] | None, claims: tuple[Claim, ...]
     as they were reads them back (3 ms at 1,000 articles) instead of hashing them again
     (80 and 60 ms)."""
     if actors is not None:
-        actor_digests.through(runner, actors)
+        _actor_digests.through(runner, actors)
     if claims is not None:
-        claim_digests.through(runner, claims)
+        _claim_digests.through(runner, claims)
 
 
 def site_records(site: Site, pages: Layout, analysis: Analysis) -> SiteRecords:
     """The digests of the records of `site`, linked from `analysis` (its lists split as
     `pages` says)."""
-    actors, claims = actor_digests(analysis.actors), claim_digests(analysis.claims)
+    actors, claims = _actor_digests(analysis.actors), _claim_digests(analysis.claims)
     tags = site.tags
     # Copy links and tags hashed by their identity: a warm process gets the very ones back
     # while an edit leaves them as they were, and hashing their passages and occurrences as

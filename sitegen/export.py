@@ -119,30 +119,13 @@ def encode_records(actors: Iterable[Actor] | None, claims: Iterable[Claim] | Non
         _encoded_lines("claims", claims, tuple(sorted(claims, key=_id)), _claim_line, kept, runner)
 
 
-ACTOR_LINES = f"{__name__}.actors_lines"
-"""What the actors' lines are kept in the cache under (`ArticleRunner.derived`), as:"""
-CLAIM_LINES = f"{__name__}.claims_lines"
-"""the claims'."""
-
-
 def _encoded_lines(name: str, records: object, ordered: tuple[R, ...], line: Callable[[R], bytes],
                    kept: PerRecord, runner: ArticleRunner | None) -> None:
     """The lines of `ordered` (`records` in id order) into `kept` under `name`."""
     def make() -> list[bytes]:
         return kept.values(name, ordered, line)
 
-    label = ACTOR_LINES if name == "actors" else CLAIM_LINES
-    kept.keep(name, ordered, runner.derived(label, records, make) if runner else make())
-
-
-def actor_lines(kept: PerRecord) -> list[bytes]:
-    """The actors' lines `encode_records` made into `kept` (in id order), to send elsewhere."""
-    return kept.kept("actors")  # type: ignore[return-value]
-
-
-def keep_actor_lines(kept: PerRecord, actors: Iterable[Actor], lines: list[bytes]) -> None:
-    """Keep `lines`, made elsewhere by `encode_records` from these very actors, in `kept`."""
-    kept.keep("actors", tuple(sorted(actors, key=_id)), lines)
+    kept.keep(name, ordered, runner.derived(f"{__name__}.{name}_lines", records, make) if runner else make())
 
 
 def _actor_lines(actors: Iterable[Actor], kept: PerRecord) -> list[bytes]:

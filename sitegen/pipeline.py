@@ -29,17 +29,9 @@ from sitegen.analyse.tags import (
     uncached_keywords,
 )
 from sitegen.background import Pending, Stages, first_done, forks
-from sitegen.carried import (
-    CarriedInputs,
-    RecordDigests,
-    SiteRecords,
-    actor_digests,
-    analysis_digests,
-    carried_inputs,
-    site_records,
-)
+from sitegen.carried import CarriedInputs, SiteRecords, analysis_digests, carried_inputs, site_records
 from sitegen.compiled_templates import load_templates
-from sitegen.export import ACTOR_LINES, actor_lines, briefing_json_parts, encode_records, keep_actor_lines
+from sitegen.export import briefing_json_parts, encode_records
 from sitegen.feeds import atom_feed, sitemap
 from sitegen.imports import import_alone
 from sitegen.link import Site, co_mentions, index_actors, link
@@ -107,15 +99,13 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
         timer.run("tags", lambda: actor_names.through(runner, actors))
         pending_tags = stages.start(lambda child: analyse_tags(articles, actors, runner=child)) if (
             tag_corpus is None) else None
-        actor_products = _actor_products_apart(stages, runner, actors, lines)
         joined = timer.run("claims", lambda: join_claims(articles, actors, runner, group_now=not stages.forking))
         pending_groups = None
         if joined.to_group and stages.forking:  # an edit changed the claims: grouped in a child
             pending_groups = stages.start(lambda child: joined.through(child).group())
         tags = None if tag_corpus is None else timer.run(
             "tags", lambda: analyse_tags(articles, actors, runner, corpus=tag_corpus))
-        if actor_products is None:
-            _made_from(actors, None, timer, runner, lines)
+        _made_from(actors, None, timer, runner, lines)
         if pending_groups is not None:
             timer.run("claims", joined.prepared)  # what the ledger reads besides the groups
             joined.grouped_as(pending_groups.result())
@@ -124,9 +114,6 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
         timer.add("sources", pending_sources.seconds)
         claims = timer.run("claims", lambda: claim_ledger(joined, sources.origin_of, runner))
         _made_from(None, claims, timer, runner, lines)
-        if actor_products is not None:
-            timer.run("link", lambda: _take_actor_products(actor_products, actors, lines))
-            timer.run("link", lambda: index_actors(actors))
         if pending_tags is not None:
             tags = pending_tags.result()
             timer.add("tags", pending_tags.seconds)
@@ -192,40 +179,6 @@ def _made_from(actors: tuple[Actor, ...] | None, claims: tuple[Claim, ...] | Non
     timer.run("render", lambda: encode_records(actors, claims, lines, runner))
     if runner.cache is not None:
         timer.run("render", lambda: analysis_digests(actors, claims, runner))
-
-
-ActorProducts = tuple[dict[str, tuple[tuple[str, int], ...]], list[bytes], RecordDigests]
-"""What a build makes from the actors alone besides their indexes: who appears with whom,
-their lines of briefing.json, their digests (`_made_from`)."""
-ACTOR_PRODUCTS = (co_mentions.label, ACTOR_LINES, actor_digests.label)
-"""Their labels in the cache (`ArticleRunner.derived`)."""
-
-
-def _actor_products_apart(stages: Stages, runner: ArticleRunner, actors: tuple[Actor, ...],
-                          lines: PerRecord) -> Pending[ActorProducts] | None:
-    """`ActorProducts`, made in a child of their own when an edit changed the actors (an
-    article names someone new, or is added), beside the claims' join and ledger in this
-    process: 4 of the 35 s an addition took at 10,000 articles, all in this process, while
-    the other core had nothing to do. None where stages do not fork, or when the cache
-    holds all three (`_made_from` reads them back here, as after most edits)."""
-    if not stages.forking or not any(runner.derived_missing(label, actors) for label in ACTOR_PRODUCTS):
-        return None
-
-    def made(child: ArticleRunner) -> ActorProducts:
-        found = co_mentions.through(child, actors)
-        encode_records(actors, None, lines, child)  # into the child's copy of `lines`
-        return found, actor_lines(lines), actor_digests.through(child, actors)
-
-    return stages.start(made)
-
-
-def _take_actor_products(pending: Pending[ActorProducts], actors: tuple[Actor, ...], lines: PerRecord) -> None:
-    """Keep what `_actor_products_apart`'s child made as what this process would have made
-    from the very same actors (their cache entries count as this build's: `Pending.result`)."""
-    found, encoded, digests = pending.result()
-    co_mentions.keep(actors, found)
-    keep_actor_lines(lines, actors, encoded)
-    actor_digests.keep(actors, digests)
 
 
 EARLY_KEYWORDS = 20

@@ -450,12 +450,6 @@ class ArticleRunner:
             return make()
         return self.memo(label, origin, make)
 
-    def derived_missing(self, label: str, source: object) -> bool:
-        """Whether `derived(label, source, ...)` would make its value: `source` has no known
-        origin (no cache), or nothing is remembered or stored under it. Reads no value."""
-        origin = self.origin_of(source)
-        return origin is None or bool(self.missing_keyed(label, [origin]))
-
     def keep_derived(self, label: str, source: object) -> None:
         """Count what `derived(label, source, ...)` stored as used without reading it, so it
         stays in the cache: for a value this process holds already."""

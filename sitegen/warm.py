@@ -46,10 +46,6 @@ class PerRecord:
         """Hold `values`, made elsewhere, as `values(name, records, ...)` would give them."""
         self._lists[name] = (records, values)  # type: ignore[assignment]
 
-    def kept(self, name: str) -> list[object]:
-        """The values last kept or made under `name` (empty when none were)."""
-        return self._lists.get(name, ((), []))[1]
-
     def values(self, name: str, records: Iterable[A], make: Callable[[A], R]) -> list[R]:
         """`[make(r) for r in records]`, kept under `name`: the very list the last call
         gave when every record is the very object it was then (told apart in C: asking for

@@ -9,16 +9,13 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 from sitegen import background, finishing, pipeline, render
 from sitegen import cache as cache_module
-from sitegen import carried as carried_module
-from sitegen import export as export_module
-from sitegen import link as link_module
 from sitegen import runner as runner_module
 from sitegen.analyse import claims as claims_module
 from sitegen.analyse import tags as tags_module
@@ -228,47 +225,6 @@ def test_claims_an_edit_changed_are_grouped_in_a_child_as_one_process_groups_the
         build(BuildOptions(root=root, output=fresh, jobs=1, use_cache=False))
         assert tree(root / "public") == tree(fresh)
     assert "Mara Velkorin" in (root / "public" / "briefing.json").read_text(encoding="utf-8")
-
-
-@pytest.mark.parametrize("warm", [False, True], ids=["command line", "warm process"])
-def test_what_is_made_from_actors_an_edit_changed_is_made_in_a_child(
-        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm: bool) -> None:
-    """An edit that changes the actors (someone named anew) has who appears with whom, the
-    actors' lines of briefing.json and their digests made again in a child of their own,
-    beside the claims in the main process; one that leaves the actors as they were makes
-    none of them. Either way the site is a fresh single-process build's, byte for byte, and
-    a build from the command line after the edit reads each back from the cache."""
-    monkeypatch.setattr(background, "MIN_ARTICLES", 1)
-    log = tmp_path / "made-in"
-
-    def logged(name: str, make: Callable[[object], object]) -> Callable[[object], object]:
-        def made(value: object) -> object:
-            with log.open("a") as out:
-                out.write(f"{name} {os.getpid()}\n")
-            return make(value)
-        return made
-
-    monkeypatch.setattr(link_module.co_mentions, "_make", logged("co_mentions", link_module.co_mentions._make))
-    monkeypatch.setattr(carried_module.actor_digests, "_make", logged("digests", carried_module.actor_digests._make))
-    monkeypatch.setattr(export_module, "_actor_line", logged("lines", export_module._actor_line))
-    root = site_copy(corpus, tmp_path)
-    options = BuildOptions(root=root, output=root / "public", jobs=2, warm=WarmState() if warm else None)
-    build(options)
-    for edit, products in ((edit_naming, {"co_mentions", "digests", "lines"}), (edit_text_alone, set())):
-        log.unlink(missing_ok=True)
-        edit(root)
-        build(options)
-        made = {tuple(line.split()) for line in log.read_text().splitlines()} if log.exists() else set()
-        assert {name for name, _ in made} == products, edit.__name__
-        assert len({pid for _, pid in made}) <= 1 and str(os.getpid()) not in {pid for _, pid in made}
-        fresh = tmp_path / f"fresh-{edit.__name__}"
-        build(BuildOptions(root=root, output=fresh, jobs=1, use_cache=False))
-        assert tree(root / "public") == tree(fresh)
-        if not warm:
-            log.unlink(missing_ok=True)
-            assert build(BuildOptions(root=root, output=root / "public", jobs=2, skip_if_unchanged=False)
-                         ).computed == 0
-            assert not log.exists()
 
 
 def test_cross_article_results_are_stored_by_other_processes_before_the_build_returns(
