@@ -20,8 +20,8 @@ inputs hold must be covered here):
   them, and the source index;
 - an actor (its role, names it goes by, mentions) with the actors it appears with and its
   members: its own page; of the further pages of its mentions, those listing other
-  articles than before (or a list of another length: `SiteRecords.mention_pages`) or an
-  article whose mentions moved (its row, below);
+  articles than before (or now followed by a page, or no longer: `SiteRecords.mention_pages`)
+  or an article whose mentions moved (its row, below);
 - an article's text: its own page, the pages of the articles it rewrites or is rewritten
   by, and the pages of the actors and tags that quote its paragraphs (those that quote a
   paragraph the edit changed, when the records were made by this process, which holds the
@@ -76,8 +76,8 @@ class SiteRecords:
     source_pages: Mapping[str, str]
     """Page key -> digest of the articles it lists, for each page of a split source index."""
     mention_pages: Mapping[str, str]
-    """Page key ("<actor id>/<n>") -> digest of the articles it lists and how many pages the
-    list has, for each further page of an actor's mentions (`_further_pages`)."""
+    """Page key ("<actor id>/<n>") -> digest of the articles it lists and whether a page
+    follows, for each further page of an actor's mentions (`_further_pages`)."""
     tag_pages: Mapping[str, str]
     """The same for each further page of a tag's articles, with the tag's label."""
     actors: Mapping[str, str]
@@ -408,10 +408,10 @@ def _further_pages(chunks: Mapping[str, tuple[tuple[str, ...], ...]], labels: Ma
                    ) -> dict[str, str]:
     """Page key ("<owner>/<n>") -> digest of what a further page of an actor's mentions or
     a tag's articles (n from 2) shows of its list besides the articles' rows: which
-    articles, how many pages there are, and the owner's label (a tag's; an actor's name is
-    `SiteRecords.names`)."""
+    articles, whether a page follows (`render.nearby_pager`), and the owner's label (a
+    tag's; an actor's name is `SiteRecords.names`)."""
     labels = labels or {}
-    return {f"{owner}/{number}": _digest((labels.get(owner), len(split), members))
+    return {f"{owner}/{number}": _digest((labels.get(owner), number < len(split), members))
             for owner, split in chunks.items() for number, members in enumerate(split[1:], start=2)}
 
 

@@ -212,13 +212,14 @@ class Inputs:
 
     def _actor_mentions_page(self, key: str) -> tuple[object, ...]:
         """Page n of an actor's mentions ("<actor id>/<n>", `Views.actor_mentions`): its name,
-        its mentions in that page's articles, and how many pages there are."""
+        its mentions in that page's articles, and whether a page follows (`nearby_pager`)."""
         actor_id, _, number = key.rpartition("/")
         chunks = self.pages.mentions[actor_id]
         by_article = self._mentions_by_article(actor_id)
         articles = sorted(chunks[int(number) - 1])
         return (self.site.actors[actor_id].name, tuple(by_article[a] for a in articles),
-                tuple(self._quoting(a, {m.paragraph for m in by_article[a]}) for a in articles), len(chunks))
+                tuple(self._quoting(a, {m.paragraph for m in by_article[a]}) for a in articles),
+                int(number) < len(chunks))
 
     def _actor_claims(self, actor_id: str, number: int) -> tuple[object, ...]:
         """Page `number` of an actor's claims as its pages list them, and how many claims
@@ -309,12 +310,13 @@ class Inputs:
         return (tag, tuple(self._quoting(a, paragraphs[a]) for a in tag.articles))
 
     def _tag_articles_page(self, key: str) -> tuple[object, ...]:
-        """Page n of a tag's articles ("<tag id>/<n>", `Views.tag_articles`)."""
+        """Page n of a tag's articles ("<tag id>/<n>", `Views.tag_articles`): its label,
+        whether a page follows (`nearby_pager`), and the page's articles."""
         tag_id, _, number = key.rpartition("/")
         tag = self.site.tags[tag_id]
         chunks = self.pages.tags[tag_id]
         paragraphs = self._tag_paragraphs(tag_id)
-        return (tag.label, len(chunks),
+        return (tag.label, int(number) < len(chunks),
                 tuple((a, sorted(paragraphs[a]), self._quoting(a, paragraphs[a]))
                       for a in sorted(chunks[int(number) - 1])))
 

@@ -134,8 +134,20 @@ def pager(page: str, targets: Sequence[str], current: int) -> list[dict[str, Any
     marked; none when the list has one page."""
     if len(targets) < 2:
         return []
-    return [{"link": Link(href=relative_url(page, target), text=str(n)), "current": n == current}
+    return [{"link": Link(href=relative_url(page, target), text=str(n)), "current": n == current, "gap": False}
             for n, target in enumerate(targets, start=1)]
+
+
+def nearby_pager(page: str, target: Callable[[int], str], current: int, count: int) -> list[dict[str, Any]]:
+    """Links to the first of `count` pages and to those beside the `current` one (from 2),
+    for the further pages of a list that grows as articles come (an actor's mentions, a
+    tag's articles); the first page links every one (`pager`). Such a page tells nothing of
+    how many pages follow but whether one does, so an article that adds a page to a list of
+    hundreds changes its last page, not all of them: at 10,000 bench articles one addition
+    re-rendered the 491 pages of one actor's mentions, as each linked the new one."""
+    numbers = sorted({1, current - 1, current} | ({current + 1} if current < count else set()))
+    return [{"link": Link(href=relative_url(page, target(n)), text=str(n)), "current": n == current,
+             "gap": k > 0 and n > numbers[k - 1] + 1} for k, n in enumerate(numbers)]
 
 
 def snippet(text: str, start: int, end: int) -> tuple[str, str, str]:
@@ -430,14 +442,15 @@ class Views:
         return self.site.co_mentions.get(actor_id, ())[:self.site.briefing.page_size]
 
     def actor_mentions(self, actor_id: str, number: int) -> dict[str, Any]:
-        """Page `number` (from 2) of the mentions of an actor named in many articles."""
+        """Page `number` (from 2) of the mentions of an actor named in many articles: not
+        how many pages there are (`nearby_pager`)."""
         actor = self.site.actors[actor_id]
         page = actor_mentions_page(actor_id, number)
         chunks = self.pages.mentions[actor_id]
-        title = f"{actor.name}: mentions, page {number} of {len(chunks)}"
+        title = f"{actor.name}: mentions, page {number}"
         return {**self.common(page, title), "heading": title, "actor": self.actor_link(page, actor_id),
                 "mentions": self._mention_groups(page, actor_id, set(chunks[number - 1])),
-                "mention_pages": self._mention_pager(page, actor_id, number)}
+                "mention_pages": nearby_pager(page, partial(actor_mentions_page, actor_id), number, len(chunks))}
 
     def _actor_row(self, page: str, actor_id: str) -> dict[str, Any]:
         actor = self.site.actors[actor_id]
@@ -549,10 +562,11 @@ class Views:
         tag = self.site.tags[tag_id]
         page = tag_articles_page(tag_id, number)
         chunks = self.pages.tags[tag_id]
-        # Not how many articles the tag has: each new one would change every page of them.
-        return {**self.common(page, f"Tag: {tag.label}, page {number} of {len(chunks)}"), "label": tag.label,
+        # Not how many articles the tag has, nor how many pages: each new article would
+        # change every page of them (`nearby_pager`).
+        return {**self.common(page, f"Tag: {tag.label}, page {number}"), "label": tag.label,
                 "articles": None, "rows": self._tag_rows(page, tag_id, chunks[number - 1]),
-                "pages": self._tag_pager(page, tag_id, number)}
+                "pages": nearby_pager(page, partial(tag_articles_page, tag_id), number, len(chunks))}
 
     def claim(self, claim_id: str, number: int = 1) -> dict[str, Any]:
         """A widely reported claim's own page, with every report, or page `number` of them

@@ -15,9 +15,10 @@ from edits import analysis_of, checked_against_fresh, digests, records, relinked
 from sitegen import render
 from sitegen.build import BuildOptions, build
 from sitegen.cache import KEY_ENV
-from sitegen.carried import CarriedInputs, carried_inputs
+from sitegen.carried import CarriedInputs, carried_inputs, site_records
 from sitegen.link import Site
 from sitegen.model import Actor, Article, Claim, Mention, SourceAnalysis, TagOccurrence
+from sitegen.page_inputs import Inputs
 from sitegen.pagination import CLAIM_STATUSES, layout
 
 STORY = Path(__file__).parent / "stories" / "sources-wire-cuts"
@@ -317,6 +318,28 @@ def test_a_mention_or_tag_moved_on_a_later_page_rehashes_that_page_of_the_list_a
     assert hashed == {2}
     changed, kept = checked_against_fresh(carried, digests(site), retagged)
     assert f"tags/{tag_id}/page-2.html" in changed and kept
+
+
+def test_a_further_page_hashes_whether_a_page_follows_it_and_nothing_more_of_the_list(tmp_path: Path) -> None:
+    """A further page of an actor's mentions or a tag's articles links the page after it,
+    if any, and tells nothing more of how many follow (`render.nearby_pager`): its inputs,
+    and its records' digest, move when a page comes after the last one, and stay for the
+    pages before it."""
+    site = built_story(tmp_path / "site", "page_size: 1\n")  # an article a page
+    pages, analysis = layout(site), analysis_of(site)
+    actor_id, chunks = max(pages.mentions.items(), key=lambda item: (len(item[1]), item[0]))
+    tag_id, tag_chunks = max(pages.tags.items(), key=lambda item: (len(item[1]), item[0]))
+    assert len(chunks) >= 3 and len(tag_chunks) >= 3
+    longer = replace(pages, mentions={**pages.mentions, actor_id: (*chunks, chunks[-1])},
+                     tags={**pages.tags, tag_id: (*tag_chunks, tag_chunks[-1])})
+    now, then = Inputs(site, pages), Inputs(site, longer)
+    kept, grown = site_records(site, pages, analysis), site_records(site, longer, analysis)
+    for kind, owner, split, field in (("actor-mentions", actor_id, chunks, "mention_pages"),
+                                      ("tag-articles", tag_id, tag_chunks, "tag_pages")):
+        last, before = f"{owner}/{len(split)}", f"{owner}/{len(split) - 1}"
+        assert now.of(kind, last) != then.of(kind, last) and now.of(kind, before) == then.of(kind, before)
+        assert getattr(kept, field)[last] != getattr(grown, field)[last]
+        assert getattr(kept, field)[before] == getattr(grown, field)[before]
 
 
 def test_an_actor_pages_view_holds_the_actor_without_its_mentions(tmp_path: Path) -> None:

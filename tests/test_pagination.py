@@ -224,15 +224,25 @@ def _numbered(folder: Path, prefix: str) -> list[Path]:
     return sorted(folder.glob(f"{prefix}*.html"), key=lambda p: int(p.stem.removeprefix(prefix)))
 
 
-def _linked_pages(pages: list[Path], label: str = "Pages") -> list[HTMLParser]:
+def _linked_pages(pages: list[Path], label: str = "Pages", nearby: bool = False) -> list[HTMLParser]:
     """The pages of one list, parsed, after checking each links to all and marks itself
-    (in its pagers whose label starts with `label`: an actor's page has two lists)."""
+    (in its pagers whose label starts with `label`: an actor's page has two lists). With
+    `nearby` (an actor's mentions, a tag's articles), only the first links to all; each
+    further page links to the first and to those beside it, with a gap marked before them
+    when they do not follow the first, and its title names its number alone: it shows
+    nothing of how many pages follow but whether one does."""
     parsed = []
     for number, page in enumerate(pages, start=1):
         html = parse(page)
         pager = f'nav.pager[aria-label^="{label}"]'
-        assert {resolve(page, a.attributes["href"] or "")[0] for a in html.css(f"{pager} a")} == \
-            {p.resolve() for p in pages}
+        linked = {resolve(page, a.attributes["href"] or "")[0] for a in html.css(f"{pager} a")}
+        if nearby and number > 1:
+            assert linked == {p.resolve() for p in {pages[0], *pages[number - 2:number + 1]}}
+            gaps = html.css(f"{pager} li.gap")
+            assert len(gaps) == (2 if number > 3 else 0)  # in both pagers of the page, or in neither
+            assert html.css_first("title").text().split(" · ")[0].endswith(f", page {number}")
+        else:
+            assert linked == {p.resolve() for p in pages}
         assert html.css_first(f"{pager} a[aria-current=page]").text() == str(number)
         parsed.append(html)
     return parsed
@@ -251,7 +261,7 @@ def test_an_actor_with_many_mentions_lists_them_a_page_at_a_time(fine_site: Path
             continue
         split += 1
         listed: list[str] = []
-        for page, html in zip(pages, _linked_pages(pages, "Pages of mentions"), strict=True):
+        for page, html in zip(pages, _linked_pages(pages, "Pages of mentions", nearby=True), strict=True):
             shown = [resolve(page, a.attributes["href"] or "")[0].stem for a in html.css("ul.mentions li a")]
             assert len(shown) <= 2 or len(set(shown)) == 1, "a page holds a page of mentions, or one article's"
             listed += shown
@@ -383,7 +393,7 @@ def test_a_tag_found_in_many_articles_lists_them_a_page_at_a_time(fine_site: Pat
             continue
         split += 1
         listed: list[str] = []
-        for number, (page, html) in enumerate(zip(pages, _linked_pages(pages), strict=True), start=1):
+        for number, (page, html) in enumerate(zip(pages, _linked_pages(pages, nearby=True), strict=True), start=1):
             shown = [resolve(page, a.attributes["href"] or "")[0].stem for a in html.css("section.tag-article h2 a")]
             lede = html.css_first("main p")
             if number == 1:
@@ -605,6 +615,36 @@ def test_an_article_added_mid_story_moves_few_pages_of_mentions(tmp_path: Path) 
     after = _mention_pages_of(actor)
     assert sum("harbour-081" in listed for listed in after.values()) == 1
     assert len(set(after.values()) - set(before.values())) <= 2  # all 5 after it, filled in turn
+    cold = tmp_path / "cold"
+    assert main(["build", "--root", str(root), "--output", str(cold), "--no-cache", "-q"]) == 0
+    assert tree_digest(root / "public") == tree_digest(cold)
+
+
+def test_an_article_that_opens_a_page_of_mentions_changes_the_last_page_alone(tmp_path: Path) -> None:
+    """Articles added at the end of an actor's mentions until one opens a new page: the
+    further pages before the last tell nothing of how many follow (`render.nearby_pager`),
+    so their files keep their bytes; the last page gains a link to the new one. Each
+    rebuild equals a cold build."""
+    root = tmp_path / "site"
+    articles = root / "content" / "articles"
+    articles.mkdir(parents=True)
+    (root / "content" / "briefing.yaml").write_text("title: Harbour clearance\npage_size: 30\n", encoding="utf-8")
+    for n in range(1, 81):
+        _harbour_report(articles, n, f"2025-{1 + (n - 1) // 28:02d}-{1 + (n - 1) % 28:02d}", 2)
+    assert main(["build", "--root", str(root), "-q"]) == 0
+    actor = root / "public" / "actors" / "ines-calder"
+    for n in range(81, 121):  # a page holds 15 to 30 mentions, two an article
+        before = {page.name: page.read_bytes() for page in actor.glob("mentions-*.html")}
+        _harbour_report(articles, n, f"2025-04-{n - 80:02d}", 2)  # the latest article
+        assert main(["build", "--root", str(root), "-q"]) == 0
+        after = {page.name: page.read_bytes() for page in actor.glob("mentions-*.html")}
+        if len(after) > len(before):
+            break
+    else:
+        pytest.fail("forty articles added at the end opened no page of mentions")
+    last = f"mentions-{len(before) + 1}.html"
+    assert {name for name in before if before[name] != after[name]} == {last}
+    assert f"mentions-{len(after) + 1}.html" in after[last].decode("utf-8")
     cold = tmp_path / "cold"
     assert main(["build", "--root", str(root), "--output", str(cold), "--no-cache", "-q"]) == 0
     assert tree_digest(root / "public") == tree_digest(cold)
