@@ -181,7 +181,7 @@ def _actor_split(actors: Mapping[str, Actor], article_rank: Mapping[str, int], p
         if len(actor.mentions) > page_size:
             per_article = Counter(m.article for m in actor.mentions)
             ordered = sorted(per_article, key=article_rank.__getitem__)
-            pages = mention_pages(ordered, per_article, page_size)
+            pages = content_pages(ordered, per_article, page_size)  # an article's mentions together
             if len(pages) > 1:
                 mentions[actor.id] = pages
     by_type: dict[str, list[str]] = defaultdict(list)
@@ -210,12 +210,6 @@ def matrix_actors(actors: Iterable[Actor]) -> list[str]:
     """The ids of the actors the actors index sets against each other: the most mentioned,
     ties by id (`render.Views.actors_index`, and the page's inputs in `page_inputs`)."""
     return [a.id for a in sorted(actors, key=lambda a: (-len(a.mentions), a.id))][:MATRIX_ACTORS]
-
-
-def mention_pages(articles: Sequence[str], mentions: Mapping[str, int], page_size: int) -> tuple[tuple[str, ...], ...]:
-    """Articles in order, split into pages of at most `page_size` mentions (`content_pages`;
-    an article's mentions stay together, one article to a page at least)."""
-    return content_pages(articles, mentions, page_size)
 
 
 MIN_FILL = 0.5

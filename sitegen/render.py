@@ -391,9 +391,11 @@ class Views:
                              "date": article.date, "rows": rows})
         return mentions
 
-    def _mention_pager(self, page: str, actor_id: str, current: int) -> list[dict[str, Any]]:
+    def _mention_pager(self, page: str, actor_id: str) -> list[dict[str, Any]]:
+        """Every page of an actor's mentions, on its own page (the first); the further pages
+        link their neighbours (`nearby_pager`)."""
         chunks = self.pages.mentions.get(actor_id, ())
-        return pager(page, [actor_mentions_page(actor_id, n) for n in range(1, len(chunks) + 1)], current)
+        return pager(page, [actor_mentions_page(actor_id, n) for n in range(1, len(chunks) + 1)], 1)
 
     def actor(self, actor_id: str) -> dict[str, Any]:
         actor = self.site.actors[actor_id]
@@ -408,7 +410,7 @@ class Views:
                 "affiliation": self.actor_link(page, actor.affiliation) if actor.affiliation else None,
                 "members": [self.actor_link(page, a) for a in self.site.members_of.get(actor.id, ())],
                 "mentions": self._mention_groups(page, actor_id, set(chunks[0]) if chunks else None),
-                "mention_articles": articles, "mention_pages": self._mention_pager(page, actor_id, 1),
+                "mention_articles": articles, "mention_pages": self._mention_pager(page, actor_id),
                 "mention_count": len(actor.mentions),
                 "claims": self._claim_lines(page, self._actor_claims_on(actor_id, 1)),
                 "claim_count": len(self.site.claims_of_actor.get(actor_id, ())),
@@ -545,9 +547,10 @@ class Views:
                                         for p in sorted(paragraphs.get(article.id, []))[:3]]})
         return rows
 
-    def _tag_pager(self, page: str, tag_id: str, current: int) -> list[dict[str, Any]]:
+    def _tag_pager(self, page: str, tag_id: str) -> list[dict[str, Any]]:
+        """Every page of a tag's articles, on its own page (the first), as `_mention_pager`."""
         chunks = self.pages.tags.get(tag_id, ())
-        return pager(page, [tag_articles_page(tag_id, n) for n in range(1, len(chunks) + 1)], current)
+        return pager(page, [tag_articles_page(tag_id, n) for n in range(1, len(chunks) + 1)], 1)
 
     def tag(self, tag_id: str) -> dict[str, Any]:
         tag = self.site.tags[tag_id]
@@ -555,7 +558,7 @@ class Views:
         chunks = self.pages.tags.get(tag_id)
         return {**self.common(page, f"Tag: {tag.label}"), "label": tag.label, "articles": len(tag.articles),
                 "rows": self._tag_rows(page, tag_id, chunks[0] if chunks else tag.articles),
-                "pages": self._tag_pager(page, tag_id, 1)}
+                "pages": self._tag_pager(page, tag_id)}
 
     def tag_articles(self, tag_id: str, number: int) -> dict[str, Any]:
         """Page `number` (from 2) of the articles of a tag found in many."""
