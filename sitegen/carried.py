@@ -184,6 +184,16 @@ def claim_line(claim: Claim) -> tuple[object, ...]:
             c.measure, c.status, c.denial)
 
 
+def claim_digest(claim: Claim) -> str:
+    """A claim as its pages show it (`SiteRecords.claims`)."""
+    return _digest(claim)
+
+
+def claim_line_digest(claim: Claim) -> str:
+    """A claim as lists of claims show it (`SiteRecords.claim_lines`)."""
+    return _digest(claim_line(claim))
+
+
 @dataclass(frozen=True)
 class _Digests:
     """Digests made from the actors or from the claims alone, kept for the very same tuple
@@ -217,9 +227,9 @@ def _claim_digests(claims: tuple[Claim, ...]) -> _Digests:
     and the articles' listings (shared). Each article's reports are the site's own index
     (`index_claims`, made once for the very same tuple)."""
     reports = index_claims(claims).evidence_in_article
-    return _Digests(records={c.id: _digest(c) for c in claims},
+    return _Digests(records={c.id: claim_digest(c) for c in claims},
                     by_article={article_id: _digest(rows) for article_id, rows in reports.items()},
-                    shown={c.id: _digest(claim_line(c)) for c in claims})
+                    shown={c.id: claim_line_digest(c) for c in claims})
 
 
 def analysis_digests(actors: tuple[Actor, ...] | None, claims: tuple[Claim, ...] | None,

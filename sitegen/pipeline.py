@@ -273,6 +273,7 @@ def site_output(
     pages: list[Page] = []
     files = _timed(timer, "render", _files(site, split, environment, dirs, reuse, options.jobs or default_jobs(),
                                            pages, with_inputs=cache is not None, lines=lines, carried=carried,
+                                           records=records,
                                            search_rows=warm.search_rows if warm else None,
                                            feed_entries=warm.feed_entries if warm else None))
     return SiteOutput(site, records, files, pages, computed=runner.computed, reused=runner.reused)
@@ -289,9 +290,9 @@ def _theme_environment(warm: WarmState | None, theme: str, dirs: list[Path]) -> 
 
 def _files(site: Site, split: Layout, environment: jinja2.Environment, dirs: list[Path], reuse: PageReuse | None,
            jobs: int, pages: list[Page], with_inputs: bool, lines: PerRecord, carried: CarriedInputs | None,
-           search_rows: PerRecord | None = None, feed_entries: PerRecord | None = None
-           ) -> Iterator[OutputFile | KeptFiles]:
-    rendered = rendered_site(site, dirs, reuse, jobs, with_inputs, carried, environment, split)
+           records: SiteRecords | None = None, search_rows: PerRecord | None = None,
+           feed_entries: PerRecord | None = None) -> Iterator[OutputFile | KeptFiles]:
+    rendered = rendered_site(site, dirs, reuse, jobs, with_inputs, carried, environment, split, records)
     # Asking for the first page starts the render workers; this process makes the
     # whole-site files while they go on, instead of after (a fifth of a rebuild's render
     # at 1,000 articles, where it waited for them), and writes them after the pages.

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple, Protocol, TypedDict, TypeVar
 import jinja2
 
 from sitegen import charts
-from sitegen.carried import CarriedInputs
+from sitegen.carried import CarriedInputs, SiteRecords
 from sitegen.errors import SitegenError
 from sitegen.link import Site
 from sitegen.markdown import ArticleBody, Marker, Span
@@ -858,7 +858,8 @@ class RenderedSite:
 
 def rendered_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | None = None,
                   jobs: int = 1, with_inputs: bool = True, carried: CarriedInputs | None = None,
-                  environment: jinja2.Environment | None = None, pages: Layout | None = None) -> RenderedSite:
+                  environment: jinja2.Environment | None = None, pages: Layout | None = None,
+                  records: SiteRecords | None = None) -> RenderedSite:
     """Every HTML page of the briefing: those kept as they were at once, the others one at
     a time, so the caller can write each and let it go (nothing is written here). A page
     whose inputs or view are as they were in the last build is not rendered again when
@@ -871,14 +872,15 @@ def rendered_site(site: Site, theme_dirs: Sequence[Path], reuse: PageReuse | Non
     when few pages are left to hash they are done in this process, as forked workers would
     copy more of its memory than they have pages to do (see bench/README.md, the fork tax).
     `environment`: the theme's templates (`theme_environment(theme_dirs)` unless given);
-    `pages`: how its lists are split (`layout(site)` unless given)."""
+    `pages`: how its lists are split (`layout(site)` unless given); `records`: the site's
+    records (`carried.site_records`), whose digests the pages' inputs join where they can."""
     pages = pages or layout(site)
     plans = list(_pages(Views(site, pages)))
     digests = [carried.digest(p.path, p.kind, p.entity) if p.entity is not None else None
                for p in plans] if carried is not None and with_inputs else None
     job = _Job(environment or theme_environment(theme_dirs), plans, reuse or _NoReuse(), theme_dirs,
                Inputs(site, pages, {(p.kind, p.entity): d for p, d in zip(plans, digests, strict=True)
-                                    if p.entity is not None and d is not None} if digests else None)
+                                    if p.entity is not None and d is not None} if digests else None, records)
                if with_inputs else None, digests)
     kept = _kept_pages(job)
     return RenderedSite([page for page in kept if page is not None], _others(job, kept, jobs))

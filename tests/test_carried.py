@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from edits import analysis_of, checked_against_fresh, digests, records, relinked
+from edits import analysis_of, checked_against_fresh, digests, entity_pages, records, relinked
 
 from sitegen import render
 from sitegen.build import BuildOptions, build
@@ -352,6 +352,15 @@ def test_an_actor_pages_view_holds_the_actor_without_its_mentions(tmp_path: Path
     for actor in site.actors.values():
         view = views.actor(actor.id)
         assert view["actor"] == replace(actor, mentions=()) and view["mention_count"] == len(actor.mentions)
+
+
+def test_pages_inputs_joined_from_the_records_are_those_hashed_without_them(site: Site) -> None:
+    """A build hands the site's records to its pages' inputs, which take each claim's
+    digest from them instead of hashing the claim again: every page's inputs digest is the
+    one made without them."""
+    joined = Inputs(site, layout(site), records=records(site))
+    assert site.claims
+    assert {path: joined.of(kind, entity) for path, (kind, entity) in entity_pages(site).items()} == digests(site)
 
 
 def test_a_claim_gone_from_a_page_of_the_claims_list_rehashes_that_page(tmp_path: Path) -> None:
