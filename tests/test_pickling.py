@@ -6,7 +6,8 @@ from __future__ import annotations
 import pickle
 import sys
 
-from sitegen.model import Article, Evidence, Paragraph
+from sitegen.model import Article, Evidence, Mention, Paragraph
+from sitegen.runner import plain_key
 
 
 def _article(body: str, texts: tuple[str, ...]) -> Article:
@@ -23,8 +24,17 @@ def test_records_come_back_equal_from_a_pickle() -> None:
         back = pickle.loads(pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL))
         assert back == article and back.content_digest == article.content_digest
         assert [type(p.text) for p in back.paragraphs] == [str] * len(article.paragraphs)
-    evidence = Evidence("a-1", 2, "\u201cquoted\u201d")
-    assert pickle.loads(pickle.dumps(evidence)) == evidence
+    for record in (Evidence("a-1", 2, "\u201cquoted\u201d"), Mention("a-1", 2, 10, 14, "Kyiv")):
+        back = pickle.loads(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+        assert back == record and type(back) is type(record)
+
+
+def test_a_named_tuple_record_is_hashed_as_its_field_values() -> None:
+    """Mentions and reports are named tuples; keys and digests write their fields as they
+    write a dataclass's, in order, so their digests stay what they were as dataclasses."""
+    mention = Mention("a-1", 2, 10, 14, "Kyiv")
+    assert plain_key(b"", (mention,)) == plain_key(b"", (("a-1", 2, 10, 14, "Kyiv"),))
+    assert plain_key(b"", mention) != plain_key(b"", mention._replace(start=11))
 
 
 def test_pickling_an_article_leaves_its_texts_their_size() -> None:
