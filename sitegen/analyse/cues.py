@@ -44,18 +44,18 @@ def mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[Ca
                                      "office", owner=c.name, sentence_initial=c.sentence_initial))
                 continue
             if nxt.lower in SPEECH_VERBS and not tokens[k_end].possessive and nxt.gap.strip() in ("", ","):
-                c = replace(c, person_cue=True)
+                c = c._replace(person_cue=True)
         if c.kind in ("single", "acronym", "person", "organisation") and not c.role and (
                 _MEDIA_APPOSITIVE.match(text, c.end)):
-            c = replace(c, kind="media", media_cue=True)
+            c = c._replace(kind="media", media_cue=True)
         elif c.kind in ("single", "acronym", "person", "organisation") and not c.role and (
                 nxt is not None and nxt.lower in MEDIA_VERBS and nxt.gap == " " and not c.resolved):
-            c = replace(c, kind="media", media_cue=True, loose_media=c.kind in ("single", "person"))
+            c = c._replace(kind="media", media_cue=True, loose_media=c.kind in ("single", "person"))
         elif c.kind in ("person", "single") and not c.role and not c.resolved and _COMPANY_AFTER.match(text, c.end):
-            c = replace(c, kind="organisation")  # "Time Warner shares fell"
+            c = c._replace(kind="organisation")  # "Time Warner shares fell"
         elif c.kind == "single" and not c.resolved and (m := _ORG_APPOSITIVE.match(text, c.end)) and not any(
                 is_role_head(w) for w in m.group().split()):
-            c = replace(c, kind="organisation")  # "Frontex, the EU border agency,"
+            c = c._replace(kind="organisation")  # "Frontex, the EU border agency,"
         if c.kind in ("single", "acronym", "organisation", "person") and k_end is not None:
             before2 = tokens[k_start - 2] if k_start is not None and k_start >= 2 else None
             media_after = _media_after(text, c.end)
@@ -69,13 +69,13 @@ def mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[Ca
             if media_after or media_before or told:
                 loose = told and not (media_after or media_before) and (
                     c.loose_media or c.kind not in ("media", "organisation", "acronym"))
-                c = replace(c, kind="media" if c.kind != "person" or not c.person_cue else c.kind,
+                c = c._replace(kind="media" if c.kind != "person" or not c.person_cue else c.kind,
                             media_cue=True, loose_media=loose)
         if c.kind == "single" and c.sentence_initial and nxt is not None and nxt.gap == " " \
                 and _noun_like(nxt.text) and k_end is not None and not tokens[k_end].possessive:
-            c = replace(c, modifier=True)
+            c = c._replace(modifier=True)
         if c.kind == "single" and _THING_AFTER.match(text, c.end):
-            c = replace(c, thing=True)  # "the Zika virus", "Ebola, a deadly disease"
+            c = c._replace(thing=True)  # "the Zika virus", "Ebola, a deadly disease"
         bare = c.role is None or (c.role.state is None and c.role.organisation is None)
         if c.kind in ("person", "single") and bare and k_end is not None and not (
                 c.kind == "single" and c.sentence_initial):
@@ -86,14 +86,14 @@ def mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[Ca
                 role = replace(c.role, state=role.state, organisation=role.organisation,
                                source=f"{c.role.source} … {role.source}")
             if role:
-                c = replace(c, role=role, person_cue=True)
+                c = c._replace(role=role, person_cue=True)
         if prev is not None and prev.possessive and c.start - prev.end == 3 and c.kind != "state":
             # "Seoul's Vice Foreign Minister ...", "the Commission's competition chief, ...".
             owner = [o for o in found if o.end == prev.end and o.kind in ("state", "organisation", "acronym", "media")]
             if owner and (owner[0].state or c.kind == "person"):
                 base = c.role or Role(None, None, None, None)
                 if base.state is None and base.organisation is None:
-                    c = replace(c, role=replace(base, state=owner[0].state) if owner[0].state
+                    c = c._replace(role=replace(base, state=owner[0].state) if owner[0].state
                                 else replace(base, organisation=owner[0].name))
         out.append(c)
     return out

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from sitegen.analyse.candidates import ArticleNames, Candidate, CandidateKind
@@ -62,12 +62,12 @@ def find_names(article: Article) -> ArticleNames:
     for (para, tokens), spans in zip(tokenized, runs, strict=True):
         cands, defs = _paragraph_names(para.number, para.text, tokens, spans, gaz, mid_caps)
         if _is_headline(para.text, tokens):
-            cands = [c if c.kind in ("state", "acronym") else replace(c, weak=True) for c in cands]
+            cands = [c if c.kind in ("state", "acronym") else c._replace(weak=True) for c in cands]
         found.extend(cands)
         acronyms.update(defs)
     found.sort(key=lambda c: (c.paragraph, c.start, c.end))
     lower = {t.text for _, toks in tokenized for t in toks if t.text.islower()}
-    found = [replace(c, common=True) if _common(c, lower) else c for c in found]
+    found = [c._replace(common=True) if _common(c, lower) else c for c in found]
     found = compass_states(article, found)
     return ArticleNames(article.id, tuple(resolve_surnames(found)), tuple(sorted(acronyms)))
 
@@ -422,7 +422,7 @@ def _org(number: int, text: str, tokens: list[Token], i: int, j: int, kind: Cand
     role = Role(None, g.code, None, None) if g and g.kind in ("state", "demonym") and g.code else None
     c = _make(number, text, tokens, i, j, kind, role=role)
     short = text[tokens[i + g.length].start : tokens[j - 1].end] if role and g and i + g.length < j else None
-    return replace(c, media_cue=kind == "media", short=short)
+    return c._replace(media_cue=kind == "media", short=short)
 
 
 def _adjectival(word: str) -> bool:
@@ -511,7 +511,7 @@ def _extend_titles(number: int, text: str, tokens: list[Token], found: list[Cand
                 first = _title_start(tokens, back)
                 role = split_title(text, tokens[first : head + 1], gaz, mid_caps)
                 start = tokens[first].start
-                out.append(replace(c, start=start, surface=text[start : c.end], kind="person", role=role,
+                out.append(c._replace(start=start, surface=text[start : c.end], kind="person", role=role,
                                    person_cue=True, sentence_initial=tokens[first].sentence_initial))
                 continue
         if (tokens[head].capitalised and not comma) or not is_role_head(tokens[head].text):
@@ -524,7 +524,7 @@ def _extend_titles(number: int, text: str, tokens: list[Token], found: list[Cand
             continue
         role = split_title(text, tokens[first : head + 1], gaz, mid_caps)
         start = tokens[first].start
-        out.append(replace(c, start=start, surface=text[start : c.end], kind="person", role=role,
+        out.append(c._replace(start=start, surface=text[start : c.end], kind="person", role=role,
                            person_cue=True, sentence_initial=tokens[first].sentence_initial))
     return out
 

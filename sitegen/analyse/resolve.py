@@ -74,19 +74,19 @@ def resolve_surnames(found: list[Candidate]) -> list[Candidate]:
         pos = (c.paragraph, c.start)
         if c.kind == "office" and c.owner and len(name_tokens(c.owner)) == 1:
             best = _nearest(people, fold(c.owner), pos)
-            out.append(replace(c, owner=best.name) if best else c)
+            out.append(c._replace(owner=best.name) if best else c)
             continue
         if c.role and c.role.organisation and c.role.organisation.lower() in ORG_HEADS:
             same = [o for o in orgs if name_tokens(o.name)[-1] == c.role.organisation.lower()]
             best = _closest(same, pos)
             if best:
-                c = replace(c, role=replace(c.role, organisation=best.name))
+                c = c._replace(role=replace(c.role, organisation=best.name))
         if c.kind == "media" and c.loose_media and len(name_tokens(c.name)) == 1:
             # "Silva reported", "told Silva": a cue a person fits too; a full name holding
             # the word says which.
             best = _nearest(people, name_tokens(c.name)[0], pos)
             if best is not None:
-                out.append(replace(c, kind="person", resolved=best.name, media_cue=False, loose_media=False))
+                out.append(c._replace(kind="person", resolved=best.name, media_cue=False, loose_media=False))
                 continue
         if c.kind in ("organisation", "media") and (c.name.lower() in ORG_HEADS or c.name.lower() in MEDIA_HEADS):
             # "the Commission" after "the European Commission", "the Journal" after "the Wall
@@ -94,12 +94,12 @@ def resolve_surnames(found: list[Candidate]) -> list[Candidate]:
             same = [o for o in orgs if name_tokens(o.name)[-1] == c.name.lower()]
             best = _closest(same, pos)
             # Unresolved, it is an actor of its own only mid-sentence ("Congress passed").
-            out.append(replace(c, name=best.name) if best else replace(c, weak=c.sentence_initial))
+            out.append(c._replace(name=best.name) if best else c._replace(weak=c.sentence_initial))
             continue
         if c.kind == "single" and "-" in c.surface and all(p[:1].isupper() for p in c.surface.split("-")):
             whole = _nearest(people, fold(c.surface), pos)
             if whole is not None:
-                out.append(replace(c, resolved=whole.name, kind="person"))
+                out.append(c._replace(resolved=whole.name, kind="person"))
             else:
                 out.extend(_split_compound(c, people))
             continue
@@ -116,7 +116,7 @@ def resolve_surnames(found: list[Candidate]) -> list[Candidate]:
             longer = [p for p in people
                       if len(name_tokens(p.name)) > len(words) and part_of(words, name_tokens(p.name))]
             best = _closest(longer, pos)
-        out.append(replace(c, resolved=best.name, kind="person") if best else c)
+        out.append(c._replace(resolved=best.name, kind="person") if best else c)
     return out
 
 
@@ -152,7 +152,7 @@ def _split_compound(c: Candidate, people: list[Candidate]) -> list[Candidate]:
         best = _nearest(people, fold(part), (c.paragraph, c.start))
         if best is None:
             return [c]
-        parts.append(replace(c, start=offset, end=offset + len(part), surface=part, name=part,
+        parts.append(c._replace(start=offset, end=offset + len(part), surface=part, name=part,
                              kind="person", resolved=best.name))
         offset += len(part) + 1
     return parts
