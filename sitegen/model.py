@@ -187,13 +187,14 @@ class SourceAnalysis:
     """Article id -> the id of the article it ultimately rewrites (None: independent)."""
 
 
-@pickled_by_value
-@dataclass(frozen=True, slots=True)
-class TagOccurrence:
-    """A paragraph in which a tag's words occur."""
+class TagOccurrence(NamedTuple):
+    """A paragraph in which a tag's words occur (a named tuple, as `Mention` is)."""
 
     article: str
     paragraph: int
+
+    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        return rebuilt_as_tuple(self)
 
 
 @pickled_by_value

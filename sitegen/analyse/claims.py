@@ -284,8 +284,7 @@ def _with_units(raw: list[RawClaim]) -> list[RawClaim]:
         if r.kind == "number" and not r.unit and r.number is not None:
             donor = known.get((r.article, r.number))
             if donor is not None:
-                r = replace(r, unit=donor.unit, modifier=donor.modifier,
-                             qualifier=r.qualifier or donor.qualifier)
+                r = r._replace(unit=donor.unit, modifier=donor.modifier, qualifier=r.qualifier or donor.qualifier)
             else:
                 continue  # a bare number ("Okafor, 61,") is no figure of the story
         out.append(r)
