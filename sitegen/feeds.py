@@ -29,6 +29,20 @@ def quoteattr(value: str) -> str:
     return '"' + html.escape(value) + '"'
 
 
+FEED_FILE = "feed.xml"
+SUMMARY_CHARS = 400
+"""How much of an article's first paragraph its entry quotes."""
+
+
+def feed_inputs(site: Site) -> tuple[object, ...]:
+    """What `atom_feed` reads of the site, as plain values (as `search.search_inputs` is for
+    the search index): the briefing's title and address, and each article's fields an
+    entry shows, with the start of its first paragraph."""
+    return (site.briefing.title, site.briefing.base_url,
+            [(a.id, a.title, a.date, a.author, a.outlet, a.paragraphs[0].text[:SUMMARY_CHARS] if a.paragraphs else None)
+             for a in site.articles])
+
+
 def _stamp(date: str | None) -> str:
     return f"{date or EPOCH}T00:00:00Z"
 
@@ -66,7 +80,7 @@ def _entry(base: str | None, feed_id: str, article: Article) -> str:
              f"<link rel=\"alternate\" href={quoteattr(href)}/>",
              f"<author><name>{escape(article.author or article.outlet or 'Unknown')}</name></author>"]
     if article.paragraphs:
-        lines.append(f"<summary>{escape(article.paragraphs[0].text[:400])}</summary>")
+        lines.append(f"<summary>{escape(article.paragraphs[0].text[:SUMMARY_CHARS])}</summary>")
     lines.append("</entry>")
     return "\n".join(lines)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -32,7 +32,7 @@ from sitegen.background import Pending, Stages, first_done, forks
 from sitegen.carried import CarriedInputs, SiteRecords, analysis_digests, carried_inputs, site_records
 from sitegen.compiled_templates import load_templates
 from sitegen.export import briefing_json_parts, encode_records
-from sitegen.feeds import atom_feed, sitemap
+from sitegen.feeds import FEED_FILE, atom_feed, sitemap
 from sitegen.imports import import_alone
 from sitegen.link import Site, co_mentions, index_actors, link
 from sitegen.load import LoadedSite, Parsed, file_digest, load_site, parse_articles
@@ -41,7 +41,7 @@ from sitegen.pagination import Layout, layout
 from sitegen.progress import terminal_progress
 from sitegen.render import Page, PageReuse, rendered_site, theme_environment
 from sitegen.runner import ArticleRunner, default_jobs, open_runner
-from sitegen.search import search_index_js
+from sitegen.search import INDEX_FILE, search_index_js
 from sitegen.warm import PerRecord, WarmState
 from sitegen.write import Chunks, KeptFiles, OutputFile
 
@@ -273,7 +273,7 @@ def site_output(
     pages: list[Page] = []
     files = _timed(timer, "render", _files(site, split, environment, dirs, reuse, options.jobs or default_jobs(),
                                            pages, with_inputs=cache is not None, lines=lines, carried=carried,
-                                           records=records,
+                                           records=records, last_files=last[0].whole_files if last else None,
                                            search_rows=warm.search_rows if warm else None,
                                            feed_entries=warm.feed_entries if warm else None))
     return SiteOutput(site, records, files, pages, computed=runner.computed, reused=runner.reused)
@@ -290,18 +290,30 @@ def _theme_environment(warm: WarmState | None, theme: str, dirs: list[Path]) -> 
 
 def _files(site: Site, split: Layout, environment: jinja2.Environment, dirs: list[Path], reuse: PageReuse | None,
            jobs: int, pages: list[Page], with_inputs: bool, lines: PerRecord, carried: CarriedInputs | None,
-           records: SiteRecords | None = None, search_rows: PerRecord | None = None,
-           feed_entries: PerRecord | None = None) -> Iterator[OutputFile | KeptFiles]:
+           records: SiteRecords | None = None, last_files: Mapping[str, str] | None = None,
+           search_rows: PerRecord | None = None, feed_entries: PerRecord | None = None
+           ) -> Iterator[OutputFile | KeptFiles]:
+    """The site's files: its pages (rendered as they are asked for), the files made from the
+    whole site and the theme's static files. `last_files`: the digests of the whole-site
+    files the last build wrote (`SiteRecords.whole_files`); one whose digest `records` gives
+    again, and whose file `reuse` finds untouched, is kept rather than made again."""
     rendered = rendered_site(site, dirs, reuse, jobs, with_inputs, carried, environment, split, records)
     # Asking for the first page starts the render workers; this process makes the
     # whole-site files while they go on, instead of after (a fifth of a rebuild's render
     # at 1,000 articles, where it waited for them), and writes them after the pages.
     first = next(rendered.others, None)
-    whole_site = [OutputFile("briefing.json", Chunks.of(briefing_json_parts(site, lines))),
-                  OutputFile("search-index.js", search_index_js(site, search_rows).encode("utf-8")),
-                  OutputFile("feed.xml", atom_feed(site, feed_entries).encode("utf-8"))]
+    whole_site = [OutputFile("briefing.json", Chunks.of(briefing_json_parts(site, lines)))]
+    kept_whole: list[str] = []
+    makers: tuple[tuple[str, Callable[[], str]], ...] = (
+        (INDEX_FILE, lambda: search_index_js(site, search_rows)), (FEED_FILE, lambda: atom_feed(site, feed_entries)))
+    for path, make in makers:
+        if (records is not None and last_files is not None and reuse is not None
+                and last_files.get(path) == records.whole_files[path] and reuse.untouched(path)):
+            kept_whole.append(path)
+        else:
+            whole_site.append(OutputFile(path, make().encode("utf-8")))
     pages += rendered.kept
-    yield KeptFiles([page.path for page in rendered.kept])
+    yield KeptFiles([page.path for page in rendered.kept] + kept_whole)
     for page in itertools.chain([first] if first is not None else [], rendered.others):
         # A page kept from the last build has no bytes already (all but a few after an edit).
         pages.append(page if page.content is None else page._replace(content=None))

@@ -753,6 +753,9 @@ class PageReuse(Protocol):
         """`view_of_same_inputs` of each (path, inputs digest) in one pass (None for a
         page whose digest is None)."""
 
+    def untouched(self, path: str) -> bool:
+        """Whether the file at `path` is as the last build wrote it."""
+
 
 class _NoReuse:
     """Every page is rendered (no last build, or a changed theme)."""
@@ -765,6 +768,9 @@ class _NoReuse:
 
     def views_of_same_inputs(self, pages: Iterable[tuple[str, str | None]]) -> list[str | None]:
         return [None for _ in pages]
+
+    def untouched(self, path: str) -> bool:
+        return False
 
 
 def view_digest(template: str, view: Mapping[str, Any]) -> str:

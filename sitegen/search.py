@@ -15,6 +15,7 @@ from sitegen.urls import actor_page, article_page, paragraph_anchor, tag_page
 from sitegen.warm import PerRecord
 
 DETAIL_MAX = 140
+INDEX_FILE = "search-index.js"
 
 
 def _cut(text: str, limit: int = DETAIL_MAX) -> str:
@@ -53,6 +54,18 @@ def _claim_row(claim: Claim) -> tuple[str, str, str]:
     """A claim's row but its speaker: kind, label and the link to its first report."""
     first = claim.evidence[0]
     return "claim", _cut(claim.text), f"{article_page(first.article)}#{paragraph_anchor(first.paragraph)}"
+
+
+def search_inputs(site: Site) -> tuple[object, ...]:
+    """What `search_records` reads of the site, as plain values: a build whose digest of
+    these is the last build's keeps the index that build wrote (`carried.whole_file_digests`).
+    Whatever a row shows must be read here too: a value left out would leave the index
+    stale after an edit that changes only that value."""
+    return ([(a.id, a.title, a.outlet, a.date) for a in site.articles],
+            [(a.id, a.name, a.type, a.role, a.aliases) for a in site.actors.values()],
+            [(c.id, c.text, c.evidence[0].article, c.evidence[0].paragraph,
+              site.actors[c.speaker].name if c.speaker else c.speaker_surface) for c in site.claims.values()],
+            [(t.id, t.label, len(t.articles)) for t in site.tags.values()])
 
 
 def search_index_js(site: Site, kept: PerRecord | None = None) -> str:

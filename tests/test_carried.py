@@ -16,10 +16,13 @@ from sitegen import render
 from sitegen.build import BuildOptions, build
 from sitegen.cache import KEY_ENV
 from sitegen.carried import CarriedInputs, carried_inputs, site_records
+from sitegen.feeds import atom_feed, feed_inputs
 from sitegen.link import Site
 from sitegen.model import Actor, Article, Claim, Mention, SourceAnalysis, TagOccurrence
 from sitegen.page_inputs import Inputs
 from sitegen.pagination import CLAIM_STATUSES, layout
+from sitegen.runner import plain_key
+from sitegen.search import search_index_js, search_inputs
 
 STORY = Path(__file__).parent / "stories" / "sources-wire-cuts"
 
@@ -361,6 +364,43 @@ def test_pages_inputs_joined_from_the_records_are_those_hashed_without_them(site
     joined = Inputs(site, layout(site), records=records(site))
     assert site.claims
     assert {path: joined.of(kind, entity) for path, (kind, entity) in entity_pages(site).items()} == digests(site)
+
+
+def test_the_search_index_and_the_feed_move_with_what_they_show(site: Site) -> None:
+    """Whatever a row of the search index or an entry of the feed shows is in its inputs
+    (`search.search_inputs`, `feeds.feed_inputs`), by which a build keeps the file the last
+    build wrote: each record changed one field at a time, where the file's bytes change,
+    the digest of its inputs does too."""
+    analysis = analysis_of(site)
+    actor, claim, tag = analysis.actors[0], analysis.claims[0], analysis.tags[0]
+    article = site.articles[0]
+
+    def with_records(**changed: object) -> Site:
+        return relinked(site, analysis=replace(analysis, **changed))
+
+    def with_article(**changed: object) -> Site:
+        return relinked(site, tuple(replace(a, **changed) if a is article else a for a in site.articles))
+
+    first = article.paragraphs[0]
+    variants = [
+        *(with_records(actors=(replace(actor, **{name: value}), *analysis.actors[1:]))
+          for name, value in (("name", "Another Name"), ("role", "Spokesperson for the desk"),
+                              ("type", "media" if actor.type != "media" else "person"), ("aliases", ("The Other",)))),
+        with_records(claims=(replace(claim, text="Something else was said."), *analysis.claims[1:])),
+        with_records(tags=(replace(tag, label="another label"), *analysis.tags[1:])),
+        with_records(tags=(replace(tag, articles=tag.articles[1:]), *analysis.tags[1:])),
+        *(with_article(**{name: value}) for name, value in (
+            ("title", "Another title"), ("outlet", "Another Outlet"), ("date", "2020-01-01"), ("author", "A. Writer"),
+            ("paragraphs", (replace(first, text=first.text + " More."), *article.paragraphs[1:])))),
+        relinked(replace(site, briefing=replace(site.briefing, title="Another briefing"))),
+    ]
+    moved = {"search": 0, "feed": 0}
+    for variant in variants:
+        for name, make, inputs in (("search", search_index_js, search_inputs), ("feed", atom_feed, feed_inputs)):
+            if make(variant) != make(site):
+                moved[name] += 1
+                assert plain_key(b"", inputs(variant)) != plain_key(b"", inputs(site)), name
+    assert moved["search"] >= 8 and moved["feed"] >= 5
 
 
 def test_a_claim_gone_from_a_page_of_the_claims_list_rehashes_that_page(tmp_path: Path) -> None:

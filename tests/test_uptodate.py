@@ -17,6 +17,7 @@ from sitegen import build as build_module
 from sitegen import carried as carried_module
 from sitegen import export as export_module
 from sitegen import link as link_module
+from sitegen import pipeline as pipeline_module
 from sitegen import render
 from sitegen.analyse import claims as claims_module
 from sitegen.analyse import tags as tags_module
@@ -324,6 +325,46 @@ def test_a_page_changed_in_the_output_is_made_again_though_its_inputs_are_carrie
     assert again.rendered < sum(again.pages.values())  # most pages were kept
     build(BuildOptions(root=root, output=tmp_path / "fresh", jobs=1, use_cache=False))
     assert inodes_free_tree(root / "public") == inodes_free_tree(tmp_path / "fresh")
+
+
+def _rain_in_first_paragraph(root: Path) -> None:
+    """Words added at the end of an article's first paragraph, which its feed entry quotes."""
+    article = root / "content" / "articles" / "local-report.md"
+    front, _, body = article.read_text(encoding="utf-8").partition("\n---\n")
+    first, _, rest = body.strip("\n").partition("\n\n")
+    article.write_text(f"{front}\n---\n\n{first} It was raining.\n\n{rest}\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_the_search_index_and_the_feed_are_made_again_only_when_what_they_show_moved(
+        tmp_path: Path, warm: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build keeps the search index and the feed as the last build wrote them when the
+    digests of what they show are as they were (`search.search_inputs`, `feeds.feed_inputs`):
+    words added at the end of an article leave both; words in its first paragraph move the
+    feed (and here the tags, which the index lists); a new title both. Each time the output
+    is what a fresh build makes."""
+    root = _rewrites_story(tmp_path, monkeypatch)
+    made: list[str] = []
+    for name in ("search_index_js", "atom_feed"):
+        real = getattr(pipeline_module, name)
+        monkeypatch.setattr(pipeline_module, name, lambda *args, real=real, name=name: made.append(name) or real(*args))
+    memory = WarmState() if warm else None
+    built(root, warm=memory)
+    assert made == ["search_index_js", "atom_feed"]
+    for change, remade in ((_reword_a_local_report, set()), (_rain_in_first_paragraph, {"atom_feed"}),
+                           (_retitle_article, {"search_index_js", "atom_feed"})):
+        made.clear()
+        change(root)
+        built(root, warm=memory)
+        assert remade <= set(made) and (remade or not made), change.__name__
+        fresh = tmp_path / f"fresh-{change.__name__}"
+        build(BuildOptions(root=root, output=fresh, jobs=1, use_cache=False))
+        assert inodes_free_tree(root / "public") == inodes_free_tree(fresh)
+    (root / "public" / "feed.xml").write_text("mine", encoding="utf-8")
+    made.clear()
+    _reword_a_local_report(root)
+    built(root, warm=memory)
+    assert made == ["atom_feed"]  # kept only while its file is as the last build wrote it
 
 
 NOT_CARRYING = {_redate_article}
