@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -304,9 +304,8 @@ def _files(site: Site, split: Layout, environment: jinja2.Environment, dirs: lis
     first = next(rendered.others, None)
     whole_site = [OutputFile("briefing.json", Chunks.of(briefing_json_parts(site, lines)))]
     kept_whole: list[str] = []
-    makers: tuple[tuple[str, Callable[[], str]], ...] = (
-        (INDEX_FILE, lambda: search_index_js(site, search_rows)), (FEED_FILE, lambda: atom_feed(site, feed_entries)))
-    for path, make in makers:
+    for path, make in ((INDEX_FILE, partial(search_index_js, site, search_rows)),
+                       (FEED_FILE, partial(atom_feed, site, feed_entries))):
         if (records is not None and last_files is not None and reuse is not None
                 and last_files.get(path) == records.whole_files[path] and reuse.untouched(path)):
             kept_whole.append(path)

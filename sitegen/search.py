@@ -58,7 +58,7 @@ def _claim_row(claim: Claim) -> tuple[str, str, str]:
 
 def search_inputs(site: Site) -> tuple[object, ...]:
     """What `search_records` reads of the site, as plain values: a build whose digest of
-    these is the last build's keeps the index that build wrote (`carried.whole_file_digests`).
+    these is the last build's keeps the index that build wrote (`carried.SiteRecords.whole_files`).
     Whatever a row shows must be read here too: a value left out would leave the index
     stale after an edit that changes only that value."""
     return ([(a.id, a.title, a.outlet, a.date) for a in site.articles],

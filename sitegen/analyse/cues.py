@@ -70,7 +70,7 @@ def mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[Ca
                 loose = told and not (media_after or media_before) and (
                     c.loose_media or c.kind not in ("media", "organisation", "acronym"))
                 c = c._replace(kind="media" if c.kind != "person" or not c.person_cue else c.kind,
-                            media_cue=True, loose_media=loose)
+                               media_cue=True, loose_media=loose)
         if c.kind == "single" and c.sentence_initial and nxt is not None and nxt.gap == " " \
                 and _noun_like(nxt.text) and k_end is not None and not tokens[k_end].possessive:
             c = c._replace(modifier=True)
@@ -94,7 +94,7 @@ def mark_cues(text: str, tokens: list[Token], found: list[Candidate]) -> list[Ca
                 base = c.role or Role(None, None, None, None)
                 if base.state is None and base.organisation is None:
                     c = c._replace(role=replace(base, state=owner[0].state) if owner[0].state
-                                else replace(base, organisation=owner[0].name))
+                                   else replace(base, organisation=owner[0].name))
         out.append(c)
     return out
 

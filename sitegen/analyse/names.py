@@ -512,7 +512,7 @@ def _extend_titles(number: int, text: str, tokens: list[Token], found: list[Cand
                 role = split_title(text, tokens[first : head + 1], gaz, mid_caps)
                 start = tokens[first].start
                 out.append(c._replace(start=start, surface=text[start : c.end], kind="person", role=role,
-                                   person_cue=True, sentence_initial=tokens[first].sentence_initial))
+                                      person_cue=True, sentence_initial=tokens[first].sentence_initial))
                 continue
         if (tokens[head].capitalised and not comma) or not is_role_head(tokens[head].text):
             out.append(c)
@@ -525,7 +525,7 @@ def _extend_titles(number: int, text: str, tokens: list[Token], found: list[Cand
         role = split_title(text, tokens[first : head + 1], gaz, mid_caps)
         start = tokens[first].start
         out.append(c._replace(start=start, surface=text[start : c.end], kind="person", role=role,
-                           person_cue=True, sentence_initial=tokens[first].sentence_initial))
+                              person_cue=True, sentence_initial=tokens[first].sentence_initial))
     return out
 
 

@@ -153,6 +153,6 @@ def _split_compound(c: Candidate, people: list[Candidate]) -> list[Candidate]:
         if best is None:
             return [c]
         parts.append(c._replace(start=offset, end=offset + len(part), surface=part, name=part,
-                             kind="person", resolved=best.name))
+                                kind="person", resolved=best.name))
         offset += len(part) + 1
     return parts
