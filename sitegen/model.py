@@ -10,11 +10,11 @@ character offsets into a paragraph's plain text (`Paragraph.text`), as in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
-from sitegen.pickling import pickled_by_value, pickled_with_texts, rebuilt_as_tuple
+from sitegen.pickling import pickled_as_tuple, pickled_by_value, pickled_with_texts
 
 ActorType = Literal["person", "organisation", "state", "media", "other"]
 ClaimKind = Literal["quote", "statement", "number"]
@@ -60,12 +60,13 @@ class Article:
     hashed one by one. Empty for an article made in code (the fields are hashed then)."""
 
 
+@pickled_as_tuple
 class Mention(NamedTuple):
     """An exact span of a paragraph that names an actor.
 
     A named tuple, not a frozen dataclass as the other records are: a build reads every
     actor's mentions back from the cache (710,000 at 10,000 articles), and a tuple is
-    rebuilt in C (`rebuilt_as_tuple`) where a frozen dataclass runs its `__init__`,
+    rebuilt in C (`pickling.pickled_as_tuple`) where a frozen dataclass runs its `__init__`,
     setting each field through `object.__setattr__`. Its fields, hashed as JSON
     (`runner.plain_key`), are written as a dataclass's are."""
 
@@ -75,9 +76,6 @@ class Mention(NamedTuple):
     end: int
     surface: str
     """The paragraph text from `start` to `end`, exactly as written."""
-
-    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-        return rebuilt_as_tuple(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +113,7 @@ class Actor:
     they came from; None when curated or unknown."""
 
 
+@pickled_as_tuple
 class Evidence(NamedTuple):
     """Where one article reports a claim: a verbatim span of one paragraph. A named tuple,
     as `Mention` is: the claims' ledger, read back by every build, holds 25,000 of them at
@@ -123,9 +122,6 @@ class Evidence(NamedTuple):
     article: str
     paragraph: int
     text: str
-
-    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-        return rebuilt_as_tuple(self)
 
 
 @pickled_by_value
@@ -187,14 +183,12 @@ class SourceAnalysis:
     """Article id -> the id of the article it ultimately rewrites (None: independent)."""
 
 
+@pickled_as_tuple
 class TagOccurrence(NamedTuple):
     """A paragraph in which a tag's words occur (a named tuple, as `Mention` is)."""
 
     article: str
     paragraph: int
-
-    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-        return rebuilt_as_tuple(self)
 
 
 @pickled_by_value

@@ -6,22 +6,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
 from sitegen.analyse.roles import Role
-from sitegen.pickling import pickled_by_value, rebuilt_as_tuple
+from sitegen.pickling import pickled_as_tuple, pickled_by_value
 
 CandidateKind = Literal["person", "single", "organisation", "media", "acronym", "state", "office"]
 
 
 
+@pickled_as_tuple
 class Candidate(NamedTuple):
     """One place in one paragraph that names an actor.
 
     A named tuple (changed with `_replace`), rebuilt in C when unpickled
-    (`pickling.rebuilt_as_tuple`): an edit that names someone reads every article's
+    (`pickling.pickled_as_tuple`): an edit that names someone reads every article's
     candidates back from the cache to merge them again (71,000 at 1,000 articles, 710,000
     at 10,000), and as a frozen dataclass each ran an `__init__` setting its 19 fields
     through `object.__setattr__` (71,000: 177 -> 46 ms)."""
@@ -61,9 +61,6 @@ class Candidate(NamedTuple):
     short: str | None = None
     """For an organisation named with its state ("US Federal Trade Commission"): the name
     without it, which its acronym abbreviates."""
-
-    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-        return rebuilt_as_tuple(self)
 
 
 @pickled_by_value

@@ -8,8 +8,8 @@ process pool or be cached per article; `claims.py` groups the results across art
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from sitegen.analyse.attribution import (
     according_to,
@@ -36,12 +36,13 @@ from sitegen.analyse.statements import (
     statement_cue,
 )
 from sitegen.model import Actor, Article, ClaimKind
-from sitegen.pickling import rebuilt_as_tuple
+from sitegen.pickling import pickled_as_tuple
 
 
+@pickled_as_tuple
 class RawClaim(NamedTuple):
     """One claim as one article reports it, before grouping across articles. A named tuple
-    rebuilt in C (`pickling.rebuilt_as_tuple`), as `model.Mention` is: an edit that changes
+    rebuilt in C (`pickling.pickled_as_tuple`), as `model.Mention` is: an edit that changes
     the claims has every article's read back from the cache to group them again (25,000 at
     1,000 articles, 248,000 at 10,000)."""
 
@@ -63,9 +64,6 @@ class RawClaim(NamedTuple):
     of_what: str | None = None
     unverified: bool = False
     denial: bool = False
-
-    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-        return rebuilt_as_tuple(self)
 
 
 def actor_refs(actors: Sequence[Actor]) -> dict[str, ActorRef]:

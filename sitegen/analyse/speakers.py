@@ -11,14 +11,14 @@ of anonymity") keep their surface and no actor.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sitegen.analyse.reporting import REPORTING_VERB, word_before
 from sitegen.analyse.sentences import Span, sentence_at, split_sentences
-from sitegen.pickling import rebuilt_as_tuple
+from sitegen.pickling import pickled_as_tuple
 
 _PREPOSITIONS = frozenset(
     """with to of from by for against about between on in at over than into toward towards
@@ -57,9 +57,10 @@ _SPOKESPERSON = re.compile(
     re.IGNORECASE,
 )
 
+@pickled_as_tuple
 class ActorRef(NamedTuple):
     """What attribution needs to know of an actor. A named tuple rebuilt in C when
-    unpickled (`pickling.rebuilt_as_tuple`), as `model.Mention` is: a build from the command
+    unpickled (`pickling.pickled_as_tuple`), as `model.Mention` is: a build from the command
     line reads every actor's back with the claims' inputs (37,000 at 10,000 articles)."""
 
     id: str
@@ -68,9 +69,6 @@ class ActorRef(NamedTuple):
     """Lower-cased words of its names and role, sorted (a frozenset would pickle in hash
     order, and the per-article cache keys on the pickled item)."""
     affiliation: str | None
-
-    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-        return rebuilt_as_tuple(self)
 
 
 @dataclass(frozen=True, slots=True)
