@@ -284,3 +284,29 @@ def test_clean_removes_output_and_cache(corpus: Path, tmp_path: Path, sitegen) -
     run = sitegen("clean", "--root", root)
     assert run.code == 0 and not (root / "public").exists() and not (root / CACHE_DIR).exists()
     assert (root / "content").is_dir()
+
+
+THREADS_AFTER_IMPORTS = """
+import sitegen.pipeline, scipy.sparse.csgraph, os
+from sitegen.analyse.claims import _speaker_ids
+_speaker_ids(["a", "b", None])  # numpy at work
+print(os.environ.get("OPENBLAS_NUM_THREADS", "unset"))
+print(next(line.split()[1] for line in open("/proc/self/status") if line.startswith("Threads:")))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the thread count from /proc")
+@pytest.mark.parametrize(("preset", "expected"), [(None, "1"), ("3", "3")])
+def test_importing_the_analysers_starts_no_blas_threads_unless_the_user_asks(preset: str | None,
+                                                                           expected: str) -> None:
+    """numpy's and SciPy's OpenBLAS start a spinning thread a core when imported; sitegen
+    works in processes of its own and asks them for none: one thread after importing every
+    analyser, numpy and SciPy, unless the user set OPENBLAS_NUM_THREADS, which is kept."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if preset is not None:
+        env["OPENBLAS_NUM_THREADS"] = preset
+    out = subprocess.run([sys.executable, "-c", THREADS_AFTER_IMPORTS], env=env, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out[0] == expected
+    if preset is None:
+        assert out[1] == "1"
