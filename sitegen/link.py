@@ -11,6 +11,9 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from sitegen.analyse.arrays import run_bounds, sorted_unique
 from sitegen.model import Actor, Analysis, Article, Briefing, Claim, CopyLink, Evidence, Mention, Tag
 from sitegen.warm import by_identity
 
@@ -100,21 +103,51 @@ def index_actors(actors: tuple[Actor, ...]) -> ActorIndexes:
 
 @by_identity
 def co_mentions(actors: tuple[Actor, ...]) -> dict[str, tuple[tuple[str, int], ...]]:
-    """Who appears with whom, counted by the paragraphs they share: most of what the
-    actors' indexes cost (115 of 145 ms at 1,000 articles), so a build keeps it in the
-    cache with the actors (`ByIdentity.through`; 12 ms to read back)."""
-    in_paragraph: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for actor in actors:
-        for mention in actor.mentions:
-            in_paragraph[(mention.article, mention.paragraph)].add(actor.id)
-    pairs: Counter[tuple[str, str]] = Counter()
-    for present in in_paragraph.values():
-        if len(present) > 1:  # most paragraphs name one actor or none: no pair to count
-            pairs.update(itertools.permutations(present, 2))  # one count per ordered pair, in C
-    others: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for (actor_id, other), count in pairs.items():
-        others[actor_id].append((other, count))
-    return {actor_id: tuple(sorted(found, key=lambda kv: (-kv[1], kv[0]))) for actor_id, found in others.items()}
+    """Who appears with whom: for each actor named beside another in some paragraph, every
+    such other with the number of paragraphs they share, most shared first (ties by id),
+    the actors in the order given. Most of what the actors' indexes cost, so a build keeps
+    it in the cache with the actors (`ByIdentity.through`; 12 ms to read back).
+
+    Counted with numpy, the actors and paragraphs as integers (each actor once a paragraph,
+    then every ordered pair within a paragraph, then equal pairs), where a set of actors a
+    paragraph and a `Counter` of their pairs took 1.2-1.4 s of every rebuild whose actors
+    an edit changed at 10,000 articles (720,000 mentions, 505,000 pairs): 0.4-0.5 s."""
+    count = len(actors)
+    mentions = [m for a in actors for m in a.mentions]
+    if not mentions:
+        return {}
+    article_number: dict[str, int] = {}
+    article = np.fromiter((article_number.setdefault(m.article, len(article_number)) for m in mentions),
+                          dtype=np.int64, count=len(mentions))
+    paragraph = np.fromiter((m.paragraph for m in mentions), dtype=np.int64, count=len(mentions))
+    owner = np.repeat(np.arange(count, dtype=np.int64), [len(a.mentions) for a in actors])
+    place, owner = np.divmod(sorted_unique((article * (int(paragraph.max()) + 1) + paragraph) * count + owner), count)
+    left, right = _pairs_within_runs(run_bounds(place))
+    pair = np.sort(owner[left] * count + owner[right])
+    bounds = run_bounds(pair)
+    shared = np.diff(bounds)
+    left, right = np.divmod(pair[bounds[:-1]], count)
+    ids = [a.id for a in actors]
+    id_rank = np.empty(count, dtype=np.int64)
+    id_rank[sorted(range(count), key=ids.__getitem__)] = np.arange(count)
+    order = np.lexsort((id_rank[right], -shared, left))
+    left, found = left[order], zip(map(ids.__getitem__, right[order].tolist()), shared[order].tolist(), strict=True)
+    cuts = run_bounds(left)
+    return {ids[actor]: tuple(itertools.islice(found, others))
+            for actor, others in zip(left[cuts[:-1]].tolist(), np.diff(cuts).tolist(), strict=True)}
+
+
+def _pairs_within_runs(bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every ordered pair of different positions within one run (`arrays.run_bounds`):
+    each position of a run of k, repeated k times, beside each position of its run."""
+    sizes = np.diff(bounds)
+    size_of, start_of = np.repeat(sizes, sizes), np.repeat(bounds[:-1], sizes)
+    shared = np.flatnonzero(size_of > 1)  # most paragraphs name one actor: no pair
+    times = size_of[shared]
+    left = np.repeat(shared, times)
+    right = np.repeat(start_of[shared], times) + np.arange(len(left)) - np.repeat(np.cumsum(times) - times, times)
+    different = left != right
+    return left[different], right[different]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from edits import analysis_of, relinked
 
 from sitegen import pagination
 from sitegen.build import BuildOptions, build
-from sitegen.link import Site
+from sitegen.link import Site, co_mentions
+from sitegen.model import Actor, Mention
 
 STORY = Path(__file__).parent / "stories" / "sources-wire-cuts"
 
@@ -82,3 +83,50 @@ def test_a_layout_kept_for_the_same_records_follows_the_articles_order(tmp_path:
     kept = pagination.layout(second)
     fresh = pagination.layout(replace(second, actors=dict(second.actors)))  # other actors: a split made afresh
     assert kept == fresh and kept.mentions != first.mentions
+
+
+def _actor(actor_id: str, *places: tuple[str, int]) -> Actor:
+    """An actor named once at each (article, paragraph) of `places`."""
+    mentions = tuple(Mention(article, paragraph, 10 * k, 10 * k + 4, actor_id.title())
+                     for k, (article, paragraph) in enumerate(places))
+    return Actor(actor_id, actor_id.title(), "person", None, None, (actor_id.title(),), mentions)
+
+
+def test_co_mentions_count_the_paragraphs_each_pair_shares_most_first_then_by_id() -> None:
+    """An actor named twice in a paragraph counts it once; an actor alone in its paragraphs,
+    or never named, has no entry; entries come in the actors' order, whatever it is."""
+    actors = (_actor("cleo", ("a1", 1), ("a2", 1)),
+              _actor("bram", ("a1", 1), ("a1", 2), ("a2", 1)),
+              _actor("ada", ("a1", 1), ("a1", 2), ("a1", 2)),
+              _actor("dirk", ("a2", 2), ("a3", 1)),
+              _actor("eve"))
+    found = co_mentions._make(actors)
+    assert found == {"cleo": (("bram", 2), ("ada", 1)),
+                     "bram": (("ada", 2), ("cleo", 2)),
+                     "ada": (("bram", 2), ("cleo", 1))}
+    assert list(found) == ["cleo", "bram", "ada"]
+    assert co_mentions._make(actors[3:]) == {} and co_mentions._make(()) == {}
+
+
+def _co_mentions_by_sets(actors: tuple[Actor, ...]) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Who appears with whom, the plain way: the set of actors of each paragraph, each
+    ordered pair of it counted."""
+    in_paragraph: dict[tuple[str, int], set[str]] = {}
+    for actor in actors:
+        for m in actor.mentions:
+            in_paragraph.setdefault((m.article, m.paragraph), set()).add(actor.id)
+    pairs: dict[str, dict[str, int]] = {}
+    for present in in_paragraph.values():
+        for one in present:
+            for other in present - {one}:
+                pairs.setdefault(one, {}).setdefault(other, 0)
+                pairs[one][other] += 1
+    return {a.id: tuple(sorted(pairs[a.id].items(), key=lambda kv: (-kv[1], kv[0]))) for a in actors if a.id in pairs}
+
+
+def test_co_mentions_of_a_story_are_what_each_paragraphs_set_of_actors_gives(site: Site) -> None:
+    actors = tuple(site.actors.values())
+    expected = _co_mentions_by_sets(actors)
+    assert sum(map(len, expected.values())) >= 10 and any(len(others) > 1 for others in expected.values())
+    assert co_mentions._make(actors) == expected
+    assert list(co_mentions._make(actors[::-1])) == list(_co_mentions_by_sets(actors[::-1]))

@@ -12,3 +12,12 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     us; 600,000, an edit's near-duplicate candidate pairs at 10,000 articles: 445 -> 46 ms)."""
     values = np.sort(values)
     return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+
+
+def run_bounds(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values of `values` (sorted, one dimension) starts, then its
+    length: run k is `values[bounds[k]:bounds[k + 1]]`, so `np.diff(bounds)` counts each
+    value, and `values[bounds[:-1]]` is each once."""
+    if not len(values):
+        return np.zeros(1, dtype=np.int64)
+    return np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1], [True])))
