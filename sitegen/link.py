@@ -112,24 +112,29 @@ def co_mentions(actors: tuple[Actor, ...]) -> dict[str, tuple[tuple[str, int], .
     then every ordered pair within a paragraph, then equal pairs), where a set of actors a
     paragraph and a `Counter` of their pairs took 1.2-1.4 s of every rebuild whose actors
     an edit changed at 10,000 articles (720,000 mentions, 505,000 pairs): 0.4-0.5 s."""
-    count = len(actors)
+    actor_count = len(actors)
     mentions = [m for a in actors for m in a.mentions]
     if not mentions:
         return {}
+    # Each mention as integers: its article, its paragraph, its actor's place in `actors`.
     article_number: dict[str, int] = {}
     article = np.fromiter((article_number.setdefault(m.article, len(article_number)) for m in mentions),
                           dtype=np.int64, count=len(mentions))
     paragraph = np.fromiter((m.paragraph for m in mentions), dtype=np.int64, count=len(mentions))
-    owner = np.repeat(np.arange(count, dtype=np.int64), [len(a.mentions) for a in actors])
-    place, owner = np.divmod(sorted_unique((article * (int(paragraph.max()) + 1) + paragraph) * count + owner), count)
+    owner = np.repeat(np.arange(actor_count, dtype=np.int64), [len(a.mentions) for a in actors])
+    # Each actor once a paragraph, in paragraph order; then every ordered pair within one.
+    in_paragraph = sorted_unique((article * (int(paragraph.max()) + 1) + paragraph) * actor_count + owner)
+    place, owner = np.divmod(in_paragraph, actor_count)
     left, right = _pairs_within_runs(run_bounds(place))
-    pair = np.sort(owner[left] * count + owner[right])
+    # Equal pairs counted: the paragraphs each pair shares.
+    pair = np.sort(owner[left] * actor_count + owner[right])
     bounds = run_bounds(pair)
     shared = np.diff(bounds)
-    left, right = np.divmod(pair[bounds[:-1]], count)
+    left, right = np.divmod(pair[bounds[:-1]], actor_count)
+    # Each actor's others, most shared first, then by id.
     ids = [a.id for a in actors]
-    id_rank = np.empty(count, dtype=np.int64)
-    id_rank[sorted(range(count), key=ids.__getitem__)] = np.arange(count)
+    id_rank = np.empty(actor_count, dtype=np.int64)
+    id_rank[sorted(range(actor_count), key=ids.__getitem__)] = np.arange(actor_count)
     order = np.lexsort((id_rank[right], -shared, left))
     left, found = left[order], zip(map(ids.__getitem__, right[order].tolist()), shared[order].tolist(), strict=True)
     cuts = run_bounds(left)
