@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from sitegen.analyse.actor_build import MergeMemory
 from sitegen.analyse.actors import analyse_actors
 from sitegen.analyse.claims import analyse_claims, claim_ledger, join_claims
 from sitegen.analyse.gazetteer import load_gazetteer_through
@@ -66,7 +67,8 @@ def static_files(dirs: list[Path]) -> list[OutputFile]:
 
 
 def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerRecord,
-            tag_corpus: TagCorpus | None = None, parsed: int | None = None) -> Analysis:
+            tag_corpus: TagCorpus | None = None, parsed: int | None = None,
+            actor_memory: MergeMemory | None = None) -> Analysis:
     """The four analysers, as many at a time as their inputs allow (`background.py`):
     sources beside actors, then tags and claims as soon as actors are in (claims are
     joined across articles before they wait for the sources, which count their origins;
@@ -81,7 +83,8 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
     the ledger is made here, as sending its claims back took longer than making them
     (6.6 s at 10,000). A warm process passes the
     tags' `tag_corpus` it keeps: the tags are then made here, after the claims join while
-    the sources still run, by updating its tallies for the articles an edit changed.
+    the sources still run, by updating its tallies for the articles an edit changed; and
+    its `actor_memory`, the facts of the last merge of names, which the next updates.
     When many articles need YAKE (a cold build), it starts first, beside both
     (`_cold_analyse`); `parsed`, how many articles this build parsed afresh (None: not
     known), bounds how many can (the cache keeps every article's keywords), so after an
@@ -93,7 +96,7 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
                 uncached_keywords(articles, runner) >= EARLY_KEYWORDS:
             return _cold_analyse(loaded, timer, runner, stages, lines)
         pending_sources = stages.start(lambda child: analyse_sources(articles, runner=child))
-        actors = timer.run("actors", lambda: analyse_actors(articles, loaded.curated, runner=runner))
+        actors = timer.run("actors", lambda: analyse_actors(articles, loaded.curated, runner, actor_memory))
         # Made here rather than in the stage's child, which inherits them: a process that
         # builds again and again keeps them while the actors stay as they were.
         timer.run("tags", lambda: actor_names.through(runner, actors))
@@ -262,7 +265,10 @@ def site_output(
             import_stage_libraries(runner, len(loaded.articles))
         if warm is not None and warm.tag_corpus is None:
             warm.tag_corpus = TagCorpus()
-        analysis = analyse(loaded, timer, runner, lines, warm.tag_corpus if warm else None, parsed)
+        if warm is not None and warm.actor_memory is None:
+            warm.actor_memory = MergeMemory()
+        analysis = analyse(loaded, timer, runner, lines, warm.tag_corpus if warm else None, parsed,
+                           warm.actor_memory if warm else None)
         environment = _theme_environment(warm, theme, dirs)
         timer.run("render", lambda: load_templates(environment, runner))
     site = timer.run("link", lambda: link(loaded.briefing, loaded.articles, analysis))

@@ -23,6 +23,7 @@ from sitegen.model import Article
 if TYPE_CHECKING:
     import jinja2
 
+    from sitegen.analyse.actor_build import MergeMemory
     from sitegen.analyse.tag_corpus import TagCorpus
     from sitegen.runner import ArticleRunner
 
@@ -89,6 +90,8 @@ class WarmState:
     """Each article's entry of the Atom feed (`feeds.atom_feed`)."""
     tag_corpus: TagCorpus | None = None
     """The tags' corpus step tallies, updated for the articles each build changed."""
+    actor_memory: MergeMemory | None = None
+    """What the last merge of names made each actor from (`actor_build.build_actors_after`)."""
     theme: tuple[str, jinja2.Environment] | None = None
     """The theme's template environment, its templates compiled as pages first used them,
     with the `uptodate.theme_fingerprint` it was made for: compiling the templates an edit

