@@ -17,7 +17,7 @@ from edits import appended
 
 import sitegen.analyse.actors as actors_module
 from sitegen.actor_report import actor_table
-from sitegen.analyse import aliases
+from sitegen.analyse import actor_build, aliases
 from sitegen.analyse.actor_build import LastActors, build_actors, build_actors_after
 from sitegen.analyse.actors import analyse_actors, slugify
 from sitegen.analyse.candidates import ArticleNames
@@ -395,11 +395,15 @@ def _every_story_article() -> list[Article]:
     return sorted(stories + (_seed_articles() if SEEDS is not None else []), key=lambda a: a.id)
 
 
-def test_a_merge_after_edits_remakes_only_the_actors_they_touched_and_equals_a_whole_merge() -> None:
+@pytest.mark.parametrize("tally_min", [actor_build.TALLY_MIN, 1])
+def test_a_merge_after_edits_remakes_only_the_actors_they_touched_and_equals_a_whole_merge(
+        tally_min: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """`build_actors_after` takes the last merge's facts for every cluster whose keys and
-    candidates stayed as they were: after an edit naming someone new and someone known, an
-    article removed (whose actors others name too) and one added, it gives exactly what
-    merging every article again gives, and most actors are the very objects of before."""
+    candidates stayed as they were, and updates the tallies of large ones: after an edit
+    naming someone new and someone known, an article removed (whose actors others name
+    too) and one added, it gives exactly what merging every article again gives, and most
+    actors are the very objects of before. With `tally_min` 1 every cluster is updated so."""
+    monkeypatch.setattr(actor_build, "TALLY_MIN", tally_min)
     articles = _every_story_article()
     names = {a.id: find_names(a) for a in articles}
     assert len(names) >= 30

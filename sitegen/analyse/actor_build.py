@@ -14,16 +14,17 @@ cluster again (tests/test_actors.py compares both).
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sitegen.analyse.aliases import Cluster, JoinedKeys, cluster_type, join_keys, name_key, role_keys
-from sitegen.analyse.candidates import ArticleNames
-from sitegen.analyse.gazetteer import fold, load_gazetteer
-from sitegen.analyse.resolve import name_tokens
+from sitegen.analyse.actor_tally import Tally, best_role, cluster_type, display_name, owners, tally, votes
+from sitegen.analyse.aliases import ArticleKeys, Cluster, JoinedKeys, Placed, article_keys, join_keys, name_key
+from sitegen.analyse.candidates import ArticleNames, Candidate
+from sitegen.analyse.gazetteer import fold
 from sitegen.analyse.roles import Role
 from sitegen.model import Actor, ActorType, Mention
 
@@ -52,6 +53,8 @@ class ClusterFacts:
     """Holders of the offices among its names ("Yoon's office"), sorted."""
     mentions: tuple[Mention, ...]
     aliases: tuple[str, ...]
+    tally: Tally | None = None
+    """What its candidates add up to, for a large cluster (`TALLY_MIN`)."""
 
     @property
     def drafted(self) -> bool:
@@ -66,8 +69,14 @@ class LastActors:
     digests: Mapping[str, str]
     """Article id -> a digest of the names found in it."""
     outlets: frozenset[str]
+    results: Mapping[str, ArticleNames]
+    """Article id -> the names found in it (to count an edited article's old ones out)."""
+    keyed: Mapping[str, ArticleKeys]
+    """Article id -> the keys of those names."""
     facts: Mapping[tuple[str, ...], ClusterFacts]
     """Each cluster's facts, by its keys."""
+    cluster_of_key: Mapping[str, tuple[str, ...]]
+    """Each key's cluster, by the cluster's keys."""
     actors: Mapping[tuple[str, ...], tuple[ClusterFacts, Actor]] = field(default_factory=dict)
     """The actor each cluster gave, with the facts it was made from."""
 
@@ -90,65 +99,126 @@ def build_actors(results: Sequence[ArticleNames], outlets: frozenset[str] = froz
 def build_actors_after(results: Sequence[ArticleNames], outlets: frozenset[str] = frozenset(),
                        digests: Sequence[str] | None = None, last: LastActors | None = None,
                        ) -> tuple[list[Actor], LastActors | None]:
-    """`build_actors`, taking from `last` the facts of every cluster whose keys, names and
-    candidates are as they were then, and the very actor where its id and affiliation are too;
+    """`build_actors` for `results` in article id order, taking from `last` the facts of
+    every cluster whose keys and names are as they were then and which no changed article
+    names (now or then), updating the tallies of large ones such an article names, and
+    giving back the very actor where its facts, id and affiliation are as they were;
     `digests` (one per result: a digest of its names) tell which articles' names changed.
     Returns the actors and what to pass as `last` next time (None without `digests`)."""
-    joined = join_keys(results)
-    changed = _changed_articles(results, digests, last) if last is not None and last.outlets == outlets else None
+    usable = last if last is not None and digests is not None and last.outlets == outlets else None
+    joined = join_keys(results, [_keys_of(r, usable) for r in results])
     facts: list[ClusterFacts | None] = [None] * len(joined.clusters)
-    if changed is not None and last is not None:
-        facts = _kept_facts(joined, changed, last)
+    if usable is not None and digests is not None:
+        facts = _Update(joined, _changed_articles(results, digests, usable), usable).facts(outlets)
     todo = {n for n, f in enumerate(facts) if f is None}
-    joined.place(None if len(todo) == len(facts) else todo)
+    if todo:
+        joined.place(None if len(todo) == len(facts) else todo)
     made = [f if f is not None else cluster_facts(c, outlets) for f, c in zip(facts, joined.clusters, strict=True)]
-    actors, by_keys = _actors(joined, made, last.actors if changed is not None and last is not None else {})
+    actors, by_keys = _actors(joined, made, usable.actors if usable is not None else {})
     if digests is None:
         return actors, None
+    kept = {tuple(c.keys): f for c, f in zip(joined.clusters, made, strict=True)}
     return actors, LastActors(
         digests=dict(zip((r.article for r in results), digests, strict=True)), outlets=outlets,
-        facts={tuple(c.keys): f for c, f in zip(joined.clusters, made, strict=True)}, actors=by_keys)
+        results={r.article: r for r in results},
+        keyed={r.article: k for r, k in zip(results, joined.keyed, strict=True)}, facts=kept,
+        cluster_of_key={key: keys for keys in kept for key in keys}, actors=by_keys)
 
 
-def _changed_articles(results: Sequence[ArticleNames], digests: Sequence[str] | None,
-                      last: LastActors) -> set[str] | None:
+def _keys_of(result: ArticleNames, last: LastActors | None) -> ArticleKeys:
+    """The article's keys: the last merge's, when made from these very names."""
+    if last is not None and last.results.get(result.article) is result:
+        return last.keyed[result.article]
+    return article_keys(result)
+
+
+def _changed_articles(results: Sequence[ArticleNames], digests: Sequence[str], last: LastActors) -> set[str]:
     """Articles whose names are not those `last` was made from (added, edited or gone)."""
-    if digests is None:
-        return None
     now = dict(zip((r.article for r in results), digests, strict=True))
     return {a for a, d in now.items() if last.digests.get(a) != d} | (last.digests.keys() - now.keys())
 
 
-def _kept_facts(joined: JoinedKeys, changed: Collection[str], last: LastActors) -> list[ClusterFacts | None]:
-    """Each cluster's facts from `last` where nothing they are made from moved, else None:
-    the same keys, the same names, and no candidate from a changed article, now (one of its
-    keys is among theirs) or then (it was among its mentions)."""
-    touched = {key for result, keys in zip(joined.results, joined.candidate_keys, strict=True)
-               if result.article in changed for key in keys}
-    kept: list[ClusterFacts | None] = []
-    for cluster in joined.clusters:
-        facts = last.facts.get(tuple(cluster.keys))
-        if facts is None or facts.defined != cluster.defined or facts.names != tuple(cluster.names) or \
-                not touched.isdisjoint(cluster.keys) or any(m.article in changed for m in facts.mentions):
-            kept.append(None)
-        else:
-            kept.append(facts)
-    return kept
+_Keyed = list[tuple[int, Candidate, str]]
+"""An article's candidates with their index and key."""
+
+
+class _Update:
+    """The clusters' facts after the changed articles' names changed: those of `last` where
+    nothing they are made from moved, updated where a tally allows, else None (made again
+    from the cluster's candidates)."""
+
+    def __init__(self, joined: JoinedKeys, changed: set[str], last: LastActors) -> None:
+        self.joined, self.changed, self.last = joined, changed, last
+        self.now: dict[str, _Keyed] = {
+            result.article: [(i, c, key) for i, (c, key) in enumerate(zip(result.candidates, keyed.keys, strict=True))]
+            for result, keyed in zip(joined.results, joined.keyed, strict=True) if result.article in changed}
+        self.then: dict[str, _Keyed] = {
+            article: [(i, c, key) for i, (c, key) in enumerate(zip(last.results[article].candidates,
+                                                                   last.keyed[article].keys, strict=True))]
+            for article in sorted(changed) if article in last.results}
+        self.touched = {key for keyed in self.now.values() for _, _, key in keyed}
+        """Keys the changed articles name now."""
+        self.hit = {last.cluster_of_key[key] for keyed in self.then.values() for _, _, key in keyed
+                    if key in last.cluster_of_key}
+        """The last build's clusters (by keys) the changed articles named then."""
+
+    def facts(self, outlets: frozenset[str]) -> list[ClusterFacts | None]:
+        return [self._facts(cluster, outlets) for cluster in self.joined.clusters]
+
+    def _facts(self, cluster: Cluster, outlets: frozenset[str]) -> ClusterFacts | None:
+        keys = tuple(cluster.keys)
+        old = self.last.facts.get(keys)
+        if old is None or old.defined != cluster.defined or old.names != tuple(cluster.names):
+            return None
+        if keys not in self.hit and self.touched.isdisjoint(keys):
+            return old
+        if old.tally is None:
+            return None
+        members = frozenset(keys)
+        then = {a: [(i, c) for i, c, key in keyed if key in members] for a, keyed in self.then.items()}
+        now = {a: [(i, c) for i, c, key in keyed if key in members] for a, keyed in self.now.items()}
+        tally = old.tally.copy()
+        for article, items in then.items():
+            if items:
+                tally.add(article, items, -1)
+        for article, items in now.items():
+            if items:
+                tally.add(article, items)
+        tally.in_order()
+        mentions = [m for m in old.mentions if m.article not in self.changed]
+        for article, items in sorted(now.items()):
+            if items:  # mentions are in article order, and never span two articles
+                at = bisect.bisect_left(mentions, article, key=_article_of)
+                mentions[at:at] = _mentions([Placed(article, i, c) for i, c in items])
+        return facts_from(tally, tuple(mentions), cluster, outlets)
+
+
+def _article_of(mention: Mention) -> str:
+    return mention.article
 
 
 def cluster_facts(cluster: Cluster, outlets: frozenset[str]) -> ClusterFacts:
     """What `cluster` (its candidates placed) gives its actor."""
-    kind = cluster_type(cluster, outlets)
-    mentions = _mentions(cluster)
-    drafted = kind is not None and bool(cluster.items)
+    return facts_from(tally(cluster.items), _mentions(cluster.items), cluster, outlets)
+
+
+def facts_from(counted: Tally, mentions: tuple[Mention, ...], cluster: Cluster,
+               outlets: frozenset[str]) -> ClusterFacts:
+    """What a cluster gives its actor, from the tally and the mentions of its candidates."""
+    kind = cluster_type(counted, cluster.keys, cluster.defined, cluster.names, outlets)
+    drafted = kind is not None and counted.count > 0
     shown = kind or ("state" if any(k.startswith("s:") for k in cluster.keys) else "organisation")
-    name = _display_name(cluster, shown)
-    owners = {p.candidate.owner for p in cluster.items if p.candidate.kind == "office"}
+    name = display_name(counted, shown, cluster.keys, cluster.names)
     return ClusterFacts(
         names=tuple(cluster.names), defined=cluster.defined, type=kind, shown=shown, name=name, slug=slugify(name),
-        role=_best_role(cluster) if drafted else None, votes=_affiliation_votes(cluster) if drafted else (),
-        owners=tuple(sorted(o for o in owners if o)), mentions=mentions,
-        aliases=tuple(sorted({m.surface for m in mentions})))
+        role=best_role(counted) if drafted else None, votes=votes(counted) if drafted else (),
+        owners=owners(counted), mentions=mentions, aliases=tuple(sorted({m.surface for m in mentions})),
+        tally=counted if counted.count >= TALLY_MIN else None)
+
+
+TALLY_MIN = 64
+"""A cluster of this many candidates keeps its tally for the next build (`_Update`), which
+updates it for the articles an edit changed; a smaller one is counted again if one did."""
 
 
 @dataclass(slots=True)
@@ -207,54 +277,6 @@ def _actors(joined: JoinedKeys, facts: Sequence[ClusterFacts],
     return actors, made
 
 
-def _display_name(cluster: Cluster, kind: ActorType) -> str:
-    """The name the actor page is titled with: the state's common name, a person's most
-    frequent full name, an organisation's most frequent name (longer on a tie)."""
-    cands = [p.candidate for p in cluster.items]
-    if kind == "state":
-        code = next(k[2:] for k in sorted(cluster.keys) if k.startswith("s:"))
-        return load_gazetteer().states[code].name
-    if kind == "person":
-        full = Counter(c.resolved or c.name for c in cands if len(name_tokens(c.resolved or c.name)) >= 2)
-        if full:
-            return sorted(full.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
-    if kind == "organisation" and any(c.kind == "office" for c in cands):
-        surfaces = Counter(c.surface for c in cands)
-        return sorted(surfaces.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
-    names = Counter(c.name for c in cands)
-    for extra in cluster.names:
-        names[extra] += 0
-    if not names:
-        return cluster.names[0] if cluster.names else cluster.keys[0][2:]
-    return sorted(names.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
-
-
-def _best_role(cluster: Cluster) -> Role | None:
-    """The title said most often, preferring one that names an affiliation."""
-    roles = [p.candidate.role for p in cluster.items if p.candidate.role and p.candidate.role.title]
-    if not roles:
-        return next((p.candidate.role for p in cluster.items if p.candidate.role), None)
-    # Case-blind tally, so "Union leader" at a sentence start counts with "union leader";
-    # the lower-case spelling is shown when both occur.
-    counts = Counter((r.title or "").lower() for r in roles)
-    return sorted(roles, key=lambda r: (-counts[(r.title or "").lower()], not (r.state or r.organisation),
-                                        -len(r.title or ""), (r.title or "")[:1].isupper(),
-                                        r.title or "", r.source or ""))[0]
-
-
-def _affiliation_votes(cluster: Cluster) -> tuple[tuple[str, int], ...]:
-    """Votes for the affiliation each of the cluster's titles and appositives names, by the
-    key of the state or organisation named: an organisation named with the title outranks
-    the state ("NATO Secretary General")."""
-    votes: Counter[str] = Counter()
-    for p in cluster.items:
-        keys = role_keys(p.candidate.role)
-        keys.sort(key=lambda kv: kv[0].startswith("s:"))
-        for rank, (key, _) in enumerate(keys):
-            votes[key] += 2 if rank == 0 else 1
-    return tuple(sorted(votes.items()))
-
-
 def _affiliation(votes: Iterable[tuple[str, int]], cluster_of: Mapping[str, int], self_index: int) -> int | None:
     """The cluster with most `votes` (`_affiliation_votes`), other than the actor's own."""
     by_cluster: Counter[int] = Counter()
@@ -267,12 +289,11 @@ def _affiliation(votes: Iterable[tuple[str, int]], cluster_of: Mapping[str, int]
     return sorted(by_cluster.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
 
 
-def _mentions(cluster: Cluster) -> tuple[Mention, ...]:
-    """Where the cluster's candidates stand, in reading order (the longest first where two
-    start together), less those inside one already kept. Spans are sorted as plain tuples
-    (the candidate's place breaking ties, as a stable sort would) and a `Mention` made only
-    for each kept: 71,000 candidates at 1,000 articles."""
-    items = cluster.items
+def _mentions(items: Sequence[Placed]) -> tuple[Mention, ...]:
+    """Where the candidates stand, in reading order (the longest first where two start
+    together), less those inside one already kept. Spans are sorted as plain tuples (the
+    candidate's place breaking ties, as a stable sort would) and a `Mention` made only for
+    each kept: 71,000 candidates at 1,000 articles."""
     spans = sorted((p.article, p.candidate.paragraph, p.candidate.start, -p.candidate.end, i)
                    for i, p in enumerate(items))
     out: list[Mention] = []

@@ -75,7 +75,12 @@ def analyse_actors(articles: Sequence[Article], curated: Sequence[CuratedActor],
     # article's names are even unpickled. Curated entries look for their aliases in the
     # texts: then the texts count too.
     key = item_key(b"actors", (found, sorted(outlets), tuple(curated), tuple(ordered) if curated else ()))
-    return runner.memo(f"{__name__}.analyse_actors", key, lambda: merged(found), settings=FIND_SETTINGS)
+    actors = runner.memo(f"{__name__}.analyse_actors", key, lambda: merged(found), settings=FIND_SETTINGS)
+    if memory is not None and memory.last is None:
+        # A process's first build, its actors read back from the cache: merged here too,
+        # for the facts its next merge starts from (`sitegen serve` warms up in the background).
+        merged(found)
+    return actors
 
 
 # ----------------------------------------------------------------------------- curation

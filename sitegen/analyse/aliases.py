@@ -21,18 +21,18 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from sitegen.analyse.candidates import ArticleNames, Candidate
-from sitegen.analyse.gazetteer import fold, load_gazetteer
+from sitegen.analyse.gazetteer import load_gazetteer
 from sitegen.analyse.lexicon import ORG_HEADS, stopwords
 from sitegen.analyse.resolve import name_tokens, part_of
 from sitegen.analyse.roles import Role
-from sitegen.model import ActorType
 
 
 @dataclass(frozen=True, slots=True)
 class Placed:
-    """A candidate and the article it stands in."""
+    """A candidate, the article it stands in and its index among the article's candidates."""
 
     article: str
+    index: int
     candidate: Candidate
 
 
@@ -135,6 +135,44 @@ def merge(results: Sequence[ArticleNames]) -> list[Cluster]:
     return joined.clusters
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleKeys:
+    """What one article's names bring to the merge (`article_keys`): made once for its
+    names, and kept with them by a process that builds again and again."""
+
+    keys: tuple[str, ...]
+    """Each candidate's key, in the order of the candidates."""
+    present: frozenset[str]
+    """Every key it brings: its candidates' and those of the affiliations their titles name."""
+    role_names: tuple[tuple[str, str], ...]
+    """(key, name) of each affiliation its titles name, the first naming of each key."""
+    shorts: tuple[tuple[str, str], ...]
+    """(key of the shorter name, key) of each organisation named with its state."""
+    lone: tuple[tuple[str, bool], ...]
+    """Each lone word's key, and whether every time the article writes it it is a common
+    noun or a sentence's opening modifier."""
+    acronyms: tuple[tuple[str, str], ...]
+
+
+def article_keys(result: ArticleNames) -> ArticleKeys:
+    keys: list[str] = []
+    role_names: dict[str, str] = {}
+    shorts: set[tuple[str, str]] = set()
+    lone: dict[str, bool] = {}
+    for c in result.candidates:
+        key = candidate_key(c)
+        keys.append(key)
+        if c.role is not None:
+            for rkey, rname in role_keys(c.role):
+                role_names.setdefault(rkey, rname)
+        if c.short and key.startswith("o:"):
+            shorts.add((org_key(c.short), key))
+        if key.startswith("u:"):
+            lone[key] = lone.get(key, True) and (c.common or c.modifier)
+    return ArticleKeys(tuple(keys), frozenset(keys).union(role_names), tuple(role_names.items()),
+                       tuple(sorted(shorts)), tuple(lone.items()), result.acronyms)
+
+
 @dataclass(slots=True)
 class JoinedKeys:
     """The clusters every candidate's key joins into (sorted by their smallest key), their
@@ -142,8 +180,8 @@ class JoinedKeys:
     whose candidates an edit touched (`actor_build`), and places no others."""
 
     results: Sequence[ArticleNames]
-    candidate_keys: list[list[str]]
-    """Each article's candidates' keys, in the order of its candidates."""
+    keyed: Sequence[ArticleKeys]
+    """Each article's keys, as `results`."""
     clusters: list[Cluster]
     cluster_of: dict[str, int]
     """Each key's cluster, by index into `clusters`."""
@@ -152,39 +190,38 @@ class JoinedKeys:
         """Put each candidate in its cluster, in article and then reading order: in the
         clusters of `wanted` (indices) only, or in every cluster (None)."""
         clusters, cluster_of = self.clusters, self.cluster_of
-        for result, keys in zip(self.results, self.candidate_keys, strict=True):
+        wanted_keys = None if wanted is None else {k for n in wanted for k in clusters[n].keys}
+        for result, keyed in zip(self.results, self.keyed, strict=True):
+            if wanted_keys is not None and wanted_keys.isdisjoint(keyed.present):
+                continue
             article = result.article
-            for key, c in zip(keys, result.candidates, strict=True):
+            for index, (key, c) in enumerate(zip(keyed.keys, result.candidates, strict=True)):
                 n = cluster_of[key]
                 if wanted is None or n in wanted:
-                    clusters[n].items.append(Placed(article, c))
+                    clusters[n].items.append(Placed(article, index, c))
 
 
-def join_keys(results: Sequence[ArticleNames]) -> JoinedKeys:
-    """Key every candidate and join the keys into clusters (`merge` without the candidates)."""
+def join_keys(results: Sequence[ArticleNames], keyed: Sequence[ArticleKeys] | None = None) -> JoinedKeys:
+    """Join every candidate's key into clusters (`merge` without the candidates); `keyed`,
+    each article's `article_keys` if known."""
+    keyed = keyed if keyed is not None else [article_keys(r) for r in results]
     uf = _UnionFind()
-    candidate_keys: list[list[str]] = []
     known_names: dict[str, str] = {}
     definitions: set[tuple[str, str]] = set()
     shorts: dict[str, set[str]] = defaultdict(set)
     lone: dict[str, bool] = {}
-    add = uf.add
-    for result in results:
-        keys = []
-        for c in result.candidates:
-            key = candidate_key(c)
-            add(key)
-            keys.append(key)
-            if c.role is not None:
-                for rkey, rname in role_keys(c.role):
-                    add(rkey)
-                    known_names.setdefault(rkey, rname)
-            if c.short and key.startswith("o:"):
-                shorts[org_key(c.short)].add(key)
-            if key.startswith("u:"):
-                lone[key] = lone.get(key, True) and (c.common or c.modifier)
-        candidate_keys.append(keys)
-        definitions.update(result.acronyms)
+    parent = uf.parent
+    for found in keyed:
+        for key in found.present:
+            if key not in parent:
+                parent[key] = key
+        for rkey, rname in found.role_names:
+            known_names.setdefault(rkey, rname)
+        for short, key in found.shorts:
+            shorts[short].add(key)
+        for key, common in found.lone:
+            lone[key] = lone.get(key, True) and common
+        definitions.update(found.acronyms)
     defined: set[str] = set()
     for acronym, expansion in sorted(definitions):
         a, o = "a:" + acronym, org_key(expansion)
@@ -211,7 +248,7 @@ def join_keys(results: Sequence[ArticleNames]) -> JoinedKeys:
         by_root[uf.find(key)].defined = True
     roots = sorted(by_root)
     index = {root: n for n, root in enumerate(roots)}
-    return JoinedKeys(results, candidate_keys, [by_root[r] for r in roots],
+    return JoinedKeys(results, keyed, [by_root[r] for r in roots],
                       {key: index[uf.find(key)] for key in keys})
 
 
@@ -308,57 +345,10 @@ def _join_surnames(uf: _UnionFind, keys: Sequence[str], common: frozenset[str] =
             else:
                 # "Crestline" for "Crestline Therapeutics": the one organisation it begins.
                 orgs = {uf.find(k) for k in org_first.get(word, ())}
-                if len(orgs) == 1 and not _adjective(word):
+                if len(orgs) == 1 and not adjective_of_place(word):
                     uf.union(key, orgs.pop())
 
 
-# ----------------------------------------------------------------------------- cluster facts
-
-
-def cluster_type(cluster: Cluster, outlets: frozenset[str]) -> ActorType | None:
-    """What a cluster is, from its keys and the cues of its candidates; None: not an actor."""
-    items = cluster.items
-    if items and all(p.candidate.weak for p in items):
-        return None
-    if cluster.defined:
-        return "organisation"  # "Defence Intelligence (HUR)"
-    if items and len(cluster.keys) == 1 and all(p.candidate.common for p in items):
-        return None  # "the Government", "Human Rights": common words, capitalised
-    if any(k.startswith("s:") for k in cluster.keys):
-        return "state"
-    kinds = {p.candidate.kind for p in items}
-    if "media" in kinds or any(p.candidate.media_cue for p in items) or (outlets and not outlets.isdisjoint(
-            {name_key(p.candidate.name) for p in items} | {name_key(n) for n in cluster.names})):
-        return "media"
-    if "office" in kinds:
-        return "organisation"
-    if any(k.startswith("p:") for k in cluster.keys):
-        return "person"
-    if "organisation" in kinds or "acronym" in kinds or any(k[:2] in ("o:", "a:") for k in cluster.keys):
-        return "organisation"
-    return _lone_word_type(cluster)
-
-
-def _adjective(word: str) -> bool:
+def adjective_of_place(word: str) -> bool:
     """Demonyms and other adjectives of place ("European", "Soviet" is not caught)."""
     return word in load_gazetteer().demonyms or word.endswith(("ean", "ian", "ese", "ish", "ern"))
-
-
-def _lone_word_type(cluster: Cluster) -> ActorType | None:
-    """A capitalised word no full name explains: a person if a cue says so, else an actor
-    of unknown kind if it recurs outside sentence starts; places and compounds are dropped."""
-    gaz = load_gazetteer()
-    words = {fold(p.candidate.name) for p in cluster.items}
-    person = any(p.candidate.person_cue for p in cluster.items)
-    if any("-" in w for w in words) and not person:
-        return None  # "Indo-Pacific", "Russian-Ukrainian"
-    if any(p.candidate.thing for p in cluster.items):
-        return None  # "Zika virus": a disease, not an actor
-    if words & gaz.cities and not person:
-        return None
-    if person:
-        return "person"
-    inner = [p for p in cluster.items if not p.candidate.sentence_initial]
-    if len(inner) >= 2 and not any(_adjective(w) for w in words):
-        return "other"
-    return None
