@@ -176,7 +176,7 @@ def _digest(value: object) -> str:
 
 
 _KEPT = PerRecord()
-"""Digests of the copy links and tags of the last build, by their identity."""
+"""Digests of the actors, copy links and tags of the last build, by their identity."""
 _row_digests = each_by_value(_digest)
 """What each article's page shows of the site's records, hashed: kept by value for the
 rows of the last build (`warm.each_by_value`), as are:"""
@@ -221,10 +221,13 @@ class _Digests:
 
 @by_identity
 def _actor_digests(actors: tuple[Actor, ...]) -> _Digests:
+    """Each actor hashed by its identity (`_KEPT`): after an edit naming someone new, a warm
+    process gets most actors back as the very objects they were (`actor_build`)."""
     indexes = index_actors(actors)
+    own = _KEPT.values("actors", actors, _digest)
     return _Digests(
-        records={a.id: _digest((a, indexes.co_mentions.get(a.id, ()), indexes.members_of.get(a.id, ())))
-                 for a in actors},
+        records={a.id: _digest((digest, indexes.co_mentions.get(a.id, ()), indexes.members_of.get(a.id, ())))
+                 for a, digest in zip(actors, own, strict=True)},
         by_article={article_id: _digest((indexes.actors_of_article[article_id], rows))
                     for article_id, rows in indexes.mentions_in_article.items()},
         shown={a.id: _digest((a.name, a.type)) for a in actors},

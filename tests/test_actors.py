@@ -19,7 +19,7 @@ import sitegen.analyse.actors as actors_module
 from sitegen.actor_report import actor_table
 from sitegen.analyse import actor_build, aliases
 from sitegen.analyse.actor_build import LastActors, build_actors, build_actors_after
-from sitegen.analyse.actors import analyse_actors, slugify
+from sitegen.analyse.actors import analyse_actors, apply_curated, slugify
 from sitegen.analyse.candidates import ArticleNames
 from sitegen.analyse.gazetteer import fold, load_gazetteer
 from sitegen.analyse.names import find_names
@@ -434,6 +434,23 @@ def test_a_merge_after_edits_remakes_only_the_actors_they_touched_and_equals_a_w
         remade = next(a for a in after if a.id == known.id)
         assert not any(remade is b for b in before)
         before, last, names = after, now, found
+
+
+def test_curation_and_a_warm_first_build_keep_the_very_actors_they_leave_as_they_were() -> None:
+    """What a warm process makes from an actor (its line of briefing.json, its search row)
+    is kept by the actor's identity, so an actor nothing changed stays the very object:
+    through curation, and in the facts a process's first build keeps (`LastActors.holding`:
+    the actors it read back from the cache, equal to those it merged)."""
+    articles = _every_story_article()
+    results = [find_names(a) for a in articles]
+    actors, last = build_actors_after(results, frozenset(), [item_key(b"", r) for r in results])
+    assert last is not None
+    curated = [CuratedActor("Maria Fernandez", "person", "General secretary", None, (), 1)]
+    out = apply_curated(actors, curated, articles)
+    assert sum(any(a is b for b in actors) for a in out) == len(out) - 1
+    read_back = pickle.loads(pickle.dumps(actors))
+    held = [a for _, a in last.holding(read_back).actors.values()]
+    assert held == actors and all(any(a is b for b in read_back) for a in held)
 
 
 def test_unknown_curated_affiliations_are_all_reported_with_lines() -> None:

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sitegen.analyse.actor_tally import Tally, best_role, cluster_type, display_name, owners, tally, votes
 from sitegen.analyse.aliases import ArticleKeys, Cluster, JoinedKeys, Placed, article_keys, join_keys, name_key
@@ -79,6 +79,13 @@ class LastActors:
     """Each key's cluster, by the cluster's keys."""
     actors: Mapping[tuple[str, ...], tuple[ClusterFacts, Actor]] = field(default_factory=dict)
     """The actor each cluster gave, with the facts it was made from."""
+
+    def holding(self, actors: Iterable[Actor]) -> LastActors:
+        """These facts, each actor replaced by the equal one among `actors` (the same
+        actors, read back from the cache)."""
+        by_id = {a.id: a for a in actors}
+        return replace(self, actors={keys: (f, by_id[a.id] if by_id.get(a.id) == a else a)
+                                     for keys, (f, a) in self.actors.items()})
 
 
 @dataclass(slots=True)

@@ -78,8 +78,11 @@ def analyse_actors(articles: Sequence[Article], curated: Sequence[CuratedActor],
     actors = runner.memo(f"{__name__}.analyse_actors", key, lambda: merged(found), settings=FIND_SETTINGS)
     if memory is not None and memory.last is None:
         # A process's first build, its actors read back from the cache: merged here too,
-        # for the facts its next merge starts from (`sitegen serve` warms up in the background).
+        # for the facts its next merge starts from (`sitegen serve` warms up in the background),
+        # which then hold the actors read back, so that what is kept by their identity holds.
         merged(found)
+        if memory.last is not None:
+            memory.last = memory.last.holding(actors)
     return actors
 
 
@@ -126,8 +129,9 @@ def apply_curated(actors: Sequence[Actor], curated: Sequence[CuratedActor],
     ]
     if problems:
         raise SitegenError(problems)
-    out = [replace(a, affiliation=old_to_new.get(a.affiliation, a.affiliation) if a.affiliation else None)
-           for a in rest]
+    # An actor whose affiliation stays is the very object (a warm process keeps what it made
+    # from each actor by its identity: its line of briefing.json, its search row).
+    out = [replace(a, affiliation=old_to_new[a.affiliation]) if a.affiliation in old_to_new else a for a in rest]
     occupied = _occupied(out)
     for n, (entry, found) in enumerate(merged):
         mentions = [m for a in found for m in a.mentions]
