@@ -176,7 +176,7 @@ def _digest(value: object) -> str:
 
 
 _KEPT = PerRecord()
-"""Digests of the actors, copy links and tags of the last build, by their identity."""
+"""Digests of the actors, claims, copy links and tags of the last build, by their identity."""
 _row_digests = each_by_value(_digest)
 """What each article's page shows of the site's records, hashed: kept by value for the
 rows of the last build (`warm.each_by_value`), as are:"""
@@ -238,11 +238,13 @@ def _actor_digests(actors: tuple[Actor, ...]) -> _Digests:
 def _claim_digests(claims: tuple[Claim, ...]) -> _Digests:
     """How many outlets report a claim, which its pages show too, follows from its reports
     and the articles' listings (shared). Each article's reports are the site's own index
-    (`index_claims`, made once for the very same tuple)."""
+    (`index_claims`, made once for the very same tuple). Each claim is hashed by its
+    identity (`_KEPT`): a warm process gets those an edit left back as the very objects."""
     reports = index_claims(claims).evidence_in_article
-    return _Digests(records={c.id: claim_digest(c) for c in claims},
+    ids = [c.id for c in claims]
+    return _Digests(records=dict(zip(ids, _KEPT.values("claims", claims, claim_digest), strict=True)),
                     by_article={article_id: _digest(rows) for article_id, rows in reports.items()},
-                    shown={c.id: claim_line_digest(c) for c in claims})
+                    shown=dict(zip(ids, _KEPT.values("claim lines", claims, claim_line_digest), strict=True)))
 
 
 def analysis_digests(actors: tuple[Actor, ...] | None, claims: tuple[Claim, ...] | None,

@@ -219,6 +219,31 @@ def test_through_the_cache_claims_are_joined_and_counted_again_only_when_they_or
     assert any("We will not leave our homes" in c.text for c in ledger(quoted))
 
 
+def test_a_warm_process_keeps_the_claims_an_edit_left_as_the_very_objects(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an edit that adds a claim, a process that builds again and again gets the
+    claims the edit left as they were back as the very objects of its last ledger (what it
+    made from each is kept by identity); the ledger is what a fresh analysis gives."""
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
+    articles, actors, _ = _load("claims-flood-toll")
+    *kept, last = articles
+    memory: dict[str, dict[str, object]] = {}
+    origins = SourceAnalysis((), {a.id: None for a in articles})
+
+    def build(articles: tuple[Article, ...]) -> tuple[Claim, ...]:
+        with open_runner(1, tmp_path / "cache", None, memory) as runner:
+            return analyse_claims(articles, actors, origins, runner=runner)
+
+    before = build(articles)
+    edited = (*kept, appended(last, "Officials said 40 more homes had been evacuated."))
+    after = build(edited)
+    assert after == analyse_claims(edited, actors, origins)
+    same = [c for c in after if c in before]
+    assert len(after) > len(before) and same
+    assert all(any(c is b for b in before) for c in same)
+
+
 def test_a_warm_process_keeps_the_joined_groups_through_edits_that_change_no_claim(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

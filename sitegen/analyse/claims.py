@@ -501,7 +501,13 @@ def claim_ledger(joined: JoinedClaims, origin_of: Mapping[str, str | None],
     if isinstance(last, _LastLedger) and last.joined == joined.key:
         ledger = last if last.origins == origins else _LastLedger(joined.key, origins, _recounted(last, origins))
     else:
-        ledger = _LastLedger(joined.key, origins, _ledger(joined, origins))
+        claims = _ledger(joined, origins)
+        if isinstance(last, _LastLedger) and runner.memory is not None:
+            # A process that builds again and again keeps what it made from each claim (its
+            # line of briefing.json, its search row) by the claim's identity: a claim an edit
+            # left as it was stays the very object of the last ledger.
+            claims = _holding(claims, last.claims)
+        ledger = _LastLedger(joined.key, origins, claims)
     runner.keep_latest(LEDGER_LABEL, ledger)
     runner.made_from(ledger.claims, plain_key(b"ledger", (joined.key, origins)))
     return ledger.claims
@@ -518,6 +524,12 @@ class _LastLedger:
     """The joined claims' digest (`JoinedClaims.key`)."""
     origins: dict[str, str | None]
     claims: tuple[Claim, ...]
+
+
+def _holding(claims: tuple[Claim, ...], last: Iterable[Claim]) -> tuple[Claim, ...]:
+    """`claims`, each equal to a claim of `last` with its id replaced by that very one."""
+    by_id = {c.id: c for c in last}
+    return tuple(by_id[c.id] if by_id.get(c.id) == c else c for c in claims)
 
 
 def _recounted(last: _LastLedger, origins: Mapping[str, str | None]) -> tuple[Claim, ...]:
