@@ -38,8 +38,8 @@ class ClusterFacts:
     defined: bool
     """`Cluster.defined`: part of what it is made from."""
     type: ActorType | None
-    """What `aliases.cluster_type` makes of it; None: not an actor, unless another names it
-    as its affiliation."""
+    """What `actor_tally.cluster_type` makes of it; None: not an actor, unless another names
+    it as its affiliation."""
     shown: ActorType
     """Its actor's type: `type`, or, when it is no actor of its own, what it is as someone's
     affiliation."""
@@ -184,20 +184,20 @@ class _Update:
         members = frozenset(keys)
         then = {a: [(i, c) for i, c, key in keyed if key in members] for a, keyed in self.then.items()}
         now = {a: [(i, c) for i, c, key in keyed if key in members] for a, keyed in self.now.items()}
-        tally = old.tally.copy()
+        counted = old.tally.copy()
         for article, items in then.items():
             if items:
-                tally.add(article, items, -1)
+                counted.add(article, items, -1)
         for article, items in now.items():
             if items:
-                tally.add(article, items)
-        tally.in_order()
+                counted.add(article, items)
+        counted.in_order()
         mentions = [m for m in old.mentions if m.article not in self.changed]
         for article, items in sorted(now.items()):
             if items:  # mentions are in article order, and never span two articles
                 at = bisect.bisect_left(mentions, article, key=_article_of)
                 mentions[at:at] = _mentions([Placed(article, i, c) for i, c in items])
-        return facts_from(tally, tuple(mentions), cluster, outlets)
+        return facts_from(counted, tuple(mentions), cluster, outlets)
 
 
 def _article_of(mention: Mention) -> str:
