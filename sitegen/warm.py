@@ -15,7 +15,7 @@ import functools
 import operator
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from sitegen.file_memo import FileMemo, WrittenFiles
 from sitegen.model import Article
@@ -27,9 +27,15 @@ if TYPE_CHECKING:
     from sitegen.analyse.tag_corpus import TagCorpus
     from sitegen.runner import ArticleRunner
 
+class _Record(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
 A = TypeVar("A")
 H = TypeVar("H", bound=Hashable)
 R = TypeVar("R")
+Rec = TypeVar("Rec", bound=_Record)
 
 
 class PerRecord:
@@ -132,6 +138,15 @@ class ByIdentity(Generic[A, R]):
         result = runner.derived(self.label, value, lambda: self(value))
         self.keep(value, result)
         return result
+
+
+def kept_when_equal(records: Iterable[Rec], last: Iterable[Rec]) -> list[Rec]:
+    """`records`, each equal to the record of `last` with its id given back as that very
+    object: what a process that builds again and again made from a record is kept by the
+    record's identity (`PerRecord`), so a record an edit left as it was should stay the
+    one it made it from (the actors of `actor_build`, the claims of the ledger)."""
+    by_id = {r.id: r for r in last}
+    return [by_id[r.id] if by_id.get(r.id) == r else r for r in records]
 
 
 def by_identity(make: Callable[[A], R]) -> ByIdentity[A, R]:

@@ -27,6 +27,7 @@ from sitegen.analyse.candidates import ArticleNames, Candidate
 from sitegen.analyse.gazetteer import fold
 from sitegen.analyse.roles import Role
 from sitegen.model import Actor, ActorType, Mention
+from sitegen.warm import kept_when_equal
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +84,8 @@ class LastActors:
     def holding(self, actors: Iterable[Actor]) -> LastActors:
         """These facts, each actor replaced by the equal one among `actors` (the same
         actors, read back from the cache)."""
-        by_id = {a.id: a for a in actors}
-        return replace(self, actors={keys: (f, by_id[a.id] if by_id.get(a.id) == a else a)
-                                     for keys, (f, a) in self.actors.items()})
+        held = kept_when_equal((a for _, a in self.actors.values()), actors)
+        return replace(self, actors={keys: (f, a) for (keys, (f, _)), a in zip(self.actors.items(), held, strict=True)})
 
 
 @dataclass(slots=True)
@@ -285,7 +285,7 @@ def _actors(joined: JoinedKeys, facts: Sequence[ClusterFacts],
 
 
 def _affiliation(votes: Iterable[tuple[str, int]], cluster_of: Mapping[str, int], self_index: int) -> int | None:
-    """The cluster with most `votes` (`_affiliation_votes`), other than the actor's own."""
+    """The cluster with most `votes` (`ClusterFacts.votes`), other than the actor's own."""
     by_cluster: Counter[int] = Counter()
     for key, count in votes:
         target = cluster_of.get(key)

@@ -128,13 +128,6 @@ def _initials(key: str) -> str:
     return "".join(w[0] for w in words if w not in stopwords()).upper()
 
 
-def merge(results: Sequence[ArticleNames]) -> list[Cluster]:
-    """Cluster every candidate of every article into actors, in a stable order."""
-    joined = join_keys(results)
-    joined.place()
-    return joined.clusters
-
-
 @dataclass(frozen=True, slots=True)
 class ArticleKeys:
     """What one article's names bring to the merge (`article_keys`): made once for its
@@ -202,8 +195,8 @@ class JoinedKeys:
 
 
 def join_keys(results: Sequence[ArticleNames], keyed: Sequence[ArticleKeys] | None = None) -> JoinedKeys:
-    """Join every candidate's key into clusters (`merge` without the candidates); `keyed`,
-    each article's `article_keys` if known."""
+    """Join every candidate's key into clusters, in a stable order (their candidates put in
+    by `JoinedKeys.place`); `keyed`, each article's `article_keys` if known."""
     keyed = keyed if keyed is not None else [article_keys(r) for r in results]
     uf = _UnionFind()
     known_names: dict[str, str] = {}

@@ -33,7 +33,7 @@ from sitegen.analyse.rare_pairs import WordSets, components, jaccard, rare_key_p
 from sitegen.analyse.speakers import ArticleContext, MentionSpan
 from sitegen.model import Actor, Article, Claim, ClaimStatus, Evidence, SourceAnalysis
 from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key, plain_key, step_label
-from sitegen.warm import ArticleKeys, by_identity
+from sitegen.warm import ArticleKeys, by_identity, kept_when_equal
 
 QUOTE_SAME = 0.8
 """Token Jaccard above which two quotes are the same words with small differences."""
@@ -506,7 +506,7 @@ def claim_ledger(joined: JoinedClaims, origin_of: Mapping[str, str | None],
             # A process that builds again and again keeps what it made from each claim (its
             # line of briefing.json, its search row) by the claim's identity: a claim an edit
             # left as it was stays the very object of the last ledger.
-            claims = _holding(claims, last.claims)
+            claims = tuple(kept_when_equal(claims, last.claims))
         ledger = _LastLedger(joined.key, origins, claims)
     runner.keep_latest(LEDGER_LABEL, ledger)
     runner.made_from(ledger.claims, plain_key(b"ledger", (joined.key, origins)))
@@ -524,12 +524,6 @@ class _LastLedger:
     """The joined claims' digest (`JoinedClaims.key`)."""
     origins: dict[str, str | None]
     claims: tuple[Claim, ...]
-
-
-def _holding(claims: tuple[Claim, ...], last: Iterable[Claim]) -> tuple[Claim, ...]:
-    """`claims`, each equal to a claim of `last` with its id replaced by that very one."""
-    by_id = {c.id: c for c in last}
-    return tuple(by_id[c.id] if by_id.get(c.id) == c else c for c in claims)
 
 
 def _recounted(last: _LastLedger, origins: Mapping[str, str | None]) -> tuple[Claim, ...]:
