@@ -5,6 +5,7 @@ the claims the ledger must hold."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from sitegen.cache import KEY_ENV
 from sitegen.load import load_article
 from sitegen.model import Actor, Article, Claim, Mention, SourceAnalysis
 from sitegen.runner import ArticleRunner, open_runner
+from sitegen.warm import each_by_value
 
 STORIES = Path(__file__).parent / "stories"
 CLAIM_STORIES = sorted(p.name for p in STORIES.glob("claims-*") if p.is_dir())
@@ -270,3 +272,82 @@ def test_a_warm_process_keeps_the_joined_groups_through_edits_that_change_no_cla
     assert groups_made == [1]
     assert rewritten == analyse_claims(articles, actors, SourceAnalysis((), {
         a.id: articles[0].id if a.id != articles[0].id else None for a in articles}))
+
+
+@pytest.mark.parametrize("story", CLAIM_STORIES)
+def test_a_warm_process_builds_again_only_the_claims_an_edit_changed(
+    story: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process that builds again and again makes a group's claim again only where what
+    it is made from changed (`claims._built_again`). Dropping an article, then bringing it
+    back, changes other claims than its own (which figures another speaker contradicts,
+    what a denial disowns), and so does finding the others to be rewrites of the first
+    (how many independent sources report them): each ledger is what a fresh analysis of
+    the same articles gives."""
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
+    built: list[object] = []
+    monkeypatch.setattr(claims_module, "_built_again",
+                        each_by_value(lambda reading: built.append(reading) or claims_module._build(reading)))
+    articles, actors, _ = _load(story)
+    memory: dict[str, dict[str, object]] = {}
+
+    def analysis(articles: tuple[Article, ...], rewrites: bool, runner: ArticleRunner | None = None
+                 ) -> tuple[Claim, ...]:
+        first = articles[0].id
+        origins = SourceAnalysis((), {a.id: first if rewrites and a.id != first else None for a in articles})
+        return analyse_claims(articles, actors, origins, runner=runner)
+
+    def build(articles: tuple[Article, ...], rewrites: bool) -> tuple[Claim, ...]:
+        with open_runner(1, tmp_path / "cache", None, memory) as runner:
+            return analysis(articles, rewrites, runner)
+
+    whole = build(articles, False)
+    assert len(built) == len(whole)
+    for dropped in articles:
+        rest = tuple(a for a in articles if a is not dropped)
+        for edited, rewrites in ((rest, False), (articles, False), (rest, True), (articles, False)):
+            built.clear()
+            assert build(edited, rewrites) == analysis(edited, rewrites)
+            assert 0 < len(built) < len(whole)
+
+
+def test_a_warm_process_builds_again_a_figure_whose_denial_was_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A figure another source denies is contested; when the article with the denial goes,
+    the figure's claim, reported elsewhere and itself unchanged, is made again."""
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
+    articles, actors, _ = _load("claims-vaccine-recall")
+    denying = next(a for a in articles if "denied that 40,000 doses" in a.body)
+    other = next(a for a in articles if a is not denying)
+    reported = tuple(appended(a, "A customs official said 40,000 doses had been exported.") if a is other else a
+                     for a in articles)
+    memory: dict[str, dict[str, object]] = {}
+    origins = SourceAnalysis((), {a.id: None for a in articles})
+
+    def build(articles: tuple[Article, ...]) -> tuple[Claim, ...]:
+        with open_runner(1, tmp_path / "cache", None, memory) as runner:
+            return analyse_claims(articles, actors, origins, runner=runner)
+
+    def figure(claims: tuple[Claim, ...]) -> Claim:
+        return next(c for c in claims if c.number == 40_000 and not c.denial)
+
+    assert figure(build(reported)).status == "contested"
+    without_denial = tuple(a for a in reported if a is not denying)
+    after = build(without_denial)
+    assert figure(after).status == "single-source"
+    assert after == analyse_claims(without_denial, actors, origins)
+
+
+def test_claims_whose_short_ids_collide_take_longer_ids() -> None:
+    """Ids are the first digits of a hash of each claim's identity: where two claims' hashes
+    share those, both take twice the digits; two claims of one identity, the second a
+    suffix. A claim keeps the short id it was built with only where no other shares it."""
+    articles, actors, _ = _load("claims-flood-toll")
+    claims = analyse_claims(articles, actors, SourceAnalysis((), {a.id: None for a in articles}))[:5]
+    digests = ["ab" * 32, "ab" * 4 + "cd" * 28, "ef" * 32, "ef" * 32, "12" * 32]
+    built = [replace(c, id=claims_module._short_id(d)) for c, d in zip(claims, digests, strict=True)]
+    with_ids = claims_module._with_ids(built, digests)
+    assert [c.id for c in with_ids] == [
+        "c-" + "ab" * 8, "c-" + "ab" * 4 + "cd" * 4, "c-" + "ef" * 8, "c-" + "ef" * 8 + "-2", "c-" + "12" * 4]
+    assert with_ids[4] is built[4]

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from operator import itemgetter
+from typing import Any
 
 import numpy as np
 
@@ -31,9 +32,9 @@ from sitegen.analyse.claim_extract import RawClaim, actor_refs, article_context,
 from sitegen.analyse.measures import SHARE_UNITS, dominant_modifiers, measure_key
 from sitegen.analyse.rare_pairs import WordSets, components, jaccard, rare_key_pairs
 from sitegen.analyse.speakers import ArticleContext, MentionSpan
-from sitegen.model import Actor, Article, Claim, ClaimStatus, Evidence, SourceAnalysis
+from sitegen.model import Actor, Article, Claim, ClaimKind, ClaimStatus, Evidence, SourceAnalysis
 from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key, plain_key, step_label
-from sitegen.warm import ArticleKeys, by_identity, kept_when_equal
+from sitegen.warm import ArticleKeys, by_identity, each_by_value, kept_when_equal
 
 QUOTE_SAME = 0.8
 """Token Jaccard above which two quotes are the same words with small differences."""
@@ -501,7 +502,7 @@ def claim_ledger(joined: JoinedClaims, origin_of: Mapping[str, str | None],
     if isinstance(last, _LastLedger) and last.joined == joined.key:
         ledger = last if last.origins == origins else _LastLedger(joined.key, origins, _recounted(last, origins))
     else:
-        claims = _ledger(joined, origins)
+        claims = _ledger(joined, origins, _built_again if runner.memory is not None else _built)
         if isinstance(last, _LastLedger) and runner.memory is not None:
             # A process that builds again and again keeps what it made from each claim (its
             # line of briefing.json, its search row) by the claim's identity: a claim an edit
@@ -556,18 +557,60 @@ def _status_by_sources(independent: int) -> ClaimStatus:
     return "corroborated" if independent >= 2 else "single-source"
 
 
-def _ledger(joined: JoinedClaims, origin_of: Mapping[str, str | None]) -> tuple[Claim, ...]:
+GroupReading = tuple[tuple[RawClaim, ...], tuple[str | None, ...], bool, int, frozenset[str],
+                     frozenset[tuple[str, float]]]
+"""All that `_build` reads of one group: its members' claims and their measures, in the
+order of the joined items; whether the claims contradict a figure of another speaker
+(`_conflicting`); how many independent sources report them; which of their measures a
+denial disowns (`_denied_measures`); which (measure, figure) pairs of theirs a denial names.
+Equal readings give equal claims."""
+
+BuiltClaim = tuple[tuple[object, ...], Claim, str]
+"""A claim as `_build` makes it (no id yet), with the key that puts it in the ledger's
+order and the digest of its identity its id is made from (`_with_ids`)."""
+
+
+def _ledger(joined: JoinedClaims, origin_of: Mapping[str, str | None],
+            build: Callable[[Iterable[GroupReading]], list[BuiltClaim]] | None = None) -> tuple[Claim, ...]:
+    """The claims of every group, in order of first report, with ids. `build` makes each
+    group's claim from its reading: `_built_again` in a process that builds again and
+    again, where a group an edit left as it was is not built again."""
     items, measures = joined.items, joined.measures
     origins = dict(origin_of)
     contested = _conflicting(items, measures)
     disowned = _denied_measures(items, measures)
-    denied = {(measures[i], round(r.number, 6)) for i, r in enumerate(items)
-              if r.denial and r.number is not None and measures.get(i)}
-    built = []
-    for members in joined.groups:
-        built.append(_build(items, measures, members, origins, contested, disowned, denied))
+    denied = {(measure, round(r.number, 6)) for i, r in enumerate(items)
+              if r.denial and r.number is not None and (measure := measures.get(i))}
+    readings = [_reading(items, measures, members, origins, contested, disowned, denied)
+                for members in joined.groups]
+    built = (build or _built)(readings)
     built.sort(key=lambda c: c[0])
-    return _with_ids([claim for _, claim in built])
+    return _with_ids([claim for _, claim, _ in built], [digest for _, _, digest in built])
+
+
+def _reading(items: list[RawClaim], measures: dict[int, str | None], members: list[int],
+             origins: dict[str, str | None], contested: set[int], disowned: set[str],
+             denied: set[tuple[str, float]]) -> GroupReading:
+    """What `_build` reads of the group `members` (indexes into `items`). Denials are
+    rare, so the two sets they make are mostly empty, and then not looked at."""
+    rows = tuple(map(items.__getitem__, members))
+    shown = tuple(map(measures.get, members))
+    named_disowned = frozenset(m for m in shown if m in disowned) if disowned else _NOTHING_DENIED
+    named_denied = _NOTHING_DENIED
+    if denied:
+        figures = {round(r.number, 6) for r in rows if r.number is not None}
+        named_denied = frozenset(pair for pair in ((m, f) for m in set(shown) if m for f in figures)
+                                 if pair in denied)
+    return (rows, shown, not contested.isdisjoint(members),
+            _independent_origins({r.article for r in rows}, origins), named_disowned, named_denied)
+
+
+_NOTHING_DENIED: frozenset[Any] = frozenset()
+
+
+def _built(readings: Iterable[GroupReading]) -> list[BuiltClaim]:
+    """Each group's claim, made afresh."""
+    return [_build(reading) for reading in readings]
 
 
 def _borrow_denial_measures(items: list[RawClaim], measures: dict[int, str | None]) -> None:
@@ -633,61 +676,69 @@ def _figure_order(value: tuple[float, float | None]) -> tuple[float, bool, float
     return low, high is not None, high or 0.0
 
 
-def _build(items: list[RawClaim], measures: dict[int, str | None], members: list[int],
-           origins: dict[str, str | None], contested: set[int], disowned: set[str],
-           denied: set[tuple[str | None, float]],
-           ) -> tuple[tuple[object, ...], Claim]:
-    rs = sorted(members, key=lambda i: (items[i].article, items[i].paragraph, items[i].start))
-    lead = items[rs[0]]
+def _build(reading: GroupReading) -> BuiltClaim:
+    """One group's claim, from its reading alone."""
+    members, shown, contested, independent, disowned, denied = reading
+    order = sorted(range(len(members)), key=lambda n: (members[n].article, members[n].paragraph, members[n].start))
+    rs = [members[n] for n in order]
+    lead = rs[0]
     if lead.kind == "quote":
-        lead = items[rs[max(range(len(rs)), key=lambda n: (len(items[rs[n]].text), -n))]]
-    speaker = next((items[i].speaker for i in rs if items[i].speaker), None)
-    surface = next((items[i].speaker_surface for i in rs if items[i].speaker == speaker
-                    and items[i].speaker_surface), None)
+        lead = rs[max(range(len(rs)), key=lambda n: (len(rs[n].text), -n))]
+    speaker = next((r.speaker for r in rs if r.speaker), None)
+    surface = next((r.speaker_surface for r in rs if r.speaker == speaker and r.speaker_surface), None)
     # Deduplicated as tuples, which hash and sort in C (a dataclass hashes in Python).
-    evidence = [Evidence(*spot) for spot in sorted({(items[i].article, items[i].paragraph, items[i].evidence)
-                                                    for i in rs})]
-    articles = {e.article for e in evidence}
-    independent = _independent_origins(articles, origins)
-    measure = next((measures[i] for i in rs if measures.get(i)), None)
-    denial = any(items[i].denial for i in rs)
+    evidence = [Evidence(*spot) for spot in sorted({(r.article, r.paragraph, r.evidence) for r in rs})]
+    measure = next((m for m in (shown[n] for n in order) if m), None)
+    denial = any(r.denial for r in rs)
     status: ClaimStatus
-    figure_denied = lead.number is not None and (measure, round(lead.number, 6)) in denied
-    if denial or figure_denied or any(i in contested for i in rs) or \
-            (measure in disowned and lead.kind == "number"):
+    figure_denied = lead.number is not None and measure is not None and (measure, round(lead.number, 6)) in denied
+    if denial or figure_denied or contested or (measure in disowned and lead.kind == "number"):
         status = "contested"
-    elif any(items[i].unverified for i in rs):
+    elif any(r.unverified for r in rs):
         status = "unverified"
     else:
         status = _status_by_sources(independent)
-    hedge = next((items[i].hedge for i in rs if items[i].hedge), None)
+    hedge = next((r.hedge for r in rs if r.hedge), None)
+    digest = hashlib.sha256(_identity_of(lead.kind, speaker, surface, lead, measure).encode("utf-8")).hexdigest()
     claim = Claim(
-        id="", kind=lead.kind, speaker=speaker, speaker_surface=surface, text=lead.text,
+        id=_short_id(digest), kind=lead.kind, speaker=speaker, speaker_surface=surface, text=lead.text,
         number=lead.number, number_max=lead.number_max, unit=lead.unit if lead.kind == "number"
         else None, hedge=hedge, measure=measure, evidence=tuple(evidence),
         independent_sources=independent, status=status, denial=denial)
-    first = items[rs[0]]
-    order = {"quote": 0, "statement": 1, "number": 2}[lead.kind]
-    return (first.article, first.paragraph, first.start, order, lead.text), claim
+    first = rs[0]
+    kind_order = {"quote": 0, "statement": 1, "number": 2}[lead.kind]
+    return (first.article, first.paragraph, first.start, kind_order, lead.text), claim, digest
 
 
-def _identity(claim: Claim) -> str:
-    """What a claim is, whoever reports it: kind, speaker and words, or figure and measure.
-    Its id is made from this, so adding or editing another article leaves it unchanged."""
-    speaker = claim.speaker or _surface_key(claim.speaker_surface or "")
-    if claim.kind == "number":
-        what = f"{claim.number!r} {claim.number_max!r} {claim.measure}"
-    else:
-        what = " ".join(_tokens(claim.text))
-    return f"{claim.kind}|{speaker}|{what}"
+_built_again = each_by_value(_build)
+"""`_built`, giving back the claim of the last ledger this process made for an equal
+reading (`warm.each_by_value`). A process that builds again and again (`sitegen serve`)
+makes a new ledger whenever an edit changed an article's claims, and building every
+group's claim and hashing its identity again was most of it (0.22 of 0.26 s at 1,000
+articles). A one-shot build does not keep the readings, which hold every article's claims."""
 
 
-def _with_ids(claims: list[Claim]) -> tuple[Claim, ...]:
-    """Ids from a hash of each claim's identity ("c-" and 8 hex digits), so a link to a
-    claim (claims.html#c-…) keeps pointing at it as articles are added; a number in
-    order of appearance would shift every later claim, and every page listing one. The
-    rare claims whose short ids collide take 16 digits."""
-    digests = [hashlib.sha256(_identity(claim).encode("utf-8")).hexdigest() for claim in claims]
+def _identity_of(kind: ClaimKind, speaker: str | None, surface: str | None, lead: RawClaim,
+                 measure: str | None) -> str:
+    """What a claim is, whoever reports it: kind, speaker and words, or figure and measure
+    (the claim's text and figures are its lead report's). Its id is made from this, so
+    adding or editing another article leaves it unchanged."""
+    who = speaker or _surface_key(surface or "")
+    what = f"{lead.number!r} {lead.number_max!r} {measure}" if kind == "number" else " ".join(_tokens(lead.text))
+    return f"{kind}|{who}|{what}"
+
+
+def _short_id(digest: str) -> str:
+    """A claim's id when no other claim's identity hashes to the same first digits."""
+    return "c-" + digest[:ID_DIGITS]
+
+
+def _with_ids(claims: list[Claim], digests: list[str]) -> tuple[Claim, ...]:
+    """Ids from `digests`, a hash of each claim's identity ("c-" and 8 hex digits), so a
+    link to a claim (claims.html#c-…) keeps pointing at it as articles are added; a number
+    in order of appearance would shift every later claim, and every page listing one. The
+    rare claims whose short ids collide take 16 digits. Each claim comes with its short
+    id (`_build`), and only those that need another are made again."""
     short = Counter(d[:ID_DIGITS] for d in digests)
     taken: set[str] = set()
     out = []
@@ -698,5 +749,5 @@ def _with_ids(claims: list[Claim]) -> tuple[Claim, ...]:
             n += 1
             claim_id = f"{base}-{n}"
         taken.add(claim_id)
-        out.append(replace(claim, id=claim_id))
+        out.append(claim if claim.id == claim_id else replace(claim, id=claim_id))
     return tuple(out)
