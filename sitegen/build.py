@@ -164,12 +164,18 @@ def build(options: BuildOptions) -> BuildReport:
     All of it collects garbage rarely (`rare_collections`), the up-to-date check and the
     record of the build too: each makes a few objects a page (51,000 pages at 10,000
     articles), enough to set off full collections of everything a warm process holds
-    (`sitegen serve`: 2-2.5 s of an edit rebuilt at 10,000 articles)."""
+    (`sitegen serve`: 2-2.5 s of an edit rebuilt at 10,000 articles).
+
+    Results stored by other processes (`finishing.py`) are waited for at the end of a
+    build; a process that builds again and again (`options.warm`) serves the new pages
+    first and waits for them at the start of its next build, or as it stops."""
     with rare_collections(warm=options.warm is not None):
+        wait_for_finishing()
         try:
             return _build(options)
         finally:
-            wait_for_finishing()  # results stored by other processes (`finishing.py`)
+            if options.warm is None:
+                wait_for_finishing()
 
 
 def _build(options: BuildOptions) -> BuildReport:

@@ -7,8 +7,13 @@ new, on the path every later stage waits on. So such results are written at the 
 analysis by a process forked for it (`write_in_background`), which then prunes the cache
 of what the build did not use (0.1 s after such an edit), and a stage's child writes
 its own after it has sent its result; the build goes on linking and rendering meanwhile,
-and waits for them all at its end (`wait_for_finishing`), when they are long done: no
-process outlives the build, and no next build reads a cache still being written.
+and waits for them all at its end (`wait_for_finishing`), when they are mostly done: no
+process outlives a build from the command line, and no next build reads a cache still
+being written. A process that builds again and again (`sitegen serve`) does not wait at
+the end of each build, but at the start of the next and as it stops: after an edit that
+names someone new at 10,000 articles the writer pickles and stores some 280 MB (the
+merged actors, the ledger, their lines of briefing.json), 7-8 s of a core, and the
+rebuilt pages need not wait for it to be served.
 """
 
 from __future__ import annotations

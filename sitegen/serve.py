@@ -369,9 +369,13 @@ class Preview:
         return cls(server, stop, threads, warm)
 
     def stop(self) -> None:
-        """Stop watching, let a running build finish (never leave a half-swapped output)."""
+        """Stop watching, let a running build finish (never leave a half-swapped output),
+        and the results the last build left to other processes be stored."""
+        from sitegen.finishing import wait_for_finishing
+
         self.stop_event.set()
         self.server.state.close()
         for thread in self.threads:
             thread.join()
+        wait_for_finishing()
         self.server.server_close()

@@ -296,6 +296,44 @@ def test_cross_article_results_are_stored_by_other_processes_before_the_build_re
     assert again.computed == 0  # all of it was stored
 
 
+def test_a_warm_process_serves_its_pages_before_its_results_are_stored(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`sitegen serve` does not wait for the process storing a rebuild's merged actors and
+    ledger before the rebuilt pages are served; its next build waits for it first, so
+    no build reads a cache still being written, and so does stopping."""
+    monkeypatch.setattr(background, "MIN_ARTICLES", 1)
+    release = tmp_path / "release"
+    real_write = finishing._write
+
+    def held_write(*args: object) -> None:  # in the forked writer: store once released
+        for _ in range(600):
+            if release.exists():
+                break
+            threading.Event().wait(0.1)
+        real_write(*args)  # type: ignore[arg-type]
+
+    def stored(step: str) -> list[str]:
+        with sqlite3.connect(root / CACHE_DIR / FILE_NAME) as db:
+            return [key for (key,) in db.execute("SELECT key FROM entries WHERE ns LIKE ?", (f"{step}|%",))]
+
+    root = site_copy(corpus, tmp_path)
+    options = BuildOptions(root=root, output=root / "public", jobs=2, warm=WarmState())
+    build(options)
+    finishing.wait_for_finishing()
+    merged = stored("sitegen.analyse.actors.analyse_actors")
+    monkeypatch.setattr(finishing, "_write", held_write)
+    edit_naming(root)
+    build(options)
+    writers = list(finishing._FINISHING)
+    assert any(w.is_alive() for w in writers)  # the pages are out, the results not yet stored
+    assert "Velkorin" in (root / "public" / "briefing.json").read_text(encoding="utf-8")
+    release.touch()
+    build(options)
+    assert finishing._FINISHING == [] and not any(w.is_alive() for w in writers)
+    now = stored("sitegen.analyse.actors.analyse_actors")  # the new merge stored, the last pruned
+    assert len(merged) == len(now) == 1 and now != merged
+
+
 def test_no_cache_leaves_no_cache_folder(corpus: Path, tmp_path: Path) -> None:
     root = site_copy(corpus, tmp_path)
     build(BuildOptions(root=root, output=root / "public", jobs=1, use_cache=False))

@@ -304,3 +304,30 @@ def test_a_site_already_up_to_date_is_loaded_into_memory_after_starting(root: Pa
     # Leaving the block stopped the preview, which lets a running build finish.
     after = {p: p.stat().st_mtime_ns for p in (root / "public").rglob("*") if p.is_file()}
     assert after == before, "the warm-up rewrote output files"
+
+
+def test_stopping_waits_for_the_results_the_last_build_left_to_store(root: Path, tmp_path: Path) -> None:
+    """A rebuild in `sitegen serve` leaves its cross-article results to a process storing
+    them while the pages are served (`finishing.py`); stopping waits for it, so the next
+    build from the command line finds them."""
+    import multiprocessing
+    import threading
+
+    from sitegen import finishing
+
+    release = tmp_path / "release"
+    stored = tmp_path / "stored"
+
+    def store() -> None:  # as the writer a rebuild leaves: done once released
+        while not release.exists():
+            time.sleep(0.05)
+        stored.touch()
+
+    with serving_site(root, watch=False) as preview:
+        writer = multiprocessing.get_context("fork").Process(target=store)
+        writer.start()
+        finishing.finish_later(writer)
+        threading.Timer(0.5, release.touch).start()
+        preview.server.shutdown()
+        preview.stop()
+        assert stored.exists() and not writer.is_alive()
