@@ -566,8 +566,8 @@ denial disowns (`_denied_measures`); which (measure, figure) pairs of theirs a d
 Equal readings give equal claims."""
 
 BuiltClaim = tuple[tuple[object, ...], Claim, str]
-"""A claim as `_build` makes it (no id yet), with the key that puts it in the ledger's
-order and the digest of its identity its id is made from (`_with_ids`)."""
+"""A claim as `_build` makes it (with its short id, `_short_id`), the key that puts it in
+the ledger's order and the digest of its identity its id is made from (`_with_ids`)."""
 
 
 def _ledger(joined: JoinedClaims, origin_of: Mapping[str, str | None],
@@ -606,6 +606,7 @@ def _reading(items: list[RawClaim], measures: dict[int, str | None], members: li
 
 
 _NOTHING_DENIED: frozenset[Any] = frozenset()
+"""What a reading holds where no denial disowns a measure or names a figure (most groups)."""
 
 
 def _built(readings: Iterable[GroupReading]) -> list[BuiltClaim]:
