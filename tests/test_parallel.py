@@ -300,7 +300,7 @@ def test_a_warm_process_serves_its_pages_before_its_results_are_stored(
         corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`sitegen serve` does not wait for the process storing a rebuild's merged actors and
     ledger before the rebuilt pages are served; its next build waits for it first, so
-    no build reads a cache still being written, and so does stopping."""
+    no build reads a cache still being written (stopping waits too: `test_serve_live`)."""
     monkeypatch.setattr(background, "MIN_ARTICLES", 1)
     release = tmp_path / "release"
     real_write = finishing._write

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -23,6 +25,8 @@ from serve_support import (
     wait_for,
     write_site,
 )
+
+from sitegen import finishing
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -310,11 +314,6 @@ def test_stopping_waits_for_the_results_the_last_build_left_to_store(root: Path,
     """A rebuild in `sitegen serve` leaves its cross-article results to a process storing
     them while the pages are served (`finishing.py`); stopping waits for it, so the next
     build from the command line finds them."""
-    import multiprocessing
-    import threading
-
-    from sitegen import finishing
-
     release = tmp_path / "release"
     stored = tmp_path / "stored"
 

@@ -59,8 +59,14 @@ class ClusterFacts:
 
     @property
     def drafted(self) -> bool:
-        """Whether it is an actor of its own (else only as someone's affiliation)."""
-        return self.type is not None and bool(self.mentions)
+        """Whether it is an actor of its own (`is_drafted`)."""
+        return is_drafted(self.type, self.mentions)
+
+
+def is_drafted(kind: str | None, mentions: Sequence[Mention]) -> bool:
+    """Whether a cluster of this type and these mentions is an actor of its own, else
+    only someone's affiliation."""
+    return kind is not None and bool(mentions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +219,7 @@ def facts_from(counted: Tally, mentions: tuple[Mention, ...], cluster: Cluster,
                outlets: frozenset[str]) -> ClusterFacts:
     """What a cluster gives its actor, from the tally and the mentions of its candidates."""
     kind = cluster_type(counted, cluster.keys, cluster.defined, cluster.names, outlets)
-    drafted = kind is not None and counted.count > 0
+    drafted = is_drafted(kind, mentions)
     shown = kind or ("state" if any(k.startswith("s:") for k in cluster.keys) else "organisation")
     name = display_name(counted, shown, cluster.keys, cluster.names)
     return ClusterFacts(

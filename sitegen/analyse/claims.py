@@ -570,8 +570,13 @@ BuiltClaim = tuple[tuple[object, ...], Claim, str]
 the ledger's order and the digest of its identity its id is made from (`_with_ids`)."""
 
 
+def _built(readings: Iterable[GroupReading]) -> list[BuiltClaim]:
+    """Each group's claim, made afresh."""
+    return [_build(reading) for reading in readings]
+
+
 def _ledger(joined: JoinedClaims, origin_of: Mapping[str, str | None],
-            build: Callable[[Iterable[GroupReading]], list[BuiltClaim]] | None = None) -> tuple[Claim, ...]:
+            build: Callable[[Iterable[GroupReading]], list[BuiltClaim]] = _built) -> tuple[Claim, ...]:
     """The claims of every group, in order of first report, with ids. `build` makes each
     group's claim from its reading: `_built_again` in a process that builds again and
     again, where a group an edit left as it was is not built again."""
@@ -583,7 +588,7 @@ def _ledger(joined: JoinedClaims, origin_of: Mapping[str, str | None],
               if r.denial and r.number is not None and (measure := measures.get(i))}
     readings = [_reading(items, measures, members, origins, contested, disowned, denied)
                 for members in joined.groups]
-    built = (build or _built)(readings)
+    built = build(readings)
     built.sort(key=lambda c: c[0])
     return _with_ids([claim for _, claim, _ in built], [digest for _, _, digest in built])
 
@@ -607,11 +612,6 @@ def _reading(items: list[RawClaim], measures: dict[int, str | None], members: li
 
 _NOTHING_DENIED: frozenset[Any] = frozenset()
 """What a reading holds where no denial disowns a measure or names a figure (most groups)."""
-
-
-def _built(readings: Iterable[GroupReading]) -> list[BuiltClaim]:
-    """Each group's claim, made afresh."""
-    return [_build(reading) for reading in readings]
 
 
 def _borrow_denial_measures(items: list[RawClaim], measures: dict[int, str | None]) -> None:
