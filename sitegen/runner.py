@@ -699,6 +699,12 @@ class ArticleRunner:
             self.cache_keys.clear()
             self.cache_keys.update((namespace, set(keys)) for namespace, keys in self._used.items())
 
+    @property
+    def keeps_memory(self) -> bool:
+        """Whether this runner's process builds again and again and keeps `memory` between
+        its builds (`sitegen serve`), not a forked child, whose memory ends with its stage."""
+        return self.memory is not None and self._newly_remembered is None
+
     def for_child(self) -> ArticleRunner:
         """A runner for a forked child process (`background.py`): the same settings and
         cache folder through a connection of its own, and the warm results this process

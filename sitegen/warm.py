@@ -164,7 +164,37 @@ def by_identity(make: Callable[[A], R]) -> ByIdentity[A, R]:
     return ByIdentity(make)
 
 
-def each_by_value(make: Callable[[H], R]) -> Callable[[Iterable[H]], list[R]]:
+class EachByValue(Generic[H, R]):
+    """`make` of each of many values, remembering the results for the values of the last
+    call (`each_by_value`)."""
+
+    def __init__(self, make: Callable[[H], R]) -> None:
+        functools.update_wrapper(self, make)
+        self._make = make
+        self._last: dict[H, R] = {}
+
+    def __call__(self, values: Iterable[H]) -> list[R]:
+        now: dict[H, R] = {}
+        out = []
+        last = self._last
+        for value in values:
+            result = now.get(value, _MISSING)
+            if result is _MISSING:
+                result = last.get(value, _MISSING)
+                if result is _MISSING:
+                    result = self._make(value)
+                now[value] = result  # type: ignore[assignment]
+            out.append(result)
+        self._last = now
+        return out  # type: ignore[return-value]
+
+    @property
+    def remembers(self) -> bool:
+        """Whether a call has left results to give back (a process's first call has not)."""
+        return bool(self._last)
+
+
+def each_by_value(make: Callable[[H], R]) -> EachByValue[H, R]:
     """`make` of each of many values, remembering the results for the values of the last
     call: a value equal to one of those gets the same result without running.
 
@@ -173,25 +203,7 @@ def each_by_value(make: Callable[[H], R]) -> Callable[[Iterable[H]], list[R]]:
     rebuild in `sitegen serve`; finding it by value, a hash of the tuple, takes a few). The
     values must be hashable, and equal only where `make` gives the same result (one type
     in each place: `1 == 1.0 == True` would otherwise share a result)."""
-    last: dict[H, R] = {}
-
-    @functools.wraps(make)
-    def each(values: Iterable[H]) -> list[R]:
-        nonlocal last
-        now: dict[H, R] = {}
-        out = []
-        for value in values:
-            result = now.get(value, _MISSING)
-            if result is _MISSING:
-                result = last.get(value, _MISSING)
-                if result is _MISSING:
-                    result = make(value)
-                now[value] = result  # type: ignore[assignment]
-            out.append(result)
-        last = now
-        return out  # type: ignore[return-value]
-
-    return each
+    return EachByValue(make)
 
 
 _MISSING = object()

@@ -311,6 +311,37 @@ def test_a_warm_process_builds_again_only_the_claims_an_edit_changed(
             assert 0 < len(built) < len(whole)
 
 
+@pytest.mark.parametrize("story", CLAIM_STORIES)
+def test_a_warm_process_that_finds_the_ledger_stored_builds_its_claims_for_the_next_edit(
+    story: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process that builds again and again, whose first build finds the ledger a build
+    from the command line stored (`sitegen serve`'s warm-up), builds each claim then, so
+    the first edit that changes the claims builds again only the claims it changed; a
+    build from the command line builds none beyond its own ledger."""
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
+    built: list[object] = []
+    monkeypatch.setattr(claims_module, "_built_again",
+                        each_by_value(lambda reading: built.append(reading) or claims_module._build(reading)))
+    articles, actors, _ = _load(story)
+    origins = SourceAnalysis((), {a.id: None for a in articles})
+
+    def build(articles: tuple[Article, ...], memory: dict[str, dict[str, object]] | None) -> tuple[Claim, ...]:
+        with open_runner(1, tmp_path / "cache", None, memory) as runner:
+            return analyse_claims(articles, actors, origins, runner=runner)
+
+    whole = build(articles, None)
+    assert built == [] and build(articles, None) == whole  # found by the command line: nothing built
+    memory: dict[str, dict[str, object]] = {}
+    assert build(articles, memory) == whole
+    assert len(built) == len(whole)
+    built.clear()
+    rest = articles[1:]
+    after = build(rest, memory)
+    assert after == analyse_claims(rest, actors, origins)
+    assert 0 < len(built) < len(after)
+
+
 def test_a_warm_process_builds_again_a_figure_whose_denial_was_dropped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

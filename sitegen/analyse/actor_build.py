@@ -248,7 +248,7 @@ def _actors(joined: JoinedKeys, facts: Sequence[ClusterFacts],
             ) -> tuple[list[Actor], dict[tuple[str, ...], tuple[ClusterFacts, Actor]]]:
     """The actors of the clusters' `facts`: affiliations found, ids given out; an actor of
     `last` is given back as it is when it was made from the very facts, with the same id
-    and affiliation."""
+    and affiliation, or when the actor made now equals it."""
     drafts: dict[int, _Draft] = {}
     wanted: set[int] = set()
     cluster_of = joined.cluster_of
@@ -285,6 +285,11 @@ def _actors(joined: JoinedKeys, facts: Sequence[ClusterFacts],
         else:
             actor = Actor(id=ids[d.index], name=f.name, type=f.shown, role=None, affiliation=None,
                           aliases=(), mentions=())
+        if kept is not None and actor is not kept[1] and actor == kept[1]:
+            # Facts made again for an article the edit changed that names it, and the same:
+            # what a warm process made from the actor (its line of briefing.json, its
+            # page's digest) is kept by the actor's identity (`warm.PerRecord`).
+            actor = kept[1]
         actors.append(actor)
         made[keys] = (f, actor)
     return actors, made

@@ -501,8 +501,15 @@ def claim_ledger(joined: JoinedClaims, origin_of: Mapping[str, str | None],
     last = runner.latest(LEDGER_LABEL)
     if isinstance(last, _LastLedger) and last.joined == joined.key:
         ledger = last if last.origins == origins else _LastLedger(joined.key, origins, _recounted(last, origins))
+        if runner.keeps_memory and not _built_again.remembers:
+            # A process that builds again and again and found this ledger in the cache
+            # (`sitegen serve`'s first build, mostly its warm-up in the background) builds
+            # each group's claim once now, for `_built_again` to give back: else the first
+            # edit that changes the claims builds all of them (3.1 of 4.1 s of ledger at
+            # 10,000 articles).
+            _ledger(joined, origins, _built_again)
     else:
-        claims = _ledger(joined, origins, _built_again if runner.memory is not None else _built)
+        claims = _ledger(joined, origins, _built_again if runner.keeps_memory else _built)
         if isinstance(last, _LastLedger) and runner.memory is not None:
             # A process that builds again and again keeps what it made from each claim (its
             # line of briefing.json, its search row) by the claim's identity: a claim an edit
