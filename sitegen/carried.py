@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from sitegen.analyse.mentions_by_article import actors_in
 from sitegen.feeds import FEED_FILE, feed_inputs
 from sitegen.file_memo import WrittenFiles, write_whole
 from sitegen.link import Site, index_actors, index_claims
@@ -222,14 +223,17 @@ class _Digests:
 @by_identity
 def _actor_digests(actors: tuple[Actor, ...]) -> _Digests:
     """Each actor hashed by its identity (`_KEPT`): after an edit naming someone new, a warm
-    process gets most actors back as the very objects they were (`actor_build`)."""
+    process gets most actors back as the very objects they were (`actor_build`); and what
+    each article's page shows of them by its group of mentions, which such an edit leaves
+    the very tuple it was for every other article (`mentions_by_article`)."""
     indexes = index_actors(actors)
     own = _KEPT.values("actors", actors, _digest)
     return _Digests(
         records={a.id: _digest((digest, indexes.co_mentions.get(a.id, ()), indexes.members_of.get(a.id, ())))
                  for a, digest in zip(actors, own, strict=True)},
-        by_article={article_id: _digest((indexes.actors_of_article[article_id], rows))
-                    for article_id, rows in indexes.mentions_in_article.items()},
+        by_article=dict(zip(indexes.mentions_in_article, _KEPT.values(
+            "actor mentions of article", indexes.mentions_in_article.values(),
+            lambda rows: _digest((actors_in(rows), rows))), strict=True)),
         shown={a.id: _digest((a.name, a.type)) for a in actors},
     )
 

@@ -7,15 +7,16 @@ Objects refer to each other by id; this is the one place those ids are resolved 
 from __future__ import annotations
 
 import itertools
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from sitegen.analyse.arrays import run_bounds, sorted_unique
+from sitegen.analyse.mentions_by_article import actors_in, mentions_by_article
 from sitegen.model import Actor, Analysis, Article, Briefing, Claim, CopyLink, Evidence, Mention, Tag
-from sitegen.warm import by_identity
+from sitegen.warm import PerRecord, by_identity
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,24 +82,25 @@ def index_actors(actors: tuple[Actor, ...]) -> ActorIndexes:
     """What `link` takes from the actors alone (who is mentioned where, who appears with
     whom), made once for the very same tuple. A build calls this while its tags stage is
     still running in a child, time its main process would spend waiting: 0.1 s of the link
-    stage of an edit rebuilt at 1,000 articles."""
-    mentions_in_article: dict[str, list[tuple[str, Mention]]] = defaultdict(list)
-    mention_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    stage of an edit rebuilt at 1,000 articles. The mentions by article are the groups of
+    `mentions_by_article`, which an edit changes only for the articles it changed."""
     members_of: dict[str, list[str]] = defaultdict(list)
     for actor in actors:
         if actor.affiliation:
             members_of[actor.affiliation].append(actor.id)
-        for mention in actor.mentions:
-            mentions_in_article[mention.article].append((actor.id, mention))
-            mention_counts[mention.article][actor.id] += 1
+    groups = mentions_by_article(actors)
     return ActorIndexes(
         actors={a.id: a for a in sorted(actors, key=lambda a: a.id)},
-        actors_of_article={aid: tuple(a for a, _ in sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
-                           for aid, c in mention_counts.items()},
+        actors_of_article=dict(zip(groups, _KEPT.values("actors of article", groups.values(), actors_in), strict=True)),
         members_of={aid: tuple(sorted(ids)) for aid, ids in members_of.items()},
-        mentions_in_article={aid: tuple(rows) for aid, rows in mentions_in_article.items()},
+        mentions_in_article=groups,
         co_mentions=co_mentions(actors),
     )
+
+
+_KEPT = PerRecord()
+"""Each article's actors, most mentioned first, kept by its group of mentions
+(`mentions_by_article`): an edit changes the groups of the articles it changed alone."""
 
 
 @by_identity

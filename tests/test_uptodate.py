@@ -530,7 +530,7 @@ def test_a_build_after_an_edit_that_left_actors_and_claims_reads_what_they_give_
                            + "\nHarbour master Ingrid Solberg met the mayor on Friday.\n", encoding="utf-8")
     site = built(root).site
     assert site is not None and "ingrid-solberg" in site.actors
-    assert {"_actor_digests", "_actor_inputs", "_actor_line", "actor_names", "co_mentions"} <= set(made)
+    assert {"_actor_digests", "_actor_inputs_of", "_actor_line", "actor_names", "co_mentions"} <= set(made)
     build(BuildOptions(root=root, output=tmp_path / "fresh2", jobs=1, use_cache=False))
     assert inodes_free_tree(root / "public") == inodes_free_tree(tmp_path / "fresh2")
 
@@ -552,7 +552,7 @@ def test_a_warm_process_leaves_the_kept_products_for_the_command_line(
     assert built(root).computed > 0 and made == []
 
 
-KEPT_PRODUCTS = {"_actor_digests", "_actor_inputs", "_actor_line", "_claim_digests", "_claim_line", "actor_names",
+KEPT_PRODUCTS = {"_actor_digests", "_actor_inputs_of", "_actor_line", "_claim_digests", "_claim_line", "actor_names",
                  "co_mentions"}
 """What a build keeps in the cache with the actors and claims (`_noting_kept_products`)."""
 
@@ -564,6 +564,10 @@ def _noting_kept_products(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     for product in (carried_module._actor_digests, carried_module._claim_digests, tags_module.actor_names,
                     claims_module._actor_inputs, link_module.co_mentions):
         monkeypatch.setattr(product, "_make", _noting(product.__name__, product._make, made))
+        if product._update is not None:  # made from the last: made all the same
+            update = product._update
+            monkeypatch.setattr(product, "_update", lambda value, *last, name=product.__name__, update=update: (
+                made.append(name), update(value, *last))[1])
     for line in ("_actor_line", "_claim_line"):
         monkeypatch.setattr(export_module, line, _noting(line, getattr(export_module, line), made))
     return made

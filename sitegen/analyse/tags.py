@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from sitegen.analyse.keywords import KEYWORD_SETTINGS, Keyword, article_keywords
+from sitegen.analyse.mentions_by_article import ArticleMentions, mentions_by_article
 from sitegen.analyse.shingles import STOPWORDS, split_sentences, stem, tokens
 from sitegen.analyse.tag_corpus import (
     ArticleTagFacts,
@@ -45,7 +46,7 @@ from sitegen.analyse.tag_corpus import (
 )
 from sitegen.model import Actor, Article, Tag
 from sitegen.runner import MIN_POOL_ITEMS, SERIAL_RUNNER, ArticleRunner, in_batches, item_key, step_label
-from sitegen.warm import ArticleKeys, by_identity
+from sitegen.warm import ArticleKeys, PerRecord, by_identity
 
 ARTICLE_CANDIDATES = 20
 """Filtered candidates kept per article; relevance falls linearly from 1 to 1/20."""
@@ -208,13 +209,22 @@ def actor_names(actors: tuple[Actor, ...]) -> tuple[_NameFilter, dict[str, dict[
     """What the tags take from the actors: their names (no tag is an actor's name), and
     where each article mentions them (spans, by paragraph). A process that builds again
     and again makes them before it forks the tags stage, so the stage inherits them."""
-    mentions: dict[str, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-    for actor in actors:
-        for m in actor.mentions:
-            mentions[m.article][m.paragraph].append((m.start, m.end))
-    spans = {article_id: {n: sorted(found) for n, found in sorted(by_paragraph.items())}
-             for article_id, by_paragraph in mentions.items()}
+    groups = mentions_by_article(actors)
+    spans = dict(zip(groups, _SPANS.values("spans", groups.values(), _spans_of), strict=True))
     return _NameFilter.of(actors), spans
+
+
+def _spans_of(group: ArticleMentions) -> dict[int, list[tuple[int, int]]]:
+    """Where an article names actors: (start, end) spans by paragraph, in order."""
+    by_paragraph: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for _, m in group:
+        by_paragraph[m.paragraph].append((m.start, m.end))
+    return {n: sorted(found) for n, found in sorted(by_paragraph.items())}
+
+
+_SPANS = PerRecord()
+"""Each article's spans, kept by its group of mentions (`mentions_by_article`), which an
+edit changes for the articles it changed alone."""
 
 
 @by_identity
