@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from edits import analysis_of, relinked
 
+from sitegen import link as link_module
 from sitegen import pagination
 from sitegen.build import BuildOptions, build
 from sitegen.link import Site, co_mentions
 from sitegen.model import Actor, Mention
+from sitegen.warm import by_identity
 
 STORY = Path(__file__).parent / "stories" / "sources-wire-cuts"
 
@@ -130,3 +132,39 @@ def test_co_mentions_of_a_story_are_what_each_paragraphs_set_of_actors_gives(sit
     assert sum(map(len, expected.values())) >= 10 and any(len(others) > 1 for others in expected.values())
     assert co_mentions._make(actors) == expected
     assert list(co_mentions._make(actors[::-1])) == list(_co_mentions_by_sets(actors[::-1]))
+
+
+def test_co_mentions_after_edits_are_those_counted_afresh_and_keep_the_others(
+        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Updated from the last (`link._co_mentions_after`), one edit after another: someone
+    new named beside others, an actor gone, a mention more beside others, an actor made
+    again equal, the actors in another order; each is what the plain count gives, in the
+    actors' order, and an actor whose counts did not move keeps its very entry."""
+    monkeypatch.setattr(link_module, "MOST_CHANGED", 0)  # updated, however few the articles
+    actors = tuple(site.actors.values())
+    counted = by_identity(link_module._co_mentions, update=link_module._co_mentions_after)
+    busiest = max(actors, key=lambda a: len(a.mentions))
+    crowded = max(((m.article, m.paragraph) for a in actors for m in a.mentions),
+                  key=lambda place: sum(1 for a in actors for m in a.mentions if (m.article, m.paragraph) == place))
+    alone = next(a for a in actors if len(a.mentions) == 1)
+    newcomer = _actor("mara-kalomine", crowded)
+    more = replace(busiest, mentions=(*busiest.mentions, Mention(*crowded, 900, 904, busiest.name)))
+    steps = [
+        tuple(sorted((*actors, newcomer), key=lambda a: a.id)),
+        tuple(a for a in actors if a is not alone),
+        tuple(more if a is busiest else a for a in actors),
+        tuple(replace(a) if a is busiest else a for a in actors),
+        actors[::-1],
+    ]
+    last = counted(actors)
+    for step in steps:
+        found = counted(step)
+        expected = _co_mentions_by_sets(step)
+        assert found == expected and list(found) == list(expected)
+        if step is not steps[-1]:
+            kept = [x for x in found if found[x] is last.get(x)]
+            assert kept and all(found[x] is last[x] for x in found if found[x] == last.get(x))
+        last = found
+    read_back = by_identity(link_module._co_mentions, update=link_module._co_mentions_after)
+    read_back.keep(actors, _co_mentions_by_sets(actors))  # as a build reads it from the cache
+    assert read_back(steps[0]) == _co_mentions_by_sets(steps[0])  # counted whole: no groups known
