@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.analyse import claims
+from sitegen.analyse import claims, tags
 from sitegen.analyse.actors import analyse_actors
 from sitegen.analyse.mentions_by_article import _Grouper, _whole
 from sitegen.load import load_site
@@ -113,3 +113,18 @@ def test_claims_inputs_after_an_edit_are_those_made_afresh_and_keep_the_other_ke
         fresh = claims._ActorInputs(edited)
         assert keys == fresh.keys_of(loaded.articles)
         assert after.refs == fresh.refs and after.prominent == fresh.prominent and after.mentions == fresh.mentions
+
+
+def test_tags_spans_after_each_edit_are_those_made_whole_and_keep_the_others(
+        shipped: tuple[tuple[str, ...], tuple[Actor, ...]]) -> None:
+    """In a process that builds again and again the tags' name spans come from the groups
+    of mentions (`tags._actor_names_after`): the spans a whole pass gives, each article's
+    kept while its group is."""
+    articles, actors = shipped
+    before = tags._actor_names_after(actors, (), None)
+    assert before == tags._actor_names(actors)
+    for label, edited in _edits(articles, actors)[:4]:
+        names, spans = tags._actor_names_after(edited, actors, before)
+        assert (names, spans) == tags._actor_names(edited), label
+        assert any(spans[a] is before[1][a] for a in spans), label
+        before = tags._actor_names_after(actors, edited, (names, spans))

@@ -530,7 +530,7 @@ def test_a_build_after_an_edit_that_left_actors_and_claims_reads_what_they_give_
                            + "\nHarbour master Ingrid Solberg met the mayor on Friday.\n", encoding="utf-8")
     site = built(root).site
     assert site is not None and "ingrid-solberg" in site.actors
-    assert {"_actor_digests", "_actor_inputs_of", "_actor_line", "actor_names", "_co_mentions"} <= set(made)
+    assert {"_actor_digests", "_actor_inputs_of", "_actor_line", "_actor_names", "_co_mentions"} <= set(made)
     build(BuildOptions(root=root, output=tmp_path / "fresh2", jobs=1, use_cache=False))
     assert inodes_free_tree(root / "public") == inodes_free_tree(tmp_path / "fresh2")
 
@@ -552,7 +552,7 @@ def test_a_warm_process_leaves_the_kept_products_for_the_command_line(
     assert built(root).computed > 0 and made == []
 
 
-KEPT_PRODUCTS = {"_actor_digests", "_actor_inputs_of", "_actor_line", "_claim_digests", "_claim_line", "actor_names",
+KEPT_PRODUCTS = {"_actor_digests", "_actor_inputs_of", "_actor_line", "_claim_digests", "_claim_line", "_actor_names",
                  "_co_mentions"}
 """What a build keeps in the cache with the actors and claims (`_noting_kept_products`)."""
 

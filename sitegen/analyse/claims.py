@@ -24,13 +24,14 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
 
 from sitegen.analyse.claim_extract import RawClaim, actor_refs, article_context, extract_article
 from sitegen.analyse.measures import SHARE_UNITS, dominant_modifiers, measure_key
-from sitegen.analyse.mentions_by_article import mentions_by_article, reading_order
+from sitegen.analyse.mentions_by_article import MentionRow, mentions_by_article, reading_order
 from sitegen.analyse.rare_pairs import WordSets, components, jaccard, rare_key_pairs
 from sitegen.analyse.speakers import ActorRef, ArticleContext, MentionSpan
 from sitegen.model import Actor, Article, Claim, ClaimKind, ClaimStatus, Evidence, SourceAnalysis
@@ -174,10 +175,10 @@ class _ActorInputs:
     article's key again (0.07 and 0.12 s)."""
 
     def __init__(self, actors: tuple[Actor, ...], refs: dict[str, ActorRef] | None = None,
-                 ref_digests: dict[str, str] | None = None) -> None:
+                 ref_digests: dict[str, str] | None = None,
+                 mentions: dict[str, tuple[MentionRow, ...]] | None = None) -> None:
         self.refs = refs if refs is not None else actor_refs(actors)
-        groups = mentions_by_article(actors)
-        self.mentions = dict(zip(groups, _ROWS.values("mention rows", groups.values(), reading_order), strict=True))
+        self.mentions = mentions if mentions is not None else _mention_rows(actors)
         """Each article's mentions as plain tuples, in reading order (ties in actor order)."""
         self.prominent = frozenset(
             a.id for a in heapq.nsmallest(PROMINENT_ACTORS, actors, key=lambda a: (-len(a.mentions), a.id)))
@@ -197,7 +198,9 @@ class _ActorInputs:
         changed = {a.id for a in came} | {a.id for a in went}
         refs = {i: ref for i, ref in last.refs.items() if i not in changed}
         refs.update(actor_refs(came))
-        inputs = cls(actors, refs, {i: d for i, d in last._ref_digests.items() if i not in changed})
+        groups = mentions_by_article(actors)
+        rows = dict(zip(groups, _ROWS.values("mention rows", groups.values(), reading_order), strict=True))
+        inputs = cls(actors, refs, {i: d for i, d in last._ref_digests.items() if i not in changed}, rows)
         if inputs.prominent == last.prominent and all(
                 refs.get(i) == last.refs.get(i) for i in changed & inputs.prominent):
             inputs._keys = last._keys.without({m.article for a in (*came, *went) for m in a.mentions})
@@ -233,6 +236,17 @@ def _actor_inputs_of(actors: tuple[Actor, ...]) -> _ActorInputs:
 _actor_inputs = by_identity(_actor_inputs_of, update=_ActorInputs.after)
 """The actors' inputs to claims, made once for the very same tuple of actors, and for
 another tuple from the last where the actors are the very ones (`_ActorInputs.after`)."""
+
+def _mention_rows(actors: Sequence[Actor]) -> dict[str, tuple[MentionRow, ...]]:
+    """Every mention by article, in reading order (ties in actor order), made whole: a
+    forked stage of a one-shot build keeps no groups of mentions (`mentions_by_article`),
+    which would add their size to its memory."""
+    rows: dict[str, list[MentionRow]] = {}
+    for actor in actors:
+        for m in actor.mentions:
+            rows.setdefault(m.article, []).append((m.paragraph, m.start, m.end, actor.id))
+    return {article_id: tuple(sorted(found, key=itemgetter(0, 1, 2))) for article_id, found in rows.items()}
+
 
 _ROWS = PerRecord()
 """Each article's mentions in reading order, kept by its group of mentions

@@ -204,11 +204,24 @@ _MAX_CHANGED_NAMES = 200
 of articles): every article's key is made again rather than each text searched for them."""
 
 
-@by_identity
-def actor_names(actors: tuple[Actor, ...]) -> tuple[_NameFilter, dict[str, dict[int, list[tuple[int, int]]]]]:
+def _actor_names(actors: tuple[Actor, ...]) -> tuple[_NameFilter, dict[str, dict[int, list[tuple[int, int]]]]]:
     """What the tags take from the actors: their names (no tag is an actor's name), and
     where each article mentions them (spans, by paragraph). A process that builds again
     and again makes them before it forks the tags stage, so the stage inherits them."""
+    mentions: dict[str, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    for actor in actors:
+        for m in actor.mentions:
+            mentions[m.article][m.paragraph].append((m.start, m.end))
+    spans = {article_id: {n: sorted(found) for n, found in sorted(by_paragraph.items())}
+             for article_id, by_paragraph in mentions.items()}
+    return _NameFilter.of(actors), spans
+
+
+def _actor_names_after(actors: tuple[Actor, ...], _last_actors: tuple[Actor, ...], _last: object
+                       ) -> tuple[_NameFilter, dict[str, dict[int, list[tuple[int, int]]]]]:
+    """`_actor_names` in a process that builds again and again: each article's spans from
+    its group of mentions (`mentions_by_article`), kept by the group, which an edit changes
+    for the articles it changed alone."""
     groups = mentions_by_article(actors)
     spans = dict(zip(groups, _SPANS.values("spans", groups.values(), _spans_of), strict=True))
     return _NameFilter.of(actors), spans
@@ -225,6 +238,8 @@ def _spans_of(group: ArticleMentions) -> dict[int, list[tuple[int, int]]]:
 _SPANS = PerRecord()
 """Each article's spans, kept by its group of mentions (`mentions_by_article`), which an
 edit changes for the articles it changed alone."""
+
+actor_names = by_identity(_actor_names, update=_actor_names_after)
 
 
 @by_identity
