@@ -150,7 +150,7 @@ def kept_when_equal(records: Iterable[Rec], last: Iterable[Rec]) -> list[Rec]:
     record's identity (`PerRecord`), so a record an edit left as it was should stay the
     one it made it from (the actors of `actor_build`, the claims of the ledger)."""
     by_id = {r.id: r for r in last}
-    return [by_id[r.id] if by_id.get(r.id) == r else r for r in records]
+    return [found if (found := by_id.get(r.id)) is r or found == r else r for r in records]
 
 
 def by_identity(make: Callable[[A], R], update: Callable[[A, A, R], R] | None = None) -> ByIdentity[A, R]:
@@ -201,6 +201,11 @@ class EachByValue(Generic[H, R]):
     def remembers(self) -> bool:
         """Whether a call has left results to give back (a process's first call has not)."""
         return bool(self._last)
+
+    def remap(self, change: Callable[[R], R]) -> None:
+        """Put `change(result)` in place of each result remembered (an equal one: the
+        caller keeps another object for it)."""
+        self._last = {value: change(result) for value, result in self._last.items()}
 
 
 def each_by_value(make: Callable[[H], R]) -> EachByValue[H, R]:
