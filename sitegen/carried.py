@@ -243,11 +243,13 @@ def _claim_digests(claims: tuple[Claim, ...]) -> _Digests:
     """How many outlets report a claim, which its pages show too, follows from its reports
     and the articles' listings (shared). Each article's reports are the site's own index
     (`index_claims`, made once for the very same tuple). Each claim is hashed by its
-    identity (`_KEPT`): a warm process gets those an edit left back as the very objects."""
+    identity (`_KEPT`): a warm process gets those an edit left back as the very objects;
+    each article's reports by their group (`reports_by_article`), likewise."""
     reports = index_claims(claims).evidence_in_article
     ids = [c.id for c in claims]
     return _Digests(records=dict(zip(ids, _KEPT.values("claims", claims, claim_digest), strict=True)),
-                    by_article={article_id: _digest(rows) for article_id, rows in reports.items()},
+                    by_article=dict(zip(reports, _KEPT.values("claim reports of article", reports.values(), _digest),
+                                        strict=True)),
                     shown=dict(zip(ids, _KEPT.values("claim lines", claims, claim_line_digest), strict=True)))
 
 

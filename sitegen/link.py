@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from sitegen.analyse.arrays import run_bounds, sorted_unique
-from sitegen.analyse.mentions_by_article import MOST_CHANGED, ArticleMentions, actors_in, mentions_by_article
+from sitegen.analyse.mentions_by_article import (
+    MOST_CHANGED,
+    ArticleMentions,
+    actors_in,
+    mentions_by_article,
+    reports_by_article,
+)
 from sitegen.model import Actor, Analysis, Article, Briefing, Claim, CopyLink, Evidence, Mention, Tag
 from sitegen.warm import PerRecord, by_identity
 
@@ -100,7 +106,8 @@ def index_actors(actors: tuple[Actor, ...]) -> ActorIndexes:
 
 _KEPT = PerRecord()
 """Each article's actors, most mentioned first, kept by its group of mentions
-(`mentions_by_article`): an edit changes the groups of the articles it changed alone."""
+(`mentions_by_article`), and its claims in reading order, by its group of reports
+(`reports_by_article`): an edit changes the groups of the articles it changed alone."""
 
 
 def _co_mentions(actors: tuple[Actor, ...]) -> dict[str, tuple[tuple[str, int], ...]]:
@@ -252,23 +259,24 @@ class ClaimIndexes:
 def index_claims(claims: tuple[Claim, ...]) -> ClaimIndexes:
     """Which articles report each claim and who makes it, made once for the very same tuple:
     a warm process whose edit left the claims as they were (the ledger kept, most edits)
-    takes them as they were; 210,000 reports at 10,000 articles."""
-    evidence_in_article: dict[str, list[tuple[str, Evidence]]] = defaultdict(list)
+    takes them as they were; 210,000 reports at 10,000 articles. The reports by article are
+    the groups of `reports_by_article`, which an edit changes only for the articles it
+    changed."""
     claims_of_actor: dict[str, list[str]] = defaultdict(list)
     for claim in claims:
-        for evidence in claim.evidence:
-            evidence_in_article[evidence.article].append((claim.id, evidence))
         if claim.speaker:
             claims_of_actor[claim.speaker].append(claim.id)
+    groups = reports_by_article(claims)
     return ClaimIndexes(
         claims={c.id: c for c in claims},
-        claims_of_article={aid: _in_reading_order(rows) for aid, rows in evidence_in_article.items()},
+        claims_of_article=dict(zip(groups, _KEPT.values("claims of article", groups.values(), _in_reading_order),
+                                   strict=True)),
         claims_of_actor={aid: tuple(ids) for aid, ids in claims_of_actor.items()},
-        evidence_in_article={aid: tuple(rows) for aid, rows in evidence_in_article.items()},
+        evidence_in_article=groups,
     )
 
 
-def _in_reading_order(rows: list[tuple[str, Evidence]]) -> tuple[str, ...]:
+def _in_reading_order(rows: Sequence[tuple[str, Evidence]]) -> tuple[str, ...]:
     """An article's claims in the order its text first reports them (its claim markers
     are numbered in this order)."""
     first: dict[str, tuple[int, int]] = {}

@@ -168,8 +168,8 @@ def by_identity(make: Callable[[A], R], update: Callable[[A, A, R], R] | None = 
 
     With `update`, a call with another value makes the result by `update(value, last
     value, last result)`, which may take from the last result what the change left as
-    it was (`_ActorInputs.after`); the first call, and every call in a build from the
-    command line, makes it whole."""
+    it was (`_ActorInputs.after`); a process's first call makes it whole, and a build from
+    the command line makes one call."""
     return ByIdentity(make, update)
 
 

@@ -13,9 +13,10 @@ from edits import analysis_of, relinked
 
 from sitegen import link as link_module
 from sitegen import pagination
+from sitegen.analyse.mentions_by_article import _Grouper, _reports_of
 from sitegen.build import BuildOptions, build
 from sitegen.link import Site, co_mentions
-from sitegen.model import Actor, Mention
+from sitegen.model import Actor, Evidence, Mention
 from sitegen.warm import by_identity
 
 STORY = Path(__file__).parent / "stories" / "sources-wire-cuts"
@@ -168,3 +169,31 @@ def test_co_mentions_after_edits_are_those_counted_afresh_and_keep_the_others(
     read_back = by_identity(link_module._co_mentions, update=link_module._co_mentions_after)
     read_back.keep(actors, _co_mentions_by_sets(actors))  # as a build reads it from the cache
     assert read_back(steps[0]) == _co_mentions_by_sets(steps[0])  # counted whole: no groups known
+
+
+def test_reports_by_article_after_edits_are_the_whole_groups_and_keep_the_others(site: Site) -> None:
+    """The claims' reports grouped by article (`reports_by_article`'s kind of grouper), one
+    edit after another: a new claim, one with a report more, one gone, one made again equal;
+    each gives the groups a whole pass gives, and the articles no changed claim reports
+    keep their very groups."""
+    claims = tuple(site.claims.values())
+    grouper = _Grouper(_reports_of)
+    first, last_claim = claims[0], claims[-1]
+    elsewhere = next(a.id for a in site.articles if a.id not in {e.article for e in first.evidence})
+    steps = [
+        (*claims, replace(first, id="c-new", evidence=(Evidence(elsewhere, 1, "A new report."),))),
+        tuple(replace(first, evidence=(*first.evidence, Evidence(elsewhere, 2, "Another."))) if c is first else c
+              for c in claims),
+        tuple(c for c in claims if c is not last_claim),
+        tuple(replace(c) if c is first else c for c in claims),
+    ]
+    before = grouper(claims)
+    assert before == grouper._whole(claims)
+    for step in steps:
+        after = grouper(step)
+        assert after == grouper._whole(step)
+        changed = [c for c in step if not any(c is d for d in claims)] + \
+            [c for c in claims if not any(c is d for d in step)]
+        reached = {e.article for c in changed for e in c.evidence}
+        assert all(after[a] is before[a] for a in after.keys() - reached)
+        before = grouper(claims)

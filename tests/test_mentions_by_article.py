@@ -11,7 +11,7 @@ import pytest
 
 from sitegen.analyse import claims, tags
 from sitegen.analyse.actors import analyse_actors
-from sitegen.analyse.mentions_by_article import _Grouper, _whole
+from sitegen.analyse.mentions_by_article import _Grouper, _mentions_of
 from sitegen.load import load_site
 from sitegen.model import Actor, Mention
 
@@ -52,11 +52,11 @@ def test_groups_after_each_edit_are_the_whole_groups_and_keep_the_others(
         shipped: tuple[tuple[str, ...], tuple[Actor, ...]]) -> None:
     articles, actors = shipped
     for label, edited in _edits(articles, actors):
-        grouper = _Grouper()
+        grouper = _Grouper(_mentions_of)
         before = grouper(actors)
-        assert before == _whole(actors) and grouper(actors) is before
+        assert before == grouper._whole(actors) and grouper(actors) is before
         after = grouper(edited)
-        assert after == _whole(edited), label
+        assert after == grouper._whole(edited), label
         changed = [a for a in edited if not any(a is b for b in actors)] + \
             [a for a in actors if not any(a is b for b in edited)]
         stale = {m.article for a in changed for m in a.mentions}

@@ -237,6 +237,7 @@ _actor_inputs = by_identity(_actor_inputs_of, update=_ActorInputs.after)
 """The actors' inputs to claims, made once for the very same tuple of actors, and for
 another tuple from the last where the actors are the very ones (`_ActorInputs.after`)."""
 
+
 def _mention_rows(actors: Sequence[Actor]) -> dict[str, tuple[MentionRow, ...]]:
     """Every mention by article, in reading order (ties in actor order), made whole: a
     forked stage of a one-shot build keeps no groups of mentions (`mentions_by_article`),

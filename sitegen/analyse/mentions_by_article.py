@@ -1,4 +1,5 @@
-"""Every actor's mentions, by article, made again only for the articles an edit changed.
+"""Every actor's mentions (and every claim's reports) by article, made again only for the
+articles an edit changed.
 
 Four steps of a build read the actors' mentions article by article: the claims' inputs
 (which actors each article can name), the tags' name spans, the article pages' links and
@@ -8,16 +9,18 @@ actors changed, which an edit naming someone new does: 720,000 mentions at 10,00
 a few. Here the mentions are grouped once; after that, a process that builds again and
 again (`sitegen serve`) updates the groups of the articles whose mentions changed and keeps
 every other article's group as the very tuple it was, so each step can keep what it made
-from a group by the group's identity (`warm.PerRecord`).
+from a group by the group's identity (`warm.PerRecord`). A claim's reports are grouped
+the same way (`reports_by_article`), for the article pages' claims and their digests.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from operator import itemgetter
+from typing import Generic, Protocol, TypeVar
 
-from sitegen.model import Actor, Mention
+from sitegen.model import Actor, Claim, Evidence, Mention
 
 ArticleMentions = tuple[tuple[str, Mention], ...]
 """(actor id, mention) for every mention in one article, in the order of the actors, then
@@ -27,7 +30,7 @@ MentionRow = tuple[int, int, int, str]
 """A mention as (paragraph, start, end, actor id): a plain tuple, cheap to make and to hash."""
 
 MOST_CHANGED = 4
-"""When more than one actor in this many is not the very actor of the last tuple, the
+"""When more than one record in this many is not the very record of the last tuple, the
 groups are made again whole: comparing would cost as much."""
 
 
@@ -43,77 +46,104 @@ def reading_order(group: ArticleMentions) -> tuple[MentionRow, ...]:
     return tuple(sorted(((m.paragraph, m.start, m.end, actor_id) for actor_id, m in group), key=itemgetter(0, 1, 2)))
 
 
-def _whole(actors: Sequence[Actor]) -> dict[str, ArticleMentions]:
-    """Every article's mentions, grouped from every actor."""
-    rows: dict[str, list[tuple[str, Mention]]] = defaultdict(list)
-    for actor in actors:
-        for mention in actor.mentions:
-            rows[mention.article].append((actor.id, mention))
-    return {article_id: tuple(found) for article_id, found in rows.items()}
+class _Record(Protocol):
+    @property
+    def id(self) -> str: ...
 
 
-def _updated(actors: tuple[Actor, ...], last: tuple[Actor, ...],
-             groups: dict[str, ArticleMentions]) -> dict[str, ArticleMentions] | None:
-    """`_whole(actors)` from the groups of the `last` actors: the groups of the articles
-    where an actor that is not the very one of `last` has other mentions than it had are
-    made again, the others kept. None where most actors changed or the ids of both are in
-    another order (a group lists its actors in the tuple's order)."""
-    before = {id(a) for a in last}
-    now = {id(a) for a in actors}
-    came = [a for a in actors if id(a) not in before]
-    went = [a for a in last if id(a) not in now]
-    if (len(came) + len(went)) * MOST_CHANGED > len(actors):
-        return None
-    changed_ids = {a.id for a in came} | {a.id for a in went}
-    both = {a.id for a in actors} & {a.id for a in last}
-    if [a.id for a in actors if a.id in both] != [a.id for a in last if a.id in both]:
-        return None
-    then = {a.id: _by_article(a.mentions) for a in went}
-    came_by_article = {a.id: _by_article(a.mentions) for a in came}
-    touched: set[str] = set()
-    for actor_id in changed_ids:
-        old, new = then.get(actor_id, {}), came_by_article.get(actor_id, {})
-        touched.update(article for article in old.keys() | new.keys() if old.get(article) != new.get(article))
-    if not touched:
-        return groups
-    place = {a.id: n for n, a in enumerate(actors)}
-    out = dict(groups)
-    for article_id in touched:
-        rows = [row for row in groups.get(article_id, ()) if row[0] not in changed_ids]
-        rows += [(actor_id, m) for actor_id, found in came_by_article.items() for m in found.get(article_id, ())]
-        rows.sort(key=lambda row: place[row[0]])  # stable: each actor's mentions stay in its order
-        if rows:
-            out[article_id] = tuple(rows)
-        else:
-            out.pop(article_id, None)
-    return out
+class _Row(Protocol):
+    @property
+    def article(self) -> str: ...
 
 
-def _by_article(mentions: Iterable[Mention]) -> dict[str, tuple[Mention, ...]]:
-    found: dict[str, list[Mention]] = defaultdict(list)
-    for m in mentions:
-        found[m.article].append(m)
-    return {article_id: tuple(ms) for article_id, ms in found.items()}
+Rec = TypeVar("Rec", bound=_Record)
+Row = TypeVar("Row", bound=_Row)
 
 
-class _Grouper:
-    """`mentions_by_article`, holding the last actors and their groups."""
+class _Grouper(Generic[Rec, Row]):
+    """Records' rows (an actor's mentions, a claim's reports) by article: (record id, row)
+    for each, in the records' order, then each record's. Holds the last records and their
+    groups, and for another tuple of records makes again only the groups of the articles
+    where a record that is not the very one of the last tuple has other rows (`_updated`)."""
 
-    def __init__(self) -> None:
-        self._last: tuple[tuple[Actor, ...], dict[str, ArticleMentions]] | None = None
+    def __init__(self, rows_of: Callable[[Rec], Sequence[Row]]) -> None:
+        self._rows_of = rows_of
+        self._last: tuple[tuple[Rec, ...], dict[str, tuple[tuple[str, Row], ...]]] | None = None
 
-    def __call__(self, actors: tuple[Actor, ...]) -> dict[str, ArticleMentions]:
-        if self._last is not None and self._last[0] is actors:
+    def __call__(self, records: tuple[Rec, ...]) -> dict[str, tuple[tuple[str, Row], ...]]:
+        if self._last is not None and self._last[0] is records:
             return self._last[1]
-        groups = _updated(actors, *self._last) if self._last is not None else None
+        groups = self._updated(records, *self._last) if self._last is not None else None
         if groups is None:
-            groups = _whole(actors)
-        self._last = (actors, groups)
+            groups = self._whole(records)
+        self._last = (records, groups)
         return groups
 
+    def _whole(self, records: Sequence[Rec]) -> dict[str, tuple[tuple[str, Row], ...]]:
+        """Every article's rows, grouped from every record."""
+        found: dict[str, list[tuple[str, Row]]] = defaultdict(list)
+        for record in records:
+            for row in self._rows_of(record):
+                found[row.article].append((record.id, row))
+        return {article_id: tuple(rows) for article_id, rows in found.items()}
 
-mentions_by_article = _Grouper()
+    def _updated(self, records: tuple[Rec, ...], last: tuple[Rec, ...],
+                 groups: dict[str, tuple[tuple[str, Row], ...]]) -> dict[str, tuple[tuple[str, Row], ...]] | None:
+        """`_whole(records)` from the groups of the `last` records: the groups of the
+        articles where a record that is not the very one of `last` has other rows than it
+        had are made again, the others kept. None where most records changed or the ids of
+        both are in another order (a group lists its records in the tuple's order)."""
+        before = {id(r) for r in last}
+        now = {id(r) for r in records}
+        came = [r for r in records if id(r) not in before]
+        went = [r for r in last if id(r) not in now]
+        if (len(came) + len(went)) * MOST_CHANGED > len(records):
+            return None
+        changed_ids = {r.id for r in came} | {r.id for r in went}
+        both = {r.id for r in records} & {r.id for r in last}
+        if [r.id for r in records if r.id in both] != [r.id for r in last if r.id in both]:
+            return None
+        then = {r.id: self._by_article(r) for r in went}
+        came_by_article = {r.id: self._by_article(r) for r in came}
+        touched: set[str] = set()
+        for record_id in changed_ids:
+            old, new = then.get(record_id, {}), came_by_article.get(record_id, {})
+            touched.update(article for article in old.keys() | new.keys() if old.get(article) != new.get(article))
+        if not touched:
+            return groups
+        place = {r.id: n for n, r in enumerate(records)}
+        out = dict(groups)
+        for article_id in touched:
+            rows = [row for row in groups.get(article_id, ()) if row[0] not in changed_ids]
+            rows += [(record_id, row) for record_id, found in came_by_article.items()
+                     for row in found.get(article_id, ())]
+            rows.sort(key=lambda row: place[row[0]])  # stable: each record's rows stay in its order
+            if rows:
+                out[article_id] = tuple(rows)
+            else:
+                out.pop(article_id, None)
+        return out
+
+    def _by_article(self, record: Rec) -> dict[str, tuple[Row, ...]]:
+        found: dict[str, list[Row]] = defaultdict(list)
+        for row in self._rows_of(record):
+            found[row.article].append(row)
+        return {article_id: tuple(rows) for article_id, rows in found.items()}
+
+
+def _mentions_of(actor: Actor) -> tuple[Mention, ...]:
+    return actor.mentions
+
+
+def _reports_of(claim: Claim) -> tuple[Evidence, ...]:
+    return claim.evidence
+
+
+mentions_by_article: _Grouper[Actor, Mention] = _Grouper(_mentions_of)
 """Article id -> its `ArticleMentions`, for a tuple of actors: the groups of the last tuple
 where their articles' mentions are as they were (the very tuples), the others made again.
 Callers must not change the result."""
 
+reports_by_article: _Grouper[Claim, Evidence] = _Grouper(_reports_of)
+"""Article id -> (claim id, evidence) for every report in it, for a tuple of claims, kept
+as `mentions_by_article` keeps the mentions."""

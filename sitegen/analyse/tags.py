@@ -240,6 +240,8 @@ _SPANS = PerRecord()
 edit changes for the articles it changed alone."""
 
 actor_names = by_identity(_actor_names, update=_actor_names_after)
+"""The tags' names and spans (`_actor_names`), made once for the very same tuple of actors,
+and in a process that builds again and again from the groups of mentions for another."""
 
 
 @by_identity
