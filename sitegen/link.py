@@ -111,12 +111,6 @@ _KEPT = PerRecord()
 
 
 def _co_mentions(actors: tuple[Actor, ...]) -> dict[str, tuple[tuple[str, int], ...]]:
-    """Who appears with whom (`_counted`), noted with the groups of mentions it was counted
-    from, for the next tuple of actors (`_co_mentions_after`)."""
-    return _kept_groups(_counted(actors), mentions_by_article(actors))
-
-
-def _counted(actors: tuple[Actor, ...]) -> dict[str, tuple[tuple[str, int], ...]]:
     """Who appears with whom: for each actor named beside another in some paragraph, every
     such other with the number of paragraphs they share, most shared first (ties by id),
     the actors in the order given. Most of what the actors' indexes cost, so a build keeps
@@ -166,15 +160,13 @@ def _co_mentions_after(actors: tuple[Actor, ...], last_actors: tuple[Actor, ...]
     ones of then) are counted out as they were and in as they are, and only the actors
     whose counts moved get their others sorted again. An edit naming someone new counted
     every pair of 720,000 mentions at 10,000 articles again (0.4-0.75 s); it changes one
-    article's. Made whole where `last` was not made here from known groups."""
+    article's. `last` may have been read from the cache: the groups it was counted from are
+    those of `last_actors`, which the last build grouped (`index_actors`)."""
+    then = mentions_by_article(last_actors)
     groups = mentions_by_article(actors)
-    held = _LAST_GROUPS.get(id(last))
-    if held is None or held[0] is not last:
-        return _kept_groups(_counted(actors), groups)
-    then = held[1]
     touched = [article for article in groups.keys() | then.keys() if groups.get(article) is not then.get(article)]
     if len(touched) * MOST_CHANGED > len(groups):  # counting them whole costs less
-        return _kept_groups(_counted(actors), groups)
+        return _co_mentions(actors)
     delta: Counter[tuple[str, str]] = Counter()
     for article in touched:
         for sign, group in ((-1, then.get(article, ())), (1, groups.get(article, ()))):
@@ -195,7 +187,7 @@ def _co_mentions_after(actors: tuple[Actor, ...], last_actors: tuple[Actor, ...]
         entry = moved[actor.id] if actor.id in moved else last.get(actor.id)
         if entry:
             out[actor.id] = entry
-    return _kept_groups(out, groups)
+    return out
 
 
 def _actors_by_paragraph(group: ArticleMentions) -> list[set[str]]:
@@ -204,16 +196,6 @@ def _actors_by_paragraph(group: ArticleMentions) -> list[set[str]]:
     for actor_id, m in group:
         named[m.paragraph].add(actor_id)
     return [ids for ids in named.values() if len(ids) > 1]
-
-
-_LAST_GROUPS: dict[int, tuple[CoMentions, dict[str, ArticleMentions]]] = {}
-"""The last result of `co_mentions` and the groups of mentions it was counted from."""
-
-
-def _kept_groups(result: CoMentions, groups: dict[str, ArticleMentions]) -> CoMentions:
-    _LAST_GROUPS.clear()
-    _LAST_GROUPS[id(result)] = (result, groups)
-    return result
 
 
 co_mentions = by_identity(_co_mentions, update=_co_mentions_after)
