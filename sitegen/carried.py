@@ -231,9 +231,8 @@ def _actor_digests(actors: tuple[Actor, ...]) -> _Digests:
     return _Digests(
         records={a.id: _digest((digest, indexes.co_mentions.get(a.id, ()), indexes.members_of.get(a.id, ())))
                  for a, digest in zip(actors, own, strict=True)},
-        by_article=dict(zip(indexes.mentions_in_article, _KEPT.values(
-            "actor mentions of article", indexes.mentions_in_article.values(),
-            lambda rows: _digest((actors_in(rows), rows))), strict=True)),
+        by_article=_KEPT.by_key("actor mentions of article", indexes.mentions_in_article,
+                                lambda rows: _digest((actors_in(rows), rows))),
         shown={a.id: _digest((a.name, a.type)) for a in actors},
     )
 
@@ -248,8 +247,7 @@ def _claim_digests(claims: tuple[Claim, ...]) -> _Digests:
     reports = index_claims(claims).evidence_in_article
     ids = [c.id for c in claims]
     return _Digests(records=dict(zip(ids, _KEPT.values("claims", claims, claim_digest), strict=True)),
-                    by_article=dict(zip(reports, _KEPT.values("claim reports of article", reports.values(), _digest),
-                                        strict=True)),
+                    by_article=_KEPT.by_key("claim reports of article", reports, _digest),
                     shown=dict(zip(ids, _KEPT.values("claim lines", claims, claim_line_digest), strict=True)))
 
 
@@ -301,7 +299,7 @@ def site_records(site: Site, pages: Layout, analysis: Analysis) -> SiteRecords:
         claim_order=_digest(tuple(site.claims)),
         claim_pages=_part_digests(pages.claims),
         actor_claims=dict(zip(site.claims_of_actor, _list_digests(site.claims_of_actor.values()), strict=True)),
-        tags=dict(zip(tags, _KEPT.values("tags", tags.values(), _digest), strict=True)),
+        tags=_KEPT.by_key("tags", tags, _digest),
         whole_files={INDEX_FILE: _digest(search_inputs(site)), FEED_FILE: _digest(feed_inputs(site))},
         held_articles=site.article_by_id,
     )

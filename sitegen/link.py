@@ -97,7 +97,7 @@ def index_actors(actors: tuple[Actor, ...]) -> ActorIndexes:
     groups = mentions_by_article(actors)
     return ActorIndexes(
         actors={a.id: a for a in sorted(actors, key=lambda a: a.id)},
-        actors_of_article=dict(zip(groups, _KEPT.values("actors of article", groups.values(), actors_in), strict=True)),
+        actors_of_article=_KEPT.by_key("actors of article", groups, actors_in),
         members_of={aid: tuple(sorted(ids)) for aid, ids in members_of.items()},
         mentions_in_article=groups,
         co_mentions=co_mentions(actors),
@@ -251,8 +251,7 @@ def index_claims(claims: tuple[Claim, ...]) -> ClaimIndexes:
     groups = reports_by_article(claims)
     return ClaimIndexes(
         claims={c.id: c for c in claims},
-        claims_of_article=dict(zip(groups, _KEPT.values("claims of article", groups.values(), _in_reading_order),
-                                   strict=True)),
+        claims_of_article=_KEPT.by_key("claims of article", groups, _in_reading_order),
         claims_of_actor={aid: tuple(ids) for aid, ids in claims_of_actor.items()},
         evidence_in_article=groups,
     )

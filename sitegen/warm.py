@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
@@ -34,6 +34,7 @@ class _Record(Protocol):
 
 A = TypeVar("A")
 H = TypeVar("H", bound=Hashable)
+K = TypeVar("K")
 R = TypeVar("R")
 Rec = TypeVar("Rec", bound=_Record)
 
@@ -68,6 +69,10 @@ class PerRecord:
         values = [known[id(r)] if id(r) in known else make(r) for r in records]
         self._lists[name] = (records, values)
         return values  # type: ignore[return-value]
+
+    def by_key(self, name: str, records: Mapping[K, A], make: Callable[[A], R]) -> dict[K, R]:
+        """`values` of a mapping's records, under the mapping's keys."""
+        return dict(zip(records, self.values(name, records.values(), make), strict=True))
 
 
 @dataclass
@@ -142,6 +147,15 @@ class ByIdentity(Generic[A, R]):
         result = runner.derived(self.label, value, lambda: self(value))
         self.keep(value, result)
         return result
+
+
+def came_and_went(records: Iterable[A], last: Iterable[A]) -> tuple[list[A], list[A]]:
+    """The records that are not the very objects of `last`, and those of `last` that are
+    not among `records`: what changed between two tuples of records, by identity (an
+    equal record made again counts as both)."""
+    records, last = list(records), list(last)
+    before, now = {id(r) for r in last}, {id(r) for r in records}
+    return [r for r in records if id(r) not in before], [r for r in last if id(r) not in now]
 
 
 def kept_when_equal(records: Iterable[Rec], last: Iterable[Rec]) -> list[Rec]:

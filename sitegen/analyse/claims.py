@@ -36,7 +36,7 @@ from sitegen.analyse.rare_pairs import WordSets, components, jaccard, rare_key_p
 from sitegen.analyse.speakers import ActorRef, ArticleContext, MentionSpan
 from sitegen.model import Actor, Article, Claim, ClaimKind, ClaimStatus, Evidence, SourceAnalysis
 from sitegen.runner import SERIAL_RUNNER, ArticleRunner, item_key, plain_key, step_label
-from sitegen.warm import ArticleKeys, PerRecord, by_identity, each_by_value, kept_when_equal
+from sitegen.warm import ArticleKeys, PerRecord, by_identity, came_and_went, each_by_value, kept_when_equal
 
 QUOTE_SAME = 0.8
 """Token Jaccard above which two quotes are the same words with small differences."""
@@ -192,14 +192,12 @@ class _ActorInputs:
         and the keys of the articles that none of the others mentions, then or now (unless
         the prominent actors, whom every article can name, changed). An edit naming someone
         new at 10,000 articles made every article's key again (0.45-0.85 s)."""
-        before, now = {id(a) for a in last_actors}, {id(a) for a in actors}
-        came = [a for a in actors if id(a) not in before]
-        went = [a for a in last_actors if id(a) not in now]
+        came, went = came_and_went(actors, last_actors)
         changed = {a.id for a in came} | {a.id for a in went}
         refs = {i: ref for i, ref in last.refs.items() if i not in changed}
         refs.update(actor_refs(came))
         groups = mentions_by_article(actors)
-        rows = dict(zip(groups, _ROWS.values("mention rows", groups.values(), reading_order), strict=True))
+        rows = _ROWS.by_key("mention rows", groups, reading_order)
         inputs = cls(actors, refs, {i: d for i, d in last._ref_digests.items() if i not in changed}, rows)
         if inputs.prominent == last.prominent and all(
                 refs.get(i) == last.refs.get(i) for i in changed & inputs.prominent):

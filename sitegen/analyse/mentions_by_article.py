@@ -21,6 +21,7 @@ from operator import itemgetter
 from typing import Generic, Protocol, TypeVar
 
 from sitegen.model import Actor, Claim, Evidence, Mention
+from sitegen.warm import came_and_went
 
 ArticleMentions = tuple[tuple[str, Mention], ...]
 """(actor id, mention) for every mention in one article, in the order of the actors, then
@@ -93,10 +94,7 @@ class _Grouper(Generic[Rec, Row]):
         articles where a record that is not the very one of `last` has other rows than it
         had are made again, the others kept. None where most records changed or the ids of
         both are in another order (a group lists its records in the tuple's order)."""
-        before = {id(r) for r in last}
-        now = {id(r) for r in records}
-        came = [r for r in records if id(r) not in before]
-        went = [r for r in last if id(r) not in now]
+        came, went = came_and_went(records, last)
         if (len(came) + len(went)) * MOST_CHANGED > len(records):
             return None
         changed_ids = {r.id for r in came} | {r.id for r in went}

@@ -223,7 +223,7 @@ def _actor_names_after(actors: tuple[Actor, ...], _last_actors: tuple[Actor, ...
     its group of mentions (`mentions_by_article`), kept by the group, which an edit changes
     for the articles it changed alone."""
     groups = mentions_by_article(actors)
-    spans = dict(zip(groups, _SPANS.values("spans", groups.values(), _spans_of), strict=True))
+    spans = _SPANS.by_key("spans", groups, _spans_of)
     return _NameFilter.of(actors), spans
 
 
