@@ -137,14 +137,20 @@ class ByIdentity(Generic[A, R]):
         """Remember `result` as what `value` gives, made elsewhere."""
         self._last = (value, result)
 
-    def through(self, runner: ArticleRunner, value: A) -> R:
+    def through(self, runner: ArticleRunner, value: A, made_here: bool = False) -> R:
         """`self(value)`, kept in the cache with what `value` was made from, and read back
         from there when it can be (`ArticleRunner.derived`). A result this process holds for
-        that very value is not read again."""
+        that very value is not read again. `made_here`: made even where the cache holds it,
+        for what `make` keeps of each record (`PerRecord`), which a result read back leaves
+        empty; the next call's `make` then takes each record's value from there."""
         if self._last is not None and self._last[0] is value:
             runner.keep_derived(self.label, value)
             return self._last[1]
-        result = runner.derived(self.label, value, lambda: self(value))
+        if made_here:
+            result = self(value)
+            runner.derived(self.label, value, lambda: result)  # stored, where the cache lacks it
+        else:
+            result = runner.derived(self.label, value, lambda: self(value))
         self.keep(value, result)
         return result
 

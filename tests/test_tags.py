@@ -279,12 +279,15 @@ def test_through_the_article_runner_the_result_is_the_same(story_tags: tuple[Tag
     assert analyse_tags(articles, actors_for(articles), runner=ArticleRunner(jobs=2)) == story_tags
 
 
+@pytest.mark.parametrize("warm", [False, True], ids=["command line", "warm process"])
 def test_with_the_same_names_only_an_edited_articles_filter_is_restricted_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, story_tags: tuple[Tag, ...]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, story_tags: tuple[Tag, ...], warm: bool
 ) -> None:
     """Through the disk cache, an edit that names no new actor restricts the name filter
     for the edited article alone; a new name (or one gone) restricts it again for the
-    articles whose text has it. Either way the tags are those of a build without a cache."""
+    articles whose text has it. Either way the tags are those of a build without a cache.
+    A process that builds again and again (`warm`) keeps each text as it searches it for
+    the names, and finds the same articles."""
     monkeypatch.setenv(KEY_ENV, str(tmp_path / "cache-key"))
     restricted: list[frozenset[str]] = []
     real = _NameFilter.restricted_to
@@ -298,8 +301,11 @@ def test_with_the_same_names_only_an_edited_articles_filter_is_restricted_again(
     def cached_tags(articles: list[Article], actors: list[Actor]) -> tuple[tuple[Tag, ...], int]:
         """The tags through the cache, and for how many articles the filter was restricted."""
         restricted.clear()
-        with open_runner(1, tmp_path / "cache") as runner:
+        with open_runner(1, tmp_path / "cache", None, memory) as runner:
+            assert runner.keeps_memory == warm
             return analyse_tags(articles, actors, runner=runner), len(restricted)
+
+    memory: dict[str, dict[str, object]] | None = {} if warm else None
 
     articles = load_story()
     assert cached_tags(articles, actors_for(articles)) == (story_tags, len(articles))
@@ -318,6 +324,12 @@ def test_with_the_same_names_only_an_edited_articles_filter_is_restricted_again(
         analyse_tags(edited, actors_for(edited, more_names)), naming)
     # And when it goes again.
     assert cached_tags(edited, actors_for(edited)) == (analyse_tags(edited, actors_for(edited)), naming)
+    # A name in the text of articles the edit left as they were: those are restricted again.
+    shipping = (*NAMES, "Shipping")
+    naming = sum("shipping" in article_text(a).lower() for a in edited)
+    assert 2 <= naming < len(edited) and "shipping" not in article_text(edited[-1]).lower()
+    assert cached_tags(edited, actors_for(edited, shipping)) == (
+        analyse_tags(edited, actors_for(edited, shipping)), naming)
 
 
 def test_through_the_cache_a_word_frequency_is_looked_up_once(

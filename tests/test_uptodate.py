@@ -552,6 +552,30 @@ def test_a_warm_process_leaves_the_kept_products_for_the_command_line(
     assert built(root).computed > 0 and made == []
 
 
+def test_a_warm_process_that_read_the_actors_digests_back_hashes_only_the_actors_an_edit_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm process whose first build finds the actors and claims, and their digests, in
+    the cache (`sitegen serve`'s warm-up) hashes each actor and claim all the same
+    (`carried.analysis_digests`), so that its first edit naming someone new hashes only the
+    actors that edit made again, not all of them. The output equals a fresh build's."""
+    root = _rewrites_story(tmp_path, monkeypatch)
+    built(root)
+    warm = WarmState()
+    built(root, warm=warm, skip_if_unchanged=False)
+    hashed: list[str] = []
+    real = carried_module._digest
+    monkeypatch.setattr(carried_module, "_digest", lambda value: (
+        hashed.append(value.id) if isinstance(value, Actor) else None, real(value))[1])
+    article = sorted((root / "content" / "articles").glob("*.md"))[1]
+    article.write_text(article.read_text(encoding="utf-8")
+                       + "\nHarbour master Ingrid Solberg met the mayor on Friday.\n", encoding="utf-8")
+    site = built(root, warm=warm).site
+    assert site is not None and "ingrid-solberg" in site.actors
+    assert "ingrid-solberg" in hashed and len(hashed) < len(site.actors) / 2
+    build(BuildOptions(root=root, output=tmp_path / "fresh", jobs=1, use_cache=False))
+    assert inodes_free_tree(root / "public") == inodes_free_tree(tmp_path / "fresh")
+
+
 KEPT_PRODUCTS = {"_actor_digests", "_actor_inputs_of", "_actor_line", "_claim_digests", "_claim_line", "_actor_names",
                  "_co_mentions"}
 """What a build keeps in the cache with the actors and claims (`_noting_kept_products`)."""
