@@ -189,6 +189,16 @@ FEW_NEW_CANDIDATES = 16
 packed texts (a string search each); more, and every article's texts are unpacked once."""
 
 
+def _remove_sorted(items: list[str], value: str) -> None:
+    """Take `value` out of the sorted list `items` by bisection: `list.remove` compares it
+    with every id before it, which an edit naming someone new did for a third of the
+    articles' carried texts at 10,000 articles (1.5 s)."""
+    at = bisect.bisect_left(items, value)
+    if at == len(items) or items[at] != value:
+        raise ValueError(f"{value!r} is not in the list")
+    del items[at]
+
+
 class TagCorpus:
     """The tallies the corpus step makes over every article's facts, kept up to date
     article by article (`update`), and the tags they give (`tags`)."""
@@ -247,7 +257,7 @@ class TagCorpus:
                 del self._ranked[cand.key][article_id]
                 self._surfaces[cand.key][cand.surface] -= 1
             for text in before.keys() & old.topical.texts():
-                self._carriers[before[text]].remove(article_id)
+                _remove_sorted(self._carriers[before[text]], article_id)
         for article_id in came:
             new = self.facts[article_id] = facts[article_id]
             self._lower.update(unpacked_words(new.lower_words))
