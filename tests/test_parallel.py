@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import queue
 import shutil
 import sqlite3
 import subprocess
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import background, finishing, pipeline, render
+from sitegen import background, finishing, pipeline, render, serve
 from sitegen import cache as cache_module
 from sitegen import runner as runner_module
 from sitegen.analyse import actor_build
@@ -24,7 +25,9 @@ from sitegen.analyse import tags as tags_module
 from sitegen.build import BuildOptions, build
 from sitegen.cache import FILE_NAME, KEY_ENV
 from sitegen.errors import SitegenError
+from sitegen.preview import BuildState
 from sitegen.runner import CACHE_DIR, MIN_POOL_ITEMS
+from sitegen.serve import ServeOptions
 from sitegen.warm import WarmState
 
 MAKE_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "make_corpus.py"
@@ -261,6 +264,37 @@ def test_a_warm_process_makes_again_only_the_actors_an_edit_naming_someone_touch
         build(BuildOptions(root=root, output=fresh, jobs=1, use_cache=False))
         assert tree(root / "public") == tree(fresh)
         assert name in (root / "public" / "briefing.json").read_text(encoding="utf-8")
+
+
+def test_serve_after_a_cold_first_build_warms_up_so_its_first_edit_merges_few_names(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cold first build merges the names in a child (`pipeline._cold_analyse`), which
+    keeps that merge's facts: `sitegen serve` then warms up, as after finding the site up to
+    date, so its first edit naming someone makes the facts of the clusters it touched, not
+    of every cluster; the pages are a fresh build's."""
+    monkeypatch.setattr(background, "MIN_ARTICLES", 1)
+    made: list[int] = []
+    real = actor_build.cluster_facts
+
+    def counted(*args: object) -> object:
+        made.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(actor_build, "cluster_facts", counted)
+    root = site_copy(corpus, tmp_path)
+    options = ServeOptions(root=root, output=root / "public", jobs=2)
+    warm = WarmState()
+    stop = threading.Event()
+    stop.set()  # the loop builds first (and warms up), then stops
+    serve._build_loop(options, BuildState(), queue.Queue(), stop, lambda _: None, True, warm)
+    assert warm.actor_memory is not None and warm.actor_memory.last is not None
+    made.clear()
+    edit_naming(root)
+    serve.rebuild(options, BuildState(), lambda _: None, warm)
+    assert 0 < len(made) < len(warm.actor_memory.last.facts) / 10
+    fresh = tmp_path / "fresh"
+    build(BuildOptions(root=root, output=fresh, jobs=1, use_cache=False))
+    assert tree(root / "public") == tree(fresh)
 
 
 def test_cross_article_results_are_stored_by_other_processes_before_the_build_returns(
