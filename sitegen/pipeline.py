@@ -99,7 +99,7 @@ def analyse(loaded: LoadedSite, timer: Timer, runner: ArticleRunner, lines: PerR
         actors = timer.run("actors", lambda: analyse_actors(articles, loaded.curated, runner, actor_memory))
         # Made here rather than in the stage's child, which inherits them: a process that
         # builds again and again keeps them while the actors stay as they were.
-        timer.run("tags", lambda: actor_names.through(runner, actors))
+        timer.run("tags", lambda: actor_names.through(runner, actors, made_here=runner.keeps_memory))
         pending_tags = stages.start(lambda child: analyse_tags(articles, actors, runner=child)) if (
             tag_corpus is None) else None
         joined = timer.run("claims", lambda: join_claims(articles, actors, runner, group_now=not stages.forking))

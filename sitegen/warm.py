@@ -122,10 +122,15 @@ class ByIdentity(Generic[A, R]):
     """`make`, remembering its last argument and result: called again with that very
     object, it returns the same result without running (`by_identity`)."""
 
-    def __init__(self, make: Callable[[A], R], update: Callable[[A, A, R], R] | None = None) -> None:
+    def __init__(self, make: Callable[[A], R], update: Callable[[A, A, R], R] | None = None,
+                 keeping: Callable[[A], R] | None = None) -> None:
         functools.update_wrapper(self, make)
         self._make = make
         self._update = update
+        self._keeping = keeping
+        """`make` as a process that builds again and again makes its first result
+        (`through(made_here=True)`): keeping what it makes of each record (`PerRecord`),
+        which the next `update` takes instead of making it again."""
         self.label = f"{make.__module__}.{make.__qualname__}"
         """The name its results are kept under in the cache (`through`)."""
         self._last: tuple[A, R] | None = None
@@ -147,15 +152,19 @@ class ByIdentity(Generic[A, R]):
     def through(self, runner: ArticleRunner, value: A, made_here: bool = False) -> R:
         """`self(value)`, kept in the cache with what `value` was made from, and read back
         from there when it can be (`ArticleRunner.derived`). A result this process holds for
-        that very value is not read again. `made_here`: made even where the cache holds it,
-        for what `make` keeps of each record (`PerRecord`), which a result read back leaves
-        empty; the next call's `make` then takes each record's value from there."""
+        that very value is not read again. `made_here`: made even where the cache holds it
+        (the first time with `keeping`), for what is kept of each record (`PerRecord`), which
+        a result read back leaves empty; the next call then takes each record's value from
+        there. What is derived from the result is kept in the cache as from the stored one."""
         if self._last is not None and self._last[0] is value:
             runner.keep_derived(self.label, value)
             return self._last[1]
         if made_here:
-            result = self(value)
-            runner.derived(self.label, value, lambda: result)  # stored, where the cache lacks it
+            result = self._keeping(value) if self._keeping is not None and self._last is None else self(value)
+            stored = runner.derived(self.label, value, lambda: result)  # stored, where the cache lacks it
+            origin = runner.origin_of(stored)
+            if origin is not None:
+                runner.made_from(result, origin)
         else:
             result = runner.derived(self.label, value, lambda: self(value))
         self.keep(value, result)
@@ -180,7 +189,8 @@ def kept_when_equal(records: Iterable[Rec], last: Iterable[Rec]) -> list[Rec]:
     return [found if (found := by_id.get(r.id)) is r or found == r else r for r in records]
 
 
-def by_identity(make: Callable[[A], R], update: Callable[[A, A, R], R] | None = None) -> ByIdentity[A, R]:
+def by_identity(make: Callable[[A], R], update: Callable[[A, A, R], R] | None = None,
+                keeping: Callable[[A], R] | None = None) -> ByIdentity[A, R]:
     """`make`, remembering its last argument and result: called again with that very
     object, it returns the same result without running.
 
@@ -195,9 +205,10 @@ def by_identity(make: Callable[[A], R], update: Callable[[A, A, R], R] | None = 
 
     With `update`, a call with another value makes the result by `update(value, last
     value, last result)`, which may take from the last result what the change left as
-    it was (`_ActorInputs.after`); a process's first call makes it whole, and a build from
+    it was (`_ActorInputs.after`); a process's first call makes it whole (with `keeping`
+    when it keeps what it makes of each record: `ByIdentity.through`), and a build from
     the command line makes one call."""
-    return ByIdentity(make, update)
+    return ByIdentity(make, update, keeping)
 
 
 class EachByValue(Generic[H, R]):

@@ -576,6 +576,57 @@ def test_a_warm_process_that_read_the_actors_digests_back_hashes_only_the_actors
     assert inodes_free_tree(root / "public") == inodes_free_tree(tmp_path / "fresh")
 
 
+def test_a_warm_process_that_read_the_actors_back_makes_spans_and_rows_for_the_edited_articles_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm process whose first build finds the actors, and what the tags and claims take
+    from them, in the cache (`sitegen serve`'s warm-up) makes those all the same, from the
+    groups of mentions (`ByIdentity`'s `keeping`): its first edit naming someone new then
+    makes each article's name spans (tags) and mention rows (claims) for the articles that
+    edit changed, not for all. The output equals a fresh build's."""
+    root = _rewrites_story(tmp_path, monkeypatch)
+    built(root)
+    _as_in_a_new_process(monkeypatch)
+    warm = WarmState()
+    built(root, warm=warm, skip_if_unchanged=False)
+    made: list[str] = []
+    monkeypatch.setattr(tags_module, "_spans_of", _noting("spans", tags_module._spans_of, made))
+    monkeypatch.setattr(claims_module, "reading_order", _noting("rows", claims_module.reading_order, made))
+    article = sorted((root / "content" / "articles").glob("*.md"))[1]
+    article.write_text(article.read_text(encoding="utf-8")
+                       + "\nHarbour master Ingrid Solberg met the mayor on Friday.\n", encoding="utf-8")
+    site = built(root, warm=warm).site
+    assert site is not None and "ingrid-solberg" in site.actors
+    assert made.count("spans") == made.count("rows") == 1  # the edited article's
+    build(BuildOptions(root=root, output=tmp_path / "fresh", jobs=1, use_cache=False))
+    assert inodes_free_tree(root / "public") == inodes_free_tree(tmp_path / "fresh")
+
+
+def test_a_warm_process_that_makes_the_tags_names_itself_reads_their_article_keys_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tags' names and spans, made in a warm process's first build although the cache
+    holds them (`ByIdentity.through(made_here=True)`), count as the ones stored: what is kept
+    with them, each article's key by the whole filter (`tags._article_keys`), is read back,
+    not made again."""
+    root = _rewrites_story(tmp_path, monkeypatch)
+    built(root)
+    _as_in_a_new_process(monkeypatch)
+    made: list[int] = []
+    real = tags_module._FactInputs._by_all_names_key
+    monkeypatch.setattr(tags_module._FactInputs, "_by_all_names_key",
+                        lambda self, *args: (made.append(1), real(self, *args))[1])
+    built(root, warm=WarmState(), skip_if_unchanged=False)  # `sitegen serve`'s warm-up
+    assert made == []
+
+
+def _as_in_a_new_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the tags and claims keep of the actors between builds, as a new process has it
+    (a build earlier in this one would have made it)."""
+    for product in (tags_module.actor_names, tags_module._article_keys, claims_module._actor_inputs):
+        monkeypatch.setattr(product, "_last", None)
+    for module, kept in ((tags_module, "_SPANS"), (claims_module, "_ROWS")):
+        monkeypatch.setattr(module, kept, PerRecord())
+
+
 KEPT_PRODUCTS = {"_actor_digests", "_actor_inputs_of", "_actor_line", "_claim_digests", "_claim_line", "_actor_names",
                  "_co_mentions"}
 """What a build keeps in the cache with the actors and claims (`_noting_kept_products`)."""

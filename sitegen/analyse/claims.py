@@ -151,7 +151,7 @@ class ClaimInputs:
     def __init__(self, articles: Sequence[Article], actors: Sequence[Actor],
                  runner: ArticleRunner = SERIAL_RUNNER) -> None:
         self.articles = articles
-        self._from_actors = _actor_inputs.through(runner, tuple(actors))
+        self._from_actors = _actor_inputs.through(runner, tuple(actors), made_here=runner.keeps_memory)
 
     def keys(self) -> list[str]:
         return self._from_actors.keys_of(self.articles)
@@ -196,9 +196,8 @@ class _ActorInputs:
         changed = {a.id for a in came} | {a.id for a in went}
         refs = {i: ref for i, ref in last.refs.items() if i not in changed}
         refs.update(actor_refs(came))
-        groups = mentions_by_article(actors)
-        rows = _ROWS.by_key("mention rows", groups, reading_order)
-        inputs = cls(actors, refs, {i: d for i, d in last._ref_digests.items() if i not in changed}, rows)
+        inputs = cls(actors, refs, {i: d for i, d in last._ref_digests.items() if i not in changed},
+                     _rows_by_groups(actors))
         if inputs.prominent == last.prominent and all(
                 refs.get(i) == last.refs.get(i) for i in changed & inputs.prominent):
             inputs._keys = last._keys.without({m.article for a in (*came, *went) for m in a.mentions})
@@ -231,9 +230,22 @@ def _actor_inputs_of(actors: tuple[Actor, ...]) -> _ActorInputs:
     return _ActorInputs(actors)
 
 
-_actor_inputs = by_identity(_actor_inputs_of, update=_ActorInputs.after)
+def _actor_inputs_by_groups(actors: tuple[Actor, ...]) -> _ActorInputs:
+    """`_ActorInputs(actors)` as a process that builds again and again makes its first:
+    each article's mention rows from its group of mentions (`_rows_by_groups`)."""
+    return _ActorInputs(actors, mentions=_rows_by_groups(actors))
+
+
+_actor_inputs = by_identity(_actor_inputs_of, update=_ActorInputs.after, keeping=_actor_inputs_by_groups)
 """The actors' inputs to claims, made once for the very same tuple of actors, and for
-another tuple from the last where the actors are the very ones (`_ActorInputs.after`)."""
+another tuple from the last where the actors are the very ones (`_ActorInputs.after`);
+a process's first build (`sitegen serve`'s warm-up) keeps each group's rows."""
+
+
+def _rows_by_groups(actors: tuple[Actor, ...]) -> dict[str, tuple[MentionRow, ...]]:
+    """`_mention_rows` from the groups of mentions (`mentions_by_article`), each group's
+    rows kept by the group (`_ROWS`), which an edit changes for the articles it changed alone."""
+    return _ROWS.by_key("mention rows", mentions_by_article(actors), reading_order)
 
 
 def _mention_rows(actors: Sequence[Actor]) -> dict[str, tuple[MentionRow, ...]]:

@@ -217,14 +217,20 @@ def _actor_names(actors: tuple[Actor, ...]) -> tuple[_NameFilter, dict[str, dict
     return _NameFilter.of(actors), spans
 
 
-def _actor_names_after(actors: tuple[Actor, ...], _last_actors: tuple[Actor, ...], _last: object
-                       ) -> tuple[_NameFilter, dict[str, dict[int, list[tuple[int, int]]]]]:
+def _actor_names_by_groups(actors: tuple[Actor, ...]
+                           ) -> tuple[_NameFilter, dict[str, dict[int, list[tuple[int, int]]]]]:
     """`_actor_names` in a process that builds again and again: each article's spans from
     its group of mentions (`mentions_by_article`), kept by the group, which an edit changes
     for the articles it changed alone."""
     groups = mentions_by_article(actors)
     spans = _SPANS.by_key("spans", groups, _spans_of)
     return _NameFilter.of(actors), spans
+
+
+def _actor_names_after(actors: tuple[Actor, ...], _last_actors: tuple[Actor, ...], _last: object
+                       ) -> tuple[_NameFilter, dict[str, dict[int, list[tuple[int, int]]]]]:
+    """`_actor_names_by_groups`, whose kept spans are what it takes from the last build."""
+    return _actor_names_by_groups(actors)
 
 
 def _spans_of(group: ArticleMentions) -> dict[int, list[tuple[int, int]]]:
@@ -252,9 +258,10 @@ _SPANS = PerRecord()
 """Each article's spans, kept by its group of mentions (`mentions_by_article`), which an
 edit changes for the articles it changed alone."""
 
-actor_names = by_identity(_actor_names, update=_actor_names_after)
+actor_names = by_identity(_actor_names, update=_actor_names_after, keeping=_actor_names_by_groups)
 """The tags' names and spans (`_actor_names`), made once for the very same tuple of actors,
-and in a process that builds again and again from the groups of mentions for another."""
+and in a process that builds again and again from the groups of mentions: its first build
+(`sitegen serve`'s warm-up) keeps each group's spans for its first edit."""
 
 
 @by_identity
