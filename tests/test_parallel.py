@@ -232,12 +232,8 @@ def test_claims_an_edit_changed_are_grouped_in_a_child_as_one_process_groups_the
     assert "Mara Velkorin" in (root / "public" / "briefing.json").read_text(encoding="utf-8")
 
 
-def test_a_warm_process_makes_again_only_the_actors_an_edit_naming_someone_touched(
-        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """After an edit that names someone new (and actors others name too), a process that
-    builds again and again makes the facts of the clusters that edit touched, not of every
-    cluster (`actor_build.build_actors_after`), and its output is a fresh build's; its first
-    build, which finds the actors in the cache, keeps the facts for the first edit."""
+def counted_cluster_facts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one each time the merge of names makes a cluster's facts."""
     made: list[int] = []
     real = actor_build.cluster_facts
 
@@ -246,6 +242,16 @@ def test_a_warm_process_makes_again_only_the_actors_an_edit_naming_someone_touch
         return real(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(actor_build, "cluster_facts", counted)
+    return made
+
+
+def test_a_warm_process_makes_again_only_the_actors_an_edit_naming_someone_touched(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an edit that names someone new (and actors others name too), a process that
+    builds again and again makes the facts of the clusters that edit touched, not of every
+    cluster (`actor_build.build_actors_after`), and its output is a fresh build's; its first
+    build, which finds the actors in the cache, keeps the facts for the first edit."""
+    made = counted_cluster_facts(monkeypatch)
     root = site_copy(corpus, tmp_path)
     build(BuildOptions(root=root, output=root / "public", jobs=1))
     warm = WarmState()
@@ -273,14 +279,7 @@ def test_serve_after_a_cold_first_build_warms_up_so_its_first_edit_merges_few_na
     date, so its first edit naming someone makes the facts of the clusters it touched, not
     of every cluster; the pages are a fresh build's."""
     monkeypatch.setattr(background, "MIN_ARTICLES", 1)
-    made: list[int] = []
-    real = actor_build.cluster_facts
-
-    def counted(*args: object) -> object:
-        made.append(1)
-        return real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(actor_build, "cluster_facts", counted)
+    made = counted_cluster_facts(monkeypatch)
     root = site_copy(corpus, tmp_path)
     options = ServeOptions(root=root, output=root / "public", jobs=2)
     warm = WarmState()
