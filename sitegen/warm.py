@@ -114,7 +114,8 @@ class WarmState:
         """Whether the next build can start from what this process holds. Not after a
         build that found the site up to date (it loaded nothing), nor after a cold one,
         which merged the names in a child (`pipeline._cold_analyse`) that kept the merge's
-        facts: the first edit would merge every name again (45 s at 10,000 articles)."""
+        facts: the first edit would merge every name again (an edit naming someone at 10,000
+        articles took 34 s so, 19 s after the warm-up)."""
         return bool(self.results) and self.actor_memory is not None and self.actor_memory.last is not None
 
 
