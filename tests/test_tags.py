@@ -218,6 +218,13 @@ def test_equal_scores_are_put_in_the_order_yake_meets_them() -> None:
 
     assert order(noisy) == order(noisy[::-1]) == ["gamma", "beta", "Alpha", "Alpha beta", "delta"]
     assert order([("gamma", 0.1), ("beta", 0.1001)]) == ["gamma", "beta"]  # a real difference
+    # YAKE never makes a candidate of more words than its n-grams, nor one its words do
+    # not spell out: such a one (another tokeniser's) goes last of its run, where it is.
+    longer = "Beta met gamma delta. Alpha beta, alpha."
+    assert [s for s, _ in _in_stable_order([("beta met gamma delta", 0.1), ("Alpha", 0.1)], longer)] == \
+        ["Alpha", "beta met gamma delta"]
+    assert [s for s, _ in _in_stable_order([("gamma delta.", 0.1), ("alpha", 0.1)], longer)] == \
+        ["alpha", "gamma delta."]
 
 
 HYPHENATED = re.compile(r"\w-\w")
