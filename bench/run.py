@@ -16,6 +16,8 @@ included):
   and sitegen's own keyword step on the same sample (yake-rust's scores, YAKE's dedup), what
   "everything except YAKE" leaves out of the cold build's CPU;
 - Hugo, Pelican and MkDocs cold, with the commands `run_peers.sh cmd TOOL N` prints.
+Below 10,000 articles every row is the median of `--runs` runs (one at 10,000): sitegen's
+edits in rounds, each round after a Hugo cold build, which the edit targets are set against.
 Then it prints the ratios the issue sets targets for. Markdown on stdout and in --out.
 """
 
@@ -183,7 +185,16 @@ def _add_one(site: Path) -> None:
         text + "\nA follow-up report added the same afternoon.\n", encoding="utf-8")
 
 
-def sitegen_runs(n: int, jobs: int | None) -> dict[str, Measure]:
+HUGO_BETWEEN = "hugo cold, between sitegen's edits"
+"""Hugo cold, timed once before each round of sitegen's edits: the edit targets set an edit
+against Hugo's cold build, a second or less at 1,000 articles, where a slow moment of the
+machine for one side alone moved a ratio from 1.57 to 3.25 (session 42). Timed in the same
+moments, the two medians share them."""
+
+
+def sitegen_runs(n: int, jobs: int | None, runs: int = 1, hugo: str | None = None) -> dict[str, list[Measure]]:
+    """Every sitegen scenario `runs` times (the edits in rounds, each round after a Hugo
+    cold run when `hugo`, its command line, is given): the samples of each row, in order."""
     site = WORK_ROOT / f"site{n}"
     if site.exists():
         shutil.rmtree(site)
@@ -191,26 +202,42 @@ def sitegen_runs(n: int, jobs: int | None) -> dict[str, Measure]:
     build = [str(PYTHON), "-m", "sitegen", "build", "--root", str(site), "-v"]
     if jobs is not None:
         build += ["--jobs", str(jobs)]
-    out: dict[str, Measure] = {}
+    out: dict[str, list[Measure]] = {}
 
     def record(name: str, measure: Measure) -> None:
-        out[name] = measure  # said at once: a 10,000-article run may be stopped before the table
+        out.setdefault(name, []).append(measure)
+        # said at once: a 10,000-article run may be stopped before the table
         print(f"<!-- {n} {name}: {measure} -->", file=sys.stderr, flush=True)
 
-    record("cold", timed(build, ENV)[0])
-    record("warm, no change", timed(build, ENV)[0])
-    _edit_one(site, n)
-    record("edit one", timed(build, ENV)[0])
-    _edit_naming(site, n)
-    record(NAMING, timed(build, ENV)[0])
-    _add_one(site)
-    record("add one", timed(build, ENV)[0])
-    first, again, naming, naming_again = serve_edits(site, n)
-    record(SERVE_EDIT, first)
-    record(SERVE_AGAIN, again)
-    record(SERVE_NAMING, naming)
-    record(SERVE_NAMING_AGAIN, naming_again)
+    for _ in range(runs):
+        for made in (site / "public", site / ".sitegen-cache"):
+            shutil.rmtree(made, ignore_errors=True)
+        record("cold", timed(build, ENV)[0])
+    for _ in range(runs):
+        record("warm, no change", timed(build, ENV)[0])
+    if hugo is not None:
+        timed(["sh", "-c", hugo])  # warm-up, untimed, as run_peers.sh does (its first run is the slowest)
+    for _ in range(runs):
+        if hugo is not None:
+            record(HUGO_BETWEEN, timed(["sh", "-c", hugo])[0])
+        _edit_one(site, n)
+        record("edit one", timed(build, ENV)[0])
+        _edit_naming(site, n)
+        record(NAMING, timed(build, ENV)[0])
+        _add_one(site)
+        record("add one", timed(build, ENV)[0])
+        first, again, naming, naming_again = serve_edits(site, n)
+        record(SERVE_EDIT, first)
+        record(SERVE_AGAIN, again)
+        record(SERVE_NAMING, naming)
+        record(SERVE_NAMING_AGAIN, naming_again)
     return out
+
+
+def hugo_command(n: int) -> str:
+    """The command line `run_peers.sh` gives for a cold Hugo build of the corpus of `n`."""
+    return subprocess.run(["sh", str(RUN_PEERS), "cmd", "hugo", str(n)], check=True,
+                          capture_output=True, text=True).stdout.strip()
 
 
 SERVE_SNIPPET = """
@@ -321,14 +348,14 @@ def _seconds_per_article(snippet: str, n: int) -> float:
 # ------------------------------------------------------------------ peers
 
 
-def peer_runs(n: int, runs: int) -> dict[str, Measure]:
+def peer_runs(n: int, runs: int) -> dict[str, list[Measure]]:
     out = {}
     for tool in PEERS:
         line = subprocess.run(["sh", str(RUN_PEERS), "cmd", tool, str(n)], check=True,
                               capture_output=True, text=True).stdout.strip()
         if runs > 1:
             timed(["sh", "-c", line])  # warm-up, untimed, as run_peers.sh does
-        out[f"{tool} cold"] = median_measure([timed(["sh", "-c", line])[0] for _ in range(runs)])
+        out[f"{tool} cold"] = [timed(["sh", "-c", line])[0] for _ in range(runs)]
         shutil.rmtree(Path(os.environ.get("OUT_ROOT", "/tmp/peer-out")), ignore_errors=True)
     return out
 
@@ -395,15 +422,30 @@ def ratios(n: int, rows: dict[str, Measure], yake: float, keyword_step: float, c
                    f"again {rows[SERVE_NAMING_AGAIN].wall / p.wall:.2f}x")
     hugo, mkdocs = rows.get("hugo cold"), rows.get("mkdocs cold")
     if hugo:
+        beside = rows.get(HUGO_BETWEEN)
+        edits_against = beside or hugo
         out.append(f"- targets: cold peak RSS / Hugo's {cold.max_rss_kb / hugo.max_rss_kb:.2f} "
                    f"(< 1; all processes' PSS / Hugo's {_ratio(cold.tree_pss_kb, hugo.tree_pss_kb)}); "
-                   f"edit one / Hugo cold {rows['edit one'].wall / hugo.wall:.2f} (<= 3 at 1,000); "
-                   f"in serve {rows[SERVE_EDIT].wall / hugo.wall:.2f}, again {rows[SERVE_AGAIN].wall / hugo.wall:.2f} "
-                   "(<= 1 at 1,000)")
+                   f"edit one / Hugo cold {rows['edit one'].wall / edits_against.wall:.2f} (<= 3 at 1,000); "
+                   f"in serve {rows[SERVE_EDIT].wall / edits_against.wall:.2f}, "
+                   f"again {rows[SERVE_AGAIN].wall / edits_against.wall:.2f} (<= 1 at 1,000)"
+                   + (f"; the edits against Hugo timed between them ({beside.wall:.2f} s)" if beside else ""))
     if mkdocs:
         out.append(f"- target: warm no-change / MkDocs cold {rows['warm, no change'].wall / mkdocs.wall:.2f} "
                    "(< 1 at 10,000)")
     return [*out, ""]
+
+
+SPREAD_ROWS = ("cold", "edit one", SERVE_EDIT, SERVE_AGAIN, HUGO_BETWEEN, "hugo cold")
+"""The rows whose every sample is printed: those the targets read."""
+
+
+def spread(samples: dict[str, list[Measure]]) -> list[str]:
+    """Each sample of the rows the targets read (the table gives their medians), so that a
+    reader sees how far apart the runs fell."""
+    cells = [f"{name} " + ", ".join(f"{m.wall:.2f}" for m in samples[name])
+             for name in SPREAD_ROWS if len(samples.get(name, ())) > 1]
+    return ["- each run, wall s (the table gives the medians): " + "; ".join(cells)] if cells else []
 
 
 def output_sizes(n: int, largest: int = 5) -> list[str]:
@@ -437,7 +479,8 @@ def growth(results: dict[int, dict[str, Measure]]) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
-    parser.add_argument("--runs", type=int, default=3, help="timed runs of each peer below 10,000 articles")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="timed runs of every row below 10,000 articles, sitegen's and the peers' (one at 10,000)")
     parser.add_argument("--jobs", type=int, default=None, help="sitegen --jobs (default: every core)")
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--no-sitegen", action="store_true", help="time the peers only")
@@ -456,14 +499,17 @@ def main() -> int:
     print("\n".join(lines), flush=True)
     results: dict[int, dict[str, Measure]] = {}
     for n in args.sizes:
-        rows = {} if args.no_sitegen else sitegen_runs(n, args.jobs)
+        runs = args.runs if n < 10000 else 1
+        hugo = None if args.no_peers else hugo_command(n)
+        samples = {} if args.no_sitegen else sitegen_runs(n, args.jobs, runs, hugo)
         if not args.no_peers:
-            rows.update(peer_runs(n, args.runs if n < 10000 else 1))
+            samples.update(peer_runs(n, runs))
+        rows = {name: median_measure(measures) for name, measures in samples.items()}
         results[n] = rows
         part = table(n, rows)
         if not args.no_sitegen:
             part += (ratios(n, rows, yake_seconds_per_article(n), keyword_step_seconds_per_article(n), cores)
-                     + output_sizes(n))
+                     + spread(samples) + output_sizes(n))
         part += [f"({load()} after)", ""]
         print("\n".join(part), flush=True)
         lines += part
