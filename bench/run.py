@@ -11,8 +11,9 @@ included):
 - sitegen: cold (no cache, no output), warm with nothing changed, after editing one article,
   after adding one, per-stage times (`sitegen build -v`), and two edits of one article
   rebuilt inside a warm process (what `sitegen serve` does);
-- YAKE alone, `extract_keywords(n=3, top=10)` over a sample, as the issue measures it, so the
-  cold build is compared with YAKE time / cores measured on the same machine in the same run;
+- YAKE alone, `extract_keywords(n=3, top=10)` over a sample, as the issue measures it, right
+  after each cold build, so the cold build is compared with YAKE time / cores measured on the
+  same machine in the same moments;
   and sitegen's own keyword step on the same sample (yake-rust's scores, YAKE's dedup), what
   "everything except YAKE" leaves out of the cold build's CPU;
 - Hugo, Pelican and MkDocs cold, with the commands `run_peers.sh cmd TOOL N` prints.
@@ -192,9 +193,23 @@ machine for one side alone moved a ratio from 1.57 to 3.25 (session 42). Timed i
 moments, the two medians share them."""
 
 
-def sitegen_runs(n: int, jobs: int | None, runs: int = 1, hugo: str | None = None) -> dict[str, list[Measure]]:
+@dataclass
+class SitegenRuns:
+    rows: dict[str, list[Measure]]
+    """Each scenario's runs, in order."""
+    yake: list[float] = field(default_factory=list)
+    """YAKE alone, CPU seconds an article, timed right after each cold build."""
+    keyword_step: list[float] = field(default_factory=list)
+    """sitegen's keyword step, likewise."""
+
+
+def sitegen_runs(n: int, jobs: int | None, runs: int = 1, hugo: str | None = None) -> SitegenRuns:
     """Every sitegen scenario `runs` times (the edits in rounds, each round after a Hugo
-    cold run when `hugo`, its command line, is given): the samples of each row, in order."""
+    cold run when `hugo`, its command line, is given), and after each cold build the
+    baselines it is set against: YAKE alone and sitegen's keyword step on a sample. Timed
+    at the end of the run instead, YAKE alone fell in a slow spell at 10,000 articles in
+    session 43 (51.7 ms an article, against 30-38 in other runs) and the cold target
+    read 1.06."""
     site = WORK_ROOT / f"site{n}"
     if site.exists():
         shutil.rmtree(site)
@@ -202,10 +217,10 @@ def sitegen_runs(n: int, jobs: int | None, runs: int = 1, hugo: str | None = Non
     build = [str(PYTHON), "-m", "sitegen", "build", "--root", str(site), "-v"]
     if jobs is not None:
         build += ["--jobs", str(jobs)]
-    out: dict[str, list[Measure]] = {}
+    out = SitegenRuns({})
 
     def record(name: str, measure: Measure) -> None:
-        out.setdefault(name, []).append(measure)
+        out.rows.setdefault(name, []).append(measure)
         # said at once: a 10,000-article run may be stopped before the table
         print(f"<!-- {n} {name}: {measure} -->", file=sys.stderr, flush=True)
 
@@ -213,6 +228,8 @@ def sitegen_runs(n: int, jobs: int | None, runs: int = 1, hugo: str | None = Non
         for made in (site / "public", site / ".sitegen-cache"):
             shutil.rmtree(made, ignore_errors=True)
         record("cold", timed(build, ENV)[0])
+        out.yake.append(yake_seconds_per_article(n))
+        out.keyword_step.append(keyword_step_seconds_per_article(n))
     for _ in range(runs):
         record("warm, no change", timed(build, ENV)[0])
     if hugo is not None:
@@ -316,8 +333,7 @@ print(f"{{(time.process_time() - start) / len(bodies):.6f}}")
 KEYWORD_STEP_SNIPPET = """
 import sys, time
 from pathlib import Path
-sys.path.insert(0, {repo!r})
-from sitegen.analyse.keywords import article_keywords
+from sitegen.analyse.keywords import article_keywords  # the snapshot's (PYTHONPATH)
 files = sorted(Path({articles!r}).glob("*.md"))[:{k}]
 bodies = [f.read_text(encoding="utf-8").split("\\n---\\n", 1)[1] for f in files]
 article_keywords(bodies[0])  # imports and YAKE's stop words, paid once a process
@@ -340,7 +356,7 @@ def keyword_step_seconds_per_article(n: int) -> float:
 
 def _seconds_per_article(snippet: str, n: int) -> float:
     code = snippet.format(articles=str(CORPUS_ROOT / f"c{n}" / "content" / "articles"),
-                          k=min(n, YAKE_SAMPLE), repo=str(REPO))
+                          k=min(n, YAKE_SAMPLE))
     return float(subprocess.run([str(PYTHON), "-c", code], check=True, capture_output=True, cwd=WORK_ROOT,
                                 text=True, env=ENV).stdout.strip())
 
@@ -440,11 +456,14 @@ SPREAD_ROWS = ("cold", "edit one", SERVE_EDIT, SERVE_AGAIN, HUGO_BETWEEN, "hugo 
 """The rows whose every sample is printed: those the targets read."""
 
 
-def spread(samples: dict[str, list[Measure]]) -> list[str]:
-    """Each sample of the rows the targets read (the table gives their medians), so that a
-    reader sees how far apart the runs fell."""
+def spread(samples: dict[str, list[Measure]], ours: SitegenRuns) -> list[str]:
+    """Each sample of the rows the targets read (the table and the ratios give their
+    medians), so that a reader sees how far apart the runs fell."""
     cells = [f"{name} " + ", ".join(f"{m.wall:.2f}" for m in samples[name])
              for name in SPREAD_ROWS if len(samples.get(name, ())) > 1]
+    if len(ours.yake) > 1:
+        cells.append("YAKE alone after each cold build, ms an article, "
+                     + ", ".join(f"{y * 1000:.1f}" for y in ours.yake))
     return ["- each run, wall s (the table gives the medians): " + "; ".join(cells)] if cells else []
 
 
@@ -501,15 +520,16 @@ def main() -> int:
     for n in args.sizes:
         runs = args.runs if n < 10000 else 1
         hugo = None if args.no_peers else hugo_command(n)
-        samples = {} if args.no_sitegen else sitegen_runs(n, args.jobs, runs, hugo)
+        ours = None if args.no_sitegen else sitegen_runs(n, args.jobs, runs, hugo)
+        samples = dict(ours.rows) if ours else {}
         if not args.no_peers:
             samples.update(peer_runs(n, runs))
         rows = {name: median_measure(measures) for name, measures in samples.items()}
         results[n] = rows
         part = table(n, rows)
-        if not args.no_sitegen:
-            part += (ratios(n, rows, yake_seconds_per_article(n), keyword_step_seconds_per_article(n), cores)
-                     + spread(samples) + output_sizes(n))
+        if ours:
+            part += (ratios(n, rows, statistics.median(ours.yake), statistics.median(ours.keyword_step), cores)
+                     + spread(samples, ours) + output_sizes(n))
         part += [f"({load()} after)", ""]
         print("\n".join(part), flush=True)
         lines += part
