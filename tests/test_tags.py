@@ -225,6 +225,8 @@ def test_equal_scores_are_put_in_the_order_yake_meets_them() -> None:
         ["Alpha", "beta met gamma delta"]
     assert [s for s, _ in _in_stable_order([("gamma delta.", 0.1), ("alpha", 0.1)], longer)] == \
         ["alpha", "gamma delta."]
+    assert [s for s, _ in _in_stable_order([("eta met", 0.1), ("alpha", 0.1)], longer)] == \
+        ["alpha", "eta met"]  # words are matched whole: "eta" is not the end of "Beta"
 
 
 HYPHENATED = re.compile(r"\w-\w")
