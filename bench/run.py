@@ -195,6 +195,8 @@ moments, the two medians share them."""
 
 @dataclass
 class SitegenRuns:
+    """What `sitegen_runs` measured: every run of each scenario, and the keyword baselines."""
+
     rows: dict[str, list[Measure]]
     """Each scenario's runs, in order."""
     yake: list[float] = field(default_factory=list)
