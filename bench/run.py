@@ -253,9 +253,9 @@ def sitegen_runs(n: int, jobs: int | None, runs: int = 1, hugo: str | None = Non
     return out
 
 
-def hugo_command(n: int) -> str:
-    """The command line `run_peers.sh` gives for a cold Hugo build of the corpus of `n`."""
-    return subprocess.run(["sh", str(RUN_PEERS), "cmd", "hugo", str(n)], check=True,
+def peer_command(tool: str, n: int) -> str:
+    """The command line `run_peers.sh` gives for a cold build by `tool` of the corpus of `n`."""
+    return subprocess.run(["sh", str(RUN_PEERS), "cmd", tool, str(n)], check=True,
                           capture_output=True, text=True).stdout.strip()
 
 
@@ -369,8 +369,7 @@ def _seconds_per_article(snippet: str, n: int) -> float:
 def peer_runs(n: int, runs: int) -> dict[str, list[Measure]]:
     out = {}
     for tool in PEERS:
-        line = subprocess.run(["sh", str(RUN_PEERS), "cmd", tool, str(n)], check=True,
-                              capture_output=True, text=True).stdout.strip()
+        line = peer_command(tool, n)
         if runs > 1:
             timed(["sh", "-c", line])  # warm-up, untimed, as run_peers.sh does
         out[f"{tool} cold"] = [timed(["sh", "-c", line])[0] for _ in range(runs)]
@@ -521,7 +520,7 @@ def main() -> int:
     results: dict[int, dict[str, Measure]] = {}
     for n in args.sizes:
         runs = args.runs if n < 10000 else 1
-        hugo = None if args.no_peers else hugo_command(n)
+        hugo = None if args.no_peers or args.no_sitegen else peer_command("hugo", n)
         ours = None if args.no_sitegen else sitegen_runs(n, args.jobs, runs, hugo)
         samples = dict(ours.rows) if ours else {}
         if not args.no_peers:
