@@ -130,13 +130,15 @@ class _FirstSeen:
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._joined: str | None = None
+
+    @functools.cached_property
+    def _joined(self) -> str:
+        """The text's words, lower-cased, each between spaces."""
+        return " " + " ".join(w.lower() for w in _TOKEN.findall(self._text)) + " "
 
     def end_of(self, candidate: str) -> tuple[int, int]:
         """(where its first occurrence ends, its words): any order-preserving measure of
         the first, as only order is read."""
-        if self._joined is None:
-            self._joined = " " + " ".join(w.lower() for w in _TOKEN.findall(self._text)) + " "
         words = candidate.count(" ") + 1
         start = self._joined.find(f" {candidate} ") if candidate and words <= YAKE_NGRAM else -1
         if start < 0:
